@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+
+namespace Microsoft.ML.Layers.TestFramework
+{
+    /// <summary>Where the repository, the shared folder beside it and the build outputs are.</summary>
+    public static class RepositoryLayout
+    {
+        private static string Metadata(string key) =>
+            typeof(RepositoryLayout).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+        /// <summary>The configuration the tests were built in (Debug or Release).</summary>
+        public static string BuildConfiguration => Metadata("BuildConfiguration");
+
+        /// <summary>The repository root (the folder holding MLLayers.sln).</summary>
+        public static string Root { get; } = FindRoot();
+
+        /// <summary><c>../shared</c> beside the repository: data, Keras reference files, docs.</summary>
+        public static string SharedDirectory => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+        /// <summary><c>../shared/data</c>: the public data sets tests read when present.</summary>
+        public static string SharedDataDirectory => Path.Combine(SharedDirectory, "data");
+
+        /// <summary>Whether <see cref="SharedDataDirectory"/> exists on this machine.</summary>
+        public static bool HasSharedData => Directory.Exists(SharedDataDirectory);
+
+        private static string FindRoot()
+        {
+            string recorded = Metadata("RepositoryRoot");
+            if (File.Exists(Path.Combine(recorded, "MLLayers.sln")))
+                return Path.GetFullPath(recorded);
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "MLLayers.sln")))
+                    return directory.FullName;
+            }
+            throw new InvalidOperationException($"MLLayers.sln not found at '{recorded}' nor above '{AppContext.BaseDirectory}'.");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Keras's activation functions by name, with Keras's definitions and defaults, and the registry that resolves
+    /// activation names in configs. Only registered names resolve.
+    /// </summary>
+    public static class Activations
+    {
+        private static readonly ConcurrentDictionary<string, Activation> Registered = new(StringComparer.Ordinal);
+
+        static Activations()
+        {
+            foreach (var activation in BuiltIn())
+                Registered[activation.Name] = activation;
+        }
+
+        private static IEnumerable<Activation> BuiltIn()
+        {
+            yield return Linear;
+            yield return Relu;
+            yield return new Activation("relu6", x => nn.functional.relu6(x));
+            yield return new Activation("leaky_relu", x => nn.functional.leaky_relu(x, 0.2));
+            yield return new Activation("elu", x => nn.functional.elu(x, 1.0));
+            // SELU's constants are the same in Keras and libtorch: scale 1.0507009873554805, alpha 1.6732632423543772.
+            yield return new Activation("selu", x => nn.functional.selu(x));
+            yield return new Activation("sigmoid", x => x.sigmoid());
+            yield return new Activation("tanh", x => x.tanh());
+            yield return Softmax;
+            yield return new Activation("log_softmax", x => x.log_softmax(-1));
+            // Exact log(1 + exp(x)): libtorch's softplus switches to x above its threshold, where the difference is below float32 precision.
+            yield return new Activation("softplus", x => nn.functional.softplus(x));
+            yield return new Activation("softsign", x => x / (x.abs() + 1));
+            yield return new Activation("silu", x => nn.functional.silu(x));
+            yield return new Activation("swish", x => nn.functional.silu(x));
+            yield return new Activation("gelu", x => nn.functional.gelu(x));
+            yield return new Activation("exponential", x => x.exp());
+            // Keras 3's hard_sigmoid: relu6(x + 3) / 6. (Keras 2 used clip(0.2x + 0.5, 0, 1): see HardSigmoidKeras2.)
+            yield return new Activation("hard_sigmoid", x => nn.functional.relu6(x + 3) / 6);
+            yield return new Activation("hard_silu", x => x * (nn.functional.relu6(x + 3) / 6));
+            yield return new Activation("hard_swish", x => x * (nn.functional.relu6(x + 3) / 6));
+            yield return new Activation("mish", x => nn.functional.mish(x));
+            yield return new Activation("log_sigmoid", x => nn.functional.logsigmoid(x));
+        }
+
+        /// <summary>The identity (Keras's <c>linear</c>, also what <see langword="null"/> means).</summary>
+        public static Activation Linear { get; } = new("linear", x => x.alias());
+
+        /// <summary><c>max(x, 0)</c>.</summary>
+        public static Activation Relu { get; } = new("relu", x => nn.functional.relu(x));
+
+        /// <summary>Softmax over the last axis.</summary>
+        public static Activation Softmax { get; } = new("softmax", x => x.softmax(-1));
+
+        /// <summary>Keras 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, for models saved by Keras 2.</summary>
+        public static Activation HardSigmoidKeras2 { get; } = new("hard_sigmoid", x => (x * 0.2 + 0.5).clamp(0, 1));
+
+        /// <summary>The registered names.</summary>
+        public static IReadOnlyCollection<string> Names => Registered.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+
+        /// <summary>
+        /// The activation registered under <paramref name="name"/>; <see langword="null"/> or <c>"linear"</c> is the identity.
+        /// </summary>
+        /// <exception cref="ArgumentException">The name is not registered; the message lists the known names.</exception>
+        public static Activation Get(string? name)
+        {
+            if (name is null)
+                return Linear;
+            if (Registered.TryGetValue(name, out var activation))
+                return activation;
+            throw new ArgumentException(
+                $"Unknown activation. Received: activation='{name}'. Known activations: {string.Join(", ", Names)}. " +
+                "Register a custom one with Activations.Register(new Activation(name, function)).", nameof(name));
+        }
+
+        /// <summary>Registers a custom activation under its name, replacing any earlier registration of that name.</summary>
+        public static void Register(Activation activation)
+        {
+            ArgumentNullException.ThrowIfNull(activation);
+            Registered[activation.Name] = activation;
+        }
+
+        /// <summary>Reads an activation from a config value: a name, or Keras 3's <c>{"class_name": "function", "config": "relu"}</c>.</summary>
+        internal static Activation Deserialize(JsonNode? node)
+        {
+            if (node is null)
+                return Linear;
+            if (node is JsonValue value && value.TryGetValue<string>(out var name))
+                return Get(name);
+            if (node is JsonObject obj && obj["config"] is JsonValue configName && configName.TryGetValue<string>(out var functionName))
+                return Get(functionName);
+            if (node is JsonObject named && named["class_name"] is JsonValue className && className.TryGetValue<string>(out var cls))
+                return Get(KerasJson.SnakeCase(cls));
+            throw new FormatException($"An activation must be a name such as \"relu\". Received: {ComponentConfig.Truncate(node.ToJsonString())}");
+        }
+    }
+}

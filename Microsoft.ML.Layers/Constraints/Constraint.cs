@@ -1,0 +1,17 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// A projection applied to a weight after each optimizer step (Keras's <c>keras.constraints.Constraint</c>).
+    /// Built-in constraints are made by <c>Constraints</c>.
+    /// </summary>
+    public abstract class Constraint : IKerasSerializable
+    {
+        /// <summary>Returns the constrained value of <paramref name="weight"/> as a new tensor (Keras's <c>__call__</c>).</summary>
+        public abstract torch.Tensor Apply(torch.Tensor weight);
+
+        /// <summary>The class name and arguments (Keras's <c>get_config</c>); the base has no arguments.</summary>
+        public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// What a layer accepts (Keras's <c>InputSpec</c>): rank, per-axis sizes, full shape and dtype. <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
+    /// checks every input against it and fails with an error naming the layer, the expectation and the received shape.
+    /// </summary>
+    public sealed class InputSpec
+    {
+        /// <summary>The required dtype, or <see langword="null"/> for any.</summary>
+        public torch.ScalarType? DType { get; init; }
+
+        /// <summary>The required full shape (unknown dimensions match anything), or <see langword="null"/>.</summary>
+        public Shape? Shape { get; init; }
+
+        /// <summary>The exact rank required, or <see langword="null"/>.</summary>
+        public int? NDim { get; init; }
+
+        /// <summary>The smallest rank accepted, or <see langword="null"/>.</summary>
+        public int? MinNDim { get; init; }
+
+        /// <summary>The largest rank accepted, or <see langword="null"/>.</summary>
+        public int? MaxNDim { get; init; }
+
+        /// <summary>Required sizes of given axes (negative axes count from the end), e.g. <c>{ [-1] = 16 }</c>.</summary>
+        public IReadOnlyDictionary<int, long>? Axes { get; init; }
+
+        /// <summary>Checks one input; <paramref name="inputIndex"/> is its position among the layer's inputs.</summary>
+        /// <exception cref="ArgumentException">The input does not fit; the message says how and suggests the fix.</exception>
+        public void Check(Layer layer, Shape received, torch.ScalarType dtype, int inputIndex = 0)
+        {
+            string prefix = $"Input {inputIndex} of layer '{layer.Name}' ({layer.GetType().Name}) is incompatible with the layer";
+            int rank = received.Rank;
+            if (NDim is int ndim && rank != ndim)
+                throw new ArgumentException($"{prefix}: expected rank {ndim} (ndim={ndim}), found rank {rank}. Full shape received: {received}.{RankHint(ndim, rank)}");
+            if (MinNDim is int min && rank < min)
+                throw new ArgumentException($"{prefix}: expected rank >= {min} (min_ndim={min}), found rank {rank}. Full shape received: {received}.{RankHint(min, rank)}");
+            if (MaxNDim is int max && rank > max)
+                throw new ArgumentException($"{prefix}: expected rank <= {max} (max_ndim={max}), found rank {rank}. Full shape received: {received}.");
+            if (DType is torch.ScalarType expectedType && dtype != expectedType)
+                throw new ArgumentException($"{prefix}: expected dtype {DTypes.ToKerasName(expectedType)}, found {DTypes.ToKerasName(dtype)}. Full shape received: {received}.");
+            if (Axes is not null)
+            {
+                foreach (var (axis, size) in Axes)
+                {
+                    int position = axis < 0 ? axis + rank : axis;
+                    if (position < 0 || position >= rank)
+                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to exist, but the input has rank {rank}. Full shape received: {received}.");
+                    long actual = received[position];
+                    if (size != Shape.Unknown && actual != Shape.Unknown && actual != size)
+                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to have value {size}, but received input with shape {received}. " +
+                            $"The layer was built for {size} there; feed inputs of that size, or use a new layer.");
+                }
+            }
+            if (Shape is not null)
+            {
+                if (Shape.Rank != rank || !Shape.IsCompatibleWith(received))
+                    throw new ArgumentException($"{prefix}: expected shape {Shape}, found shape {received}.");
+            }
+        }
+
+        private static string RankHint(int expected, int found)
+            => found == expected - 1 ? " Did you forget the batch dimension? Layers take batches: reshape a single sample with unsqueeze(0)." : "";
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            var parts = new List<string>();
+            if (NDim is not null) parts.Add($"ndim={NDim}");
+            if (MinNDim is not null) parts.Add($"min_ndim={MinNDim}");
+            if (MaxNDim is not null) parts.Add($"max_ndim={MaxNDim}");
+            if (DType is not null) parts.Add($"dtype={DTypes.ToKerasName(DType.Value)}");
+            if (Shape is not null) parts.Add($"shape={Shape}");
+            if (Axes is not null) parts.Add("axes={" + string.Join(", ", Axes.Select(a => $"{a.Key}: {a.Value}")) + "}");
+            return $"InputSpec({string.Join(", ", parts)})";
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Creates the initial value of a weight (Keras's <c>keras.initializers.Initializer</c>). Built-in initializers are
+    /// made by <see cref="Initializers"/>; a custom one subclasses this, overrides <see cref="Create"/>, and is
+    /// registered with <see cref="RegisterComponentAttribute"/> so that configs naming it can be read back.
+    /// </summary>
+    public abstract class Initializer : IKerasSerializable
+    {
+        /// <summary>
+        /// Returns a new tensor of <paramref name="shape"/> and <paramref name="dtype"/> holding initial values. The
+        /// tensor does not require gradients; the caller owns it.
+        /// </summary>
+        public abstract torch.Tensor Create(Shape shape, torch.ScalarType dtype);
+
+        /// <summary>The class name and arguments (Keras's <c>get_config</c>); the base has no arguments.</summary>
+        public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
+    }
+}

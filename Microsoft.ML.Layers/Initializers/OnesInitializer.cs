@@ -1,0 +1,12 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>Initializes to 1 (Keras's <c>Ones</c>, <c>"ones"</c>).</summary>
+    [RegisterComponent("Ones", Aliases = new[] { "ones", "one" })]
+    public sealed class OnesInitializer : Initializer
+    {
+        /// <inheritdoc />
+        public override torch.Tensor Create(Shape shape, torch.ScalarType dtype) => torch.ones(shape.ToArray(), dtype: dtype);
+    }
+}

@@ -1,0 +1,17 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// A penalty on a weight or an activity, added to the training loss (Keras's <c>keras.regularizers.Regularizer</c>).
+    /// Built-in regularizers are made by <c>Regularizers</c>.
+    /// </summary>
+    public abstract class Regularizer : IKerasSerializable
+    {
+        /// <summary>The scalar penalty for <paramref name="value"/> (Keras's <c>__call__</c>).</summary>
+        public abstract torch.Tensor Compute(torch.Tensor value);
+
+        /// <summary>The class name and arguments (Keras's <c>get_config</c>); the base has no arguments.</summary>
+        public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
+    }
+}

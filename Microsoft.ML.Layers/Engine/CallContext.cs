@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using TorchSharp;
 
 namespace Microsoft.ML.Layers
 {
@@ -19,6 +21,12 @@ namespace Microsoft.ML.Layers
 
         /// <summary>The training value nested calls inherit when they are not given one.</summary>
         public bool? Training { get; set; }
+
+        /// <summary>
+        /// Every loss added during this outermost call, by any layer. Each layer call moves them out of its own dispose
+        /// scope, so they reach the caller's scope instead of dying with an enclosing layer's call.
+        /// </summary>
+        public List<torch.Tensor> Losses { get; } = new();
 
         /// <summary>Enters a layer call; returns the context and whether this call is the outermost one.</summary>
         public static (CallContext Context, bool Outermost) Enter()

@@ -109,7 +109,10 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>The dtype policy; may be changed only before the layer is built.</summary>
+        /// <summary>
+        /// The dtype policy; may be changed only before the layer is built. Setting it also sets it on the nested layers
+        /// tracked so far, so a block and its parts compute in one dtype.
+        /// </summary>
         /// <exception cref="InvalidOperationException">Set after the layer was built.</exception>
         public DTypePolicy DTypePolicy
         {
@@ -120,6 +123,11 @@ namespace Microsoft.ML.Layers
                 if (Built)
                     throw new InvalidOperationException($"Layer '{Name}' is already built; set its dtype policy before its first call, or move it with to(dtype).");
                 _dtypePolicy = value;
+                foreach (var (_, layer) in TrackedLayers())
+                {
+                    if (!layer.Built)
+                        layer.DTypePolicy = value;
+                }
             }
         }
 
@@ -237,7 +245,7 @@ namespace Microsoft.ML.Layers
                 scope.MoveToOuter(output);
                 if (outputMask is not null)
                     scope.MoveToOuter(outputMask);
-                scope.MoveToOuter(_losses);
+                scope.MoveToOuter(context.Losses);
                 KerasMask.Set(output, outputMask);
                 return output;
             }
@@ -520,6 +528,7 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(loss);
             _losses.Add(loss);
+            CallContext.Current?.Losses.Add(loss);
         }
 
         /// <summary>

@@ -39,6 +39,8 @@ namespace Microsoft.ML.Layers
         private readonly List<Parameter> _weights = new();
         private readonly List<Tensor> _losses = new();
         private readonly object _autocastGate = new();
+        // Guards building (two threads may make the first call) and the loss list (scoring from many threads).
+        private readonly object _stateGate = new();
         private DTypePolicy _dtypePolicy;
         private bool _trainable;
         private bool _building;
@@ -343,6 +345,15 @@ namespace Microsoft.ML.Layers
 
         private void BuildOnce(IReadOnlyList<Shape> shapes)
         {
+            lock (_stateGate)
+            {
+                if (!Built)
+                    BuildLocked(shapes);
+            }
+        }
+
+        private void BuildLocked(IReadOnlyList<Shape> shapes)
+        {
             _building = true;
             try
             {
@@ -527,7 +538,8 @@ namespace Microsoft.ML.Layers
         public void AddLoss(Tensor loss)
         {
             ArgumentNullException.ThrowIfNull(loss);
-            _losses.Add(loss);
+            lock (_stateGate)
+                _losses.Add(loss);
             CallContext.Current?.Losses.Add(loss);
         }
 
@@ -554,7 +566,8 @@ namespace Microsoft.ML.Layers
         {
             if (!visited.Add(this))
                 return;
-            result.AddRange(_losses);
+            lock (_stateGate)
+                result.AddRange(_losses);
             foreach (var (_, layer) in TrackedLayers())
                 layer.CollectOwnLosses(result, visited);
         }
@@ -569,7 +582,8 @@ namespace Microsoft.ML.Layers
                 var layer = pending.Pop();
                 if (!visited.Add(layer))
                     continue;
-                layer._losses.Clear();
+                lock (layer._stateGate)
+                    layer._losses.Clear();
                 foreach (var (_, nested) in layer.TrackedLayers())
                     pending.Push(nested);
             }

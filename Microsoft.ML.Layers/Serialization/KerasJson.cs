@@ -103,7 +103,7 @@ namespace Microsoft.ML.Layers
                 if (target == typeof(float))
                     return (float)Number(node, where);
                 if (target == typeof(torch.ScalarType))
-                    return DTypes.Parse((string)FromNode(node, typeof(string), where)!);
+                    return node is JsonObject ? PolicyFrom(node, where).VariableDType : DTypes.Parse((string)FromNode(node, typeof(string), where)!);
                 if (target == typeof(DTypePolicy))
                     return PolicyFrom(node, where);
                 if (target == typeof(Shape))

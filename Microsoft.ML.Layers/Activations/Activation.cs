@@ -26,6 +26,10 @@ namespace Microsoft.ML.Layers
         /// <summary>Applies the function; returns a new tensor.</summary>
         public torch.Tensor Apply(torch.Tensor input) => _function(input);
 
+        /// <summary>The registered activation with this Keras name, so that <c>activation: "relu"</c> reads like Keras.</summary>
+        /// <exception cref="ArgumentException">The name is not registered.</exception>
+        public static implicit operator Activation(string name) => Activations.Get(name);
+
         /// <inheritdoc />
         public override string ToString() => Name;
     }

@@ -59,6 +59,8 @@ namespace Microsoft.ML.Layers
                     return JsonValue.Create(policy.Name);
                 case Shape shape:
                     return new JsonArray(shape.Select(d => d == Shape.Unknown ? null : (JsonNode)JsonValue.Create(d)).ToArray());
+                case IntTuple tuple:
+                    return new JsonArray(tuple.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
                 case Activation activation:
                     return JsonValue.Create(activation.Name);
                 case Layer layer:
@@ -108,6 +110,8 @@ namespace Microsoft.ML.Layers
                     return PolicyFrom(node, where);
                 if (target == typeof(Shape))
                     return node is JsonArray dims ? new Shape(dims.Select(d => d is null ? Shape.Unknown : Integer(d, where))) : Fail(node, target, where);
+                if (target == typeof(IntTuple))
+                    return node is JsonArray values ? new IntTuple(values.Select((v, i) => checked((int)Integer(v!, $"{where}[{i}]"))).ToArray()) : new IntTuple(checked((int)Integer(node, where)));
                 if (target == typeof(Activation))
                     return Activations.Deserialize(node);
                 if (typeof(Layer).IsAssignableFrom(target))

@@ -45,9 +45,7 @@ namespace Microsoft.ML.Layers
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
-            if (units <= 0)
-                throw new ArgumentOutOfRangeException(nameof(units), $"Received an invalid value for `units`, expected a positive integer. Received: units={units}");
-            Units = units;
+            Units = Arguments.Positive(units, "units");
             Activation = activation ?? Activations.Linear;
             UseBias = useBias;
             KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();

@@ -1,0 +1,54 @@
+using System;
+using System.Linq;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Constructor-argument checks shared by the built-in layers. Each throws in the constructor with Keras's wording:
+    /// the argument, what is expected, and <c>Received: name=value</c>.
+    /// </summary>
+    internal static class Arguments
+    {
+        /// <summary>A positive integer (<c>units</c>, <c>filters</c>, ...).</summary>
+        public static int Positive(int value, string argument)
+            => value > 0 ? value : throw new ArgumentOutOfRangeException(argument, $"Received an invalid value for `{argument}`, expected a positive integer. Received: {argument}={value}");
+
+        /// <summary>A non-negative integer (padding, cropping).</summary>
+        public static int NonNegative(int value, string argument)
+            => value >= 0 ? value : throw new ArgumentOutOfRangeException(argument, $"Received an invalid value for `{argument}`, expected a non-negative integer. Received: {argument}={value}");
+
+        /// <summary>A tuple of positive integers for <paramref name="rank"/> axes (<c>kernel_size</c>, <c>strides</c>, <c>dilation_rate</c>).</summary>
+        public static int[] PositiveTuple(IntTuple value, int rank, string argument)
+        {
+            var values = value.Expand(rank, argument);
+            if (values.Any(v => v <= 0))
+                throw new ArgumentOutOfRangeException(argument, $"The `{argument}` argument must be a tuple of {rank} positive integers. Received: {argument}={value}");
+            return values;
+        }
+
+        /// <summary>A rate in [0, 1) (dropout).</summary>
+        public static double Rate(double value, string argument)
+            => value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(argument, $"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={value}");
+
+        /// <summary><c>"valid"</c> or <c>"same"</c> (and <c>"causal"</c> where allowed), case-insensitive like Keras; returned in lower case.</summary>
+        public static string Padding(string? value, bool allowCausal = false)
+        {
+            string normalized = (value ?? "").ToLowerInvariant();
+            if (normalized is "valid" or "same" || (allowCausal && normalized == "causal"))
+                return normalized;
+            string expected = allowCausal ? "\"valid\", \"same\" or \"causal\"" : "\"valid\" or \"same\"";
+            throw new ArgumentException($"The `padding` argument must be one of {expected}. Received: padding={Quote(value)}", "padding");
+        }
+
+        /// <summary><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</summary>
+        public static string DataFormat(string? value)
+        {
+            string normalized = (value ?? "channels_last").ToLowerInvariant();
+            if (normalized is "channels_last" or "channels_first")
+                return normalized;
+            throw new ArgumentException($"The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: data_format={Quote(value)}", "data_format");
+        }
+
+        private static string Quote(string? value) => value is null ? "None" : $"'{value}'";
+    }
+}

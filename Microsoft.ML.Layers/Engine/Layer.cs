@@ -167,14 +167,25 @@ namespace Microsoft.ML.Layers
         /// <param name="inputs">A batch: the first dimension is the batch.</param>
         /// <param name="training">Whether to run in training mode (dropout active, batch statistics, ...); <see langword="null"/> inherits the enclosing call's value, else means inference.</param>
         /// <param name="mask">A boolean mask of the leading dimensions; <see langword="null"/> takes the mask attached to <paramref name="inputs"/>, if any.</param>
-        public Tensor Apply(Tensor inputs, bool? training = null, Tensor? mask = null)
+        /// <returns>The output; for a layer with several outputs (see <see cref="ApplyAll(Tensor, bool?, Tensor?)"/>), the first.</returns>
+        public Tensor Apply(Tensor inputs, bool? training = null, Tensor? mask = null) => ApplyAll(inputs, training, mask)[0];
+
+        /// <summary>Calls the layer on several inputs (merge, attention and other multi-input layers).</summary>
+        /// <returns>The output; for a layer with several outputs, the first.</returns>
+        public Tensor Apply(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null) => ApplyAll(inputs, training, masks)[0];
+
+        /// <summary>
+        /// Calls the layer on one input and returns every output: one for most layers, several for layers such as a recurrent
+        /// layer with <c>returnState</c> (Keras's <c>output, h, c = lstm(x)</c>).
+        /// </summary>
+        public IReadOnlyList<Tensor> ApplyAll(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             ArgumentNullException.ThrowIfNull(inputs);
             return ApplyCore(new[] { inputs }, singleInput: true, training, mask is null ? null : new[] { mask });
         }
 
-        /// <summary>Calls the layer on several inputs (merge, attention and other multi-input layers).</summary>
-        public Tensor Apply(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
+        /// <summary>Calls the layer on several inputs and returns every output.</summary>
+        public IReadOnlyList<Tensor> ApplyAll(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
         {
             ArgumentNullException.ThrowIfNull(inputs);
             if (inputs.Count == 0)
@@ -187,7 +198,7 @@ namespace Microsoft.ML.Layers
         /// <summary>TorchSharp's entry point: applies the layer with <c>training</c> taken from the module's train/eval mode.</summary>
         public override Tensor forward(Tensor input) => Apply(input, training: training);
 
-        private Tensor ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? explicitMasks)
+        private IReadOnlyList<Tensor> ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? explicitMasks)
         {
             // 1. Inputs must fit the layer.
             CheckInputs(inputs);
@@ -218,24 +229,27 @@ namespace Microsoft.ML.Layers
                 var castInputs = inputs.Select(CastInput).ToArray();
 
                 // 6. Call, with weights read in the compute dtype under a mixed policy.
-                Tensor output = CallWithAutocast(castInputs, singleInput, resolvedTraining, masks);
-                if (output is null)
-                    throw new InvalidOperationException($"Layer '{Name}' ({GetType().Name}): Call returned null.");
+                var outputs = CallWithAutocast(castInputs, singleInput, resolvedTraining, masks);
+                if (outputs is null || outputs.Count == 0 || outputs.Any(o => o is null))
+                    throw new InvalidOperationException($"Layer '{Name}' ({GetType().Name}): Call returned no output.");
 
-                // 7. Activity regularization, normalized by the batch size like Keras.
+                // 7. Activity regularization of every output, normalized by the batch size like Keras.
                 if (ActivityRegularizer is not null)
                 {
-                    var penalty = ActivityRegularizer.Compute(output);
-                    if (output.ndim > 0 && output.shape[0] > 0)
-                        penalty = penalty / output.shape[0];
-                    AddLoss(penalty);
+                    foreach (var output in outputs)
+                    {
+                        var penalty = ActivityRegularizer.Compute(output);
+                        if (output.ndim > 0 && output.shape[0] > 0)
+                            penalty = penalty / output.shape[0];
+                        AddLoss(penalty);
+                    }
                 }
 
-                // 8. The output's mask for the next layer.
-                Tensor? outputMask = null;
+                // 8. The outputs' masks for the next layer.
+                IReadOnlyList<Tensor?> outputMasks = Array.Empty<Tensor?>();
                 if (SupportsMasking)
                 {
-                    outputMask = singleInput ? ComputeMask(castInputs[0], masks[0]) : ComputeMask(castInputs, masks);
+                    outputMasks = ComputeOutputMasks(castInputs, singleInput, masks, outputs.Count);
                 }
                 else if (masks.Any(m => m is not null) && !_maskWarningShown)
                 {
@@ -244,12 +258,12 @@ namespace Microsoft.ML.Layers
                         "does not support masking and will therefore destroy the mask information. Downstream layers will not see the mask.");
                 }
 
-                scope.MoveToOuter(output);
-                if (outputMask is not null)
-                    scope.MoveToOuter(outputMask);
+                scope.MoveToOuter(outputs);
+                scope.MoveToOuter(outputMasks.Where(m => m is not null)!);
                 scope.MoveToOuter(context.Losses);
-                KerasMask.Set(output, outputMask);
-                return output;
+                for (int i = 0; i < outputs.Count; i++)
+                    KerasMask.Set(outputs[i], i < outputMasks.Count ? outputMasks[i] : null);
+                return outputs;
             }
             finally
             {
@@ -270,11 +284,11 @@ namespace Microsoft.ML.Layers
         private Tensor CastInput(Tensor input)
             => DTypes.IsFloating(input.dtype) && input.dtype != ComputeDType ? input.to(ComputeDType) : input;
 
-        private Tensor CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        private IReadOnlyList<Tensor> CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
             var casts = _dtypePolicy.IsMixed ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
             if (casts is null || casts.Count == 0)
-                return singleInput ? Call(inputs[0], training, masks[0]) : Call(inputs, training, masks);
+                return CallOutputs(inputs, singleInput, training, masks);
 
             // Keras's autocast: during the call the weights read as compute-dtype copies; gradients flow back to the
             // full-precision weights. Swapping is not thread-safe, so mixed-precision calls of one layer are serialized.
@@ -285,7 +299,7 @@ namespace Microsoft.ML.Layers
                     casts[i].SwapHandleWith(copies[i]);
                 try
                 {
-                    return singleInput ? Call(inputs[0], training, masks[0]) : Call(inputs, training, masks);
+                    return CallOutputs(inputs, singleInput, training, masks);
                 }
                 finally
                 {
@@ -293,6 +307,29 @@ namespace Microsoft.ML.Layers
                         casts[i].SwapHandleWith(copies[i]);
                 }
             }
+        }
+
+        /// <summary>
+        /// Computes every output. Layers with several outputs (a recurrent layer returning its states, attention returning
+        /// its scores) override this; the default returns the single output of <see cref="Call(Tensor, bool?, Tensor?)"/>
+        /// (or of the list overload when the layer was called with a list).
+        /// </summary>
+        /// <param name="inputs">The inputs, floating ones already in <see cref="ComputeDType"/>.</param>
+        /// <param name="singleInput">Whether the layer was called with one tensor rather than a list.</param>
+        /// <param name="training">The resolved training flag.</param>
+        /// <param name="masks">One mask (or null) per input.</param>
+        protected virtual IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+            => new[] { singleInput ? Call(inputs[0], training, masks[0]) : Call(inputs, training, masks) };
+
+        /// <summary>
+        /// The masks of every output, used when <see cref="SupportsMasking"/>. The default gives the first output
+        /// <see cref="ComputeMask(Tensor, Tensor?)"/>'s mask (or the list overload's) and the others none.
+        /// </summary>
+        protected virtual IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, int outputCount)
+        {
+            var result = new Tensor?[outputCount];
+            result[0] = singleInput ? ComputeMask(inputs[0], masks[0]) : ComputeMask(inputs, masks);
+            return result;
         }
 
         /// <summary>The layer's computation on one input: a few lines of tensor maths. Every layer writes this.</summary>

@@ -157,6 +157,34 @@ namespace Microsoft.ML.Layers.Tests.Engine
             Assert.Equal(new bool?[] { true, false }, probe.TrainingSeen);
         }
 
+        [Fact]
+        public void ALayerWithSeveralOutputsReturnsThemAllFromApplyAllAndTheFirstFromApply()
+        {
+            var layer = new TwoOutputLayer();
+            using var x = tensor(new float[] { 1, 2 }, 1, 2);
+            using var mask = tensor(new[] { true, false }, 1, 2);
+
+            var outputs = layer.ApplyAll(x, mask: mask);
+            var first = layer.Apply(x);
+
+            Assert.Equal(2, outputs.Count);
+            Assert.Equal(new float[] { 2, 4 }, outputs[0].data<float>().ToArray());
+            Assert.Equal(new float[] { 3, 6 }, outputs[1].data<float>().ToArray());
+            Assert.Equal(new float[] { 2, 4 }, first.data<float>().ToArray());
+            Assert.Same(mask, KerasMask.Get(outputs[0]));
+            Assert.Null(KerasMask.Get(outputs[1]));
+        }
+
+        private sealed class TwoOutputLayer : Layer
+        {
+            public TwoOutputLayer() => SupportsMasking = true;
+
+            protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs * 2;
+
+            protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+                => new[] { Call(inputs[0], training, masks[0]), inputs[0] * 3 };
+        }
+
         private sealed class OverridingLayer : Layer
         {
             private readonly Layer _inner;

@@ -32,7 +32,12 @@ namespace Microsoft.ML.Layers
     public abstract class Layer : nn.Module<Tensor, Tensor>, IKerasSerializable
     {
         /// <summary>Config keys every layer accepts (Keras's base <c>Layer.__init__</c> arguments).</summary>
-        internal static readonly HashSet<string> BaseConfigKeys = new(StringComparer.Ordinal) { "name", "trainable", "dtype", "dynamic", "activity_regularizer" };
+        internal static readonly HashSet<string> BaseConfigKeys = new(StringComparer.Ordinal)
+        {
+            "name", "trainable", "dtype", "dynamic", "activity_regularizer",
+            // Keras 2 let any layer declare the model's input (the first layer of a Sequential model): see DeclaredBatchInputShape.
+            "batch_input_shape", "input_shape", "batch_size", "input_dim",
+        };
 
         private static readonly ConcurrentDictionary<string, int> NameCounters = new(StringComparer.Ordinal);
 
@@ -157,6 +162,12 @@ namespace Microsoft.ML.Layers
         /// <summary>A penalty on the layer's output, added to <see cref="Losses"/> (divided by the batch size) on every call.</summary>
         public Regularizer? ActivityRegularizer { get; set; }
 
+        /// <summary>
+        /// The model input shape a Keras 2 config declared on this layer (<c>batch_input_shape</c>, <c>input_shape</c>,
+        /// <c>input_dim</c>), or null. <see cref="Sequential"/> turns it into an <see cref="InputLayer"/> in front of the layer.
+        /// </summary>
+        public Shape? DeclaredBatchInputShape { get; internal set; }
+
         /// <summary>The input shapes the layer was built with (one per input), or <see langword="null"/> before it is built.</summary>
         public IReadOnlyList<Shape>? BuildShapes { get; private set; }
 
@@ -181,7 +192,9 @@ namespace Microsoft.ML.Layers
         public IReadOnlyList<Tensor> ApplyAll(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             ArgumentNullException.ThrowIfNull(inputs);
-            return ApplyCore(new[] { inputs }, singleInput: true, training, mask is null ? null : new[] { mask });
+            var list = new[] { inputs };
+            var masks = mask is null ? null : new[] { mask };
+            return KerasTensor.IsSymbolic(inputs) ? KerasTensor.ApplySymbolic(this, list, singleInput: true, training, masks) : ApplyCore(list, singleInput: true, training, masks);
         }
 
         /// <summary>Calls the layer on several inputs and returns every output.</summary>
@@ -192,13 +205,16 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"Layer '{Name}' was called with an empty list of inputs.", nameof(inputs));
             if (masks is not null && masks.Count != inputs.Count)
                 throw new ArgumentException($"Layer '{Name}' received {inputs.Count} inputs but {masks.Count} masks; pass one mask (or null) per input.", nameof(masks));
-            return ApplyCore(inputs, singleInput: false, training, masks);
+            return inputs.Any(KerasTensor.IsSymbolic) ? KerasTensor.ApplySymbolic(this, inputs, singleInput: false, training, masks) : ApplyCore(inputs, singleInput: false, training, masks);
         }
 
         /// <summary>TorchSharp's entry point: applies the layer with <c>training</c> taken from the module's train/eval mode.</summary>
         public override Tensor forward(Tensor input) => Apply(input, training: training);
 
-        private IReadOnlyList<Tensor> ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? explicitMasks)
+        /// <summary>The nodes of functional graphs in which this layer was called on symbolic tensors, in call order.</summary>
+        internal List<Node> InboundNodes { get; } = new();
+
+        internal IReadOnlyList<Tensor> ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? explicitMasks)
         {
             // 1. Inputs must fit the layer.
             CheckInputs(inputs);
@@ -249,7 +265,7 @@ namespace Microsoft.ML.Layers
                 IReadOnlyList<Tensor?> outputMasks = Array.Empty<Tensor?>();
                 if (SupportsMasking)
                 {
-                    outputMasks = ComputeOutputMasks(castInputs, singleInput, masks, outputs.Count);
+                    outputMasks = ComputeOutputMasks(castInputs, singleInput, masks, outputs);
                 }
                 else if (masks.Any(m => m is not null) && !_maskWarningShown)
                 {
@@ -325,9 +341,9 @@ namespace Microsoft.ML.Layers
         /// The masks of every output, used when <see cref="SupportsMasking"/>. The default gives the first output
         /// <see cref="ComputeMask(Tensor, Tensor?)"/>'s mask (or the list overload's) and the others none.
         /// </summary>
-        protected virtual IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, int outputCount)
+        protected virtual IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
         {
-            var result = new Tensor?[outputCount];
+            var result = new Tensor?[outputs.Count];
             result[0] = singleInput ? ComputeMask(inputs[0], masks[0]) : ComputeMask(inputs, masks);
             return result;
         }
@@ -412,6 +428,17 @@ namespace Microsoft.ML.Layers
                 parameter.DetachFromDisposeScope();
             foreach (var buffer in buffers())
                 buffer.DetachFromDisposeScope();
+        }
+
+        /// <summary>Forgets that the layer was built, so that a container whose layers changed rebuilds (Sequential.Add).</summary>
+        internal void ResetBuild()
+        {
+            lock (_stateGate)
+            {
+                Built = false;
+                BuildShapes = null;
+                _trackedLayers = null;
+            }
         }
 
         internal void BuildFromConfig(JsonNode? buildConfig)
@@ -815,9 +842,11 @@ namespace Microsoft.ML.Layers
                 config.With("activity_regularizer", ActivityRegularizer);
             if (Built && BuildShapes is not null)
             {
+                // The batch size a layer happened to be built with is not part of its architecture: written as None, like Keras's symbolic builds.
+                var shapes = BuildShapes.Select(s => s.Rank > 0 ? s.With(0, Shape.Unknown) : s).ToList();
                 config.BuildConfig = new JsonObject
                 {
-                    ["input_shape"] = BuildShapes.Count == 1 ? KerasJson.ToNode(BuildShapes[0], "input_shape") : KerasJson.ToNode(BuildShapes, "input_shape"),
+                    ["input_shape"] = shapes.Count == 1 ? KerasJson.ToNode(shapes[0], "input_shape") : KerasJson.ToNode(shapes, "input_shape"),
                 };
             }
             return config;
@@ -841,6 +870,12 @@ namespace Microsoft.ML.Layers
                 ActivityRegularizer = config.Get<Regularizer?>("activity_regularizer", null);
             if (!boundByConstructor.Contains("trainable"))
                 Trainable = config.Trainable;
+            if (config.Get<Shape?>("batch_input_shape", null) is Shape batchInputShape)
+                DeclaredBatchInputShape = batchInputShape;
+            else if (config.Get<Shape?>("input_shape", null) is Shape inputShape)
+                DeclaredBatchInputShape = inputShape.Prepend(config.Get<int?>("batch_size", null) ?? Shape.Unknown);
+            else if (config.Get<int?>("input_dim", null) is int inputDim)
+                DeclaredBatchInputShape = new Shape(config.Get<int?>("batch_size", null) ?? Shape.Unknown, inputDim);
         }
 
         /// <summary>

@@ -1,0 +1,324 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// The graph of a functional model: its input layers, the nodes (layer calls) between inputs and outputs in an order
+    /// where every node comes after the nodes it depends on, and the Keras config layout of that graph.
+    /// </summary>
+    internal sealed class FunctionalGraph
+    {
+        private FunctionalGraph(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<InputLayer> inputLayers, IReadOnlyList<Node> nodes)
+        {
+            Inputs = inputs;
+            Outputs = outputs;
+            InputLayers = inputLayers;
+            Nodes = nodes;
+            var layers = new List<Layer>(inputLayers);
+            foreach (var node in nodes)
+            {
+                if (!layers.Contains(node.Layer))
+                    layers.Add(node.Layer);
+            }
+            Layers = layers;
+        }
+
+        public IReadOnlyList<Tensor> Inputs { get; }
+
+        public IReadOnlyList<Tensor> Outputs { get; }
+
+        public IReadOnlyList<InputLayer> InputLayers { get; }
+
+        /// <summary>The layer calls, dependencies first; input layers' nodes are not included.</summary>
+        public IReadOnlyList<Node> Nodes { get; }
+
+        /// <summary>Every layer once: the input layers, then the others in the order of their first node.</summary>
+        public IReadOnlyList<Layer> Layers { get; }
+
+        /// <summary>Builds the graph between <paramref name="inputs"/> and <paramref name="outputs"/>, checking it is connected.</summary>
+        public static FunctionalGraph Build(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, string modelName)
+        {
+            if (inputs.Count == 0 || outputs.Count == 0)
+                throw new ArgumentException($"Model '{modelName}' needs at least one input and one output.");
+            var inputLayers = new List<InputLayer>();
+            foreach (var (input, i) in inputs.Select((t, i) => (t, i)))
+            {
+                if (!KerasTensor.TryInfo(input, out var info) || info.Node?.Layer is not InputLayer inputLayer)
+                {
+                    throw new ArgumentException(
+                        $"Model '{modelName}': input {i} must be a tensor from Input.Create(...). " +
+                        (KerasTensor.IsSymbolic(input) ? $"It was produced by layer '{KerasTensor.Info(input).Node?.Layer.Name}'." : "It is a concrete tensor."));
+                }
+                if (inputLayers.Contains(inputLayer))
+                    throw new ArgumentException($"Model '{modelName}': input '{inputLayer.Name}' is listed twice.");
+                inputLayers.Add(inputLayer);
+            }
+
+            var ordered = new List<Node>();
+            var done = new HashSet<Node>();
+            var visiting = new HashSet<Node>();
+            void Visit(Tensor tensor, Layer? consumer)
+            {
+                if (!KerasTensor.TryInfo(tensor, out var info) || info.Node is null)
+                    throw new ArgumentException($"Model '{modelName}': layer '{consumer?.Name}' received a tensor that is not part of a functional graph.");
+                var node = info.Node;
+                if (node.Layer is InputLayer inputLayer)
+                {
+                    if (!inputLayers.Contains(inputLayer))
+                    {
+                        throw new ArgumentException(
+                            $"Graph disconnected in model '{modelName}': cannot obtain the value of input '{inputLayer.Name}' needed by layer " +
+                            $"'{consumer?.Name}'. Add it to the model's inputs. Model inputs: {string.Join(", ", inputLayers.Select(l => l.Name))}.");
+                    }
+                    return;
+                }
+                if (done.Contains(node))
+                    return;
+                if (!visiting.Add(node))
+                    throw new InvalidOperationException($"Model '{modelName}': the graph has a cycle through layer '{node.Layer.Name}'.");
+                foreach (var input in node.Inputs)
+                    Visit(input, node.Layer);
+                visiting.Remove(node);
+                done.Add(node);
+                ordered.Add(node);
+            }
+
+            foreach (var output in outputs)
+                Visit(output, null);
+            return new FunctionalGraph(inputs.ToList(), outputs.ToList(), inputLayers, ordered);
+        }
+
+        /// <summary>Runs the graph on concrete inputs; returns the outputs with their masks.</summary>
+        public (IReadOnlyList<Tensor> Outputs, IReadOnlyList<Tensor?> Masks) Run(IReadOnlyList<Tensor> inputs, bool? training, IReadOnlyList<Tensor?> masks, string modelName)
+        {
+            if (inputs.Count != Inputs.Count)
+            {
+                throw new ArgumentException(
+                    $"Model '{modelName}' expects {Inputs.Count} input(s) ({string.Join(", ", InputLayers.Select(l => $"'{l.Name}' {l.BatchShape}"))}), but received {inputs.Count}.");
+            }
+            var values = new Dictionary<Tensor, (Tensor Value, Tensor? Mask)>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var inputLayer = InputLayers[i];
+                var value = inputs[i];
+                var shape = Shape.Of(value);
+                if (!inputLayer.BatchShape.IsCompatibleWith(shape))
+                {
+                    throw new ArgumentException(
+                        $"Input {i} of model '{modelName}' ('{inputLayer.Name}') is incompatible with the model: expected shape {inputLayer.BatchShape}, " +
+                        $"found shape {shape}.");
+                }
+                if (value.dtype != inputLayer.DType && (DTypes.IsFloating(value.dtype) || DTypes.IsFloating(inputLayer.DType)))
+                    value = value.to(inputLayer.DType);
+                values[Inputs[i]] = (value, masks[i] ?? KerasMask.Get(inputs[i]));
+            }
+
+            foreach (var node in Nodes)
+            {
+                var nodeInputs = node.Inputs.Select(t => values[t]).ToList();
+                var outputs = node.SingleInput
+                    ? node.Layer.ApplyAll(nodeInputs[0].Value, training, nodeInputs[0].Mask)
+                    : node.Layer.ApplyAll(nodeInputs.Select(v => v.Value).ToList(), training, nodeInputs.Select(v => v.Mask).ToList());
+                for (int i = 0; i < node.Outputs.Length; i++)
+                    values[node.Outputs[i]] = (outputs[i], KerasMask.Get(outputs[i]));
+            }
+            var results = Outputs.Select(t => values[t]).ToList();
+            return (results.Select(r => r.Value).ToList(), results.Select(r => r.Mask).ToList());
+        }
+
+        // ---------------------------------------------------------------------------------------------------------
+        // Keras's functional config: "layers" (each with "inbound_nodes"), "input_layers", "output_layers".
+
+        /// <summary>The node index of <paramref name="node"/> among its layer's nodes that belong to this graph.</summary>
+        private int LocalNodeIndex(Node node)
+        {
+            var ownNodes = node.Layer.InboundNodes.Where(n => n.Layer is InputLayer ? InputLayers.Contains(n.Layer) : Nodes.Contains(n)).ToList();
+            return ownNodes.IndexOf(node);
+        }
+
+        private JsonArray History(Tensor tensor)
+        {
+            var info = KerasTensor.Info(tensor);
+            return new JsonArray(info.Node!.Layer.Name, LocalNodeIndex(info.Node), info.OutputIndex);
+        }
+
+        private JsonObject KerasTensorJson(Tensor tensor)
+        {
+            var info = KerasTensor.Info(tensor);
+            return new JsonObject
+            {
+                ["class_name"] = "__keras_tensor__",
+                ["config"] = new JsonObject
+                {
+                    ["shape"] = KerasJson.ToNode(info.Shape, "shape"),
+                    ["dtype"] = DTypes.ToKerasName(info.DType),
+                    ["keras_history"] = History(tensor),
+                },
+            };
+        }
+
+        /// <summary>Writes the graph into <paramref name="config"/> in Keras 3's layout.</summary>
+        public void WriteConfig(LayerConfig config)
+        {
+            var layers = new JsonArray();
+            foreach (var layer in Layers)
+            {
+                var layerJson = layer.GetConfig().ToJson();
+                layerJson["name"] = layer.Name;
+                var inbound = new JsonArray();
+                foreach (var node in Nodes.Where(n => n.Layer == layer))
+                {
+                    JsonNode args = node.SingleInput
+                        ? new JsonArray(KerasTensorJson(node.Inputs[0]))
+                        : new JsonArray(new JsonArray(node.Inputs.Select(t => (JsonNode)KerasTensorJson(t)).ToArray()));
+                    inbound.Add(new JsonObject { ["args"] = args, ["kwargs"] = new JsonObject() });
+                }
+                layerJson["inbound_nodes"] = inbound;
+                layers.Add(layerJson);
+            }
+            config.With("layers", layers);
+            config.With("input_layers", new JsonArray(Inputs.Select(t => (JsonNode)History(t)).ToArray()));
+            config.With("output_layers", new JsonArray(Outputs.Select(t => (JsonNode)History(t)).ToArray()));
+        }
+
+        /// <summary>
+        /// Rebuilds the symbolic graph described by a functional config (Keras 3's <c>args</c>/<c>keras_history</c> layout
+        /// or Keras 2's nested-list layout): creates each layer, then calls layers on their inputs as those become available.
+        /// </summary>
+        public static (IReadOnlyList<Tensor> Inputs, IReadOnlyList<Tensor> Outputs) ReadConfig(LayerConfig config)
+        {
+            string modelName = config.Name ?? "model";
+            var layersJson = config.Get<JsonArray>("layers");
+            var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
+            var pending = new List<(Layer Layer, List<InboundCall> Calls)>();
+            foreach (var (item, i) in layersJson.Select((n, i) => (n, i)))
+            {
+                if (item is not JsonObject layerJson)
+                    throw new FormatException($"Model '{modelName}': layers[{i}] must be an object.");
+                var layerConfig = LayerConfig.FromJson(layerJson);
+                // A layer in a graph is built by its calls; its own build_config would only duplicate that work.
+                layerConfig.BuildConfig = null;
+                var layer = Layer.Deserialize(layerConfig);
+                string name = layerJson["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer.Name;
+                if (!layers.TryAdd(name, layer))
+                    throw new FormatException($"Model '{modelName}': two layers are named '{name}'.");
+                pending.Add((layer, InboundCall.Parse(layerJson["inbound_nodes"], name, modelName)));
+            }
+
+            var created = new Dictionary<(string Layer, int Node, int Tensor), Tensor>();
+            var nodeCounts = layers.Keys.ToDictionary(k => k, _ => 0);
+            foreach (var (name, layer) in layers)
+            {
+                if (layer is InputLayer inputLayer)
+                {
+                    created[(name, 0, 0)] = inputLayer.Output;
+                    nodeCounts[name] = 1;
+                }
+            }
+
+            // Call layers whose inputs exist, until every call is made (Keras processes nodes the same way).
+            var queue = pending.Select(p => (p.Layer, Name: layers.First(kv => kv.Value == p.Layer).Key, Calls: new Queue<InboundCall>(p.Calls))).ToList();
+            bool progress = true;
+            while (progress && queue.Any(q => q.Calls.Count > 0))
+            {
+                progress = false;
+                foreach (var (layer, name, calls) in queue)
+                {
+                    while (calls.Count > 0 && calls.Peek().Tensors.All(created.ContainsKey))
+                    {
+                        var call = calls.Dequeue();
+                        var inputs = call.Tensors.Select(k => created[k]).ToList();
+                        var outputs = call.SingleInput ? layer.ApplyAll(inputs[0]) : layer.ApplyAll(inputs);
+                        int nodeIndex = nodeCounts[name]++;
+                        for (int t = 0; t < outputs.Count; t++)
+                            created[(name, nodeIndex, t)] = outputs[t];
+                        progress = true;
+                    }
+                }
+            }
+            var stuck = queue.FirstOrDefault(q => q.Calls.Count > 0);
+            if (stuck.Layer is not null)
+            {
+                var missing = stuck.Calls.Peek().Tensors.First(k => !created.ContainsKey(k));
+                throw new FormatException($"Model '{modelName}': layer '{stuck.Name}' needs the output {missing.Tensor} of node {missing.Node} of layer '{missing.Layer}', which the config never produces.");
+            }
+
+            IReadOnlyList<Tensor> Endpoints(string key)
+            {
+                var node = config.Get<JsonNode>(key);
+                var triples = node is JsonArray array && array.Count > 0 && array[0] is JsonValue ? new JsonArray(array.DeepClone()) : node as JsonArray
+                    ?? throw new FormatException($"Model '{modelName}': '{key}' must be a list.");
+                return triples.Select((t, i) =>
+                {
+                    var k = InboundCall.Triple(t, $"{modelName}.{key}[{i}]");
+                    return created.TryGetValue(k, out var tensor) ? tensor
+                        : throw new FormatException($"Model '{modelName}': '{key}' names output {k.Tensor} of node {k.Node} of layer '{k.Layer}', which does not exist.");
+                }).ToList();
+            }
+
+            return (Endpoints("input_layers"), Endpoints("output_layers"));
+        }
+
+        /// <summary>One inbound node of a layer in a config: the tensors it is called on.</summary>
+        private sealed record InboundCall(IReadOnlyList<(string Layer, int Node, int Tensor)> Tensors, bool SingleInput)
+        {
+            public static List<InboundCall> Parse(JsonNode? inboundNodes, string layerName, string modelName)
+            {
+                var calls = new List<InboundCall>();
+                if (inboundNodes is null)
+                    return calls;
+                if (inboundNodes is not JsonArray nodes)
+                    throw new FormatException($"Model '{modelName}': 'inbound_nodes' of layer '{layerName}' must be a list.");
+                foreach (var (node, i) in nodes.Select((n, i) => (n, i)))
+                {
+                    string where = $"{modelName}.{layerName}.inbound_nodes[{i}]";
+                    switch (node)
+                    {
+                        // Keras 3: {"args": [tensor] or [[tensor, ...]], "kwargs": {...}}.
+                        case JsonObject keras3:
+                            var args = keras3["args"] as JsonArray ?? throw new FormatException($"{where}: 'args' must be a list.");
+                            if (args.Count == 0)
+                                throw new FormatException($"{where}: a node needs at least one input tensor.");
+                            if (args[0] is JsonArray list)
+                                calls.Add(new InboundCall(list.Select((t, j) => KerasTensorHistory(t, $"{where}.args[0][{j}]")).ToList(), SingleInput: false));
+                            else
+                                calls.Add(new InboundCall(new[] { KerasTensorHistory(args[0], $"{where}.args[0]") }, SingleInput: args.Count == 1));
+                            break;
+                        // Keras 2: [[layer, node, tensor, kwargs], ...].
+                        case JsonArray keras2:
+                            var tensors = keras2.Select((t, j) => Triple(t, $"{where}[{j}]")).ToList();
+                            calls.Add(new InboundCall(tensors, SingleInput: tensors.Count == 1));
+                            break;
+                        default:
+                            throw new FormatException($"{where}: expected a node description.");
+                    }
+                }
+                return calls;
+            }
+
+            private static (string, int, int) KerasTensorHistory(JsonNode? tensor, string where)
+            {
+                if (tensor is JsonObject obj && obj["config"]?["keras_history"] is JsonNode history)
+                    return Triple(history, where + ".keras_history");
+                throw new FormatException($"{where}: expected a __keras_tensor__ with a keras_history.");
+            }
+
+            public static (string Layer, int Node, int Tensor) Triple(JsonNode? node, string where)
+            {
+                if (node is JsonArray array && array.Count >= 3)
+                {
+                    string layer = (string)KerasJson.FromNode(array[0], typeof(string), where + "[0]")!;
+                    int nodeIndex = (int)KerasJson.FromNode(array[1], typeof(int), where + "[1]")!;
+                    int tensorIndex = (int)KerasJson.FromNode(array[2], typeof(int), where + "[2]")!;
+                    return (layer, nodeIndex, tensorIndex);
+                }
+                throw new FormatException($"{where}: expected [layer_name, node_index, tensor_index]. Received: {node?.ToJsonString() ?? "null"}");
+            }
+        }
+    }
+}

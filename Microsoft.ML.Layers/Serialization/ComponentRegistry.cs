@@ -247,11 +247,15 @@ namespace Microsoft.ML.Layers
                 return Invoke(() => fromConfig.Invoke(null, new object[] { config }), type)!;
 
             var keys = config.Keys.ToHashSet(StringComparer.Ordinal);
+            // Keys match parameters by Keras's snake_case of the camelCase name, ignoring underscores:
+            // kernel_initializer ~ kernelInitializer, beta_1 ~ beta1, clipnorm ~ clipNorm.
+            var keyByNormalized = keys.GroupBy(Normalize).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            string? KeyFor(ParameterInfo p) => keyByNormalized.TryGetValue(Normalize(p.Name!), out var k) ? k : null;
             var baseKeys = kind == typeof(Layer) ? Layer.BaseConfigKeys : new HashSet<string>();
             var best = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
                 .Select(c => (Constructor: c, Parameters: c.GetParameters()))
-                .Where(c => c.Parameters.All(p => p.HasDefaultValue || keys.Contains(KerasJson.SnakeCase(p.Name!))))
-                .OrderByDescending(c => c.Parameters.Count(p => keys.Contains(KerasJson.SnakeCase(p.Name!))))
+                .Where(c => c.Parameters.All(p => p.HasDefaultValue || KeyFor(p) is not null))
+                .OrderByDescending(c => c.Parameters.Count(p => KeyFor(p) is not null))
                 .ThenBy(c => c.Parameters.Length)
                 .FirstOrDefault();
             if (best.Constructor is null)
@@ -266,8 +270,8 @@ namespace Microsoft.ML.Layers
             for (int i = 0; i < best.Parameters.Length; i++)
             {
                 var parameter = best.Parameters[i];
-                string key = KerasJson.SnakeCase(parameter.Name!);
-                if (keys.Contains(key) && !(kind == typeof(Layer) && key == "dtype" && config is LayerConfig { DTypePolicy.IsMixed: true }))
+                string? key = KeyFor(parameter);
+                if (key is not null && !(kind == typeof(Layer) && key == "dtype" && config is LayerConfig { DTypePolicy.IsMixed: true }))
                 {
                     arguments[i] = config.Get(key, parameter.ParameterType);
                     bound.Add(key);
@@ -289,6 +293,8 @@ namespace Microsoft.ML.Layers
                 layer.ApplyBaseConfig(layerConfig, bound);
             return instance;
         }
+
+        private static string Normalize(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
         private static object? Invoke(Func<object?> call, Type type)
         {

@@ -110,6 +110,8 @@ namespace Microsoft.ML.Layers
                     return PolicyFrom(node, where);
                 if (target == typeof(Shape))
                     return node is JsonArray dims ? new Shape(dims.Select(d => d is null ? Shape.Unknown : Integer(d, where))) : Fail(node, target, where);
+                if (target == typeof(LearningRate))
+                    return node is JsonObject schedule ? (LearningRate)LearningRateSchedules.FromConfig(ComponentConfig.FromJson(schedule)) : (LearningRate)Number(node, where);
                 if (target == typeof(IntTuple))
                     return node is JsonArray values ? new IntTuple(values.Select((v, i) => checked((int)Integer(v!, $"{where}[{i}]"))).ToArray()) : new IntTuple(checked((int)Integer(node, where)));
                 if (target == typeof(Activation))

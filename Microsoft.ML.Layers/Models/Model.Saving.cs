@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    public partial class Model
+    {
+        internal const string ConfigEntry = "config.json";
+        internal const string MetadataEntry = "metadata.json";
+        internal const string WeightsEntry = "model.weights.safetensors";
+        internal const string CompileEntry = "compile.json";
+        internal const string OptimizerEntry = "optimizer.safetensors";
+
+        /// <summary>
+        /// Saves the model to one zip file (like Keras's <c>.keras</c>): <c>config.json</c> (the architecture in Keras's
+        /// layout), <c>model.weights.safetensors</c> (every weight, readable by other tools), <c>metadata.json</c>, and when the
+        /// model is compiled, <c>compile.json</c> and (with <paramref name="includeOptimizer"/>) <c>optimizer.safetensors</c>.
+        /// The file is written to a temporary name first, so a failed save leaves no partial file.
+        /// </summary>
+        public void Save(string path, bool includeOptimizer = true)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            WriteAtomically(path, stream =>
+            {
+                using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+                WriteEntry(zip, ConfigEntry, s => JsonSerializer.Serialize(s, GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true }));
+                WriteEntry(zip, MetadataEntry, s => JsonSerializer.Serialize(s, new JsonObject
+                {
+                    ["library"] = "Microsoft.ML.Layers",
+                    ["version"] = typeof(Model).Assembly.GetName().Version?.ToString(),
+                    ["keras_version"] = "3",
+                    ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                }));
+                WriteEntry(zip, WeightsEntry, s => SafeTensors.Write(s, NamedWeights()));
+                if (IsCompiled)
+                {
+                    WriteEntry(zip, CompileEntry, s => JsonSerializer.Serialize(s, CompileConfig(), new JsonSerializerOptions { WriteIndented = true }));
+                    if (includeOptimizer)
+                    {
+                        var state = Optimizer!.GetState(TrainableWeights);
+                        WriteEntry(zip, OptimizerEntry, s => SafeTensors.Write(s, state.ToList()));
+                    }
+                }
+            });
+        }
+
+        /// <summary>Saves only the weights, as one safetensors file.</summary>
+        public void SaveWeights(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            WriteAtomically(path, stream => SafeTensors.Write(stream, NamedWeights()));
+        }
+
+        /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save"/>) into this model.</summary>
+        /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes then.</exception>
+        public void LoadWeights(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            using var stream = File.OpenRead(path);
+            using var scope = NewDisposeScope();
+            AssignWeights(SafeTensors.Read(stream, path).Tensors, path);
+        }
+
+        /// <summary>
+        /// Loads a model written by <see cref="Save"/>: rebuilds the architecture (registered classes only), sets the weights
+        /// and, when saved, the compile configuration and optimizer state.
+        /// </summary>
+        /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, or the weights do not fit the architecture. No partially loaded model is returned.</exception>
+        public static Model Load(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"No model file at '{path}'.", path);
+            using var stream = File.OpenRead(path);
+            ZipArchive zip;
+            try
+            {
+                zip = new ZipArchive(stream, ZipArchiveMode.Read);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new FormatException($"'{path}' is not a model file written by Model.Save (not a valid zip: {e.Message}).", e);
+            }
+            using (zip)
+            {
+                try
+                {
+                    var configJson = ReadEntry(zip, ConfigEntry, path, s => JsonNode.Parse(s));
+                    var layer = Layer.Deserialize(LayerConfig.FromJson(configJson));
+                    var model = layer as Model ?? throw new FormatException($"'{path}' holds a {layer.GetType().Name}, not a model.");
+                    using (var scope = NewDisposeScope())
+                    {
+                        var weights = ReadEntry(zip, WeightsEntry, path, s => SafeTensors.Read(s, $"{path}:{WeightsEntry}").Tensors);
+                        model.AssignWeights(weights, $"{path}:{WeightsEntry}");
+                    }
+                    if (zip.GetEntry(CompileEntry) is not null)
+                    {
+                        var compile = ReadEntry(zip, CompileEntry, path, s => JsonNode.Parse(s) as JsonObject)
+                            ?? throw new FormatException($"'{path}': {CompileEntry} is not a JSON object.");
+                        model.ApplyCompileConfig(compile, path);
+                        if (zip.GetEntry(OptimizerEntry) is not null)
+                        {
+                            using var scope = NewDisposeScope();
+                            var state = ReadEntry(zip, OptimizerEntry, path, s => SafeTensors.Read(s, $"{path}:{OptimizerEntry}").Tensors);
+                            model.Optimizer!.SetState(model.TrainableWeights, state.ToDictionary(p => p.Key, p => p.Value));
+                        }
+                    }
+                    return model;
+                }
+                catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or ArgumentException)
+                {
+                    throw new FormatException($"'{path}' could not be loaded: {e.Message}", e);
+                }
+            }
+        }
+
+        /// <summary>Every weight under a unique name, <c>layer/weight</c>, in <see cref="Layer.Weights"/> order.</summary>
+        internal IReadOnlyList<KeyValuePair<string, Tensor>> NamedWeights()
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var result = new List<KeyValuePair<string, Tensor>>();
+            foreach (var weight in Weights)
+            {
+                string name = weight.Path;
+                for (int i = 1; !names.Add(name); i++)
+                    name = $"{weight.Path}_{i}";
+                result.Add(KeyValuePair.Create(name, (Tensor)weight));
+            }
+            return result;
+        }
+
+        /// <summary>Checks every name and shape first, then assigns: on any mismatch nothing changes.</summary>
+        internal void AssignWeights(IReadOnlyList<KeyValuePair<string, Tensor>> stored, string description)
+        {
+            var expected = NamedWeights();
+            var byName = stored.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            var missing = expected.Where(e => !byName.ContainsKey(e.Key)).Select(e => e.Key).ToList();
+            var extra = byName.Keys.Except(expected.Select(e => e.Key)).ToList();
+            if (missing.Count > 0 || extra.Count > 0)
+            {
+                throw new FormatException(
+                    $"'{description}' does not hold the weights of model '{Name}'." +
+                    (missing.Count > 0 ? $" Missing: {string.Join(", ", missing.Take(10))}." : "") +
+                    (extra.Count > 0 ? $" Unexpected: {string.Join(", ", extra.Take(10))}." : ""));
+            }
+            foreach (var (name, weight) in expected)
+            {
+                if (!weight.shape.SequenceEqual(byName[name].shape))
+                    throw new FormatException($"'{description}': weight '{name}' has shape {Shape.Of(byName[name])} in the file but {Shape.Of(weight)} in the model.");
+            }
+            foreach (var (name, weight) in expected)
+                ((Parameter)weight).Assign(byName[name].to(weight.dtype));
+        }
+
+        private JsonObject CompileConfig() => new()
+        {
+            ["optimizer"] = Optimizer!.GetConfig().ToJson(),
+            ["loss"] = new JsonArray(_losses!.Select(l => (JsonNode)l.GetConfig().ToJson()).ToArray()),
+            ["loss_weights"] = new JsonArray(_lossWeights!.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
+            ["metrics"] = new JsonArray(_metricSpecs.Select(m => (JsonNode)JsonValue.Create(m is Metric metric ? metric.Name : (string)m)).ToArray()),
+        };
+
+        private void ApplyCompileConfig(JsonObject compile, string path)
+        {
+            var optimizerConfig = ComponentConfig.FromJson(compile["optimizer"]);
+            var optimizerType = typeof(Optimizer).Assembly.GetType($"Microsoft.ML.Layers.{optimizerConfig.ClassName}");
+            if (optimizerType is null || !typeof(Optimizer).IsAssignableFrom(optimizerType) || optimizerType.IsAbstract)
+                throw new FormatException($"'{path}': unknown optimizer class '{optimizerConfig.ClassName}'.");
+            var optimizer = (Optimizer)ComponentRegistry.Instantiate(optimizerType, optimizerConfig, typeof(Optimizer));
+            var losses = (compile["loss"] as JsonArray ?? throw new FormatException($"'{path}': compile.json has no loss list."))
+                .Select(l => Loss.FromConfig(ComponentConfig.FromJson(l))).ToList();
+            var weights = (compile["loss_weights"] as JsonArray)?.Select(w => w!.GetValue<double>()).ToList();
+            var metrics = new List<object>();
+            foreach (var name in (compile["metrics"] as JsonArray ?? new JsonArray()).Select(m => m!.GetValue<string>()))
+            {
+                try
+                {
+                    if (name is not ("accuracy" or "acc"))
+                        Metrics.Get(name);
+                    metrics.Add(name);
+                }
+                catch (ArgumentException)
+                {
+                    WarningWriter($"Model '{Name}' was saved with the metric '{name}', which is not a built-in metric; it is not restored. Compile again to add it.");
+                }
+            }
+            Compile(optimizer, losses, metrics, weights);
+        }
+
+        private static void WriteAtomically(string path, Action<Stream> write)
+        {
+            string full = Path.GetFullPath(path);
+            string? directory = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            string temporary = full + $".{Guid.NewGuid():N}.tmp";
+            try
+            {
+                using (var stream = File.Create(temporary))
+                    write(stream);
+                File.Move(temporary, full, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temporary))
+                    File.Delete(temporary);
+            }
+        }
+
+        private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write)
+        {
+            using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+            write(stream);
+        }
+
+        private static T ReadEntry<T>(ZipArchive zip, string name, string path, Func<Stream, T> read)
+        {
+            var entry = zip.GetEntry(name) ?? throw new FormatException($"'{path}' has no '{name}' entry: it is not a complete model file.");
+            using var stream = entry.Open();
+            try
+            {
+                return read(stream);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new FormatException($"'{path}': the entry '{name}' is corrupted ({e.Message}).", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>Adadelta (Keras's <c>Adadelta</c>): <c>delta = -sqrt(acc_delta + eps) g / sqrt(acc_grad + eps)</c>, <c>w += lr delta</c>.</summary>
+    public sealed class Adadelta : Optimizer
+    {
+        /// <summary>Creates the optimizer with Keras's defaults.</summary>
+        public Adadelta(LearningRate? learningRate = null, double rho = 0.95, double epsilon = 1e-7, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adadelta")
+            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        {
+            Rho = rho;
+            Epsilon = epsilon;
+        }
+
+        /// <summary>Keras's <c>rho</c>.</summary>
+        public double Rho { get; }
+
+        /// <summary>Keras's <c>epsilon</c>.</summary>
+        public double Epsilon { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Parameter variable, Tensor gradient, double learningRate)
+        {
+            var accumulatedGradient = Slot(variable, "accumulated_grad");
+            var accumulatedDelta = Slot(variable, "accumulated_delta_var");
+            accumulatedGradient.mul_(Rho).add_(gradient.square() * (1 - Rho));
+            var delta = -((accumulatedDelta + Epsilon).sqrt() * gradient / (accumulatedGradient + Epsilon).sqrt());
+            accumulatedDelta.mul_(Rho).add_(delta.square() * (1 - Rho));
+            variable.add_(delta * learningRate);
+        }
+
+        /// <inheritdoc />
+        public override ComponentConfig GetConfig() => base.GetConfig()
+                .With("rho", Rho)
+                .With("epsilon", Epsilon);
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>RMSprop (Keras's <c>RMSprop</c>): <c>v = rho v + (1 - rho) g^2</c>, <c>w -= lr g / sqrt(v + epsilon)</c> (epsilon inside the root, as Keras), optionally centered and with momentum.</summary>
+    public sealed class RMSprop : Optimizer
+    {
+        /// <summary>Creates the optimizer with Keras's defaults.</summary>
+        public RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "rmsprop")
+            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        {
+            Rho = rho;
+            Momentum = momentum;
+            Epsilon = epsilon;
+            Centered = centered;
+        }
+
+        /// <summary>Keras's <c>rho</c>.</summary>
+        public double Rho { get; }
+
+        /// <summary>Keras's <c>momentum</c>.</summary>
+        public double Momentum { get; }
+
+        /// <summary>Keras's <c>epsilon</c>.</summary>
+        public double Epsilon { get; }
+
+        /// <summary>Keras's <c>centered</c>.</summary>
+        public bool Centered { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Parameter variable, Tensor gradient, double learningRate)
+        {
+            var velocity = Slot(variable, "velocity");
+            velocity.mul_(Rho).add_(gradient.square() * (1 - Rho));
+            Tensor denominator;
+            if (Centered)
+            {
+                var average = Slot(variable, "average_gradient");
+                average.mul_(Rho).add_(gradient * (1 - Rho));
+                denominator = velocity - average.square() + Epsilon;
+            }
+            else
+            {
+                denominator = velocity + Epsilon;
+            }
+            var increment = gradient * learningRate / denominator.sqrt();
+            if (Momentum > 0)
+            {
+                var m = Slot(variable, "momentum");
+                m.mul_(Momentum).add_(increment);
+                variable.sub_(m);
+            }
+            else
+            {
+                variable.sub_(increment);
+            }
+        }
+
+        /// <inheritdoc />
+        public override ComponentConfig GetConfig() => base.GetConfig()
+                .With("rho", Rho)
+                .With("momentum", Momentum)
+                .With("epsilon", Epsilon)
+                .With("centered", Centered);
+    }
+}

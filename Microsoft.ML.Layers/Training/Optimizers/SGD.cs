@@ -1,0 +1,47 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>Stochastic gradient descent with optional (Nesterov) momentum (Keras's <c>SGD</c>): <c>m = momentum*m - lr*g</c>; <c>w += m</c>, or <c>w += momentum*m - lr*g</c> with Nesterov.</summary>
+    public sealed class SGD : Optimizer
+    {
+        /// <summary>Creates the optimizer with Keras's defaults.</summary>
+        public SGD(LearningRate? learningRate = null, double momentum = 0.0, bool nesterov = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "sgd")
+            : base(name, learningRate ?? 0.01, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        {
+            if (momentum < 0 || momentum > 1)
+                throw new ArgumentOutOfRangeException(nameof(momentum), $"`momentum` must be in [0, 1]. Received: momentum={momentum}");
+            Momentum = momentum;
+            Nesterov = nesterov;
+        }
+
+        /// <summary>Keras's <c>momentum</c>.</summary>
+        public double Momentum { get; }
+
+        /// <summary>Keras's <c>nesterov</c>.</summary>
+        public bool Nesterov { get; }
+
+        /// <inheritdoc />
+        protected override void Update(Parameter variable, Tensor gradient, double learningRate)
+        {
+            if (Momentum == 0)
+            {
+                variable.sub_(gradient * learningRate);
+                return;
+            }
+            var m = Slot(variable, "momentum");
+            m.mul_(Momentum).sub_(gradient * learningRate);
+            if (Nesterov)
+                variable.add_(m * Momentum - gradient * learningRate);
+            else
+                variable.add_(m);
+        }
+
+        /// <inheritdoc />
+        public override ComponentConfig GetConfig() => base.GetConfig()
+                .With("momentum", Momentum)
+                .With("nesterov", Nesterov);
+    }
+}

@@ -34,6 +34,14 @@ namespace Microsoft.ML.Layers.Tests.Components
         }
 
         [Fact]
+        public void ConstantKeepsFullPrecisionInFloat64()
+        {
+            // 0.1 is not a float32 value: a float64 weight must hold the double 0.1 itself.
+            using var t = Initializers.Constant(0.1).Create(new Shape(2), ScalarType.Float64);
+            Assert.Equal(new[] { 0.1, 0.1 }, Values(t));
+        }
+
+        [Fact]
         public void ConstantDefaultsToZero()
         {
             using var t = new ConstantInitializer().Create(new Shape(2), ScalarType.Float32);

@@ -7,34 +7,6 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Components
 {
-    /// <summary>The random initializers by name, each made with a seed (or none).</summary>
-    internal static class RandomInitializerCatalog
-    {
-        public static readonly IReadOnlyDictionary<string, Func<long?, Initializer>> ByName = new Dictionary<string, Func<long?, Initializer>>
-        {
-            ["RandomNormal"] = seed => Initializers.RandomNormal(seed: seed),
-            ["RandomUniform"] = seed => Initializers.RandomUniform(seed: seed),
-            ["TruncatedNormal"] = seed => Initializers.TruncatedNormal(seed: seed),
-            ["VarianceScaling"] = seed => Initializers.VarianceScaling(seed: seed),
-            ["VarianceScalingUntruncated"] = seed => Initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed),
-            ["GlorotUniform"] = seed => Initializers.GlorotUniform(seed),
-            ["GlorotNormal"] = seed => Initializers.GlorotNormal(seed),
-            ["HeUniform"] = seed => Initializers.HeUniform(seed),
-            ["HeNormal"] = seed => Initializers.HeNormal(seed),
-            ["LecunUniform"] = seed => Initializers.LecunUniform(seed),
-            ["LecunNormal"] = seed => Initializers.LecunNormal(seed),
-            ["Orthogonal"] = seed => Initializers.Orthogonal(seed: seed),
-        };
-
-        public static TheoryData<string> Names()
-        {
-            var data = new TheoryData<string>();
-            foreach (var name in ByName.Keys)
-                data.Add(name);
-            return data;
-        }
-    }
-
     /// <summary>Seeded initializers repeat their values; seeds give different values; the result has the requested dtype.</summary>
     public sealed class InitializerSeedAndDTypeTests
     {
@@ -147,57 +119,6 @@ namespace Microsoft.ML.Layers.Tests.Components
                 _ => new double[] { 3, 0, 0, 3 },
             };
             Assert.Equal(expected, Values(t));
-        }
-    }
-
-    /// <summary>
-    /// Unseeded initializers draw from TorchSharp's global generator: <c>torch.manual_seed</c> makes them reproducible and
-    /// each call draws new values. A seeded initializer leaves the global stream alone. These tests run alone.
-    /// </summary>
-    [Collection(GlobalGeneratorCollection.Name)]
-    public sealed class UnseededInitializerTests
-    {
-        private static readonly Shape Kernel = new(6, 5);
-
-        public UnseededInitializerTests() => EnsureNative();
-
-        public static TheoryData<string> RandomNames => RandomInitializerCatalog.Names();
-
-        [Theory]
-        [MemberData(nameof(RandomNames))]
-        public void UnseededInitializerIsReproducibleWithManualSeed(string name)
-        {
-            var initializer = RandomInitializerCatalog.ByName[name](null);
-            manual_seed(2718);
-            using var first = initializer.Create(Kernel, ScalarType.Float32);
-            manual_seed(2718);
-            using var second = initializer.Create(Kernel, ScalarType.Float32);
-            Assert.True(SameValues(first, second));
-        }
-
-        [Theory]
-        [MemberData(nameof(RandomNames))]
-        public void UnseededInitializerDrawsNewValuesOnEachCall(string name)
-        {
-            var initializer = RandomInitializerCatalog.ByName[name](null);
-            manual_seed(31);
-            using var first = initializer.Create(Kernel, ScalarType.Float32);
-            using var second = initializer.Create(Kernel, ScalarType.Float32);
-            Assert.False(SameValues(first, second));
-        }
-
-        [Theory]
-        [MemberData(nameof(RandomNames))]
-        public void SeededInitializerDoesNotAdvanceTheGlobalGenerator(string name)
-        {
-            manual_seed(5);
-            using var expected = rand(4);
-            manual_seed(5);
-            using (RandomInitializerCatalog.ByName[name](8).Create(Kernel, ScalarType.Float32))
-            {
-            }
-            using var actual = rand(4);
-            Assert.True(SameValues(expected, actual));
         }
     }
 }

@@ -7,9 +7,9 @@ namespace Microsoft.ML.Layers
 {
     /// <summary>
     /// The random sampling of Keras 3's torch backend (<c>keras.src.backend.torch.random</c>), shared by the random
-    /// initializers. With the same integer seed and dtype, the values are those Keras 3 on the torch backend produces on
-    /// the CPU: a fresh <see cref="torch.Generator"/> seeded with the seed's low 32 bits, and the same libtorch calls in
-    /// the same order.
+    /// initializers: a fresh <see cref="torch.Generator"/> seeded with the seed's low 32 bits, and the same libtorch calls
+    /// in the same order, so that on the CPU an integer seed and dtype give the values Keras 3 on the torch backend gives.
+    /// (Keras's TensorFlow and JAX backends draw other values for the same seed.)
     /// </summary>
     internal static class Sampling
     {

@@ -34,7 +34,7 @@ namespace Microsoft.ML.Layers
             yield return new Activation("sigmoid", x => x.sigmoid());
             yield return new Activation("tanh", x => x.tanh());
             yield return Softmax;
-            yield return new Activation("log_softmax", x => x.log_softmax(-1));
+            yield return new Activation("log_softmax", x => LastAxis(x, t => t.log_softmax(-1)));
             // Exact log(1 + exp(x)): libtorch's softplus switches to x above its threshold, where the difference is below float32 precision.
             yield return new Activation("softplus", x => nn.functional.softplus(x));
             yield return new Activation("softsign", x => x / (x.abs() + 1));
@@ -42,11 +42,14 @@ namespace Microsoft.ML.Layers
             yield return new Activation("swish", x => nn.functional.silu(x));
             yield return new Activation("gelu", x => nn.functional.gelu(x));
             yield return new Activation("exponential", x => x.exp());
-            // Keras 3's hard_sigmoid: relu6(x + 3) / 6. (Keras 2 used clip(0.2x + 0.5, 0, 1): see HardSigmoidKeras2.)
-            yield return new Activation("hard_sigmoid", x => nn.functional.relu6(x + 3) / 6);
-            yield return new Activation("hard_silu", x => x * (nn.functional.relu6(x + 3) / 6));
-            yield return new Activation("hard_swish", x => x * (nn.functional.relu6(x + 3) / 6));
-            yield return new Activation("mish", x => nn.functional.mish(x));
+            // Keras 3's hard_sigmoid: relu6(x + 3) / 6, libtorch's hardsigmoid as in Keras's torch backend.
+            // (Keras 2 used clip(0.2x + 0.5, 0, 1): see HardSigmoidKeras2.)
+            yield return new Activation("hard_sigmoid", x => nn.functional.hardsigmoid(x));
+            // x * relu6(x + 3) / 6: libtorch's hardswish, as in Keras's torch backend.
+            yield return new Activation("hard_silu", x => nn.functional.hardswish(x));
+            yield return new Activation("hard_swish", x => nn.functional.hardswish(x));
+            // Keras computes mish as x * tanh(softplus(x)) (not libtorch's fused mish kernel).
+            yield return new Activation("mish", x => Mish(x));
             yield return new Activation("log_sigmoid", x => nn.functional.logsigmoid(x));
         }
 
@@ -57,10 +60,30 @@ namespace Microsoft.ML.Layers
         public static Activation Relu { get; } = new("relu", x => nn.functional.relu(x));
 
         /// <summary>Softmax over the last axis.</summary>
-        public static Activation Softmax { get; } = new("softmax", x => x.softmax(-1));
+        public static Activation Softmax { get; } = new("softmax", x => LastAxis(x, t => t.softmax(-1)));
 
         /// <summary>Keras 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, for models saved by Keras 2.</summary>
         public static Activation HardSigmoidKeras2 { get; } = new("hard_sigmoid", x => (x * 0.2 + 0.5).clamp(0, 1));
+
+        private static Tensor Mish(Tensor x)
+        {
+            using var softplus = nn.functional.softplus(x);
+            using var tanh = softplus.tanh();
+            return x * tanh;
+        }
+
+        /// <summary>
+        /// Keras's torch backend computes softmax and log_softmax of float16 in float32 on the CPU and casts the result
+        /// back; the same is done here so that the values match.
+        /// </summary>
+        private static Tensor LastAxis(Tensor x, Func<Tensor, Tensor> function)
+        {
+            if (x.dtype != ScalarType.Float16 || x.device_type != DeviceType.CPU)
+                return function(x);
+            using var wide = x.to(ScalarType.Float32);
+            using var result = function(wide);
+            return result.to(ScalarType.Float16);
+        }
 
         /// <summary>The registered names.</summary>
         public static IReadOnlyCollection<string> Names => Registered.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();

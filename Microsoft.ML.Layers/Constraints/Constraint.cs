@@ -4,7 +4,7 @@ namespace Microsoft.ML.Layers
 {
     /// <summary>
     /// A projection applied to a weight after each optimizer step (Keras's <c>keras.constraints.Constraint</c>).
-    /// Built-in constraints are made by <c>Constraints</c>.
+    /// Built-in constraints are made by <see cref="Constraints"/>.
     /// </summary>
     public abstract class Constraint : IKerasSerializable
     {

@@ -2,11 +2,12 @@ using TorchSharp;
 
 namespace Microsoft.ML.Layers
 {
-    /// <summary>Initializes to 1 (Keras's <c>Ones</c>, <c>"ones"</c>).</summary>
+    /// <summary>Initializes to 1 (Keras's <c>Ones</c>, <c>"ones"</c>, <c>"one"</c>), in any dtype.</summary>
     [RegisterComponent("Ones", Aliases = new[] { "ones", "one" })]
     public sealed class OnesInitializer : Initializer
     {
         /// <inheritdoc />
-        public override torch.Tensor Create(Shape shape, torch.ScalarType dtype) => torch.ones(shape.ToArray(), dtype: dtype);
+        public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
+            => torch.ones(Sampling.Dimensions(shape, "Ones"), dtype: dtype);
     }
 }

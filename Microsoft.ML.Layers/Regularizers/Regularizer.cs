@@ -4,7 +4,7 @@ namespace Microsoft.ML.Layers
 {
     /// <summary>
     /// A penalty on a weight or an activity, added to the training loss (Keras's <c>keras.regularizers.Regularizer</c>).
-    /// Built-in regularizers are made by <c>Regularizers</c>.
+    /// Built-in regularizers are made by <see cref="Regularizers"/>.
     /// </summary>
     public abstract class Regularizer : IKerasSerializable
     {

@@ -107,6 +107,17 @@ namespace Microsoft.ML.Layers
                 $"[{attribute}(\"{className}\")] and make sure its assembly is loaded, or call ComponentRegistry.Register(typeof(YourClass), \"{className}\").");
         }
 
+        /// <summary>The names and aliases registered for <paramref name="kind"/>, sorted; for error messages.</summary>
+        internal static IReadOnlyList<string> NamesOf(Type kind)
+        {
+            ScanPending();
+            lock (Gate)
+                return ByName.Keys.Where(k => k.Kind == kind).Select(k => k.Name).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>Whether <paramref name="name"/> resolves to a class registered as <paramref name="kind"/>.</summary>
+        internal static bool IsKnownName(Type kind, string name) => TryResolve(kind, name, out _);
+
         private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
 
         private static bool TryResolve(Type kind, string className, out Type type)

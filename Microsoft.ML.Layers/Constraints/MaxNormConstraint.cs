@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers
 
         private MaxNormConstraint(double maxValue, int[] axis, bool isList)
         {
-            Validation.NonNegative(maxValue, nameof(maxValue));
+            Arguments.NonNegative(maxValue, nameof(maxValue));
             _axes = NormAxes.Validate(axis, nameof(axis));
             _axisIsList = isList;
             MaxValue = maxValue;

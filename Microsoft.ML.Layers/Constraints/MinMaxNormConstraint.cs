@@ -45,14 +45,14 @@ namespace Microsoft.ML.Layers
 
         private MinMaxNormConstraint(double minValue, double maxValue, double rate, int[] axis, bool isList)
         {
-            Validation.NonNegative(minValue, nameof(minValue));
-            Validation.NonNegative(maxValue, nameof(maxValue));
+            Arguments.NonNegative(minValue, nameof(minValue));
+            Arguments.NonNegative(maxValue, nameof(maxValue));
             if (maxValue < minValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(maxValue),
                     $"Invalid value for argument `max_value`: expected a number not below min_value={Sampling.Format(minValue)}. Received: max_value={Sampling.Format(maxValue)}.");
             }
-            Validation.InRange(rate, 0.0, 1.0, nameof(rate));
+            Arguments.InRange(rate, 0.0, 1.0, nameof(rate));
             _axes = NormAxes.Validate(axis, nameof(axis));
             _axisIsList = isList;
             MinValue = minValue;

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="gain"/> is not finite.</exception>
         public IdentityInitializer(double gain = 1.0)
         {
-            Validation.Finite(gain, nameof(gain));
+            Arguments.Finite(gain, nameof(gain));
             Gain = gain;
         }
 

@@ -26,7 +26,7 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="gain"/> is not finite.</exception>
         public OrthogonalInitializer(double gain = 1.0, long? seed = null)
         {
-            Validation.Finite(gain, nameof(gain));
+            Arguments.Finite(gain, nameof(gain));
             Gain = gain;
             Seed = seed;
         }

@@ -18,8 +18,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="maxval"/> is below <paramref name="minval"/>.</exception>
         public RandomUniformInitializer(double minval = -0.05, double maxval = 0.05, long? seed = null)
         {
-            Validation.Finite(minval, nameof(minval));
-            Validation.Finite(maxval, nameof(maxval));
+            Arguments.Finite(minval, nameof(minval));
+            Arguments.Finite(maxval, nameof(maxval));
             if (maxval < minval)
             {
                 throw new ArgumentOutOfRangeException(nameof(maxval),

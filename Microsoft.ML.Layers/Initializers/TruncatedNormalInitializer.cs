@@ -22,8 +22,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="stddev"/> is negative or not finite, or <paramref name="mean"/> is not finite.</exception>
         public TruncatedNormalInitializer(double mean = 0.0, double stddev = 0.05, long? seed = null)
         {
-            Validation.Finite(mean, nameof(mean));
-            Validation.NonNegative(stddev, nameof(stddev));
+            Arguments.Finite(mean, nameof(mean));
+            Arguments.NonNegative(stddev, nameof(stddev));
             Mean = mean;
             Stddev = stddev;
             Seed = seed;

@@ -39,7 +39,7 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentException"><paramref name="mode"/> or <paramref name="distribution"/> is not one of the allowed values.</exception>
         public VarianceScalingInitializer(double scale = 1.0, string mode = "fan_in", string distribution = "truncated_normal", long? seed = null)
         {
-            Validation.Positive(scale, nameof(scale));
+            Arguments.Positive(scale, nameof(scale));
             ArgumentNullException.ThrowIfNull(mode);
             ArgumentNullException.ThrowIfNull(distribution);
             if (!Modes.Contains(mode, StringComparer.Ordinal))

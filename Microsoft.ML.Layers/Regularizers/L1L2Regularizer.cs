@@ -28,8 +28,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException">A factor is negative or not finite.</exception>
         public L1L2Regularizer(double l1 = 0.0, double l2 = 0.0)
         {
-            Validation.NonNegative(l1, nameof(l1));
-            Validation.NonNegative(l2, nameof(l2));
+            Arguments.NonNegative(l1, nameof(l1));
+            Arguments.NonNegative(l2, nameof(l2));
             L1 = l1;
             L2 = l2;
         }

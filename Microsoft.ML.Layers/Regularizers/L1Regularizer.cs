@@ -18,7 +18,7 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="l1"/> is negative or not finite.</exception>
         public L1Regularizer(double l1 = 0.01)
         {
-            Validation.NonNegative(l1, nameof(l1));
+            Arguments.NonNegative(l1, nameof(l1));
             L1 = l1;
         }
 

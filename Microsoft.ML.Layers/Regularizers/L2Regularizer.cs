@@ -18,7 +18,7 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="l2"/> is negative or not finite.</exception>
         public L2Regularizer(double l2 = 0.01)
         {
-            Validation.NonNegative(l2, nameof(l2));
+            Arguments.NonNegative(l2, nameof(l2));
             L2 = l2;
         }
 

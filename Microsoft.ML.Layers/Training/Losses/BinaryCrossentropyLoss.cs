@@ -1,4 +1,3 @@
-using System;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -8,21 +7,12 @@ namespace Microsoft.ML.Layers
     /// <c>[1e-7, 1 - 1e-7]</c> (or computed stably from logits when <c>fromLogits</c>); per sample the mean over the last axis.
     /// Label smoothing moves targets toward 0.5.
     /// </summary>
-    public sealed class BinaryCrossentropyLoss : Loss
+    public sealed class BinaryCrossentropyLoss : ProbabilisticLoss
     {
         /// <summary>Creates the loss.</summary>
-        public BinaryCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("binary_crossentropy")
+        public BinaryCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("binary_crossentropy", fromLogits, labelSmoothing)
         {
-            FromLogits = fromLogits;
-            LabelSmoothing = labelSmoothing is >= 0 and <= 1 ? labelSmoothing
-                : throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"label_smoothing must be in [0, 1]. Received: label_smoothing={labelSmoothing}");
         }
-
-        /// <summary>Whether predictions are logits rather than probabilities.</summary>
-        public bool FromLogits { get; }
-
-        /// <summary>The label smoothing factor.</summary>
-        public double LabelSmoothing { get; }
 
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
@@ -36,7 +26,5 @@ namespace Microsoft.ML.Layers
             return elementwise.mean(new long[] { -1 });
         }
 
-        /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig().With("from_logits", FromLogits).With("label_smoothing", LabelSmoothing);
     }
 }

@@ -1,4 +1,3 @@
-using System;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -8,21 +7,12 @@ namespace Microsoft.ML.Layers
     /// where <c>p</c> is normalized to sum to 1 and clipped to <c>[1e-7, 1 - 1e-7]</c>, or <c>log_softmax</c> of logits.
     /// Label smoothing mixes targets with the uniform distribution.
     /// </summary>
-    public sealed class CategoricalCrossentropyLoss : Loss
+    public sealed class CategoricalCrossentropyLoss : ProbabilisticLoss
     {
         /// <summary>Creates the loss.</summary>
-        public CategoricalCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("categorical_crossentropy")
+        public CategoricalCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("categorical_crossentropy", fromLogits, labelSmoothing)
         {
-            FromLogits = fromLogits;
-            LabelSmoothing = labelSmoothing is >= 0 and <= 1 ? labelSmoothing
-                : throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"label_smoothing must be in [0, 1]. Received: label_smoothing={labelSmoothing}");
         }
-
-        /// <summary>Whether predictions are logits rather than probabilities.</summary>
-        public bool FromLogits { get; }
-
-        /// <summary>The label smoothing factor.</summary>
-        public double LabelSmoothing { get; }
 
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
@@ -42,7 +32,5 @@ namespace Microsoft.ML.Layers
             return normalized.clamp(Epsilon.Value, 1 - Epsilon.Value).log();
         }
 
-        /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig().With("from_logits", FromLogits).With("label_smoothing", LabelSmoothing);
     }
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>Adam (Keras's <c>Adam</c>): <c>alpha = lr sqrt(1 - b2^t) / (1 - b1^t)</c>, <c>w -= alpha m / (sqrt(v) + epsilon)</c>; with AMSGrad, the running maximum of <c>v</c>.</summary>
-    public sealed class Adam : Optimizer
+    public class Adam : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adam")
@@ -32,7 +32,20 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override void Update(Parameter variable, Tensor gradient, double learningRate)
         {
-            AdamUpdate(variable, gradient, learningRate, Beta1, Beta2, Epsilon, Amsgrad);
+            double step = Iterations + 1;
+            double alpha = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
+            var m = Slot(variable, "momentum");
+            var v = Slot(variable, "velocity");
+            m.add_((gradient - m) * (1 - Beta1));
+            v.add_((gradient.square() - v) * (1 - Beta2));
+            var denominatorBase = v;
+            if (Amsgrad)
+            {
+                var vHat = Slot(variable, "velocity_hat");
+                vHat.copy_(maximum(vHat, v));
+                denominatorBase = vHat;
+            }
+            variable.sub_(m * alpha / (denominatorBase.sqrt() + Epsilon));
         }
 
         /// <inheritdoc />

@@ -1,45 +1,15 @@
-using System;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Layers
 {
-    /// <summary>Adam with decoupled weight decay (Keras's <c>AdamW</c>, default <c>weight_decay=0.004</c>).</summary>
-    public sealed class AdamW : Optimizer
+    /// <summary>
+    /// Adam with decoupled weight decay (Keras's <c>AdamW</c>): Adam's step after <c>w -= w * weight_decay * lr</c>,
+    /// with Keras's default <c>weight_decay=0.004</c>.
+    /// </summary>
+    public sealed class AdamW : Adam
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public AdamW(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double? weightDecay = 0.004, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adamw")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+            : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipnorm, clipvalue, globalClipnorm, name)
         {
-            Beta1 = beta1;
-            Beta2 = beta2;
-            Epsilon = epsilon;
-            Amsgrad = amsgrad;
         }
-
-        /// <summary>Keras's <c>beta_1</c>.</summary>
-        public double Beta1 { get; }
-
-        /// <summary>Keras's <c>beta_2</c>.</summary>
-        public double Beta2 { get; }
-
-        /// <summary>Keras's <c>epsilon</c>.</summary>
-        public double Epsilon { get; }
-
-        /// <summary>Keras's <c>amsgrad</c>.</summary>
-        public bool Amsgrad { get; }
-
-        /// <inheritdoc />
-        protected override void Update(Parameter variable, Tensor gradient, double learningRate)
-        {
-            AdamUpdate(variable, gradient, learningRate, Beta1, Beta2, Epsilon, Amsgrad);
-        }
-
-        /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig()
-                .With("beta_1", Beta1)
-                .With("beta_2", Beta2)
-                .With("epsilon", Epsilon)
-                .With("amsgrad", Amsgrad);
     }
 }

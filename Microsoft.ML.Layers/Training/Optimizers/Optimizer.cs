@@ -109,25 +109,6 @@ namespace Microsoft.ML.Layers
         /// <summary>One variable's update (Keras's <c>update_step</c>); runs without gradients.</summary>
         protected abstract void Update(Parameter variable, Tensor gradient, double learningRate);
 
-        /// <summary>Keras's Adam step, shared by <see cref="Adam"/> and <see cref="AdamW"/>.</summary>
-        protected void AdamUpdate(Parameter variable, Tensor gradient, double learningRate, double beta1, double beta2, double epsilon, bool amsgrad)
-        {
-            double step = Iterations + 1;
-            double alpha = learningRate * Math.Sqrt(1 - Math.Pow(beta2, step)) / (1 - Math.Pow(beta1, step));
-            var m = Slot(variable, "momentum");
-            var v = Slot(variable, "velocity");
-            m.add_((gradient - m) * (1 - beta1));
-            v.add_((gradient.square() - v) * (1 - beta2));
-            var denominatorBase = v;
-            if (amsgrad)
-            {
-                var vHat = Slot(variable, "velocity_hat");
-                vHat.copy_(maximum(vHat, v));
-                denominatorBase = vHat;
-            }
-            variable.sub_(m * alpha / (denominatorBase.sqrt() + epsilon));
-        }
-
         /// <summary>A per-variable state tensor (momentum, velocity, ...), created on first use with <paramref name="initialValue"/>.</summary>
         protected Tensor Slot(Parameter variable, string name, double initialValue = 0)
         {

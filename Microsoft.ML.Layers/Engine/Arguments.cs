@@ -4,8 +4,8 @@ using System.Linq;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// Constructor-argument checks shared by the built-in layers. Each throws in the constructor with Keras's wording:
-    /// the argument, what is expected, and <c>Received: name=value</c>.
+    /// Constructor-argument checks shared by layers, initializers, regularizers and constraints. Each throws in the
+    /// constructor with Keras's wording: the argument, what is expected, and <c>Received: name=value</c>.
     /// </summary>
     internal static class Arguments
     {
@@ -50,5 +50,29 @@ namespace Microsoft.ML.Layers
         }
 
         private static string Quote(string? value) => value is null ? "None" : $"'{value}'";
+
+        /// <summary>A finite number (not NaN nor infinite).</summary>
+        public static double Finite(double value, string parameterName)
+            => double.IsFinite(value) ? value : throw Fail(value, parameterName, "a finite number");
+
+        /// <summary>A finite number that is zero or more.</summary>
+        public static double NonNegative(double value, string parameterName)
+            => double.IsFinite(value) && value >= 0 ? value : throw Fail(value, parameterName, "a non-negative finite number");
+
+        /// <summary>A finite number above zero.</summary>
+        public static double Positive(double value, string parameterName)
+            => double.IsFinite(value) && value > 0 ? value : throw Fail(value, parameterName, "a positive finite number");
+
+        /// <summary>A number in <c>[min, max]</c>.</summary>
+        public static double InRange(double value, double min, double max, string parameterName)
+            => value >= min && value <= max ? value : throw Fail(value, parameterName, $"a number between {Sampling.Format(min)} and {Sampling.Format(max)}");
+
+        /// <summary>An <see cref="ArgumentOutOfRangeException"/> naming the argument (snake_case), what it must be, and the received value.</summary>
+        public static ArgumentOutOfRangeException Fail(double value, string parameterName, string expected)
+        {
+            string name = KerasJson.SnakeCase(parameterName);
+            return new ArgumentOutOfRangeException(parameterName,
+                $"Invalid value for argument `{name}`: expected {expected}. Received: {name}={Sampling.Format(value)}.");
+        }
     }
 }

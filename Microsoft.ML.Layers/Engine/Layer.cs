@@ -725,14 +725,24 @@ namespace Microsoft.ML.Layers
                 return _trackedLayers;
             var found = new List<(string, Layer)>();
             var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance) { this };
+            var keys = new HashSet<string>(StringComparer.Ordinal);
             foreach (var field in TrackableFields(GetType()))
             {
-                string baseKey = FieldKey(field);
+                var value = field.GetValue(this);
+                string fieldKey = FieldKey(field);
                 int index = 0;
-                foreach (var layer in LayersIn(field.GetValue(this)))
+                foreach (var layer in LayersIn(value))
                 {
+                    // A layer held directly is known by its field; layers in a collection by their (unique) names, so that
+                    // weight paths read "dense/kernel" and stay the same when a model is rebuilt from its config.
+                    string key = value is Layer ? fieldKey : SafeKey(layer.Name);
+                    if (!keys.Add(key))
+                        key = $"{fieldKey}_{index}";
                     if (seen.Add(layer))
-                        found.Add((index == 0 ? baseKey : $"{baseKey}_{index}", layer));
+                    {
+                        keys.Add(key);
+                        found.Add((key, layer));
+                    }
                     index++;
                 }
             }
@@ -759,6 +769,8 @@ namespace Microsoft.ML.Layers
                 .Where(f => !typeof(Tensor).IsAssignableFrom(f.FieldType) && !f.FieldType.IsPrimitive && f.FieldType != typeof(string))
                 .ToArray();
         });
+
+        private static string SafeKey(string name) => name.Replace('.', '_');
 
         private static string FieldKey(FieldInfo field)
         {

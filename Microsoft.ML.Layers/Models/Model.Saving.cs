@@ -121,19 +121,18 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>Every weight under a unique name, <c>layer/weight</c>, in <see cref="Layer.Weights"/> order.</summary>
+        /// <summary>
+        /// Every weight under its path in the model, in <see cref="Layer.Weights"/> order: the nested layers' keys and the
+        /// weight's name joined by '/', e.g. <c>dense/kernel</c> (layers of a Sequential or functional model are known by
+        /// their names, layers held in fields of a subclassed model by the field: <c>_hidden/kernel</c>). Paths depend only
+        /// on the architecture, so they match when the model is rebuilt from its config.
+        /// </summary>
         internal IReadOnlyList<KeyValuePair<string, Tensor>> NamedWeights()
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            var result = new List<KeyValuePair<string, Tensor>>();
-            foreach (var weight in Weights)
-            {
-                string name = weight.Path;
-                for (int i = 1; !names.Add(name); i++)
-                    name = $"{weight.Path}_{i}";
-                result.Add(KeyValuePair.Create(name, (Tensor)weight));
-            }
-            return result;
+            var paths = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
+            foreach (var (path, parameter) in named_parameters())
+                paths.TryAdd(parameter, path.Replace('.', '/'));
+            return Weights.Select(w => KeyValuePair.Create(paths.TryGetValue(w, out var path) ? path : w.Path, (Tensor)w)).ToList();
         }
 
         /// <summary>Checks every name and shape first, then assigns: on any mismatch nothing changes.</summary>

@@ -49,6 +49,21 @@ namespace Microsoft.ML.Layers
         {
         }
 
+        /// <summary>
+        /// Builds a subclassed model the way Keras does: one forward pass on zeros of the input shape (unknown dimensions
+        /// as 1), in inference mode without gradients, so that every nested layer creates its weights.
+        /// </summary>
+        protected override void Build(Shape inputShape)
+        {
+            if (_graph is not null)
+                return;
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var dtype = InputSpec?.DType ?? ComputeDType;
+            using var probe = zeros(inputShape.Select(d => d == Shape.Unknown ? 1 : d).ToArray(), dtype: dtype);
+            Call(probe, training: false);
+        }
+
         /// <summary>Whether the model is a functional graph (rather than subclassed or sequential).</summary>
         public bool IsFunctional => _graph is not null;
 

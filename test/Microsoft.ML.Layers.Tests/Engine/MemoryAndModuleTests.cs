@@ -74,7 +74,10 @@ namespace Microsoft.ML.Layers.Tests.Engine
 
             var keys = block.state_dict().Keys.OrderBy(k => k, System.StringComparer.Ordinal).ToArray();
 
-            Assert.Equal(new[] { "Extra.b", "Extra.w", "_gate.b", "_gate.w", "_value.b", "_value.w", "offset", "scale" }, keys);
+            // Layers in fields are keyed by the field; layers in a collection by their names.
+            string extra = block.Extra[0].Name;
+            var expected = new[] { $"{extra}.b", $"{extra}.w", "_gate.b", "_gate.w", "_value.b", "_value.w", "offset", "scale" }.OrderBy(k => k, System.StringComparer.Ordinal);
+            Assert.Equal(expected, keys);
         }
 
         [Fact]

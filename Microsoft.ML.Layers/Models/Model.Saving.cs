@@ -26,7 +26,13 @@ namespace Microsoft.ML.Layers
         public void Save(string path, bool includeOptimizer = true)
         {
             ArgumentNullException.ThrowIfNull(path);
-            WriteAtomically(path, stream =>
+            WriteAtomically(path, stream => Save(stream, includeOptimizer));
+        }
+
+        /// <summary>Writes the model zip of <see cref="Save(string, bool)"/> to a stream (ML.NET's model files embed it this way).</summary>
+        public void Save(Stream stream, bool includeOptimizer = true)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
             {
                 using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
                 WriteEntry(zip, ConfigEntry, s => JsonSerializer.Serialize(s, GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true }));
@@ -47,7 +53,7 @@ namespace Microsoft.ML.Layers
                         WriteEntry(zip, OptimizerEntry, s => SafeTensors.Write(s, state.ToList()));
                     }
                 }
-            });
+            }
         }
 
         /// <summary>Saves only the weights, as one safetensors file.</summary>
@@ -57,7 +63,7 @@ namespace Microsoft.ML.Layers
             WriteAtomically(path, stream => SafeTensors.Write(stream, NamedWeights()));
         }
 
-        /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save"/>) into this model.</summary>
+        /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save(string, bool)"/>) into this model.</summary>
         /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes then.</exception>
         public void LoadWeights(string path)
         {
@@ -68,7 +74,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>
-        /// Loads a model written by <see cref="Save"/>: rebuilds the architecture (registered classes only), sets the weights
+        /// Loads a model written by <see cref="Save(string, bool)"/>: rebuilds the architecture (registered classes only), sets the weights
         /// and, when saved, the compile configuration and optimizer state.
         /// </summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -79,6 +85,15 @@ namespace Microsoft.ML.Layers
             if (!File.Exists(path))
                 throw new FileNotFoundException($"No model file at '{path}'.", path);
             using var stream = File.OpenRead(path);
+            return Load(stream, path);
+        }
+
+        /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>; <paramref name="description"/> names it in errors.</summary>
+        /// <exception cref="FormatException">The data is not a complete, valid model zip. No partially loaded model is returned.</exception>
+        public static Model Load(Stream stream, string description)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            string path = description ?? "model";
             ZipArchive zip;
             try
             {

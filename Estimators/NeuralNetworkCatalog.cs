@@ -1,0 +1,63 @@
+using Microsoft.ML.Layers;
+using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Estimators.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML
+{
+    /// <summary>
+    /// The front door of the ML.NET side: <c>ml.Regression.Trainers.NeuralNetwork</c>,
+    /// <c>ml.BinaryClassification.Trainers.NeuralNetwork</c> and <c>ml.MulticlassClassification.Trainers.NeuralNetwork</c>,
+    /// each with a simple-argument overload and an <see cref="NeuralNetworkOptions"/> overload.
+    /// </summary>
+    /// <remarks>
+    /// <list type="table">
+    /// <listheader><term>Task</term><description>Input columns → output columns</description></listheader>
+    /// <item><term>Regression</term><description>Label: Single; features → <c>Score</c> (Single).</description></item>
+    /// <item><term>Binary</term><description>Label: Boolean; features → <c>Score</c> (raw), <c>Probability</c>, <c>PredictedLabel</c> (Boolean).</description></item>
+    /// <item><term>Multiclass</term><description>Label: key; features → <c>Score</c> (class probabilities, slot names), <c>PredictedLabel</c> (key with the label's values).</description></item>
+    /// </list>
+    /// Features: Vector&lt;Single&gt; (or Single, Double, Boolean, integers, keys, and vectors of them; variable-length vectors are padded per batch with a mask).
+    /// The network given is a template: each Fit trains a fresh copy.
+    /// </remarks>
+    public static class NeuralNetworkCatalog
+    {
+        /// <summary>A regression trainer for <paramref name="network"/> (one output unit).</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network,
+            string labelColumnName = "Label", string featureColumnName = "Features")
+            => Create(catalog, network, NeuralNetworkTask.Regression, Simple(labelColumnName, featureColumnName));
+
+        /// <summary>A regression trainer for <paramref name="network"/> with options.</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network, NeuralNetworkOptions options)
+            => Create(catalog, network, NeuralNetworkTask.Regression, options);
+
+        /// <summary>A binary classification trainer for <paramref name="network"/> (one output unit: a logit, or a sigmoid probability).</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, Layer network,
+            string labelColumnName = "Label", string featureColumnName = "Features")
+            => Create(catalog, network, NeuralNetworkTask.BinaryClassification, Simple(labelColumnName, featureColumnName));
+
+        /// <summary>A binary classification trainer for <paramref name="network"/> with options.</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, Layer network, NeuralNetworkOptions options)
+            => Create(catalog, network, NeuralNetworkTask.BinaryClassification, options);
+
+        /// <summary>A multiclass trainer for <paramref name="network"/> (one output unit per class of the key-typed label).</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network,
+            string labelColumnName = "Label", string featureColumnName = "Features")
+            => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, Simple(labelColumnName, featureColumnName));
+
+        /// <summary>A multiclass trainer for <paramref name="network"/> with options.</summary>
+        public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network, NeuralNetworkOptions options)
+            => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, options);
+
+        private static NeuralNetworkOptions Simple(string label, string features)
+            => new() { LabelColumnName = label, FeatureColumnNames = new[] { features } };
+
+        private static NeuralNetworkTrainer Create(TrainCatalogBase.CatalogInstantiatorBase catalog, Layer network, NeuralNetworkTask task, NeuralNetworkOptions options)
+        {
+            System.ArgumentNullException.ThrowIfNull(catalog);
+            System.ArgumentNullException.ThrowIfNull(network);
+            System.ArgumentNullException.ThrowIfNull(options);
+            return new NeuralNetworkTrainer(((Microsoft.ML.Data.IInternalCatalog)catalog).Environment, network, task, options);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators.Data;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers.Estimators
+{
+    /// <summary>
+    /// A trained network and what it was trained for: the task, the feature columns it reads, and for classification the
+    /// label's class names. The <see cref="NeuralNetworkPredictionTransformer.Model"/> of a trained pipeline.
+    /// </summary>
+    public sealed class NeuralNetworkModelParameters
+    {
+        internal NeuralNetworkModelParameters(Model network, NeuralNetworkTask task, IReadOnlyList<string> featureColumnNames,
+            bool outputsProbabilities, VBuffer<ReadOnlyMemory<char>> classNames, int classCount)
+        {
+            Network = network;
+            Task = task;
+            FeatureColumnNames = featureColumnNames;
+            OutputsProbabilities = outputsProbabilities;
+            ClassNames = classNames;
+            ClassCount = classCount;
+        }
+
+        /// <summary>The trained network (a Microsoft.ML.Layers model: Summary, Predict, Save, fine-tuning all work).</summary>
+        public Model Network { get; }
+
+        /// <summary>The task the network was trained for.</summary>
+        public NeuralNetworkTask Task { get; }
+
+        /// <summary>The input columns, in the order of the network's inputs.</summary>
+        public IReadOnlyList<string> FeatureColumnNames { get; }
+
+        /// <summary>
+        /// Whether the network's last layer already outputs probabilities (a sigmoid or softmax activation); otherwise its
+        /// outputs are logits and the scorer applies the sigmoid or softmax.
+        /// </summary>
+        public bool OutputsProbabilities { get; }
+
+        /// <summary>The label's class names (multiclass), in key order.</summary>
+        public VBuffer<ReadOnlyMemory<char>> ClassNames { get; }
+
+        /// <summary>The number of classes (multiclass), else 1.</summary>
+        public int ClassCount { get; }
+
+        /// <summary>
+        /// Whether the network ends with a probability activation: its last layer is a sigmoid or softmax (Dense with that
+        /// activation, or an Activation layer).
+        /// </summary>
+        internal static bool EndsWithProbabilities(Model network)
+        {
+            Layer? last = network.Layers.LastOrDefault(l => l is not InputLayer);
+            while (last is Model nested && nested.Layers.Count > 0)
+                last = nested.Layers.Last();
+            string? activation = last?.GetConfig().Values["activation"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var name) ? name : null;
+            return activation is "sigmoid" or "softmax";
+        }
+    }
+}

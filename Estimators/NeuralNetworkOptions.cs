@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+
+namespace Microsoft.ML.Layers.Estimators
+{
+    /// <summary>Options of the <c>NeuralNetwork</c> trainers (ML.NET's Options convention); every property has a documented default.</summary>
+    public sealed class NeuralNetworkOptions
+    {
+        /// <summary>The label column. Default <c>"Label"</c>.</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>
+        /// The input columns, one per network input, in the order of the network's inputs (or matched to a functional model's
+        /// <see cref="Model.InputNames"/> by name). Default: <c>"Features"</c>.
+        /// </summary>
+        public IReadOnlyList<string> FeatureColumnNames { get; set; } = new[] { "Features" };
+
+        /// <summary>Passes over the training data. Default 10.</summary>
+        public int Epochs { get; set; } = 10;
+
+        /// <summary>Rows per gradient step. Default 32 (Keras's default).</summary>
+        public int BatchSize { get; set; } = 32;
+
+        /// <summary>The learning rate of the default optimizer (Adam). Default 0.001.</summary>
+        public float LearningRate { get; set; } = 1e-3f;
+
+        /// <summary>The optimizer; null for Adam with <see cref="LearningRate"/>. A name such as <c>"sgd"</c> works too.</summary>
+        public Optimizer? Optimizer { get; set; }
+
+        /// <summary>
+        /// The loss; null for the task's default: mean squared error (regression), binary crossentropy (binary), sparse
+        /// categorical crossentropy (multiclass), from logits unless the network ends with a sigmoid or softmax.
+        /// </summary>
+        public Loss? Loss { get; set; }
+
+        /// <summary>Whether to shuffle the rows before each epoch. Default true.</summary>
+        public bool Shuffle { get; set; } = true;
+
+        /// <summary>
+        /// With validation data, stop after this many epochs without improvement of the validation loss and keep the best
+        /// epoch's weights; null to train all epochs. Default null.
+        /// </summary>
+        public int? EarlyStoppingPatience { get; set; }
+
+        /// <summary>Rows per forward pass when scoring with <c>Transform</c>. Default 1024.</summary>
+        public int ScoringBatchSize { get; set; } = 1024;
+
+        /// <summary>
+        /// The largest data (in bytes of features and labels) read into memory once for training; larger data is streamed
+        /// from the IDataView every epoch. Default 1 GiB.
+        /// </summary>
+        public long InMemoryLimitBytes { get; set; } = 1L << 30;
+
+        /// <summary>Threads libtorch may use; null keeps its default (the number of cores).</summary>
+        public int? NumberOfThreads { get; set; }
+    }
+}

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators.Data;
+using Microsoft.ML.Layers.Estimators.Internal;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers.Estimators
+{
+    /// <summary>
+    /// Trains a Microsoft.ML.Layers network on an IDataView (the estimator behind <c>ml.*.Trainers.NeuralNetwork</c>).
+    /// The network given is a template: every <see cref="Fit(IDataView)"/> builds a fresh copy from its config, so fitting
+    /// twice gives two independent models. The MLContext's seed seeds TorchSharp, so the same seed trains the same model.
+    /// </summary>
+    /// <remarks>
+    /// Data that fits in <see cref="NeuralNetworkOptions.InMemoryLimitBytes"/> is read once into contiguous tensors and
+    /// batched from memory; larger data streams through IDataView cursors every epoch (shuffled with ML.NET's shuffle pool).
+    /// Per-epoch loss goes to the MLContext's log; <c>MLContext.CancelExecution</c> stops training after the current batch.
+    /// </remarks>
+    public sealed class NeuralNetworkTrainer : IEstimator<NeuralNetworkPredictionTransformer>
+    {
+        private readonly IHost _host;
+        private readonly Layer _template;
+        private readonly NeuralNetworkTask _task;
+        private readonly NeuralNetworkOptions _options;
+
+        internal NeuralNetworkTrainer(IHostEnvironment env, Layer network, NeuralNetworkTask task, NeuralNetworkOptions options)
+        {
+            _host = (env ?? throw new ArgumentNullException(nameof(env))).Register($"NeuralNetwork{task}");
+            _template = network ?? throw new ArgumentNullException(nameof(network));
+            _task = task;
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            if (options.Epochs < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be at least 1. Received: Epochs={options.Epochs}");
+            if (options.BatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1. Received: BatchSize={options.BatchSize}");
+            if (options.ScoringBatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), $"ScoringBatchSize must be at least 1. Received: ScoringBatchSize={options.ScoringBatchSize}");
+            if (options.FeatureColumnNames is null || options.FeatureColumnNames.Count == 0)
+                throw new ArgumentOutOfRangeException(nameof(options), "FeatureColumnNames must name at least one column.");
+            MLNetCompatibility.EnsureCompatible();
+        }
+
+        /// <summary>Trains on <paramref name="trainData"/>.</summary>
+        public NeuralNetworkPredictionTransformer Fit(IDataView trainData) => Fit(trainData, null);
+
+        /// <summary>Trains on <paramref name="trainData"/>, reporting the validation loss each epoch (and stopping early with <see cref="NeuralNetworkOptions.EarlyStoppingPatience"/>).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it, the expected and the actual type.</exception>
+        /// <exception cref="InvalidOperationException">The data is empty, holds non-finite values, or does not fit the network.</exception>
+        public NeuralNetworkPredictionTransformer Fit(IDataView trainData, IDataView? validationData)
+        {
+            ArgumentNullException.ThrowIfNull(trainData);
+            var inputs = _options.FeatureColumnNames.Select(name => InputColumn.Bind(trainData.Schema, name)).ToList();
+            var label = LabelColumn.Bind(trainData.Schema, _options.LabelColumnName, _task);
+            if (validationData is not null)
+            {
+                foreach (var name in _options.FeatureColumnNames)
+                    InputColumn.Bind(validationData.Schema, name, "validation feature");
+                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task);
+            }
+
+            if (((IHostEnvironmentInternal)_host).Seed is int seed)
+                manual_seed(seed);
+            if (_options.NumberOfThreads is int threads)
+                set_num_threads(threads);
+
+            var network = FreshCopy();
+            bool probabilities = NeuralNetworkModelParameters.EndsWithProbabilities(network);
+            network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
+                _task == NeuralNetworkTask.Regression ? Array.Empty<object>() : new object[] { "accuracy" });
+
+            var train = ReadForTraining(trainData, inputs, label, out int? steps);
+            var validation = validationData is null ? null : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
+                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), out _);
+            using (NewDisposeScope())
+                CheckOutputFits(network, train.First(), label);
+
+            using var channel = _host.Start("Training");
+            var callbacks = new List<Callback>
+            {
+                new LambdaCallback(
+                    onTrainBatchEnd: (_, _) => _host.CheckAlive(),
+                    onEpochEnd: (epoch, logs) => channel.Info($"Epoch {epoch + 1}/{_options.Epochs}: " +
+                        string.Join(", ", logs.Select(p => $"{p.Key} {p.Value:0.#####}")))),
+            };
+            if (_options.EarlyStoppingPatience is int patience && validation is not null)
+                callbacks.Add(new EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true));
+
+            network.Fit(train, _options.Epochs, validation, callbacks: callbacks, verbose: 0);
+
+            var classNames = default(VBuffer<ReadOnlyMemory<char>>);
+            if (_task == NeuralNetworkTask.MulticlassClassification && label.Column.HasKeyValues())
+                label.Column.GetKeyValues(ref classNames);
+            var parameters = new NeuralNetworkModelParameters(network, _task, _options.FeatureColumnNames.ToList(), probabilities, classNames, label.ClassCount);
+            return new NeuralNetworkPredictionTransformer(_host, parameters, inputs[0].Column.Type, _options.ScoringBatchSize);
+        }
+
+        /// <summary>A fresh, untrained copy of the template, as a model.</summary>
+        private Model FreshCopy()
+        {
+            var copy = Layer.Deserialize(_template.GetConfig());
+            return copy as Model ?? new Sequential(new[] { copy }, name: "network");
+        }
+
+        private Loss DefaultLoss(bool probabilities) => _task switch
+        {
+            NeuralNetworkTask.Regression => new MeanSquaredErrorLoss(),
+            NeuralNetworkTask.BinaryClassification => new BinaryCrossentropyLoss(fromLogits: !probabilities),
+            _ => new SparseCategoricalCrossentropyLoss(fromLogits: !probabilities),
+        };
+
+        /// <summary>The data as batches: read once into memory when it fits, else streamed (and shuffled by ML.NET) every epoch.</summary>
+        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, out int? steps)
+        {
+            long? rows = data.GetRowCount();
+            long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
+            steps = null;
+            if (rows is long count && inputs.All(i => !i.IsVariableLength) && count * rowBytes <= _options.InMemoryLimitBytes)
+            {
+                if (count == 0)
+                    throw new InvalidOperationException("The training data is empty: it has no rows.");
+                var all = new DataViewBatches(data, inputs, label, (int)Math.Min(int.MaxValue, count), checkFinite: true).Single();
+                foreach (var tensor in all.Inputs.Concat(all.Targets))
+                    tensor.DetachFromDisposeScope();
+                steps = (int)((count + _options.BatchSize - 1) / _options.BatchSize);
+                // The same batching as Model.Fit on tensors: a fresh permutation each epoch, gathered into contiguous batches.
+                return new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
+            }
+            var source = _options.Shuffle ? new MLContext(((IHostEnvironmentInternal)_host).Seed).Data.ShuffleRows(data) : data;
+            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
+        }
+
+        private void CheckOutputFits(Model network, Batch sample, LabelColumn label)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var first = sample.Inputs.Select(t => t.narrow(0, 0, 1)).ToList();
+            var output = first.Count == 1 ? network.Apply(first[0], training: false) : network.Apply(first, training: false);
+            long units = output.ndim < 2 ? 1 : output.shape[^1];
+            long expected = _task == NeuralNetworkTask.MulticlassClassification ? label.ClassCount : 1;
+            if (output.ndim > 2 || units != expected)
+            {
+                throw new InvalidOperationException(
+                    $"The network's output has shape {Shape.Of(output)} per batch, but {_task} with label '{label.Column.Name}' needs {expected} output unit(s)" +
+                    (_task == NeuralNetworkTask.MulticlassClassification ? $" (one per class: the key type has {expected} values)" : "") +
+                    $". End the network with Dense({expected}).");
+            }
+        }
+
+        /// <summary>The output columns this trainer's transformer adds (ML.NET's schema propagation).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A feature or label column is missing or of the wrong type.</exception>
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+        {
+            ArgumentNullException.ThrowIfNull(inputSchema);
+            foreach (var name in _options.FeatureColumnNames)
+            {
+                if (!inputSchema.TryFindColumn(name, out var column))
+                    throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The feature column '{name}' was not found in the input schema.");
+                var item = column.ItemType;
+                bool supported = column.IsKey || item == NumberDataViewType.Single || item == NumberDataViewType.Double || item == BooleanDataViewType.Instance
+                    || item is NumberDataViewType;
+                if (!supported)
+                    throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The feature column '{name}' has item type {item}; expected numbers or keys (e.g. Vector<Single>).");
+            }
+            if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var labelColumn))
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{_options.LabelColumnName}' was not found in the input schema.");
+            bool labelFits = _task switch
+            {
+                NeuralNetworkTask.Regression => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == NumberDataViewType.Single && !labelColumn.IsKey,
+                NeuralNetworkTask.BinaryClassification => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == BooleanDataViewType.Instance,
+                _ => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.IsKey,
+            };
+            if (!labelFits)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"The label column '{_options.LabelColumnName}' has type {labelColumn.ItemType}{(labelColumn.IsKey ? " (key)" : "")}, which does not fit {_task}.");
+            }
+            var columns = inputSchema.ToDictionary(c => c.Name);
+            foreach (var column in Scoring.ScoreColumnShapes.For(_task))
+                columns[column.Name] = column;
+            return new SchemaShape(columns.Values);
+        }
+
+        /// <summary>Fails clearly when streamed data turns out to have no rows.</summary>
+        private sealed class NonEmpty : IEnumerable<Batch>
+        {
+            private readonly IEnumerable<Batch> _inner;
+
+            public NonEmpty(IEnumerable<Batch> inner) => _inner = inner;
+
+            public IEnumerator<Batch> GetEnumerator()
+            {
+                bool any = false;
+                foreach (var batch in _inner)
+                {
+                    any = true;
+                    yield return batch;
+                }
+                if (!any)
+                    throw new InvalidOperationException("The training data is empty: it has no rows.");
+            }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        }
+    }
+}

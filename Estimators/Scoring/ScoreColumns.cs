@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators.Data;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers.Estimators.Scoring
+{
+    /// <summary>
+    /// The columns a trained network adds, with ML.NET's conventions and annotations (so that <c>Evaluate</c>, <c>PredictionEngine</c>
+    /// and permutation feature importance find them): regression <c>Score</c>; binary <c>Score</c> (raw), <c>Probability</c>,
+    /// <c>PredictedLabel</c> (Boolean); multiclass <c>Score</c> (class probabilities with slot names) and <c>PredictedLabel</c>
+    /// (key with the label's key values). Computes their values for a whole batch from the network's output.
+    /// </summary>
+    internal sealed class ScoreColumns
+    {
+        private readonly NeuralNetworkModelParameters _model;
+
+        public ScoreColumns(NeuralNetworkModelParameters model, DataViewSchema inputSchema)
+        {
+            _model = model;
+            uint setId = NextScoreColumnSetId(inputSchema);
+            var builder = new DataViewSchema.Builder();
+            switch (model.Task)
+            {
+                case NeuralNetworkTask.Regression:
+                    builder.AddColumn("Score", NumberDataViewType.Single, ScoreAnnotations("Regression", "Score", setId));
+                    break;
+                case NeuralNetworkTask.BinaryClassification:
+                    builder.AddColumn("Score", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Score", setId));
+                    builder.AddColumn("Probability", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Probability", setId, normalized: true));
+                    builder.AddColumn("PredictedLabel", BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", "PredictedLabel", setId));
+                    break;
+                default:
+                    int classes = model.ClassCount;
+                    var names = model.ClassNames;
+                    var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+                    scoreAnnotations.Add(ScoreAnnotations("MulticlassClassification", "Score", setId), _ => true);
+                    if (names.Length == classes)
+                        scoreAnnotations.AddSlotNames(classes, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+                    builder.AddColumn("Score", new VectorDataViewType(NumberDataViewType.Single, classes), scoreAnnotations.ToAnnotations());
+                    var labelAnnotations = new DataViewSchema.Annotations.Builder();
+                    labelAnnotations.Add(ScoreAnnotations("MulticlassClassification", "PredictedLabel", setId), _ => true);
+                    if (names.Length == classes)
+                        labelAnnotations.AddKeyValues(classes, TextDataViewType.Instance, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+                    builder.AddColumn("PredictedLabel", new KeyDataViewType(typeof(uint), classes), labelAnnotations.ToAnnotations());
+                    break;
+            }
+            Added = builder.ToSchema();
+        }
+
+        /// <summary>The added columns (names, types, annotations).</summary>
+        public DataViewSchema Added { get; }
+
+        private static uint NextScoreColumnSetId(DataViewSchema schema)
+        {
+            uint max = 0;
+            foreach (var column in schema)
+            {
+                if (column.Annotations.Schema.GetColumnOrNull("ScoreColumnSetId") is DataViewSchema.Column id && id.Type == NumberDataViewType.UInt32)
+                {
+                    uint value = 0;
+                    column.Annotations.GetValue("ScoreColumnSetId", ref value);
+                    max = Math.Max(max, value);
+                }
+            }
+            return max + 1;
+        }
+
+        private static DataViewSchema.Annotations ScoreAnnotations(string kind, string valueKind, uint setId, bool normalized = false)
+        {
+            var builder = new DataViewSchema.Annotations.Builder();
+            builder.Add("ScoreColumnSetId", NumberDataViewType.UInt32, (ref uint value) => value = setId);
+            builder.Add("ScoreColumnKind", TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = kind.AsMemory());
+            builder.Add("ScoreValueKind", TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = valueKind.AsMemory());
+            if (normalized)
+                builder.Add("IsNormalized", BooleanDataViewType.Instance, (ref bool value) => value = true);
+            return builder.ToAnnotations();
+        }
+
+        /// <summary>Computes every added column for a batch from the network's output (no gradients).</summary>
+        public ScoreBatch Compute(Tensor output)
+        {
+            using var scope = NewDisposeScope();
+            var values = output.detach().to(ScalarType.Float32);
+            if (values.ndim == 1)
+                values = values.unsqueeze(1);
+            int rows = (int)values.shape[0];
+            switch (_model.Task)
+            {
+                case NeuralNetworkTask.Regression:
+                    return new ScoreBatch(rows, values[.., 0].contiguous().data<float>().ToArray(), null, null, null);
+                case NeuralNetworkTask.BinaryClassification:
+                {
+                    var first = values[.., 0];
+                    var probability = _model.OutputsProbabilities ? first : first.sigmoid();
+                    // ML.NET's Score is the raw (uncalibrated) score: the logit.
+                    var score = _model.OutputsProbabilities ? first.clamp(1e-7, 1 - 1e-7).logit() : first;
+                    var p = probability.contiguous().data<float>().ToArray();
+                    return new ScoreBatch(rows, score.contiguous().data<float>().ToArray(), p, p.Select(v => v > 0.5f).ToArray(), null);
+                }
+                default:
+                {
+                    var probabilities = _model.OutputsProbabilities ? values : values.softmax(-1);
+                    var predicted = probabilities.argmax(-1).to(ScalarType.Int64).data<long>().ToArray().Select(i => (uint)(i + 1)).ToArray();
+                    return new ScoreBatch(rows, probabilities.contiguous().data<float>().ToArray(), null, null, predicted);
+                }
+            }
+        }
+
+        /// <summary>The getter of added column <paramref name="index"/> reading row <paramref name="rowInBatch"/>() of the current batch.</summary>
+        public Delegate Getter(int index, Func<ScoreBatch> batch, Func<int> rowInBatch)
+        {
+            string name = Added[index].Name;
+            int width = _model.Task == NeuralNetworkTask.MulticlassClassification ? _model.ClassCount : 1;
+            return (_model.Task, name) switch
+            {
+                (NeuralNetworkTask.MulticlassClassification, "Score") => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                {
+                    var editor = VBufferEditor.Create(ref value, width);
+                    batch().Scores.AsSpan(rowInBatch() * width, width).CopyTo(editor.Values);
+                    value = editor.Commit();
+                }),
+                (NeuralNetworkTask.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint value) => value = batch().PredictedKeys![rowInBatch()]),
+                (_, "Score") => (ValueGetter<float>)((ref float value) => value = batch().Scores[rowInBatch()]),
+                (_, "Probability") => (ValueGetter<float>)((ref float value) => value = batch().Probabilities![rowInBatch()]),
+                _ => (ValueGetter<bool>)((ref bool value) => value = batch().PredictedBooleans![rowInBatch()]),
+            };
+        }
+    }
+
+    /// <summary>The added columns' values for a batch of rows, in flat arrays.</summary>
+    internal sealed record ScoreBatch(int Rows, float[] Scores, float[]? Probabilities, bool[]? PredictedBooleans, uint[]? PredictedKeys);
+}

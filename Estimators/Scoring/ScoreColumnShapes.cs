@@ -32,14 +32,17 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
         {
             var columns = new List<SchemaShape.Column>
             {
-                new("ScoreColumnSetId", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, false),
+                new("ScoreColumnSetId", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true),
                 new("ScoreColumnKind", SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
                 new("ScoreValueKind", SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
             };
             if (normalized)
                 columns.Add(new("IsNormalized", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false));
             if (slotNames)
+            {
                 columns.Add(new("SlotNames", SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false));
+                columns.Add(new("TrainingLabelValues", SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false));
+            }
             if (keyValues)
                 columns.Add(new("KeyValues", SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false));
             return new SchemaShape(columns);

@@ -38,7 +38,11 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
                     var scoreAnnotations = new DataViewSchema.Annotations.Builder();
                     scoreAnnotations.Add(ScoreAnnotations("MulticlassClassification", "Score", setId), _ => true);
                     if (names.Length == classes)
+                    {
                         scoreAnnotations.AddSlotNames(classes, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+                        scoreAnnotations.Add("TrainingLabelValues", new VectorDataViewType(TextDataViewType.Instance, classes),
+                            (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+                    }
                     builder.AddColumn("Score", new VectorDataViewType(NumberDataViewType.Single, classes), scoreAnnotations.ToAnnotations());
                     var labelAnnotations = new DataViewSchema.Annotations.Builder();
                     labelAnnotations.Add(ScoreAnnotations("MulticlassClassification", "PredictedLabel", setId), _ => true);
@@ -50,6 +54,9 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
             Added = builder.ToSchema();
         }
 
+        /// <summary>ML.NET's type of the <c>ScoreColumnSetId</c> annotation: a key of UInt32 with int.MaxValue values.</summary>
+        internal static readonly KeyDataViewType ScoreColumnSetIdType = new(typeof(uint), int.MaxValue);
+
         /// <summary>The added columns (names, types, annotations).</summary>
         public DataViewSchema Added { get; }
 
@@ -58,7 +65,7 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
             uint max = 0;
             foreach (var column in schema)
             {
-                if (column.Annotations.Schema.GetColumnOrNull("ScoreColumnSetId") is DataViewSchema.Column id && id.Type == NumberDataViewType.UInt32)
+                if (column.Annotations.Schema.GetColumnOrNull("ScoreColumnSetId") is DataViewSchema.Column id && id.Type.RawType == typeof(uint))
                 {
                     uint value = 0;
                     column.Annotations.GetValue("ScoreColumnSetId", ref value);
@@ -71,7 +78,7 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
         private static DataViewSchema.Annotations ScoreAnnotations(string kind, string valueKind, uint setId, bool normalized = false)
         {
             var builder = new DataViewSchema.Annotations.Builder();
-            builder.Add("ScoreColumnSetId", NumberDataViewType.UInt32, (ref uint value) => value = setId);
+            builder.Add("ScoreColumnSetId", ScoreColumnSetIdType, (ref uint value) => value = setId);
             builder.Add("ScoreColumnKind", TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = kind.AsMemory());
             builder.Add("ScoreValueKind", TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = valueKind.AsMemory());
             if (normalized)

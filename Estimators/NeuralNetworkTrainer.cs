@@ -72,9 +72,10 @@ namespace Microsoft.ML.Layers.Estimators
             network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
                 _task == NeuralNetworkTask.Regression ? Array.Empty<object>() : new object[] { "accuracy" });
 
-            var train = ReadForTraining(trainData, inputs, label, out int? steps);
+            var cached = new List<Tensor>();
+            var train = ReadForTraining(trainData, inputs, label, cached);
             var validation = validationData is null ? null : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
-                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), out _);
+                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached);
             using (NewDisposeScope())
                 CheckOutputFits(network, train.First(), label);
 
@@ -89,7 +90,15 @@ namespace Microsoft.ML.Layers.Estimators
             if (_options.EarlyStoppingPatience is int patience && validation is not null)
                 callbacks.Add(new EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true));
 
-            network.Fit(train, _options.Epochs, validation, callbacks: callbacks, verbose: 0);
+            try
+            {
+                network.Fit(train, _options.Epochs, validation, callbacks: callbacks, verbose: 0);
+            }
+            finally
+            {
+                foreach (var tensor in cached)
+                    tensor.Dispose();
+            }
 
             var classNames = default(VBuffer<ReadOnlyMemory<char>>);
             if (_task == NeuralNetworkTask.MulticlassClassification && label.Column.HasKeyValues())
@@ -113,19 +122,17 @@ namespace Microsoft.ML.Layers.Estimators
         };
 
         /// <summary>The data as batches: read once into memory when it fits, else streamed (and shuffled by ML.NET) every epoch.</summary>
-        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, out int? steps)
+        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, List<Tensor> cached)
         {
             long? rows = data.GetRowCount();
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
-            steps = null;
             if (rows is long count && inputs.All(i => !i.IsVariableLength) && count * rowBytes <= _options.InMemoryLimitBytes)
             {
                 if (count == 0)
                     throw new InvalidOperationException("The training data is empty: it has no rows.");
                 var all = new DataViewBatches(data, inputs, label, (int)Math.Min(int.MaxValue, count), checkFinite: true).Single();
                 foreach (var tensor in all.Inputs.Concat(all.Targets))
-                    tensor.DetachFromDisposeScope();
-                steps = (int)((count + _options.BatchSize - 1) / _options.BatchSize);
+                    cached.Add(tensor.DetachFromDisposeScope());
                 // The same batching as Model.Fit on tensors: a fresh permutation each epoch, gathered into contiguous batches.
                 return new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
             }

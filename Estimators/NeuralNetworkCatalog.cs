@@ -49,6 +49,22 @@ namespace Microsoft.ML
         public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network, NeuralNetworkOptions options)
             => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, options);
 
+        /// <summary>
+        /// Applies <paramref name="network"/> to <paramref name="inputColumnName"/> and writes its output, or the output of the
+        /// inner layer named <paramref name="outputLayerName"/>, as a vector column: embeddings and features in a pipeline.
+        /// </summary>
+        public static NeuralNetworkTransformerEstimator NeuralNetwork(this TransformsCatalog catalog, Layer network, string outputColumnName,
+            string inputColumnName = "Features", string? outputLayerName = null, int scoringBatchSize = 1024)
+            => NeuralNetwork(catalog, network, outputColumnName, new[] { inputColumnName }, outputLayerName, scoringBatchSize);
+
+        /// <summary>Applies a network with several inputs (one per column, in the network's input order) and writes its output as a vector column.</summary>
+        public static NeuralNetworkTransformerEstimator NeuralNetwork(this TransformsCatalog catalog, Layer network, string outputColumnName,
+            string[] inputColumnNames, string? outputLayerName = null, int scoringBatchSize = 1024)
+        {
+            System.ArgumentNullException.ThrowIfNull(catalog);
+            return new NeuralNetworkTransformerEstimator(((Microsoft.ML.Data.IInternalCatalog)catalog).Environment, network, outputColumnName, inputColumnNames, outputLayerName, scoringBatchSize);
+        }
+
         private static NeuralNetworkOptions Simple(string label, string features)
             => new() { LabelColumnName = label, FeatureColumnNames = new[] { features } };
 

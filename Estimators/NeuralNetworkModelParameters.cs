@@ -9,13 +9,15 @@ namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// A trained network and what it was trained for: the task, the feature columns it reads, and for classification the
-    /// label's class names. The <see cref="NeuralNetworkPredictionTransformer.Model"/> of a trained pipeline.
+    /// label's class names. The <see cref="NeuralNetworkTransformerBase.Model"/> of a trained pipeline.
     /// </summary>
     public sealed class NeuralNetworkModelParameters
     {
         internal NeuralNetworkModelParameters(Model network, NeuralNetworkTask task, IReadOnlyList<string> featureColumnNames,
-            bool outputsProbabilities, VBuffer<ReadOnlyMemory<char>> classNames, int classCount)
+            bool outputsProbabilities, VBuffer<ReadOnlyMemory<char>> classNames, int classCount, string outputColumnName = "", int outputWidth = 0)
         {
+            OutputColumnName = outputColumnName;
+            OutputWidth = outputWidth;
             Network = network;
             Task = task;
             FeatureColumnNames = featureColumnNames;
@@ -44,6 +46,12 @@ namespace Microsoft.ML.Layers.Estimators
 
         /// <summary>The number of classes (multiclass), else 1.</summary>
         public int ClassCount { get; }
+
+        /// <summary>The output column of a feature extraction (<see cref="NeuralNetworkTask.FeatureExtraction"/>).</summary>
+        public string OutputColumnName { get; }
+
+        /// <summary>The values per row of a feature extraction's output (the network output flattened per row).</summary>
+        public int OutputWidth { get; }
 
         /// <summary>
         /// Whether the network ends with a probability activation: its last layer is a sigmoid or softmax (Dense with that

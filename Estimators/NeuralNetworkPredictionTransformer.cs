@@ -15,51 +15,53 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
-    /// A trained network inside an ML.NET pipeline: adds ML.NET's score columns for its task (see <see cref="ScoreColumns"/>).
-    /// <c>Transform</c> is lazy and scores many rows per forward pass; <c>PredictionEngine</c> uses a single-row path.
-    /// Saved into the ML.NET model zip with the network's Keras config and safetensors weights.
+    /// What every transformer that runs a network shares: binding its input columns, the lazy batched <c>Transform</c>, the
+    /// single-row mapper for <c>PredictionEngine</c>, and saving into the ML.NET model zip (the network's Keras config and
+    /// safetensors weights, embedded as the same zip <see cref="Layers.Model.Save(System.IO.Stream, bool)"/> writes).
     /// </summary>
-    /// <remarks>
-    /// This is not one of ML.NET's own prediction transformers: those score one row per call through a value mapper, which
-    /// cannot batch a network's forward pass. It implements the same contracts (<see cref="ISingleFeaturePredictionTransformer{TModel}"/>),
-    /// and its columns carry the same annotations, so <c>Evaluate</c> and permutation feature importance treat it alike.
-    /// </remarks>
-    public sealed class NeuralNetworkPredictionTransformer : ISingleFeaturePredictionTransformer<NeuralNetworkModelParameters>, ICanSaveModel
+    public abstract class NeuralNetworkTransformerBase : ITransformer, ICanSaveModel
     {
-        internal const string LoaderSignature = "MLLayersNeuralNetwork";
         private const string StreamName = "NeuralNetwork.bin";
         private const int FormatVersion = 1;
 
-        private readonly IHost _host;
-
-        internal NeuralNetworkPredictionTransformer(IHostEnvironment env, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
         {
-            _host = (env ?? throw new ArgumentNullException(nameof(env))).Register(nameof(NeuralNetworkPredictionTransformer));
+            Host = (env ?? throw new ArgumentNullException(nameof(env))).Register(name);
             Model = model;
             FeatureColumnType = featureColumnType;
             ScoringBatchSize = scoringBatchSize;
         }
 
-        // Found by ML.NET's component catalog through the LoadableClass registration above.
-        private NeuralNetworkPredictionTransformer(IHostEnvironment env, ModelLoadContext ctx)
+        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, ModelLoadContext ctx, VersionInfo version)
         {
-            _host = env.Register(nameof(NeuralNetworkPredictionTransformer));
-            ctx.CheckAtModel(VersionInfo());
+            Host = env.Register(name);
+            ctx.CheckAtModel(version);
             NeuralNetworkModelParameters? model = null;
             DataViewType? featureType = null;
             int batchSize = 0;
             bool found = ctx.TryLoadBinaryStream(StreamName, reader =>
             {
                 // Layout: int format version; int task; int feature count; feature names; bool outputs probabilities;
-                // int class count; class names; feature column type; int scoring batch size; int length + model zip bytes.
-                int version = reader.ReadInt32();
-                if (version != FormatVersion)
-                    throw new FormatException($"Unsupported neural network model format {version} (this library reads {FormatVersion}).");
+                // int class count; class names; string output column; int output width; feature column type;
+                // int scoring batch size; int length + model zip bytes.
+                int format = reader.ReadInt32();
+                if (format != FormatVersion)
+                    throw new FormatException($"Unsupported neural network model format {format} (this library reads {FormatVersion}).");
                 var task = (NeuralNetworkTask)reader.ReadInt32();
-                var features = Enumerable.Range(0, reader.ReadInt32()).Select(_ => reader.ReadString()).ToList();
+                if (!Enum.IsDefined(task))
+                    throw new FormatException($"Unknown task {(int)task} in the model (the file is corrupted).");
+                int featureCount = reader.ReadInt32();
+                if (featureCount is < 1 or > 10_000)
+                    throw new FormatException($"Invalid feature column count {featureCount} in the model (the file is corrupted).");
+                var features = Enumerable.Range(0, featureCount).Select(_ => reader.ReadString()).ToList();
                 bool probabilities = reader.ReadBoolean();
                 int classCount = reader.ReadInt32();
-                var names = Enumerable.Range(0, reader.ReadInt32()).Select(_ => reader.ReadString().AsMemory()).ToArray();
+                int nameCount = reader.ReadInt32();
+                if (nameCount < 0 || nameCount > 10_000_000)
+                    throw new FormatException($"Invalid class name count {nameCount} in the model (the file is corrupted).");
+                var names = Enumerable.Range(0, nameCount).Select(_ => reader.ReadString().AsMemory()).ToArray();
+                string outputColumn = reader.ReadString();
+                int outputWidth = reader.ReadInt32();
                 featureType = ColumnTypes.Read(reader);
                 batchSize = reader.ReadInt32();
                 int length = reader.ReadInt32();
@@ -70,22 +72,22 @@ namespace Microsoft.ML.Layers.Estimators
                     throw new FormatException($"The embedded network is truncated: {zip.Length} of {length} bytes.");
                 using var stream = new MemoryStream(zip);
                 var network = Layers.Model.Load(stream, "the neural network inside the ML.NET model");
-                model = new NeuralNetworkModelParameters(network, task, features, probabilities, new VBuffer<ReadOnlyMemory<char>>(names.Length, names), classCount);
+                model = new NeuralNetworkModelParameters(network, task, features, probabilities,
+                    new VBuffer<ReadOnlyMemory<char>>(names.Length, names), classCount, outputColumn, outputWidth);
             });
             if (!found || model is null || featureType is null)
-                throw new FormatException($"The ML.NET model has no '{StreamName}' stream: it was not written by {nameof(NeuralNetworkPredictionTransformer)}.");
+                throw new FormatException($"The ML.NET model has no '{StreamName}' stream: it was not written by this library.");
             Model = model;
             FeatureColumnType = featureType;
             ScoringBatchSize = batchSize;
         }
 
-        /// <summary>The trained network and its task.</summary>
+        private protected IHost Host { get; }
+
+        /// <summary>The network and what it does.</summary>
         public NeuralNetworkModelParameters Model { get; }
 
-        /// <summary>The (first) feature column, as ML.NET's permutation feature importance expects.</summary>
-        public string FeatureColumnName => Model.FeatureColumnNames[0];
-
-        /// <summary>The type of the (first) feature column at training time.</summary>
+        /// <summary>The type of the (first) input column at training time.</summary>
         public DataViewType FeatureColumnType { get; }
 
         /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
@@ -94,21 +96,23 @@ namespace Microsoft.ML.Layers.Estimators
         /// <inheritdoc />
         public bool IsRowToRowMapper => true;
 
+        private protected abstract VersionInfo GetVersionInfo();
+
         private NetworkScorer Bind(DataViewSchema inputSchema)
         {
             var inputs = Model.FeatureColumnNames.Select(name => InputColumn.Bind(inputSchema, name)).ToList();
             return new NetworkScorer(Model, inputs, new ScoreColumns(Model, inputSchema));
         }
 
-        /// <summary>The input schema plus the score columns.</summary>
-        /// <exception cref="ArgumentOutOfRangeException">A feature column is missing or of an unsupported type.</exception>
+        /// <summary>The input schema plus the added columns.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of an unsupported type.</exception>
         public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
         {
             ArgumentNullException.ThrowIfNull(inputSchema);
             return ScoredDataView.AppendColumns(inputSchema, Bind(inputSchema).Columns.Added);
         }
 
-        /// <summary>The scored view of <paramref name="input"/>: lazy, batched.</summary>
+        /// <summary>The transformed view of <paramref name="input"/>: lazy, many rows per forward pass.</summary>
         public IDataView Transform(IDataView input)
         {
             ArgumentNullException.ThrowIfNull(input);
@@ -122,18 +126,10 @@ namespace Microsoft.ML.Layers.Estimators
             return new NetworkRowMapper(inputSchema, Bind(inputSchema));
         }
 
-        private static VersionInfo VersionInfo() => new(
-            modelSignature: "MLLAYNNT",
-            verWrittenCur: 0x00010001,
-            verReadableCur: 0x00010001,
-            verWeCanReadBack: 0x00010001,
-            loaderSignature: LoaderSignature,
-            loaderAssemblyName: typeof(NeuralNetworkPredictionTransformer).Assembly.FullName);
-
         void ICanSaveModel.Save(ModelSaveContext ctx)
         {
             ctx.CheckAtModel();
-            ctx.SetVersionInfo(VersionInfo());
+            ctx.SetVersionInfo(GetVersionInfo());
             using var zip = new MemoryStream();
             Model.Network.Save(zip, includeOptimizer: false);
             ctx.SaveBinaryStream(StreamName, writer =>
@@ -149,6 +145,8 @@ namespace Microsoft.ML.Layers.Estimators
                 writer.Write(names.Count);
                 foreach (var name in names)
                     writer.Write(name.ToString());
+                writer.Write(Model.OutputColumnName);
+                writer.Write(Model.OutputWidth);
                 ColumnTypes.Write(writer, FeatureColumnType);
                 writer.Write(ScoringBatchSize);
                 var bytes = zip.ToArray();
@@ -156,5 +154,46 @@ namespace Microsoft.ML.Layers.Estimators
                 writer.Write(bytes);
             });
         }
+
+        private protected static VersionInfo Version(string signature, string loaderSignature, Type type) => new(
+            modelSignature: signature,
+            verWrittenCur: 0x00010001,
+            verReadableCur: 0x00010001,
+            verWeCanReadBack: 0x00010001,
+            loaderSignature: loaderSignature,
+            loaderAssemblyName: type.Assembly.FullName);
+    }
+
+    /// <summary>
+    /// A trained network inside an ML.NET pipeline: adds ML.NET's score columns for its task (<c>Score</c>, and for
+    /// classification <c>Probability</c>/<c>PredictedLabel</c>) with the same types and annotations as ML.NET's own trainers.
+    /// <c>Transform</c> is lazy and scores many rows per forward pass; <c>PredictionEngine</c> uses a single-row path.
+    /// </summary>
+    /// <remarks>
+    /// This is not one of ML.NET's own prediction transformers: those score one row per call through a value mapper, which
+    /// cannot batch a network's forward pass. It implements the same contract (<see cref="ISingleFeaturePredictionTransformer{TModel}"/>),
+    /// so <c>Evaluate</c> and permutation feature importance treat it alike.
+    /// </remarks>
+    public sealed class NeuralNetworkPredictionTransformer : NeuralNetworkTransformerBase, ISingleFeaturePredictionTransformer<NeuralNetworkModelParameters>
+    {
+        internal const string LoaderSignature = "MLLayersNeuralNetwork";
+
+        internal NeuralNetworkPredictionTransformer(IHostEnvironment env, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+            : base(env, nameof(NeuralNetworkPredictionTransformer), model, featureColumnType, scoringBatchSize)
+        {
+        }
+
+        // Found by ML.NET's component catalog through the LoadableClass registration above.
+        private NeuralNetworkPredictionTransformer(IHostEnvironment env, ModelLoadContext ctx)
+            : base(env, nameof(NeuralNetworkPredictionTransformer), ctx, VersionInfo())
+        {
+        }
+
+        /// <summary>The (first) feature column, as ML.NET's permutation feature importance expects.</summary>
+        public string FeatureColumnName => Model.FeatureColumnNames[0];
+
+        private static VersionInfo VersionInfo() => Version("MLLAYNNT", LoaderSignature, typeof(NeuralNetworkPredictionTransformer));
+
+        private protected override VersionInfo GetVersionInfo() => VersionInfo();
     }
 }

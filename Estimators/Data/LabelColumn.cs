@@ -16,6 +16,9 @@ namespace Microsoft.ML.Layers.Estimators.Data
 
         /// <summary>A key-typed label; outputs <c>Score</c> (per-class probabilities) and <c>PredictedLabel</c> (key).</summary>
         MulticlassClassification,
+
+        /// <summary>No label: the network's output (or an inner layer's) becomes one vector column (<c>ml.Transforms.NeuralNetwork</c>).</summary>
+        FeatureExtraction,
     }
 
     /// <summary>

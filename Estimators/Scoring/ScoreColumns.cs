@@ -32,6 +32,9 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
                     builder.AddColumn("Probability", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Probability", setId, normalized: true));
                     builder.AddColumn("PredictedLabel", BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", "PredictedLabel", setId));
                     break;
+                case NeuralNetworkTask.FeatureExtraction:
+                    builder.AddColumn(model.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, model.OutputWidth));
+                    break;
                 default:
                     int classes = model.ClassCount;
                     var names = model.ClassNames;
@@ -96,6 +99,8 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
             int rows = (int)values.shape[0];
             switch (_model.Task)
             {
+                case NeuralNetworkTask.FeatureExtraction:
+                    return new ScoreBatch(rows, values.reshape(rows, -1).contiguous().data<float>().ToArray(), null, null, null);
                 case NeuralNetworkTask.Regression:
                     return new ScoreBatch(rows, values[.., 0].contiguous().data<float>().ToArray(), null, null, null);
                 case NeuralNetworkTask.BinaryClassification:
@@ -120,21 +125,30 @@ namespace Microsoft.ML.Layers.Estimators.Scoring
         public Delegate Getter(int index, Func<ScoreBatch> batch, Func<int> rowInBatch)
         {
             string name = Added[index].Name;
-            int width = _model.Task == NeuralNetworkTask.MulticlassClassification ? _model.ClassCount : 1;
+            int width = _model.Task switch
+            {
+                NeuralNetworkTask.MulticlassClassification => _model.ClassCount,
+                NeuralNetworkTask.FeatureExtraction => _model.OutputWidth,
+                _ => 1,
+            };
             return (_model.Task, name) switch
             {
-                (NeuralNetworkTask.MulticlassClassification, "Score") => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-                {
-                    var editor = VBufferEditor.Create(ref value, width);
-                    batch().Scores.AsSpan(rowInBatch() * width, width).CopyTo(editor.Values);
-                    value = editor.Commit();
-                }),
+                (NeuralNetworkTask.FeatureExtraction, _) => VectorGetter(batch, rowInBatch, width),
+                (NeuralNetworkTask.MulticlassClassification, "Score") => VectorGetter(batch, rowInBatch, width),
                 (NeuralNetworkTask.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint value) => value = batch().PredictedKeys![rowInBatch()]),
                 (_, "Score") => (ValueGetter<float>)((ref float value) => value = batch().Scores[rowInBatch()]),
                 (_, "Probability") => (ValueGetter<float>)((ref float value) => value = batch().Probabilities![rowInBatch()]),
                 _ => (ValueGetter<bool>)((ref bool value) => value = batch().PredictedBooleans![rowInBatch()]),
             };
         }
+
+        private static ValueGetter<VBuffer<float>> VectorGetter(Func<ScoreBatch> batch, Func<int> rowInBatch, int width)
+            => (ref VBuffer<float> value) =>
+            {
+                var editor = VBufferEditor.Create(ref value, width);
+                batch().Scores.AsSpan(rowInBatch() * width, width).CopyTo(editor.Values);
+                value = editor.Commit();
+            };
     }
 
     /// <summary>The added columns' values for a batch of rows, in flat arrays.</summary>

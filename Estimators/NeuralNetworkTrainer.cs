@@ -163,15 +163,7 @@ namespace Microsoft.ML.Layers.Estimators
         {
             ArgumentNullException.ThrowIfNull(inputSchema);
             foreach (var name in _options.FeatureColumnNames)
-            {
-                if (!inputSchema.TryFindColumn(name, out var column))
-                    throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The feature column '{name}' was not found in the input schema.");
-                var item = column.ItemType;
-                bool supported = column.IsKey || item == NumberDataViewType.Single || item == NumberDataViewType.Double || item == BooleanDataViewType.Instance
-                    || item is NumberDataViewType;
-                if (!supported)
-                    throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The feature column '{name}' has item type {item}; expected numbers or keys (e.g. Vector<Single>).");
-            }
+                InputColumn.CheckShape(inputSchema, name);
             if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var labelColumn))
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{_options.LabelColumnName}' was not found in the input schema.");
             bool labelFits = _task switch

@@ -117,10 +117,7 @@ namespace Microsoft.ML.Layers.Estimators
         {
             ArgumentNullException.ThrowIfNull(inputSchema);
             foreach (var name in _inputColumnNames)
-            {
-                if (!inputSchema.TryFindColumn(name, out _))
-                    throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input column '{name}' was not found in the input schema.");
-            }
+                InputColumn.CheckShape(inputSchema, name, "input");
             var columns = inputSchema.ToDictionary(c => c.Name);
             columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
             return new SchemaShape(columns.Values);

@@ -76,6 +76,20 @@ namespace Microsoft.ML.Layers.Estimators.Data
             return new InputColumn(column, item, integral, 1, variable: false);
         }
 
+        /// <summary>The schema-shape counterpart of <see cref="Bind"/>, for GetOutputSchema: the column exists and holds numbers or keys.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">The column is missing or of an unsupported item type.</exception>
+        public static void CheckShape(SchemaShape schema, string name, string role = "feature")
+        {
+            if (!schema.TryFindColumn(name, out var column))
+                throw new ArgumentOutOfRangeException(nameof(schema), $"The {role} column '{name}' was not found in the input schema.");
+            var item = column.ItemType;
+            if (!column.IsKey && item != BooleanDataViewType.Instance && item is not NumberDataViewType)
+            {
+                throw new ArgumentOutOfRangeException(nameof(schema),
+                    $"The {role} column '{name}' has item type {item}, which a network cannot take. Expected numbers, Booleans or keys (e.g. Vector<Single>).");
+            }
+        }
+
         /// <summary>A reader of this column on a cursor, appending each row to per-batch buffers.</summary>
         public ColumnBuffer CreateBuffer(DataViewRow row) => IsIntegral ? new IntegralColumnBuffer(this, row) : new FloatColumnBuffer(this, row);
     }

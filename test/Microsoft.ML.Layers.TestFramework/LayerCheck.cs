@@ -66,6 +66,8 @@ namespace Microsoft.ML.Layers.TestFramework
     /// </summary>
     public static class LayerCheck
     {
+        private static readonly object WarningWriterGate = new();
+
         /// <summary>Runs every check; fails with a message naming the check and the layer.</summary>
         public static void Run(LayerCheckOptions options)
         {
@@ -160,33 +162,37 @@ namespace Microsoft.ML.Layers.TestFramework
             var mask = ones(first.shape[0], first.shape[1], dtype: ScalarType.Bool);
             mask[0, -1] = tensor(false);
             var masks = inputs.Select(_ => (Tensor?)mask).ToList();
-            var warnings = new List<string>();
-            var previous = Layer.WarningWriter;
-            Layer.WarningWriter = warnings.Add;
-            try
+            // Layer.WarningWriter is process-wide and test classes run in parallel: one mask check swaps it at a time.
+            lock (WarningWriterGate)
             {
-                var output = Call(layer, inputs, training: false, masks);
-                var outputMask = KerasMask.Get(output);
-                if (options.ExpectedSupportsMasking)
+                var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+                var previous = Layer.WarningWriter;
+                Layer.WarningWriter = warnings.Enqueue;
+                try
                 {
-                    Assert.DoesNotContain(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal));
-                    if (options.ExpectedMaskShape is not null)
+                    var output = Call(layer, inputs, training: false, masks);
+                    var outputMask = KerasMask.Get(output);
+                    if (options.ExpectedSupportsMasking)
                     {
-                        Assert.True(outputMask is not null, $"{layer}: the output carries no mask.");
-                        Assert.Equal(options.ExpectedMaskShape, Shape.Of(outputMask!));
+                        Assert.DoesNotContain(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal));
+                        if (options.ExpectedMaskShape is not null)
+                        {
+                            Assert.True(outputMask is not null, $"{layer}: the output carries no mask.");
+                            Assert.Equal(options.ExpectedMaskShape, Shape.Of(outputMask!));
+                        }
+                    }
+                    else
+                    {
+                        Assert.Null(outputMask);
+                        Assert.Single(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal));
+                        Call(layer, inputs, training: false, masks);
+                        Assert.Single(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal)); // once per layer
                     }
                 }
-                else
+                finally
                 {
-                    Assert.Null(outputMask);
-                    Assert.Single(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal));
-                    Call(layer, inputs, training: false, masks);
-                    Assert.Single(warnings, w => w.Contains($"'{layer.Name}'", StringComparison.Ordinal)); // once per layer
+                    Layer.WarningWriter = previous;
                 }
-            }
-            finally
-            {
-                Layer.WarningWriter = previous;
             }
         }
 

@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Training
 {
+    // Seeded runs compare their draws from the global generator: no other test may draw from it meanwhile.
+    [Collection(Components.GlobalGeneratorCollection.Name)]
     public sealed class FitTests
     {
         private static (Tensor X, Tensor Y) Xor(int repeats)

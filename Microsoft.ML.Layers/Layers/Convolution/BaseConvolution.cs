@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// What every convolution layer of this library shares (Keras's <c>BaseConv</c>, <c>BaseDepthwiseConv</c>,
+    /// <c>BaseSeparableConv</c> and <c>BaseConvTranspose</c> have it in common): the window arguments (<c>kernel_size</c>,
+    /// <c>strides</c>, <c>padding</c>, <c>dilation_rate</c>), the <c>data_format</c>, the bias, the activation, the output
+    /// shape and the config. A subclass creates its kernels and writes the convolution itself, on channels-first tensors.
+    /// </summary>
+    /// <remarks>
+    /// <para>Kernels keep Keras's layout, <c>(kernel..., in, out)</c> (see each layer), so weights move between Keras and this
+    /// library unchanged; they are permuted to libtorch's <c>(out, in, kernel...)</c> view on each call.</para>
+    /// <para><c>"same"</c> padding follows TensorFlow: the total padding makes the output <c>ceil(input / stride)</c> long and
+    /// the odd element goes at the end, which is not what libtorch's own <c>same</c> does with strides.</para>
+    /// <para>Input <c>(batch, spatial..., channels)</c> with <c>channels_last</c> (the default) or
+    /// <c>(batch, channels, spatial...)</c> with <c>channels_first</c>; the output has the same layout. Masks are not supported
+    /// (Keras's convolutions drop them).</para>
+    /// </remarks>
+    public abstract class BaseConvolution : Layer
+    {
+        private readonly int[] _kernelSize;
+        private readonly int[] _strides;
+        private readonly int[] _dilationRate;
+        private Parameter? _bias;
+
+        /// <summary>Checks and stores the arguments every convolution has.</summary>
+        /// <param name="rank">The number of spatial axes: 1, 2 or 3.</param>
+        /// <param name="kernelSize">The window size, one value or one per spatial axis; positive.</param>
+        /// <param name="strides">The steps of the window, one value or one per axis; positive; default 1.</param>
+        /// <param name="padding"><c>"valid"</c> (no padding) or <c>"same"</c> (TensorFlow's rule), and <c>"causal"</c> when <paramref name="allowCausal"/>.</param>
+        /// <param name="allowCausal">Whether <c>"causal"</c> padding is accepted (Conv1D only).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The spacing of the window's taps, one value or one per axis; positive; default 1.</param>
+        /// <param name="activation">Applied to the output; linear by default.</param>
+        /// <param name="useBias">Whether a bias is added.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the output.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="name">The layer name.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        protected BaseConvolution(int rank, IntTuple kernelSize, IntTuple? strides, string padding, bool allowCausal, string? dataFormat,
+            IntTuple? dilationRate, Activation? activation, bool useBias, Initializer? biasInitializer, Regularizer? biasRegularizer,
+            Regularizer? activityRegularizer, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)
+            : base(name, trainable, dtype)
+        {
+            if (rank is < 1 or > 3)
+                throw new ArgumentOutOfRangeException(nameof(rank), $"Convolutions have 1, 2 or 3 spatial axes. Received: rank={rank}");
+            Rank = rank;
+            _kernelSize = Arguments.PositiveTuple(kernelSize, rank, "kernel_size");
+            _strides = Arguments.PositiveTuple(strides ?? 1, rank, "strides");
+            _dilationRate = Arguments.PositiveTuple(dilationRate ?? 1, rank, "dilation_rate");
+            Padding = Arguments.Padding(padding, allowCausal);
+            DataFormat = Arguments.DataFormat(dataFormat);
+            Activation = activation ?? Activations.Linear;
+            UseBias = useBias;
+            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            BiasRegularizer = biasRegularizer;
+            ActivityRegularizer = activityRegularizer;
+            BiasConstraint = biasConstraint;
+            if (_strides.Max() > 1 && _dilationRate.Max() > 1)
+            {
+                throw new ArgumentException("`strides > 1` not supported in conjunction with `dilation_rate > 1`. " +
+                    $"Received: strides={new IntTuple(_strides)} and dilation_rate={new IntTuple(_dilationRate)}", nameof(dilationRate));
+            }
+            InputSpec = new InputSpec { NDim = rank + 2 };
+        }
+
+        /// <summary>The number of spatial axes.</summary>
+        public int Rank { get; }
+
+        /// <summary>The window size, one value per spatial axis.</summary>
+        public IntTuple KernelSize => new(_kernelSize);
+
+        /// <summary>The window's steps, one value per spatial axis.</summary>
+        public IntTuple Strides => new(_strides);
+
+        /// <summary><c>"valid"</c>, <c>"same"</c> or <c>"causal"</c>, in lower case.</summary>
+        public string Padding { get; }
+
+        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
+        public string DataFormat { get; }
+
+        /// <summary>The spacing of the window's taps, one value per spatial axis.</summary>
+        public IntTuple DilationRate => new(_dilationRate);
+
+        /// <summary>The activation applied to the output.</summary>
+        public Activation Activation { get; }
+
+        /// <summary>Whether a bias is added.</summary>
+        public bool UseBias { get; }
+
+        /// <summary>The bias's initializer.</summary>
+        public Initializer BiasInitializer { get; }
+
+        /// <summary>The bias's regularizer, if any.</summary>
+        public Regularizer? BiasRegularizer { get; }
+
+        /// <summary>The bias's constraint, if any.</summary>
+        public Constraint? BiasConstraint { get; }
+
+        /// <summary>The bias, one value per output channel; null before build or without bias.</summary>
+        public Parameter? Bias => _bias;
+
+        /// <summary>The axis of the channels in the layer's data format: -1 or 1.</summary>
+        protected int ChannelAxis => DataFormat == "channels_last" ? -1 : 1;
+
+        /// <summary>The kernels' config prefixes, initializers, regularizers and constraints, in Keras's config order.</summary>
+        private protected abstract IReadOnlyList<KernelArguments> KernelArgumentList { get; }
+
+        /// <summary>Creates the kernel weights for <paramref name="inputChannels"/> input channels (the bias comes after them).</summary>
+        private protected abstract void BuildKernels(long inputChannels, Shape inputShape);
+
+        /// <summary>The number of output channels for <paramref name="inputChannels"/> input channels (unknown stays unknown).</summary>
+        private protected abstract long OutputChannels(long inputChannels);
+
+        /// <summary>The convolution itself, on a channels-first input; the bias and the activation are added by the base class.</summary>
+        private protected abstract Tensor Convolve(Tensor channelsFirstInputs);
+
+        /// <summary>Writes the keys Keras puts before <c>kernel_size</c> (<c>filters</c>, <c>depth_multiplier</c>).</summary>
+        private protected abstract void WriteLeadingConfig(LayerConfig config);
+
+        /// <summary>Writes the keys Keras puts between <c>dilation_rate</c> and <c>activation</c> (<c>groups</c>); none by default.</summary>
+        private protected virtual void WriteWindowOptionsConfig(LayerConfig config)
+        {
+        }
+
+        /// <summary>
+        /// The output length of one spatial axis (Keras's <c>compute_conv_output_shape</c>): <c>floor((n - dilated_kernel) / stride) + 1</c>
+        /// for <c>valid</c>, <c>ceil(n / stride)</c> for <c>same</c> and <c>causal</c>; unknown stays unknown.
+        /// </summary>
+        private protected virtual long OutputLength(long inputLength, int axis)
+        {
+            if (inputLength == Shape.Unknown)
+                return Shape.Unknown;
+            if (Padding != "valid")
+                return (inputLength + _strides[axis] - 1) / _strides[axis];
+            long span = inputLength - DilatedKernel(axis);
+            return span < 0 ? 0 : span / _strides[axis] + 1;
+        }
+
+        /// <summary>The extent of the window on one axis with its dilation: <c>(kernel - 1) * dilation + 1</c>.</summary>
+        private protected long DilatedKernel(int axis) => (long)(_kernelSize[axis] - 1) * _dilationRate[axis] + 1;
+
+        /// <summary>The window size as longs, for libtorch.</summary>
+        private protected long[] KernelSizeValues => _kernelSize.Select(v => (long)v).ToArray();
+
+        /// <summary>The strides as longs, for libtorch.</summary>
+        private protected long[] StrideValues => _strides.Select(v => (long)v).ToArray();
+
+        /// <summary>The dilation rates as longs, for libtorch.</summary>
+        private protected long[] DilationValues => _dilationRate.Select(v => (long)v).ToArray();
+
+        /// <inheritdoc />
+        protected sealed override void Build(Shape inputShape)
+        {
+            long channels = inputShape[ChannelAxis];
+            if (channels == Shape.Unknown)
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known number of input channels (axis {ChannelAxis}) to build. Received: input_shape={inputShape}.");
+            // Keras validates the spatial sizes (output sizes must be positive) before creating weights.
+            ComputeOutputShape(inputShape);
+            BuildKernels(channels, inputShape);
+            if (UseBias)
+                _bias = AddWeight("bias", new Shape(OutputChannels(channels)), BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
+            InputSpec = new InputSpec { NDim = Rank + 2, Axes = new Dictionary<int, long> { [ChannelAxis] = channels } };
+        }
+
+        /// <inheritdoc />
+        protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+        {
+            ComputeOutputShape(Shape.Of(inputs)); // spatial sizes too small for the window fail here, naming the layer
+            bool channelsLast = DataFormat == "channels_last";
+            var outputs = Convolve(channelsLast ? ChannelLayout.ToChannelsFirst(inputs) : inputs);
+            if (_bias is not null)
+            {
+                var biasShape = Enumerable.Repeat(1L, Rank + 2).ToArray();
+                biasShape[1] = -1;
+                outputs = outputs + _bias.reshape(biasShape);
+            }
+            // The activation sees the user's layout (softmax normalizes the last axis, as in Keras).
+            return Activation.Apply(channelsLast ? ChannelLayout.ToChannelsLast(outputs) : outputs);
+        }
+
+        /// <inheritdoc />
+        /// <exception cref="ArgumentException">The rank is not <c>Rank + 2</c>, or an output size would be zero or negative.</exception>
+        public override Shape ComputeOutputShape(Shape inputShape)
+        {
+            ArgumentNullException.ThrowIfNull(inputShape);
+            if (inputShape.Rank != Rank + 2)
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
+            bool channelsLast = DataFormat == "channels_last";
+            int firstSpatial = channelsLast ? 1 : 2;
+            var spatial = new long[Rank];
+            for (int i = 0; i < Rank; i++)
+            {
+                spatial[i] = OutputLength(inputShape[firstSpatial + i], i);
+                if (spatial[i] != Shape.Unknown && spatial[i] <= 0)
+                {
+                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
+                        $"input_shape={inputShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={Padding}.");
+                }
+            }
+            long outputChannels = OutputChannels(inputShape[ChannelAxis]);
+            var dims = new List<long> { inputShape[0] };
+            if (!channelsLast)
+                dims.Add(outputChannels);
+            dims.AddRange(spatial);
+            if (channelsLast)
+                dims.Add(outputChannels);
+            return new Shape(dims);
+        }
+
+        /// <summary>
+        /// Pads a channels-first input as <see cref="Padding"/> asks before a stride-aware convolution: nothing for
+        /// <c>valid</c>; TensorFlow's <c>same</c> split (the odd element at the end); <c>(kernel - 1) * dilation</c> zeros in
+        /// front for <c>causal</c>, so that output step t sees only inputs up to t.
+        /// </summary>
+        private protected Tensor PadInput(Tensor x)
+        {
+            if (Padding == "valid")
+                return x;
+            var pads = new (long Before, long After)[Rank];
+            for (int i = 0; i < Rank; i++)
+            {
+                pads[i] = Padding == "causal"
+                    ? (DilatedKernel(i) - 1, 0)
+                    : ChannelLayout.SamePadding(x.shape[2 + i], _kernelSize[i], _strides[i], _dilationRate[i]);
+            }
+            return pads.All(p => p.Before == 0 && p.After == 0) ? x : nn.functional.pad(x, ChannelLayout.PadArgument(pads));
+        }
+
+        /// <summary>
+        /// A Keras kernel <c>(kernel..., a, b)</c> as libtorch's <c>(b, a, kernel...)</c>: a convolution kernel
+        /// <c>(kernel..., in, out)</c> becomes libtorch's convolution weight, a transposed kernel <c>(kernel..., out, in)</c>
+        /// libtorch's transposed-convolution weight. A view: gradients reach the Keras-layout weight.
+        /// </summary>
+        private protected static Tensor ToTorchKernel(Tensor kernel)
+        {
+            int rank = (int)kernel.ndim - 2;
+            var order = new long[rank + 2];
+            order[0] = rank + 1;
+            order[1] = rank;
+            for (int i = 0; i < rank; i++)
+                order[2 + i] = i;
+            return kernel.permute(order);
+        }
+
+        /// <summary>
+        /// A Keras depthwise kernel <c>(kernel..., in, depth_multiplier)</c> as libtorch's grouped weight
+        /// <c>(in * depth_multiplier, 1, kernel...)</c>: output channel <c>c * depth_multiplier + m</c> is input channel c's m-th filter.
+        /// </summary>
+        private protected static Tensor DepthwiseToTorchKernel(Tensor kernel)
+        {
+            var shape = kernel.shape;
+            int rank = shape.Length - 2;
+            var merged = shape.Take(rank).Concat(new[] { 1L, shape[rank] * shape[rank + 1] }).ToArray();
+            return ToTorchKernel(kernel.reshape(merged));
+        }
+
+        /// <summary>libtorch's convolution of a channels-first input (already padded) with a libtorch-layout weight.</summary>
+        private protected static Tensor Convolution(Tensor x, Tensor weight, long[] strides, long[] dilation, long groups) => strides.Length switch
+        {
+            1 => nn.functional.conv1d(x, weight, stride: strides[0], padding: 0, dilation: dilation[0], groups: groups),
+            2 => nn.functional.conv2d(x, weight, strides: strides, padding: new long[2], dilation: dilation, groups: groups),
+            _ => nn.functional.conv3d(x, weight, strides: strides, padding: new long[3], dilation: dilation, groups: groups),
+        };
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig()
+        {
+            var config = base.GetConfig();
+            // Keras always writes activity_regularizer for convolutions, after bias_regularizer.
+            config.Values.Remove("activity_regularizer");
+            WriteLeadingConfig(config);
+            config.With("kernel_size", KernelSize)
+                .With("strides", Strides)
+                .With("padding", Padding)
+                .With("data_format", DataFormat)
+                .With("dilation_rate", DilationRate);
+            WriteWindowOptionsConfig(config);
+            config.With("activation", Activation).With("use_bias", UseBias);
+            var kernels = KernelArgumentList;
+            foreach (var kernel in kernels)
+                config.With(kernel.Prefix + "_initializer", kernel.Initializer);
+            config.With("bias_initializer", BiasInitializer);
+            foreach (var kernel in kernels)
+                config.With(kernel.Prefix + "_regularizer", kernel.Regularizer);
+            config.With("bias_regularizer", BiasRegularizer).With("activity_regularizer", ActivityRegularizer);
+            foreach (var kernel in kernels)
+                config.With(kernel.Prefix + "_constraint", kernel.Constraint);
+            config.With("bias_constraint", BiasConstraint);
+            return config;
+        }
+
+        /// <summary>One kernel's arguments: its config prefix (<c>kernel</c>, <c>depthwise</c>, <c>pointwise</c>) and components.</summary>
+        private protected sealed record KernelArguments(string Prefix, Initializer Initializer, Regularizer? Regularizer, Constraint? Constraint);
+    }
+}

@@ -1,0 +1,54 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 2-D convolution (Keras's <c>Conv2D</c>), e.g. over images: <c>output = activation(conv(input, kernel) + bias)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Weights: <c>kernel</c> <c>(kernel_h, kernel_w, input_channels / groups, filters)</c> (Keras's layout), then <c>bias</c> <c>(filters,)</c>.
+    /// Input <c>(batch, height, width, channels)</c> (or <c>(batch, channels, height, width)</c> with <c>channels_first</c>); output <c>(batch, new_height, new_width, filters)</c> in the input's layout, where each new size is
+    /// <c>floor((n - (kernel - 1) * dilation - 1) / stride) + 1</c> with <c>valid</c> padding and <c>ceil(n / stride)</c> otherwise.
+    /// Masks are dropped, as in Keras.
+    /// <code>
+    /// var conv = new Conv2D(16, 3, strides: 2, padding: "same", activation: "relu");
+    /// Tensor y = conv.Apply(torch.randn(8, 28, 28, 1));   // (8, 14, 14, 16)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("Conv2D", Aliases = new[] { "Convolution2D" })]
+    public sealed class Conv2D : BaseConv
+    {
+        /// <summary>Creates a 2-D convolution.</summary>
+        /// <param name="filters">The number of output channels; positive and divisible by <paramref name="groups"/>.</param>
+        /// <param name="kernelSize">The window size: one value or 2 values; positive.</param>
+        /// <param name="strides">The window's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
+        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split: the odd padding element at the bottom/right).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The spacing of the window's taps: one value or 2 values; default 1.</param>
+        /// <param name="groups">Splits the input channels into this many groups, each with <c>filters / groups</c> filters; default 1.</param>
+        /// <param name="activation">The activation (a name such as <c>"relu"</c>); none (linear) by default.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="kernelRegularizer">Penalty on the kernel.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the output.</param>
+        /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public Conv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+            IntTuple? dilationRate = null, int groups = 1, Activation? activation = null, bool useBias = true,
+            Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null, Constraint? biasConstraint = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(2, filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias,
+                kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer,
+                kernelConstraint, biasConstraint, name, trainable, dtype)
+        {
+        }
+    }
+}

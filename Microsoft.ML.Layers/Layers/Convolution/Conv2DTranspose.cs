@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 2-D transposed convolution (Keras's <c>Conv2DTranspose</c>, sometimes called deconvolution): the gradient of a
+    /// convolution with respect to its input, used to upsample; <c>output = activation(conv_transpose(input, kernel) + bias)</c>.
+    /// </summary>
+    /// <remarks>
+    /// <para>Weights: <c>kernel</c> of shape <c>(kernel_h, kernel_w, filters, input_channels)</c> — Keras's transposed layout,
+    /// the kernel of the convolution this layer inverts (from <c>filters</c> to <c>input_channels</c>) — then <c>bias</c>
+    /// <c>(filters,)</c>.</para>
+    /// <para>Output sizes are Keras's (TensorFlow's), per spatial axis with <c>k = (kernel - 1) * dilation + 1</c>: with
+    /// <c>valid</c>, <c>(n - 1) * stride + k + output_padding</c>, where <c>output_padding</c> defaults to
+    /// <c>max(k, stride) - k</c>; with <c>same</c>, <c>n * stride</c> without <c>output_padding</c>, else
+    /// <c>(n - 1) * stride + k % 2 + output_padding</c>. The values are TensorFlow's too: the full transposed convolution
+    /// is cropped (or zero-extended) on each side as TensorFlow pads, which libtorch's symmetric <c>padding</c> cannot express.</para>
+    /// <para>Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, new_height, new_width, filters)</c>.
+    /// Masks are dropped, as in Keras.</para>
+    /// <code>
+    /// var up = new Conv2DTranspose(32, 2, strides: 2, activation: "relu");
+    /// Tensor y = up.Apply(torch.randn(4, 10, 8, 128));   // (4, 20, 16, 32)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("Conv2DTranspose", Aliases = new[] { "Convolution2DTranspose" })]
+    public sealed class Conv2DTranspose : BaseConvolution
+    {
+        private readonly int[]? _outputPadding;
+        private Parameter? _kernel;
+
+        /// <summary>Creates a transposed convolution.</summary>
+        /// <param name="filters">The number of output channels; positive.</param>
+        /// <param name="kernelSize">The window size: one value or two; positive.</param>
+        /// <param name="strides">The upsampling steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
+        /// <param name="padding"><c>"valid"</c> or <c>"same"</c>; see the remarks for the output sizes.</param>
+        /// <param name="outputPadding">Extra rows/columns at the end of the output, one value or two, each below the stride; null for Keras's default.</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
+        /// <param name="activation">The activation; none (linear) by default.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="kernelRegularizer">Penalty on the kernel.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the output.</param>
+        /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public Conv2DTranspose(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", IntTuple? outputPadding = null,
+            string? dataFormat = null, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+            Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null, Constraint? biasConstraint = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(2, kernelSize, strides, padding, allowCausal: false, dataFormat, dilationRate, activation, useBias,
+                biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
+        {
+            Filters = Arguments.Positive(filters, "filters");
+            if (outputPadding is IntTuple given)
+            {
+                var values = given.Expand(Rank, "output_padding");
+                if (values.Any(v => v < 0))
+                    throw new ArgumentOutOfRangeException(nameof(outputPadding), $"The `output_padding` argument must be a tuple of {Rank} non-negative integers. Received: output_padding={given}");
+                var strideValues = StrideValues;
+                if (values.Where((v, i) => v >= strideValues[i]).Any())
+                    throw new ArgumentException($"`output_padding` must be < `strides`. Received: output_padding={new IntTuple(values)}, strides={Strides}", nameof(outputPadding));
+                _outputPadding = values;
+            }
+            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
+            KernelRegularizer = kernelRegularizer;
+            KernelConstraint = kernelConstraint;
+        }
+
+        /// <summary>The number of output channels.</summary>
+        public int Filters { get; }
+
+        /// <summary>The extra output rows/columns, one per spatial axis, or null for Keras's default.</summary>
+        public IntTuple? OutputPadding => _outputPadding is null ? (IntTuple?)null : new IntTuple(_outputPadding);
+
+        /// <summary>The kernel's initializer.</summary>
+        public Initializer KernelInitializer { get; }
+
+        /// <summary>The kernel's regularizer, if any.</summary>
+        public Regularizer? KernelRegularizer { get; }
+
+        /// <summary>The kernel's constraint, if any.</summary>
+        public Constraint? KernelConstraint { get; }
+
+        /// <summary>The kernel, <c>(kernel_h, kernel_w, filters, input_channels)</c>; null before build.</summary>
+        public Parameter? Kernel => _kernel;
+
+        private protected override IReadOnlyList<KernelArguments> KernelArgumentList
+            => new[] { new KernelArguments("kernel", KernelInitializer, KernelRegularizer, KernelConstraint) };
+
+        private protected override void BuildKernels(long inputChannels, Shape inputShape)
+        {
+            var shape = new Shape(KernelSizeValues.Concat(new[] { (long)Filters, inputChannels }));
+            _kernel = AddWeight("kernel", shape, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
+        }
+
+        private protected override long OutputChannels(long inputChannels) => Filters;
+
+        private protected override long OutputLength(long inputLength, int axis)
+        {
+            if (inputLength == Shape.Unknown)
+                return Shape.Unknown;
+            var (before, after) = TensorFlowPadding(axis);
+            // The full transposed convolution is (n - 1) * stride + k long; TensorFlow keeps k - 1 - before/after less of it.
+            long k = DilatedKernel(axis);
+            return (inputLength - 1) * StrideValues[axis] + k - 2 * (k - 1) + before + after;
+        }
+
+        /// <summary>
+        /// TensorFlow's (and JAX's) padding of the dilated input for one axis, which fixes the output window: a full
+        /// transposed convolution keeps <c>k - 1 - before</c> fewer elements in front and <c>k - 1 - after</c> fewer at the end.
+        /// </summary>
+        private (long Before, long After) TensorFlowPadding(int axis)
+        {
+            long k = DilatedKernel(axis);
+            long stride = StrideValues[axis];
+            int? outputPadding = _outputPadding?[axis];
+            if (Padding == "valid")
+                return (k - 1, k - 1 + (outputPadding ?? Math.Max(k, stride) - k));
+            long total = outputPadding is int op ? k + k % 2 - 2 + op : stride + k - 2;
+            long before = Math.Min(total / 2 + total % 2, k - 1);
+            return (before, total - before);
+        }
+
+        private protected override Tensor Convolve(Tensor channelsFirstInputs)
+        {
+            var weight = ToTorchKernel(_kernel!); // (k..., filters, in) -> (in, filters, k...): libtorch's transposed layout
+            var full = TransposedConvolution(channelsFirstInputs, weight, StrideValues, DilationValues);
+            // Negative padding crops: keep TensorFlow's window of the full result, zero-extended where it reaches past it.
+            var window = new (long Before, long After)[Rank];
+            for (int i = 0; i < Rank; i++)
+            {
+                var (before, after) = TensorFlowPadding(i);
+                long k = DilatedKernel(i);
+                window[i] = (before - (k - 1), after - (k - 1));
+            }
+            return window.All(w => w.Before == 0 && w.After == 0) ? full : nn.functional.pad(full, ChannelLayout.PadArgument(window));
+        }
+
+        private static Tensor TransposedConvolution(Tensor x, Tensor weight, long[] strides, long[] dilation) => strides.Length switch
+        {
+            1 => nn.functional.conv_transpose1d(x, weight, stride: strides[0], padding: 0, output_padding: 0, dilation: dilation[0]),
+            2 => nn.functional.conv_transpose2d(x, weight, strides: strides, padding: new long[2], output_padding: new long[2], dilation: dilation),
+            _ => nn.functional.conv_transpose3d(x, weight, strides: strides, padding: new long[3], output_padding: new long[3], dilation: dilation),
+        };
+
+        private protected override void WriteLeadingConfig(LayerConfig config) => config.With("filters", Filters);
+
+        // Keras 3 does not write output_padding (it accepts it); it is written when set, so that a round trip keeps it.
+        private protected override void WriteWindowOptionsConfig(LayerConfig config)
+        {
+            if (_outputPadding is not null)
+                config.With("output_padding", OutputPadding);
+        }
+    }
+}

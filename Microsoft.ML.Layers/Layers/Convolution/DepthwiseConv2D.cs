@@ -1,0 +1,94 @@
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 2-D depthwise convolution (Keras's <c>DepthwiseConv2D</c>): each input channel is convolved with its own
+    /// <c>depth_multiplier</c> filters and channels are never mixed; <c>output = activation(depthwise_conv(input, kernel) + bias)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Weights (Keras 3's names): <c>kernel</c> of shape <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>, then
+    /// <c>bias</c> of shape <c>(input_channels * depth_multiplier,)</c>. Output channel <c>c * depth_multiplier + m</c> is input
+    /// channel c convolved with <c>kernel[..., c, m]</c>.
+    /// Input <c>(batch, height, width, channels)</c> (or channels first); output
+    /// <c>(batch, new_height, new_width, channels * depth_multiplier)</c>. Masks are dropped, as in Keras.
+    /// <code>
+    /// var depthwise = new DepthwiseConv2D(3, depthMultiplier: 2);
+    /// Tensor y = depthwise.Apply(torch.randn(4, 10, 10, 12));   // (4, 8, 8, 24)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("DepthwiseConv2D")]
+    public sealed class DepthwiseConv2D : BaseConvolution
+    {
+        private Parameter? _kernel;
+
+        /// <summary>Creates a depthwise convolution.</summary>
+        /// <param name="kernelSize">The window size: one value or two; positive.</param>
+        /// <param name="strides">The window's steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
+        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split).</param>
+        /// <param name="depthMultiplier">The number of filters per input channel; positive.</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
+        /// <param name="activation">The activation; none (linear) by default.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="depthwiseInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="depthwiseRegularizer">Penalty on the kernel.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the output.</param>
+        /// <param name="depthwiseConstraint">Projection of the kernel after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public DepthwiseConv2D(IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", int depthMultiplier = 1,
+            string? dataFormat = null, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+            Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? depthwiseRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+            Constraint? depthwiseConstraint = null, Constraint? biasConstraint = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(2, kernelSize, strides, padding, allowCausal: false, dataFormat, dilationRate, activation, useBias,
+                biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
+        {
+            DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
+            DepthwiseInitializer = depthwiseInitializer ?? Initializers.GlorotUniform();
+            DepthwiseRegularizer = depthwiseRegularizer;
+            DepthwiseConstraint = depthwiseConstraint;
+        }
+
+        /// <summary>The number of filters per input channel.</summary>
+        public int DepthMultiplier { get; }
+
+        /// <summary>The kernel's initializer.</summary>
+        public Initializer DepthwiseInitializer { get; }
+
+        /// <summary>The kernel's regularizer, if any.</summary>
+        public Regularizer? DepthwiseRegularizer { get; }
+
+        /// <summary>The kernel's constraint, if any.</summary>
+        public Constraint? DepthwiseConstraint { get; }
+
+        /// <summary>The depthwise kernel (Keras names it <c>kernel</c>), <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>; null before build.</summary>
+        public Parameter? Kernel => _kernel;
+
+        private protected override IReadOnlyList<KernelArguments> KernelArgumentList
+            => new[] { new KernelArguments("depthwise", DepthwiseInitializer, DepthwiseRegularizer, DepthwiseConstraint) };
+
+        private protected override void BuildKernels(long inputChannels, Shape inputShape)
+        {
+            var shape = new Shape(KernelSizeValues.Concat(new[] { inputChannels, DepthMultiplier }));
+            _kernel = AddWeight("kernel", shape, DepthwiseInitializer, regularizer: DepthwiseRegularizer, constraint: DepthwiseConstraint);
+        }
+
+        private protected override long OutputChannels(long inputChannels)
+            => inputChannels == Shape.Unknown ? Shape.Unknown : inputChannels * DepthMultiplier;
+
+        private protected override Tensor Convolve(Tensor channelsFirstInputs)
+            => Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_kernel!), StrideValues, DilationValues, groups: channelsFirstInputs.shape[1]);
+
+        private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier);
+    }
+}

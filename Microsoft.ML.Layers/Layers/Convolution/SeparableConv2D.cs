@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 2-D depthwise separable convolution (Keras's <c>SeparableConv2D</c>): a depthwise convolution (each input channel with
+    /// its own <c>depth_multiplier</c> filters) followed by a 1x1 pointwise convolution that mixes the channels;
+    /// <c>output = activation(pointwise(depthwise(input)) + bias)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Weights: <c>depthwise_kernel</c> <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>, <c>pointwise_kernel</c>
+    /// <c>(1, 1, input_channels * depth_multiplier, filters)</c>, then <c>bias</c> <c>(filters,)</c>. Strides, padding and
+    /// dilation apply to the depthwise step. Input <c>(batch, height, width, channels)</c> (or channels first); output
+    /// <c>(batch, new_height, new_width, filters)</c>. Masks are dropped, as in Keras.
+    /// <code>
+    /// var separable = new SeparableConv2D(32, 3, padding: "same");
+    /// Tensor y = separable.Apply(torch.randn(4, 10, 10, 12));   // (4, 10, 10, 32)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("SeparableConv2D", Aliases = new[] { "SeparableConvolution2D" })]
+    public sealed class SeparableConv2D : BaseConvolution
+    {
+        private Parameter? _depthwiseKernel;
+        private Parameter? _pointwiseKernel;
+
+        /// <summary>Creates a separable convolution.</summary>
+        /// <param name="filters">The number of output channels; positive.</param>
+        /// <param name="kernelSize">The depthwise window size: one value or two; positive.</param>
+        /// <param name="strides">The depthwise window's steps; default 1. Strides above 1 exclude dilation above 1.</param>
+        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The spacing of the depthwise window's taps; default 1.</param>
+        /// <param name="depthMultiplier">The number of depthwise filters per input channel; positive.</param>
+        /// <param name="activation">The activation; none (linear) by default.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="depthwiseInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="pointwiseInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="depthwiseRegularizer">Penalty on the depthwise kernel.</param>
+        /// <param name="pointwiseRegularizer">Penalty on the pointwise kernel.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the output.</param>
+        /// <param name="depthwiseConstraint">Projection of the depthwise kernel after each optimizer step.</param>
+        /// <param name="pointwiseConstraint">Projection of the pointwise kernel after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public SeparableConv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+            IntTuple? dilationRate = null, int depthMultiplier = 1, Activation? activation = null, bool useBias = true,
+            Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? depthwiseRegularizer = null, Regularizer? pointwiseRegularizer = null, Regularizer? biasRegularizer = null,
+            Regularizer? activityRegularizer = null,
+            Constraint? depthwiseConstraint = null, Constraint? pointwiseConstraint = null, Constraint? biasConstraint = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(2, kernelSize, strides, padding, allowCausal: false, dataFormat, dilationRate, activation, useBias,
+                biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
+        {
+            DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
+            Filters = Arguments.Positive(filters, "filters");
+            DepthwiseInitializer = depthwiseInitializer ?? Initializers.GlorotUniform();
+            PointwiseInitializer = pointwiseInitializer ?? Initializers.GlorotUniform();
+            DepthwiseRegularizer = depthwiseRegularizer;
+            PointwiseRegularizer = pointwiseRegularizer;
+            DepthwiseConstraint = depthwiseConstraint;
+            PointwiseConstraint = pointwiseConstraint;
+        }
+
+        /// <summary>The number of output channels.</summary>
+        public int Filters { get; }
+
+        /// <summary>The number of depthwise filters per input channel.</summary>
+        public int DepthMultiplier { get; }
+
+        /// <summary>The depthwise kernel's initializer.</summary>
+        public Initializer DepthwiseInitializer { get; }
+
+        /// <summary>The pointwise kernel's initializer.</summary>
+        public Initializer PointwiseInitializer { get; }
+
+        /// <summary>The depthwise kernel's regularizer, if any.</summary>
+        public Regularizer? DepthwiseRegularizer { get; }
+
+        /// <summary>The pointwise kernel's regularizer, if any.</summary>
+        public Regularizer? PointwiseRegularizer { get; }
+
+        /// <summary>The depthwise kernel's constraint, if any.</summary>
+        public Constraint? DepthwiseConstraint { get; }
+
+        /// <summary>The pointwise kernel's constraint, if any.</summary>
+        public Constraint? PointwiseConstraint { get; }
+
+        /// <summary>The depthwise kernel, <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>; null before build.</summary>
+        public Parameter? DepthwiseKernel => _depthwiseKernel;
+
+        /// <summary>The pointwise kernel, <c>(1, 1, input_channels * depth_multiplier, filters)</c>; null before build.</summary>
+        public Parameter? PointwiseKernel => _pointwiseKernel;
+
+        private protected override IReadOnlyList<KernelArguments> KernelArgumentList => new[]
+        {
+            new KernelArguments("depthwise", DepthwiseInitializer, DepthwiseRegularizer, DepthwiseConstraint),
+            new KernelArguments("pointwise", PointwiseInitializer, PointwiseRegularizer, PointwiseConstraint),
+        };
+
+        private protected override void BuildKernels(long inputChannels, Shape inputShape)
+        {
+            var depthwiseShape = new Shape(KernelSizeValues.Concat(new[] { inputChannels, DepthMultiplier }));
+            var pointwiseShape = new Shape(Enumerable.Repeat(1L, Rank).Concat(new[] { inputChannels * DepthMultiplier, Filters }));
+            _depthwiseKernel = AddWeight("depthwise_kernel", depthwiseShape, DepthwiseInitializer, regularizer: DepthwiseRegularizer, constraint: DepthwiseConstraint);
+            _pointwiseKernel = AddWeight("pointwise_kernel", pointwiseShape, PointwiseInitializer, regularizer: PointwiseRegularizer, constraint: PointwiseConstraint);
+        }
+
+        private protected override long OutputChannels(long inputChannels) => Filters;
+
+        private protected override Tensor Convolve(Tensor channelsFirstInputs)
+        {
+            var ones = Enumerable.Repeat(1L, Rank).ToArray();
+            var depthwise = Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_depthwiseKernel!), StrideValues, DilationValues, groups: channelsFirstInputs.shape[1]);
+            return Convolution(depthwise, ToTorchKernel(_pointwiseKernel!), ones, ones, groups: 1);
+        }
+
+        private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier).With("filters", Filters);
+    }
+}

@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Global 2-D average pooling (Keras's <c>GlobalAveragePooling2D</c>): the mean over all positions, per channel.
+    /// </summary>
+    /// <remarks>
+    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, channels)</c>, or with <c>keepdims</c> the input's rank
+    /// with the pooled axes of size 1. No weights. Masks are dropped, as in Keras.
+    /// <code>
+    /// var pool = new GlobalAveragePooling2D();
+    /// Tensor y = pool.Apply(torch.randn(2, 5, 5, 4));   // (2, 4)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("GlobalAveragePooling2D", Aliases = new[] { "GlobalAvgPool2D" })]
+    public sealed class GlobalAveragePooling2D : BaseGlobalPooling
+    {
+        /// <summary>Creates a global average pooling layer.</summary>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="keepdims">Whether to keep the pooled axes with size 1 (default false: they are dropped).</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
+        public GlobalAveragePooling2D(string? dataFormat = null, bool keepdims = false, string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(2, dataFormat, keepdims, name, trainable, dtype)
+        {
+        }
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.mean(SpatialAxes, keepdim: Keepdims);
+    }
+}

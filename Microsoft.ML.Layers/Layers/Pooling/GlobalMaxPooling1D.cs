@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Global 1-D max pooling (Keras's <c>GlobalMaxPooling1D</c>): the maximum over all steps, per channel.
+    /// </summary>
+    /// <remarks>
+    /// Input <c>(batch, steps, channels)</c> (or channels first); output <c>(batch, channels)</c>, or with <c>keepdims</c> the input's rank
+    /// with the pooled axes of size 1. No weights. Masks are dropped (with a warning), as in Keras: Keras 3's GlobalMaxPooling1D does not support masking.
+    /// <code>
+    /// var pool = new GlobalMaxPooling1D();
+    /// Tensor y = pool.Apply(torch.randn(2, 3, 4));   // (2, 4)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("GlobalMaxPooling1D", Aliases = new[] { "GlobalMaxPool1D" })]
+    public sealed class GlobalMaxPooling1D : BaseGlobalPooling
+    {
+        /// <summary>Creates a global max pooling layer.</summary>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="keepdims">Whether to keep the pooled axes with size 1 (default false: they are dropped).</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
+        public GlobalMaxPooling1D(string? dataFormat = null, bool keepdims = false, string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(1, dataFormat, keepdims, name, trainable, dtype)
+        {
+        }
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.amax(SpatialAxes, keepdim: Keepdims);
+    }
+}

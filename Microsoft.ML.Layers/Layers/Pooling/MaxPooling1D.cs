@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 1-D max pooling (Keras's <c>MaxPooling1D</c>): the maximum of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
+    /// </summary>
+    /// <remarks>
+    /// Input <c>(batch, steps, channels)</c> (or channels first); output <c>(batch, pooled_steps, channels)</c>, each pooled size
+    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells never win).
+    /// No weights; masks are dropped, as in Keras.
+    /// <code>
+    /// var pool = new MaxPooling1D(2);
+    /// Tensor y = pool.Apply(torch.randn(4, 10, 8));   // (4, 5, 8)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("MaxPooling1D", Aliases = new[] { "MaxPool1D" })]
+    public sealed class MaxPooling1D : BasePooling
+    {
+        /// <summary>Creates a 1-D max pooling layer.</summary>
+        /// <param name="poolSize">The window size: one value or 1; positive; default 2.</param>
+        /// <param name="strides">The window's steps: one value or 1; null (the default) for <paramref name="poolSize"/>.</param>
+        /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public MaxPooling1D(IntTuple? poolSize = null, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(1, max: true, poolSize ?? 2, strides, padding, dataFormat, name, trainable, dtype)
+        {
+        }
+    }
+}

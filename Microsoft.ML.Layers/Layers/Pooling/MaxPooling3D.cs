@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// 3-D max pooling (Keras's <c>MaxPooling3D</c>): the maximum of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
+    /// </summary>
+    /// <remarks>
+    /// Input <c>(batch, d1, d2, d3, channels)</c> (or channels first); output <c>(batch, pooled_d1, pooled_d2, pooled_d3, channels)</c>, each pooled size
+    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells never win).
+    /// No weights; masks are dropped, as in Keras.
+    /// <code>
+    /// var pool = new MaxPooling3D(2);
+    /// Tensor y = pool.Apply(torch.randn(2, 8, 8, 8, 1));   // (2, 4, 4, 4, 1)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("MaxPooling3D", Aliases = new[] { "MaxPool3D" })]
+    public sealed class MaxPooling3D : BasePooling
+    {
+        /// <summary>Creates a 3-D max pooling layer.</summary>
+        /// <param name="poolSize">The window size: one value or 3; positive; default (2, 2, 2).</param>
+        /// <param name="strides">The window's steps: one value or 3; null (the default) for <paramref name="poolSize"/>.</param>
+        /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
+        public MaxPooling3D(IntTuple? poolSize = null, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(3, max: true, poolSize ?? 2, strides, padding, dataFormat, name, trainable, dtype)
+        {
+        }
+    }
+}

@@ -62,7 +62,7 @@ namespace Microsoft.ML.Layers
         {
             if (name is not null)
                 ValidateName(name);
-            Name = name ?? UniqueName(KerasJson.SnakeCase(GetType().Name));
+            Name = name ?? UniqueName(KerasJson.SnakeCase(DefaultNameBase(GetType())));
             _trainable = trainable;
             _dtypePolicy = dtype is null ? DTypePolicy.Global : new DTypePolicy(dtype.Value);
             Dynamic = dynamic;
@@ -80,6 +80,10 @@ namespace Microsoft.ML.Layers
             if (string.IsNullOrWhiteSpace(name) || name.Contains('/'))
                 throw new ArgumentException($"A layer name must be non-empty and must not contain '/'. Received: name='{name}'.", nameof(name));
         }
+
+        // Default names follow the Keras class name a layer is registered under (ActivationLayer is Keras's "Activation").
+        private static string DefaultNameBase(Type type)
+            => type.GetCustomAttribute<RegisterLayerAttribute>(inherit: false)?.Name ?? type.Name;
 
         private static string UniqueName(string baseName)
         {
@@ -155,6 +159,12 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Whether the layer propagates masks: if not, a mask reaching it is dropped with a warning.</summary>
         public bool SupportsMasking { get; protected set; }
+
+        /// <summary>
+        /// Whether floating inputs are cast to <see cref="ComputeDType"/> and weights read in it under a mixed policy (Keras's
+        /// <c>autocast</c>); <see langword="true"/> by default. Layers that take indices (Embedding) turn it off.
+        /// </summary>
+        protected bool Autocast { get; set; } = true;
 
         /// <summary>What the layer accepts; checked on every call. Typically set in the constructor or in <see cref="Build(Shape)"/>.</summary>
         public InputSpec? InputSpec { get; protected set; }
@@ -242,7 +252,7 @@ namespace Microsoft.ML.Layers
 
                 using var scope = NewDisposeScope();
                 // 5. Floating inputs are computed in the compute dtype.
-                var castInputs = inputs.Select(CastInput).ToArray();
+                var castInputs = Autocast ? inputs.Select(CastInput).ToArray() : inputs.ToArray();
 
                 // 6. Call, with weights read in the compute dtype under a mixed policy.
                 var outputs = CallWithAutocast(castInputs, singleInput, resolvedTraining, masks);
@@ -302,7 +312,7 @@ namespace Microsoft.ML.Layers
 
         private IReadOnlyList<Tensor> CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            var casts = _dtypePolicy.IsMixed ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
+            var casts = _dtypePolicy.IsMixed && Autocast ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
             if (casts is null || casts.Count == 0)
                 return CallOutputs(inputs, singleInput, training, masks);
 
@@ -680,6 +690,7 @@ namespace Microsoft.ML.Layers
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
+                using var probing = ShapeInference.Enter();
                 var dtype = InputSpec?.DType ?? ComputeDType;
                 var inputs = inputShapes.Select(s => zeros(s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray(), dtype: dtype)).ToList();
                 var output = singleInput ? Apply(inputs[0], training: false) : Apply(inputs, training: false);
@@ -874,7 +885,7 @@ namespace Microsoft.ML.Layers
                 DeclaredBatchInputShape = batchInputShape;
             else if (config.Get<Shape?>("input_shape", null) is Shape inputShape)
                 DeclaredBatchInputShape = inputShape.Prepend(config.Get<int?>("batch_size", null) ?? Shape.Unknown);
-            else if (config.Get<int?>("input_dim", null) is int inputDim)
+            else if (!boundByConstructor.Contains("input_dim") && config.Get<int?>("input_dim", null) is int inputDim)
                 DeclaredBatchInputShape = new Shape(config.Get<int?>("batch_size", null) ?? Shape.Unknown, inputDim);
         }
 

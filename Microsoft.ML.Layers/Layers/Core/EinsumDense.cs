@@ -127,7 +127,12 @@ namespace Microsoft.ML.Layers
             _kernel = AddWeight("kernel", kernelShape, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
             if (biasShape is not null)
                 _bias = AddWeight("bias", biasShape, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
-            InputSpec = new InputSpec { NDim = inputShape.Rank };
+            // Keras's spec fixes the rank; the sizes the kernel was built from are fixed too, for a clear error instead of einsum's.
+            int elided = inputShape.Rank - _inputSpec.Length;
+            var axes = _inputSpec.Select((label, i) => (label, axis: _leftElided ? i + elided - inputShape.Rank : i))
+                .Where(p => _weightSpec.Contains(p.label))
+                .ToDictionary(p => p.axis, p => inputShape[_leftElided ? p.axis + inputShape.Rank : p.axis]);
+            InputSpec = new InputSpec { NDim = inputShape.Rank, Axes = axes };
         }
 
         /// <inheritdoc />

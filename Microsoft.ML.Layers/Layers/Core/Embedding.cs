@@ -85,7 +85,8 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            var indices = inputs.dtype is ScalarType.Int64 or ScalarType.Int32 ? inputs : inputs.to(ScalarType.Int64);
+            // Keras casts other dtypes to integers (floats are truncated); libtorch's index_select takes int64 here.
+            var indices = inputs.dtype == ScalarType.Int64 ? inputs : inputs.to(ScalarType.Int64);
             if (indices.numel() > 0)
             {
                 long lowest = indices.min().item<long>();

@@ -62,7 +62,7 @@ namespace Microsoft.ML.Layers
         {
             if (name is not null)
                 ValidateName(name);
-            Name = name ?? UniqueName(KerasJson.SnakeCase(DefaultNameBase(GetType())));
+            Name = name ?? UniqueName(KerasJson.SnakeCase(DefaultNameBase));
             _trainable = trainable;
             _dtypePolicy = dtype is null ? DTypePolicy.Global : new DTypePolicy(dtype.Value);
             Dynamic = dynamic;
@@ -81,9 +81,12 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"A layer name must be non-empty and must not contain '/'. Received: name='{name}'.", nameof(name));
         }
 
-        // Default names follow the Keras class name a layer is registered under (ActivationLayer is Keras's "Activation").
-        private static string DefaultNameBase(Type type)
-            => type.GetCustomAttribute<RegisterLayerAttribute>(inherit: false)?.Name ?? type.Name;
+        /// <summary>
+        /// The class name default layer names derive from (snake_cased, then made unique): the C# class name, unless a layer
+        /// whose C# name differs from Keras's overrides it (<see cref="ActivationLayer"/> is Keras's <c>Activation</c>). It is
+        /// read in the base constructor, so an override must return a constant.
+        /// </summary>
+        protected virtual string DefaultNameBase => GetType().Name;
 
         private static string UniqueName(string baseName)
         {

@@ -30,6 +30,9 @@ namespace Microsoft.ML.Layers
             SupportsMasking = true;
         }
 
+        /// <summary>Default names are Keras's: <c>activation</c>, <c>activation_1</c>, ...</summary>
+        protected override string DefaultNameBase => "Activation";
+
         /// <summary>The activation applied.</summary>
         public Activation Activation { get; }
 

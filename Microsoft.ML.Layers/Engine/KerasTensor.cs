@@ -59,6 +59,7 @@ namespace Microsoft.ML.Layers
 
             IReadOnlyList<Tensor> outputsA, outputsB;
             using (no_grad())
+            using (ShapeInference.Enter())
             {
                 outputsA = layer.ApplyCore(inputs, singleInput, training, null);
                 outputsB = layer.ApplyCore(infos.Select(i => i.ProbeB).ToList(), singleInput, training, null);

@@ -62,7 +62,7 @@ namespace Microsoft.ML.Layers
         {
             if (name is not null)
                 ValidateName(name);
-            Name = name ?? UniqueName(KerasJson.SnakeCase(GetType().Name));
+            Name = name ?? UniqueName(KerasJson.SnakeCase(DefaultNameBase));
             _trainable = trainable;
             _dtypePolicy = dtype is null ? DTypePolicy.Global : new DTypePolicy(dtype.Value);
             Dynamic = dynamic;
@@ -80,6 +80,13 @@ namespace Microsoft.ML.Layers
             if (string.IsNullOrWhiteSpace(name) || name.Contains('/'))
                 throw new ArgumentException($"A layer name must be non-empty and must not contain '/'. Received: name='{name}'.", nameof(name));
         }
+
+        /// <summary>
+        /// The class name default layer names derive from (snake_cased, then made unique): the C# class name, unless a layer
+        /// whose C# name differs from Keras's overrides it (<see cref="ActivationLayer"/> is Keras's <c>Activation</c>). It is
+        /// read in the base constructor, so an override must return a constant.
+        /// </summary>
+        protected virtual string DefaultNameBase => GetType().Name;
 
         private static string UniqueName(string baseName)
         {
@@ -155,6 +162,12 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Whether the layer propagates masks: if not, a mask reaching it is dropped with a warning.</summary>
         public bool SupportsMasking { get; protected set; }
+
+        /// <summary>
+        /// Whether floating inputs are cast to <see cref="ComputeDType"/> and weights read in it under a mixed policy (Keras's
+        /// <c>autocast</c>); <see langword="true"/> by default. Layers that take indices (Embedding) turn it off.
+        /// </summary>
+        protected bool Autocast { get; set; } = true;
 
         /// <summary>What the layer accepts; checked on every call. Typically set in the constructor or in <see cref="Build(Shape)"/>.</summary>
         public InputSpec? InputSpec { get; protected set; }
@@ -242,7 +255,7 @@ namespace Microsoft.ML.Layers
 
                 using var scope = NewDisposeScope();
                 // 5. Floating inputs are computed in the compute dtype.
-                var castInputs = inputs.Select(CastInput).ToArray();
+                var castInputs = Autocast ? inputs.Select(CastInput).ToArray() : inputs.ToArray();
 
                 // 6. Call, with weights read in the compute dtype under a mixed policy.
                 var outputs = CallWithAutocast(castInputs, singleInput, resolvedTraining, masks);
@@ -302,7 +315,7 @@ namespace Microsoft.ML.Layers
 
         private IReadOnlyList<Tensor> CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            var casts = _dtypePolicy.IsMixed ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
+            var casts = _dtypePolicy.IsMixed && Autocast ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
             if (casts is null || casts.Count == 0)
                 return CallOutputs(inputs, singleInput, training, masks);
 
@@ -680,6 +693,7 @@ namespace Microsoft.ML.Layers
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
+                using var probing = ShapeInference.Enter();
                 var dtype = InputSpec?.DType ?? ComputeDType;
                 var inputs = inputShapes.Select(s => zeros(s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray(), dtype: dtype)).ToList();
                 var output = singleInput ? Apply(inputs[0], training: false) : Apply(inputs, training: false);
@@ -886,7 +900,7 @@ namespace Microsoft.ML.Layers
                 DeclaredBatchInputShape = batchInputShape;
             else if (config.Get<Shape?>("input_shape", null) is Shape inputShape)
                 DeclaredBatchInputShape = inputShape.Prepend(config.Get<int?>("batch_size", null) ?? Shape.Unknown);
-            else if (config.Get<int?>("input_dim", null) is int inputDim)
+            else if (!boundByConstructor.Contains("input_dim") && config.Get<int?>("input_dim", null) is int inputDim)
                 DeclaredBatchInputShape = new Shape(config.Get<int?>("batch_size", null) ?? Shape.Unknown, inputDim);
         }
 

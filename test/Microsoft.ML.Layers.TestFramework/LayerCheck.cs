@@ -53,6 +53,9 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <summary>Whether to check the mixed_bfloat16 policy (float32 weights, bfloat16 compute).</summary>
         public bool CheckMixedPolicy { get; init; } = true;
 
+        /// <summary>Whether the config carries Keras's base key <c>trainable</c> (Keras's spatial dropout configs hold only rate, seed, name and dtype).</summary>
+        public bool ConfigHasTrainable { get; init; } = true;
+
         /// <summary>Whether one optimizer step is taken and checked (layers without trainable weights skip it).</summary>
         public bool CheckTrainingStep { get; init; } = true;
     }
@@ -132,7 +135,7 @@ namespace Microsoft.ML.Layers.TestFramework
         {
             var config = layer.GetConfig();
             // Keras's functional models carry no dtype of their own; every other layer does.
-            Assert.True(config.Values.ContainsKey("name") && config.Values.ContainsKey("trainable") && (config.Values.ContainsKey("dtype") || layer is Model { IsFunctional: true }),
+            Assert.True(config.Values.ContainsKey("name") && (config.Values.ContainsKey("trainable") || !options.ConfigHasTrainable) && (config.Values.ContainsKey("dtype") || layer is Model { IsFunctional: true }),
                 $"{layer}: the config lacks Keras's base keys: {config.ToJsonString()}");
 
             var revived = Layer.Deserialize(config.Clone());

@@ -1,0 +1,60 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// The base of the spatial dropout layers (Keras's <c>BaseSpatialDropout</c>): dropout that drops whole feature maps,
+    /// with a keep mask of size 1 along the spatial axes (see <see cref="NoiseShapeFor"/>), scaled by <c>1 / (1 - rate)</c> in
+    /// training and the identity in inference.
+    /// </summary>
+    /// <remarks>
+    /// Randomness is that of <see cref="Dropout"/> with a seed (Keras's bernoulli mask path). The config lists only
+    /// <c>rate</c>, <c>seed</c>, <c>name</c> and <c>dtype</c> (the variable dtype's name), plus what a subclass adds, exactly as
+    /// Keras 3 writes it (Keras's constructors take no <c>trainable</c>, so the key is not written). Masks pass through.
+    /// </remarks>
+    public abstract class BaseSpatialDropout : Layer
+    {
+        private readonly SeedStream _seeds;
+
+        /// <summary>Creates the layer.</summary>
+        /// <param name="rate">The fraction of feature maps to drop, in [0, 1].</param>
+        /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for the constructor convention; the layer has no weights and Keras does not serialize it.</param>
+        /// <param name="dtype">The compute dtype; the global policy by default.</param>
+        protected BaseSpatialDropout(double rate, long? seed, string? name, bool trainable, ScalarType? dtype)
+            : base(name, trainable, dtype)
+        {
+            Rate = RandomNoise.UnitInterval(rate, "rate");
+            Seed = seed;
+            _seeds = new SeedStream(seed);
+            SupportsMasking = true;
+        }
+
+        /// <summary>The fraction of feature maps dropped in training.</summary>
+        public double Rate { get; }
+
+        /// <summary>The seed, or <see langword="null"/>.</summary>
+        public long? Seed { get; }
+
+        /// <summary>The keep mask's shape for an input: its batch and channel sizes, 1 on the spatial axes.</summary>
+        protected abstract Shape NoiseShapeFor(Tensor inputs);
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShapeFor(inputs), _seeds, seeded: true) : inputs.alias();
+
+        /// <inheritdoc />
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig()
+        {
+            var config = base.GetConfig();
+            foreach (var key in new[] { "trainable", "dynamic", "activity_regularizer" })
+                config.Values.Remove(key);
+            return config.With("dtype", DTypes.ToKerasName(VariableDType)).With("rate", Rate).With("seed", Seed);
+        }
+    }
+}

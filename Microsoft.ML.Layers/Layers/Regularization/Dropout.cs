@@ -1,0 +1,77 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Applies dropout (Keras's <c>Dropout</c>): in training, each input unit is set to 0 with probability <c>rate</c> and
+    /// the others are scaled by <c>1 / (1 - rate)</c>, so the sum is unchanged on average; in inference the input passes unchanged.
+    /// </summary>
+    /// <remarks>
+    /// <para>No weights. Input: any shape; output: the same shape. Masks pass through.</para>
+    /// <para><c>noise_shape</c> shapes the keep mask, broadcast over the input (an unknown entry takes the input's size): with
+    /// <c>(batch, 1, features)</c> the same units are dropped at every timestep.</para>
+    /// <para>Randomness follows Keras 3's torch backend: with a <c>seed</c>, the k-th training call draws its mask from a
+    /// generator seeded with <c>seed + k</c>, so the layer is reproducible on its own and matches Keras on the CPU; without a
+    /// seed it draws from TorchSharp's global generator (reproducible through <c>torch.manual_seed</c>).</para>
+    /// <code>
+    /// var dropout = new Dropout(0.5, seed: 1337);
+    /// Tensor train = dropout.Apply(x, training: true);   // about half zeros, the rest doubled
+    /// Tensor infer = dropout.Apply(x);                   // x unchanged
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("Dropout")]
+    public sealed class Dropout : Layer
+    {
+        private readonly SeedStream _seeds;
+
+        /// <summary>Creates a dropout layer.</summary>
+        /// <param name="rate">The fraction of units to drop, in [0, 1].</param>
+        /// <param name="noiseShape">The shape of the keep mask (with <see cref="Shape.Unknown"/> for the input's size), or
+        /// <see langword="null"/> for the input's shape.</param>
+        /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
+        /// <param name="dtype">The compute dtype; the global policy by default.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1], or a noise dimension is 0.</exception>
+        public Dropout(double rate, Shape? noiseShape = null, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(name, trainable, dtype)
+        {
+            Rate = RandomNoise.UnitInterval(rate, "rate");
+            int zeroAt = noiseShape is null ? -1 : Array.IndexOf(noiseShape.ToArray(), 0L);
+            if (zeroAt >= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(noiseShape),
+                    "Invalid value received for argument `noise_shape`. Expected all dimensions to be positive integers or None. " +
+                    $"Received negative or zero value at index {zeroAt}: 0. Received: noise_shape={noiseShape}");
+            }
+            NoiseShape = noiseShape;
+            Seed = seed;
+            _seeds = new SeedStream(seed);
+            SupportsMasking = true;
+        }
+
+        /// <summary>The fraction of units dropped in training.</summary>
+        public double Rate { get; }
+
+        /// <summary>The shape of the keep mask, or <see langword="null"/> for the input's shape.</summary>
+        public Shape? NoiseShape { get; }
+
+        /// <summary>The seed, or <see langword="null"/>.</summary>
+        public long? Seed { get; }
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShape, _seeds, Seed is not null) : inputs.alias();
+
+        /// <inheritdoc />
+        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig() => base.GetConfig()
+            .With("rate", Rate)
+            .With("seed", Seed)
+            .With("noise_shape", NoiseShape);
+    }
+}

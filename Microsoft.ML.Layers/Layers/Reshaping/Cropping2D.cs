@@ -1,0 +1,110 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Crops an image along height and width (Keras's <c>Cropping2D</c>): removes <c>top</c>/<c>bottom</c> rows and
+    /// <c>left</c>/<c>right</c> columns.
+    /// </summary>
+    /// <remarks>
+    /// No weights. Input <c>(batch, rows, cols, channels)</c> (<c>channels_last</c>) or <c>(batch, channels, rows, cols)</c>;
+    /// output with <c>rows - top - bottom</c> rows and <c>cols - left - right</c> columns, each at least 1. The config holds
+    /// <c>[[top, bottom], [left, right]]</c>. Masks are dropped, as in Keras.
+    /// <code>
+    /// Tensor y = new Cropping2D(((2, 2), (4, 4))).Apply(torch.randn(2, 28, 28, 3));   // (2, 24, 20, 3)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("Cropping2D")]
+    public sealed class Cropping2D : Layer
+    {
+        /// <summary>Creates the layer with symmetric cropping.</summary>
+        /// <param name="cropping">One integer for every side, or <c>(rows, cols)</c> removed at both ends of each axis;
+        /// non-negative; none when null (Keras's default <c>((0, 0), (0, 0))</c>).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
+        /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
+        /// <exception cref="ArgumentException">A wrong number of values, a negative one, or an unknown data format.</exception>
+        public Cropping2D(IntTuple? cropping = null, string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : this(SpatialPairs.FromSymmetric(cropping ?? 0, 2, "cropping"), dataFormat, name, trainable, dtype)
+        {
+        }
+
+        /// <summary>Creates the layer with <c>((top, bottom), (left, right))</c> cropping.</summary>
+        /// <param name="cropping">The rows removed at the top and bottom, and the columns removed at the left and right; non-negative.</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
+        /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
+        public Cropping2D(((int Top, int Bottom) Height, (int Left, int Right) Width) cropping, string? dataFormat = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : this(SpatialPairs.Check(new[] { cropping.Height, cropping.Width }, "cropping"), dataFormat, name, trainable, dtype)
+        {
+        }
+
+        private Cropping2D((int Before, int After)[] cropping, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+            : base(name, trainable, dtype)
+        {
+            Cropping = cropping;
+            DataFormat = Arguments.DataFormat(dataFormat);
+            InputSpec = new InputSpec { NDim = 4 };
+        }
+
+        /// <summary>The (before, after) amounts for rows and for columns.</summary>
+        public (int Before, int After)[] Cropping { get; }
+
+        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
+        public string DataFormat { get; }
+
+        private int FirstSpatialAxis => DataFormat == "channels_first" ? 2 : 1;
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+        {
+            var output = ComputeOutputShape(Shape.Of(inputs));
+            int axis = FirstSpatialAxis;
+            return inputs.narrow(axis, Cropping[0].Before, output[axis]).narrow(axis + 1, Cropping[1].Before, output[axis + 1]);
+        }
+
+        /// <inheritdoc />
+        public override Shape ComputeOutputShape(Shape inputShape)
+        {
+            ArgumentNullException.ThrowIfNull(inputShape);
+            var result = inputShape;
+            for (int i = 0; i < 2; i++)
+            {
+                int axis = FirstSpatialAxis + i;
+                long size = inputShape[axis];
+                if (size == Shape.Unknown)
+                    continue;
+                long cropped = size - Cropping[i].Before - Cropping[i].After;
+                if (cropped <= 0)
+                {
+                    throw new ArgumentException(
+                        $"Layer '{Name}': values in `cropping` argument should be smaller than the corresponding spatial dimension of the input. " +
+                        $"Received: input_shape={inputShape}, cropping={SpatialPairs.Format(Cropping)}");
+                }
+                result = result.With(axis, cropped);
+            }
+            return result;
+        }
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig() => base.GetConfig()
+            .With("cropping", SpatialPairs.ToConfig(Cropping))
+            .With("data_format", DataFormat);
+
+        /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per axis.</summary>
+        public static Cropping2D FromConfig(LayerConfig config)
+        {
+            ArgumentNullException.ThrowIfNull(config);
+            SpatialPairs.RequireKnownKeys(config, "cropping", "data_format");
+            var cropping = config.Contains("cropping") ? SpatialPairs.Read(config.Values["cropping"], 2, "cropping") : new[] { (0, 0), (0, 0) };
+            var layer = new Cropping2D(cropping, config.Get<string?>("data_format", null), config.Name, config.Trainable, null);
+            layer.ApplyBaseConfig(config, SpatialPairs.BoundBaseKeys);
+            return layer;
+        }
+    }
+}

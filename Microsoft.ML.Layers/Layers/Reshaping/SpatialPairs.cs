@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// The (before, after) amounts per spatial axis of the cropping and zero-padding layers, in Keras's forms: one integer
+    /// for every side, one integer per axis (symmetric), or one pair per axis. Configs hold the pairs, as Keras writes them
+    /// (<c>[[top, bottom], [left, right]]</c>, or <c>[left, right]</c> for one axis).
+    /// </summary>
+    internal static class SpatialPairs
+    {
+        /// <summary>Pairs from an integer or one integer per axis (symmetric); every amount must be non-negative.</summary>
+        public static (int Before, int After)[] FromSymmetric(IntTuple value, int axes, string argument)
+        {
+            var perAxis = value.Count == 1 ? Enumerable.Repeat(value.Values[0], axes).ToArray()
+                : value.Count == axes ? value.Values
+                : throw new ArgumentException($"`{argument}` should have {axes} elements. Received: {argument}={value}.", argument);
+            return Check(perAxis.Select(v => (v, v)).ToArray(), argument);
+        }
+
+        /// <summary>Checks that every amount is non-negative, with Keras's wording.</summary>
+        public static (int Before, int After)[] Check((int Before, int After)[] pairs, string argument)
+        {
+            var negative = pairs.SelectMany(p => new[] { p.Before, p.After }).Where(v => v < 0).Distinct().ToList();
+            if (negative.Count > 0)
+            {
+                throw new ArgumentOutOfRangeException(argument,
+                    $"The `{argument}` argument must be non-negative integers. Received {argument}={Format(pairs)}, including values " +
+                    $"{{{string.Join(", ", negative)}}} that do not satisfy `value >= 0`.");
+            }
+            return pairs;
+        }
+
+        /// <summary>Python's notation: <c>(1, 2)</c> for one axis, <c>((1, 2), (3, 4))</c> for several.</summary>
+        public static string Format((int Before, int After)[] pairs)
+        {
+            var items = pairs.Select(p => $"({p.Before}, {p.After})").ToList();
+            return pairs.Length == 1 ? items[0] : "(" + string.Join(", ", items) + ")";
+        }
+
+        /// <summary>The config value: one <c>[before, after]</c> list per axis.</summary>
+        public static int[][] ToConfig((int Before, int After)[] pairs) => pairs.Select(p => new[] { p.Before, p.After }).ToArray();
+
+        /// <summary>Reads a config value of a layer with several spatial axes: an integer, one integer per axis, or one pair per axis.</summary>
+        public static (int Before, int After)[] Read(JsonNode? node, int axes, string argument)
+        {
+            var value = (JsonNode?)node ?? throw new FormatException($"`{argument}` must not be null.");
+            if (value is JsonArray items && items.Count == axes && items.All(i => i is JsonArray))
+            {
+                var pairs = items.Select((item, i) =>
+                {
+                    var pair = (IntTuple)KerasJson.FromNode(item, typeof(IntTuple), $"{argument}[{i}]")!;
+                    var amounts = pair.Expand(2, argument);
+                    return (amounts[0], amounts[1]);
+                }).ToArray();
+                return Check(pairs, argument);
+            }
+            return FromSymmetric((IntTuple)KerasJson.FromNode(value, typeof(IntTuple), argument)!, axes, argument);
+        }
+
+        /// <summary>Rejects config keys that are neither the layer's own nor Keras's base keys, as constructor binding does.</summary>
+        public static void RequireKnownKeys(LayerConfig config, params string[] own)
+        {
+            var unknown = config.Keys.Where(k => !own.Contains(k) && !Layer.BaseConfigKeys.Contains(k)).ToList();
+            if (unknown.Count > 0)
+                throw new FormatException($"The config of '{config.ClassName}' has keys that it does not take: {string.Join(", ", unknown)}.");
+        }
+
+        /// <summary>The base keys a layer's <c>FromConfig</c> passed to its constructor (the others are applied afterwards).</summary>
+        public static IReadOnlySet<string> BoundBaseKeys { get; } = new HashSet<string>(StringComparer.Ordinal) { "name", "trainable" };
+    }
+}

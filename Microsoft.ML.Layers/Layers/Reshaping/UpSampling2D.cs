@@ -1,0 +1,100 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Upsamples an image by integer factors along rows and columns (Keras's <c>UpSampling2D</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para>No weights. Input <c>(batch, rows, cols, channels)</c> (<c>channels_last</c>) or <c>(batch, channels, rows, cols)</c>;
+    /// output with <c>rows * size[0]</c> rows and <c>cols * size[1]</c> columns. Masks are dropped, as in Keras.</para>
+    /// <para><c>"nearest"</c> repeats rows and columns (Keras's <c>ops.repeat</c>). <c>"bilinear"</c> and <c>"bicubic"</c>
+    /// resize as Keras 3's torch backend does: libtorch's <c>interpolate</c> with <c>align_corners=False</c> (half-pixel
+    /// centres) and no antialiasing, computed in float32 for half-precision inputs and cast back. Keras's <c>"lanczos3"</c>
+    /// and <c>"lanczos5"</c> are refused, as on Keras's torch backend.</para>
+    /// <code>
+    /// Tensor y = new UpSampling2D((1, 2)).Apply(torch.randn(2, 2, 1, 3));            // (2, 2, 2, 3)
+    /// Tensor z = new UpSampling2D(2, interpolation: "bilinear").Apply(images);       // smooth 2x resize
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("UpSampling2D")]
+    public sealed class UpSampling2D : Layer
+    {
+        /// <summary>Creates the layer.</summary>
+        /// <param name="size">One factor for both axes, or <c>(rows, cols)</c>; positive; <c>(2, 2)</c> when null (Keras's default).</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="interpolation"><c>"nearest"</c> (default), <c>"bilinear"</c> or <c>"bicubic"</c>; case-insensitive.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
+        /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
+        /// <exception cref="ArgumentException">A factor is not positive, the data format is unknown, or the interpolation is not supported.</exception>
+        public UpSampling2D(IntTuple? size = null, string? dataFormat = null, string interpolation = "nearest",
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(name, trainable, dtype)
+        {
+            var factors = Arguments.PositiveTuple(size ?? 2, 2, "size");
+            Size = (factors[0], factors[1]);
+            DataFormat = Arguments.DataFormat(dataFormat);
+            Interpolation = (interpolation ?? throw new ArgumentNullException(nameof(interpolation))).ToLowerInvariant();
+            if (Interpolation is "lanczos3" or "lanczos5")
+            {
+                throw new ArgumentException(
+                    $"Resizing with Lanczos interpolation is not supported by the PyTorch backend. Received: interpolation={Interpolation}.", nameof(interpolation));
+            }
+            if (Interpolation is not ("nearest" or "bilinear" or "bicubic"))
+            {
+                throw new ArgumentException(
+                    $"Invalid value for argument `interpolation`. Expected one of \"nearest\", \"bilinear\", \"bicubic\". Received: interpolation={interpolation}", nameof(interpolation));
+            }
+            InputSpec = new InputSpec { NDim = 4 };
+        }
+
+        /// <summary>The factors for rows and columns.</summary>
+        public (int Rows, int Cols) Size { get; }
+
+        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
+        public string DataFormat { get; }
+
+        /// <summary><c>"nearest"</c>, <c>"bilinear"</c> or <c>"bicubic"</c>.</summary>
+        public string Interpolation { get; }
+
+        private int FirstSpatialAxis => DataFormat == "channels_first" ? 2 : 1;
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+        {
+            int axis = FirstSpatialAxis;
+            if (Interpolation == "nearest")
+                return inputs.repeat_interleave(Size.Rows, dim: axis).repeat_interleave(Size.Cols, dim: axis + 1);
+
+            var x = DataFormat == "channels_first" ? inputs : ChannelLayout.ToChannelsFirst(inputs);
+            var originalType = x.dtype;
+            if (originalType is not (ScalarType.Float32 or ScalarType.Float64))
+                x = x.to(ScalarType.Float32);
+            var mode = Interpolation == "bilinear" ? InterpolationMode.Bilinear : InterpolationMode.Bicubic;
+            var resized = nn.functional.interpolate(x, size: new[] { x.shape[2] * Size.Rows, x.shape[3] * Size.Cols }, mode: mode, align_corners: false);
+            if (resized.dtype != originalType)
+                resized = DTypes.IsFloating(originalType) ? resized.to(originalType) : resized.round().to(originalType);
+            return DataFormat == "channels_first" ? resized : ChannelLayout.ToChannelsLast(resized);
+        }
+
+        /// <inheritdoc />
+        public override Shape ComputeOutputShape(Shape inputShape)
+        {
+            ArgumentNullException.ThrowIfNull(inputShape);
+            int axis = FirstSpatialAxis;
+            long rows = inputShape[axis], cols = inputShape[axis + 1];
+            return inputShape
+                .With(axis, rows == Shape.Unknown ? Shape.Unknown : rows * Size.Rows)
+                .With(axis + 1, cols == Shape.Unknown ? Shape.Unknown : cols * Size.Cols);
+        }
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig() => base.GetConfig()
+            .With("size", new[] { Size.Rows, Size.Cols })
+            .With("data_format", DataFormat)
+            .With("interpolation", Interpolation);
+    }
+}

@@ -87,9 +87,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 
                 var error = Record.Exception(() => new MLContext().Model.Load(path, out _));
 
-                Assert.NotNull(error);
-                Assert.IsNotType<NullReferenceException>(error);
-                Assert.IsNotType<AccessViolationException>(error);
+                // ML.NET reads the zip itself: a truncated file fails as invalid data, never as a crash or a half-loaded model.
+                Assert.True(error is InvalidDataException or FormatException or InvalidOperationException, $"unexpected: {error}");
             }
             finally
             {

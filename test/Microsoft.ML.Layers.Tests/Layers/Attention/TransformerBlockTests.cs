@@ -41,5 +41,24 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             Assert.Equal(model.Layers.Select(l => l.GetType()), copy.Layers.Select(l => l.GetType()));
             LayerCheck.AssertClose(expected, copy.Apply(x), 0, "round-tripped block");
         }
+
+        [Fact]
+        public void TheBlockSavesAndLoadsWithItsWeights()
+        {
+            var model = Block();
+            var x = randn(2, 5, 8);
+            var expected = model.Apply(x);
+            string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"block-{System.Guid.NewGuid():N}.zip");
+            try
+            {
+                model.Save(path);
+                var loaded = Model.Load(path);
+                LayerCheck.AssertClose(expected, loaded.Apply(x), 0, "loaded block");
+            }
+            finally
+            {
+                System.IO.File.Delete(path);
+            }
+        }
     }
 }

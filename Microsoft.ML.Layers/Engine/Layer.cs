@@ -315,7 +315,7 @@ namespace Microsoft.ML.Layers
 
         private IReadOnlyList<Tensor> CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            var casts = _dtypePolicy.IsMixed && Autocast ? _weights.Where(w => DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
+            var casts = _dtypePolicy.IsMixed && Autocast ? _weights.Where(w => w.Autocast && DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
             if (casts is null || casts.Count == 0)
                 return CallOutputs(inputs, singleInput, training, masks);
 
@@ -478,9 +478,10 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether an optimizer updates it.</param>
         /// <param name="regularizer">A penalty added to <see cref="Losses"/>.</param>
         /// <param name="constraint">A projection applied after each optimizer step.</param>
+        /// <param name="autocast">Whether a mixed-precision call reads the weight in the compute dtype (Keras's default); <see langword="false"/> keeps it in the variable dtype during calls.</param>
         /// <exception cref="InvalidOperationException">The layer is already built.</exception>
         protected Parameter AddWeight(string name, Shape shape, Initializer? initializer = null, ScalarType? dtype = null,
-            bool trainable = true, Regularizer? regularizer = null, Constraint? constraint = null)
+            bool trainable = true, Regularizer? regularizer = null, Constraint? constraint = null, bool autocast = true)
         {
             ArgumentNullException.ThrowIfNull(name);
             ArgumentNullException.ThrowIfNull(shape);
@@ -504,7 +505,7 @@ namespace Microsoft.ML.Layers
                     $"Initializer {initializer.GetType().Name} returned shape {Shape.Of(value)} and dtype {value.dtype} for weight '{Name}/{name}', " +
                     $"which needs shape {shape} and dtype {type}.");
             }
-            var weight = new Parameter(value, name, this, trainable, regularizer, constraint);
+            var weight = new Parameter(value, name, this, trainable, regularizer, constraint, autocast);
             if (!_trainable)
                 weight.Trainable = false;
 

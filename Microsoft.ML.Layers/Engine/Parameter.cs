@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers
     {
         private bool _trainable;
 
-        internal Parameter(Tensor data, string name, Layer owner, bool trainable, Regularizer? regularizer, Constraint? constraint)
+        internal Parameter(Tensor data, string name, Layer owner, bool trainable, Regularizer? regularizer, Constraint? constraint, bool autocast = true)
             : base(data, requires_grad: trainable && DTypes.IsFloating(data.dtype))
         {
             // A weight outlives any dispose scope open while it is created (a lazy build inside a training loop).
@@ -27,6 +27,7 @@ namespace Microsoft.ML.Layers
             CreatedTrainable = trainable;
             Regularizer = regularizer;
             Constraint = constraint;
+            Autocast = autocast;
         }
 
         /// <summary>The weight's name within its layer, e.g. <c>"kernel"</c>.</summary>
@@ -55,6 +56,12 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Whether the weight was created trainable (it sits among its layer's trainable weights in <see cref="Layer.Weights"/> order).</summary>
         internal bool CreatedTrainable { get; }
+
+        /// <summary>
+        /// Whether a mixed-precision call reads this weight in the compute dtype (Keras's <c>autocast</c> argument of
+        /// <c>add_weight</c>). Normalization layers keep their statistics and scales in the variable dtype.
+        /// </summary>
+        public bool Autocast { get; }
 
         /// <summary>The penalty added to the layer's losses for this weight, if any.</summary>
         public Regularizer? Regularizer { get; }

@@ -5,6 +5,8 @@ using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
 
+using NormalizationLayer = Microsoft.ML.Layers.Normalization;
+
 namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
 {
     public sealed class NormalizationTests
@@ -14,7 +16,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         {
             Create = dtype =>
             {
-                var layer = new Normalization(dtype: dtype);
+                var layer = new NormalizationLayer(dtype: dtype);
                 layer.Adapt(arange(60, dtype: ScalarType.Float32).reshape(10, 3, 2).sin() * 3 + 1);
                 return layer;
             },
@@ -31,7 +33,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void PassesTheSharedLayerCheckWithGivenStatistics() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Normalization(null, new[] { 1.0, -2.0 }, new[] { 4.0, 0.25 }, dtype: dtype),
+            Create = dtype => new NormalizationLayer(null, new[] { 1.0, -2.0 }, new[] { 4.0, 0.25 }, dtype: dtype),
             InputShapes = new Shape[] { new(4, 3, 2) },
             ExpectedOutputShape = new Shape(4, 3, 2),
             ExpectedSupportsMasking = true,
@@ -42,7 +44,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void AdaptingWithoutAxesNormalizesByOneScalarMeanAndVariance()
         {
             // Keras's docstring: adapt on [1, 2, 3, 4, 5] with axis=None, then [1, 2, 3] -> [-1.4142135, -0.70710677, 0].
-            var layer = new Normalization(axis: Array.Empty<int>());
+            var layer = new NormalizationLayer(axis: Array.Empty<int>());
             layer.Adapt(tensor(new[] { 1f, 2f, 3f, 4f, 5f }));
 
             var y = layer.Apply(tensor(new[] { 1f, 2f, 3f }));
@@ -55,7 +57,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void AdaptingTheLastAxisKeepsAMeanAndVariancePerFeature()
         {
             // Keras's docstring: columns with means (1, 8, 5) and variances 1: [0, 7, 4] -> [-1, -1, -1].
-            var layer = new Normalization();
+            var layer = new NormalizationLayer();
             layer.Adapt(tensor(new[] { 0f, 7f, 4f, 2f, 9f, 6f, 0f, 7f, 4f, 2f, 9f, 6f }).reshape(4, 3));
 
             var y = layer.Apply(tensor(new[] { 0f, 7f, 4f }).reshape(1, 3));
@@ -69,7 +71,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void GivenStatisticsNormalizeWithoutAdapting()
         {
             // Keras's docstring: mean 3, variance 2 on [[1], [2], [3]].
-            var y = new Normalization(mean: 3.0, variance: 2.0).Apply(tensor(new[] { 1f, 2f, 3f }).reshape(3, 1));
+            var y = new NormalizationLayer(mean: 3.0, variance: 2.0).Apply(tensor(new[] { 1f, 2f, 3f }).reshape(3, 1));
 
             Assert.True(y.allclose(tensor(new[] { -1.4142135f, -0.70710677f, 0f }).reshape(3, 1), rtol: 1e-6, atol: 1e-6));
         }
@@ -78,7 +80,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void InvertDenormalizes()
         {
             // Keras's docstring: means (1, 8, 5), variances 1: [1, 2, 3] -> [2, 10, 8].
-            var layer = new Normalization(invert: true);
+            var layer = new NormalizationLayer(invert: true);
             layer.Adapt(tensor(new[] { 0f, 7f, 4f, 2f, 9f, 6f, 0f, 7f, 4f, 2f, 9f, 6f }).reshape(4, 3));
 
             var y = layer.Apply(tensor(new[] { 1f, 2f, 3f }).reshape(1, 3));
@@ -89,7 +91,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void AZeroVarianceDividesByKerasEpsilon()
         {
-            var y = new Normalization(mean: 1.0, variance: 0.0).Apply(tensor(new[] { 1.5 }).reshape(1, 1).to(ScalarType.Float64));
+            var y = new NormalizationLayer(mean: 1.0, variance: 0.0).Apply(tensor(new[] { 1.5 }).reshape(1, 1).to(ScalarType.Float64));
             Assert.Equal(0.5 / 1e-7, y.to(ScalarType.Float64).item<double>(), 3);
         }
 
@@ -101,7 +103,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
             var wide = data.to(ScalarType.Float64);
             var expectedMean = wide.mean(new long[] { 0 });
             var expectedVariance = (wide - expectedMean).square().mean(new long[] { 0 });
-            var layer = new Normalization();
+            var layer = new NormalizationLayer();
 
             layer.Adapt(new[] { data[..300], data[300..800], data[800..] });
 
@@ -113,7 +115,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void AdaptingAgainReplacesTheStatistics()
         {
-            var layer = new Normalization();
+            var layer = new NormalizationLayer();
             layer.Adapt(full(new long[] { 4, 2 }, 10f));
             layer.Adapt(tensor(new[] { 0f, 0f, 2f, 4f }).reshape(2, 2));
 
@@ -124,7 +126,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void CallingBeforeAdaptingFailsClearly()
         {
-            var layer = new Normalization(name: "scaler");
+            var layer = new NormalizationLayer(name: "scaler");
 
             var error = Assert.Throws<InvalidOperationException>(() => layer.Apply(ones(2, 3)));
 
@@ -136,7 +138,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void StatisticsLoadedFromAKeras3FileCountAsAdapted()
         {
             // Keras 3 never updates `count`: the loaded mean and variance alone make the layer usable.
-            var layer = new Normalization();
+            var layer = new NormalizationLayer();
             layer.EnsureBuilt(new Shape(Shape.Unknown, 2));
             layer.SetWeights(new Array[] { new[] { 1f, 2f }, new[] { 4f, 4f }, new long[] { 0 } });
 
@@ -149,7 +151,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         public void AModelCanBeWiredBeforeAdapting()
         {
             var inputs = Input.Create(new Shape(2));
-            var norm = new Normalization();
+            var norm = new NormalizationLayer();
             var model = new Model(inputs, norm.Apply(inputs));
 
             norm.Adapt(tensor(new[] { 0f, 10f, 2f, 30f }).reshape(2, 2));
@@ -160,7 +162,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void TheAdaptedStatisticsAreSavedWithTheModel()
         {
-            var norm = new Normalization();
+            var norm = new NormalizationLayer();
             norm.Adapt(tensor(new[] { 1f, 5f, 3f, 9f }).reshape(2, 2));
             var model = new Sequential(new InputLayer(shape: new Shape(2)), norm);
             string path = Path.Combine(Path.GetTempPath(), $"normalization-{Guid.NewGuid():N}.zip");
@@ -182,7 +184,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void MixedPolicyAppliesWhenSetBeforeAdapting()
         {
-            var layer = new Normalization();
+            var layer = new NormalizationLayer();
             layer.DTypePolicy = new DTypePolicy("mixed_bfloat16");
             layer.Adapt(tensor(new[] { 0f, 10f, 2f, 30f }).reshape(2, 2));
 
@@ -203,7 +205,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
                  "registered_name": null, "build_config": {"input_shape": [null, 2, 2]}}
                 """;
 
-            var layer = Assert.IsType<Normalization>(Layer.Deserialize(json));
+            var layer = Assert.IsType<NormalizationLayer>(Layer.Deserialize(json));
             using var x = tensor(new[] { 2f, 2f, 7f, 0f }).reshape(1, 2, 2);
 
             var y = layer.Apply(x);
@@ -224,7 +226,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
                  "registered_name": null, "build_config": {"input_shape": [1000, 8]}}
                 """;
 
-            var layer = Assert.IsType<Normalization>(Layer.Deserialize(json));
+            var layer = Assert.IsType<NormalizationLayer>(Layer.Deserialize(json));
 
             Assert.Equal(new[] { "mean", "variance", "count" }, layer.Weights.Select(w => w.Name));
             Assert.Equal(new long[] { 8 }, layer.Mean!.shape);
@@ -234,14 +236,14 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void RejectsAMeanWithoutAVariance()
         {
-            var error = Assert.Throws<ArgumentException>(() => new Normalization(mean: 1.0));
+            var error = Assert.Throws<ArgumentException>(() => new NormalizationLayer(mean: 1.0));
             Assert.Contains("both `mean` and `variance`", error.Message);
         }
 
         [Fact]
         public void AnAxisOutsideTheInputFailsNamingTheLayer()
         {
-            var error = Assert.Throws<ArgumentException>(() => new Normalization(axis: 3, name: "norm3").Apply(ones(2, 3)));
+            var error = Assert.Throws<ArgumentException>(() => new NormalizationLayer(axis: 3, name: "norm3").Apply(ones(2, 3)));
             Assert.Contains("'norm3'", error.Message);
             Assert.Contains("axis=3", error.Message);
         }
@@ -249,7 +251,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void DataOfAnotherFeatureSizeFailsNamingTheLayer()
         {
-            var layer = new Normalization(name: "scaler");
+            var layer = new NormalizationLayer(name: "scaler");
             layer.Adapt(ones(4, 3));
 
             Assert.Contains("'scaler'", Assert.Throws<ArgumentException>(() => layer.Adapt(ones(4, 5))).Message);
@@ -259,7 +261,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         [Fact]
         public void ALayerGivenItsStatisticsCannotBeAdapted()
         {
-            Assert.Throws<InvalidOperationException>(() => new Normalization(mean: 0.0, variance: 1.0).Adapt(ones(2, 1)));
+            Assert.Throws<InvalidOperationException>(() => new NormalizationLayer(mean: 0.0, variance: 1.0).Adapt(ones(2, 1)));
         }
     }
 }

@@ -1,0 +1,464 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Multi-head attention (Keras's <c>MultiHeadAttention</c>, "Attention is all you need"): the query, key and value are
+    /// projected into <see cref="NumHeads"/> heads, each head attends with scaled dot products, and the heads are projected
+    /// back to the output size.
+    /// </summary>
+    /// <remarks>
+    /// <para>Inputs: a list <c>[query, value]</c> or <c>[query, value, key]</c> of shapes <c>(batch, T, dim)</c>,
+    /// <c>(batch, S, dim_v)</c>, <c>(batch, S, dim_k)</c> (more axes between batch and features work too, see
+    /// <see cref="AttentionAxes"/>); without a key, the value is the key. Output: <c>(batch, T, dim)</c>, or
+    /// <c>(batch, T, *output_shape)</c>.</para>
+    /// <para>Weights, in Keras's order and layouts (Keras's <c>EinsumDense</c> sublayers): <c>query/kernel</c>
+    /// <c>(dim, num_heads, key_dim)</c>, <c>query/bias</c> <c>(num_heads, key_dim)</c>, <c>key/kernel</c>
+    /// <c>(dim_k, num_heads, key_dim)</c>, <c>key/bias</c>, <c>value/kernel</c> <c>(dim_v, num_heads, value_dim)</c>,
+    /// <c>value/bias</c> <c>(num_heads, value_dim)</c>, <c>attention_output/kernel</c> <c>(num_heads, value_dim, dim)</c>,
+    /// <c>attention_output/bias</c> <c>(dim,)</c> (no biases without <c>use_bias</c>). The kernel and bias
+    /// initializers, regularizers and constraints apply to all four projections, and the activity regularizer to each
+    /// projection's output, as in Keras.</para>
+    /// <para>Masks, as Keras's <c>_compute_attention_mask</c>: the query mask <c>(batch, T)</c>, the value mask and the key
+    /// mask <c>(batch, S)</c> (the masks of the inputs), the causal mask and an explicit attention mask
+    /// <c>(batch, T, S)</c> are combined with AND; <c>false</c> means "does not attend". The output carries the query
+    /// mask.</para>
+    /// <para>Keras's call arguments: <see cref="UseCausalMask"/> and <see cref="ReturnAttentionScores"/> are properties
+    /// (they hold for every call, models included); <see cref="Attend"/> takes them per call, with an
+    /// <c>attention_mask</c> and explicit input masks. With scores returned, <c>ApplyAll</c> gives
+    /// <c>[output, scores]</c>, the scores being <c>(batch, num_heads, T, S)</c> after masking and softmax.</para>
+    /// <para>As in Keras, without dropout and without returned scores (and for rank-3 inputs) the attention runs through
+    /// libtorch's <c>scaled_dot_product_attention</c>, where a query step that may attend to nothing gets the mean of
+    /// the values; otherwise through einsum and a masked softmax, where it gets zeros.</para>
+    /// <code>
+    /// var mha = new MultiHeadAttention(numHeads: 4, keyDim: 16) { UseCausalMask = true };
+    /// Tensor y = mha.Apply(new[] { x, x });                                     // causal self-attention, (batch, T, dim)
+    /// var (output, scores) = mha.Attend(query, value, returnAttentionScores: true);
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("MultiHeadAttention")]
+    public sealed class MultiHeadAttention : Layer
+    {
+        [ThreadStatic]
+        private static PendingCall? _pending;
+
+        private readonly Generator? _dropoutGenerator;
+        private Parameter? _queryKernel, _queryBias, _keyKernel, _keyBias, _valueKernel, _valueBias, _outputKernel, _outputBias;
+        private string _queryEquation = "", _keyEquation = "", _valueEquation = "", _outputEquation = "";
+        private string _dotProductEquation = "", _combineEquation = "";
+        private int[] _normAxes = Array.Empty<int>();
+        private int _inputRank;
+
+        /// <summary>Per-call options of <see cref="Attend"/>, read by the call it wraps.</summary>
+        private sealed record PendingCall(MultiHeadAttention Layer, Tensor? AttentionMask, bool UseCausalMask, bool ReturnAttentionScores);
+
+        /// <summary>Creates a multi-head attention layer.</summary>
+        /// <param name="numHeads">The number of attention heads.</param>
+        /// <param name="keyDim">The size of each head for query and key.</param>
+        /// <param name="valueDim">The size of each head for value; <paramref name="keyDim"/> by default.</param>
+        /// <param name="dropout">The fraction of attention probabilities dropped in training, in [0, 1).</param>
+        /// <param name="useBias">Whether the projections add biases.</param>
+        /// <param name="outputShape">The output's shape after the batch and sequence axes; the query's last dimension by default.</param>
+        /// <param name="attentionAxes">The axes attention runs over; all axes but batch, heads and features by default.</param>
+        /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="kernelRegularizer">Penalty on the four kernels.</param>
+        /// <param name="biasRegularizer">Penalty on the four biases.</param>
+        /// <param name="activityRegularizer">Penalty on the outputs of the four projections.</param>
+        /// <param name="kernelConstraint">Projection of the kernels after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the biases after each optimizer step.</param>
+        /// <param name="seed">Seeds the dropout; none by default.</param>
+        /// <param name="name">The layer name; unique by default.</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or <paramref name="dropout"/> is out of range.</exception>
+        public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0.0, bool useBias = true,
+            IntTuple? outputShape = null, IntTuple? attentionAxes = null,
+            Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+            Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null, Constraint? biasConstraint = null, int? seed = null,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(name, trainable, dtype)
+        {
+            NumHeads = Arguments.Positive(numHeads, "num_heads");
+            KeyDim = Arguments.Positive(keyDim, "key_dim");
+            ValueDim = valueDim is int v and not 0 ? Arguments.Positive(v, "value_dim") : keyDim;
+            Dropout = Arguments.Rate(dropout, "dropout");
+            UseBias = useBias;
+            if (outputShape is IntTuple shape && shape.Count > 0)
+            {
+                if (shape.Values.Any(d => d <= 0))
+                    throw new ArgumentOutOfRangeException(nameof(outputShape), $"Invalid `output_shape`: {shape}. When specified, the `output_shape` should be positive sizes. Received: output_shape={shape}");
+                OutputShape = shape;
+            }
+            AttentionAxes = attentionAxes is IntTuple axes && axes.Count > 0 ? axes : (IntTuple?)null;
+            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
+            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            KernelRegularizer = kernelRegularizer;
+            BiasRegularizer = biasRegularizer;
+            ProjectionActivityRegularizer = activityRegularizer;
+            KernelConstraint = kernelConstraint;
+            BiasConstraint = biasConstraint;
+            Seed = seed;
+            _dropoutGenerator = dropout > 0 ? AttentionMath.GeneratorFor(seed) : null;
+            SupportsMasking = true;
+        }
+
+        /// <summary>The number of attention heads.</summary>
+        public int NumHeads { get; }
+
+        /// <summary>The size of each head for query and key.</summary>
+        public int KeyDim { get; }
+
+        /// <summary>The size of each head for value.</summary>
+        public int ValueDim { get; }
+
+        /// <summary>The fraction of attention probabilities dropped in training.</summary>
+        public double Dropout { get; }
+
+        /// <summary>Whether the projections add biases.</summary>
+        public bool UseBias { get; }
+
+        /// <summary>The output's shape after the batch and sequence axes, or null for the query's last dimension.</summary>
+        public IntTuple? OutputShape { get; }
+
+        /// <summary>
+        /// The axes attention runs over: as given (null for the default) until the layer is built, then resolved as Keras
+        /// does (<c>[1]</c> for rank-3 inputs).
+        /// </summary>
+        public IntTuple? AttentionAxes { get; private set; }
+
+        /// <summary>The initializer of the four kernels.</summary>
+        public Initializer KernelInitializer { get; }
+
+        /// <summary>The initializer of the four biases.</summary>
+        public Initializer BiasInitializer { get; }
+
+        /// <summary>The penalty on the four kernels, if any.</summary>
+        public Regularizer? KernelRegularizer { get; }
+
+        /// <summary>The penalty on the four biases, if any.</summary>
+        public Regularizer? BiasRegularizer { get; }
+
+        /// <summary>The penalty on the output of each projection (Keras's <c>activity_regularizer</c> of this layer), if any.</summary>
+        public Regularizer? ProjectionActivityRegularizer { get; }
+
+        /// <summary>The constraint of the four kernels, if any.</summary>
+        public Constraint? KernelConstraint { get; }
+
+        /// <summary>The constraint of the four biases, if any.</summary>
+        public Constraint? BiasConstraint { get; }
+
+        /// <summary>The dropout seed, if any.</summary>
+        public int? Seed { get; }
+
+        /// <summary>Keras's call argument <c>use_causal_mask</c> for every call: query step <c>i</c> attends only to steps <c>j &lt;= i</c>.</summary>
+        public bool UseCausalMask { get; set; }
+
+        /// <summary>Keras's call argument <c>return_attention_scores</c> for every call: <c>ApplyAll</c> then returns <c>[output, scores]</c>.</summary>
+        public bool ReturnAttentionScores { get; set; }
+
+        /// <summary>
+        /// Calls the layer with Keras's call arguments (<c>mha(query, value, key, attention_mask=..., use_causal_mask=...,
+        /// return_attention_scores=...)</c>) through <see cref="Layer.ApplyAll(IReadOnlyList{Tensor}, bool?, IReadOnlyList{Tensor?}?)"/>.
+        /// </summary>
+        /// <param name="query">The query, <c>(batch, T, dim)</c>.</param>
+        /// <param name="value">The value, <c>(batch, S, dim_v)</c>.</param>
+        /// <param name="key">The key, <c>(batch, S, dim_k)</c>; the value by default.</param>
+        /// <param name="attentionMask">A boolean mask <c>(batch, T, S)</c> (or broadcastable): true where query step t may attend to step s.</param>
+        /// <param name="useCausalMask">Whether to add the causal mask; <see cref="UseCausalMask"/> by default.</param>
+        /// <param name="returnAttentionScores">Whether to compute and return the scores; <see cref="ReturnAttentionScores"/> by default.</param>
+        /// <param name="training">Whether dropout is active; inherited, else inference, by default.</param>
+        /// <param name="queryMask">The query's mask <c>(batch, T)</c>; the mask attached to <paramref name="query"/> by default.</param>
+        /// <param name="valueMask">The value's mask <c>(batch, S)</c>; the mask attached to <paramref name="value"/> by default.</param>
+        /// <param name="keyMask">The key's mask <c>(batch, S)</c>; the mask attached to <paramref name="key"/> by default.</param>
+        /// <returns>The output, and the scores <c>(batch, num_heads, T, S)</c> when they are returned.</returns>
+        /// <exception cref="ArgumentException">An attention mask is given with symbolic inputs (models record no per-call options).</exception>
+        public (Tensor Output, Tensor? Scores) Attend(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null,
+            bool? useCausalMask = null, bool? returnAttentionScores = null, bool? training = null,
+            Tensor? queryMask = null, Tensor? valueMask = null, Tensor? keyMask = null)
+        {
+            ArgumentNullException.ThrowIfNull(query);
+            ArgumentNullException.ThrowIfNull(value);
+            var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
+            if (attentionMask is not null && inputs.Any(KerasTensor.IsSymbolic))
+                throw AttentionMath.Error(this, "an attention mask cannot be passed with symbolic inputs: a model records no per-call arguments. Use masks flowing from the inputs, or UseCausalMask.");
+            var explicitMasks = new[] { queryMask, valueMask, keyMask };
+            Tensor?[]? masks = explicitMasks.Any(m => m is not null)
+                ? inputs.Select((t, i) => explicitMasks[i] ?? KerasMask.Get(t)).ToArray()
+                : null;
+            var previous = _pending;
+            _pending = new PendingCall(this, attentionMask, useCausalMask ?? UseCausalMask, returnAttentionScores ?? ReturnAttentionScores);
+            try
+            {
+                var outputs = ApplyAll(inputs, training, masks);
+                return (outputs[0], outputs.Count > 1 ? outputs[1] : null);
+            }
+            finally
+            {
+                _pending = previous;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void Build(Shape inputShape) => throw ListRequired();
+
+        private ArgumentException ListRequired()
+            => AttentionMath.Error(this, "must be called on a list of inputs, namely [query, value] or [query, value, key].");
+
+        /// <inheritdoc />
+        protected override void Build(IReadOnlyList<Shape> inputShapes)
+        {
+            var (query, value, key) = ValidateShapes(inputShapes);
+            int rank = query.Rank;
+            foreach (var (shape, what) in new[] { (query, "query"), (value, "value"), (key, "key") })
+            {
+                if (shape[-1] == Shape.Unknown)
+                    throw AttentionMath.Error(this, $"the last dimension of the {what} must be known. Received: {what}_shape={shape}.");
+            }
+
+            // Keras's EinsumDense projections: (..., dim) x (dim, heads, size) -> (..., heads, size).
+            (_queryEquation, _) = ProjectionEquation(rank - 1, 1, 2);
+            (_keyEquation, _) = ProjectionEquation(rank - 1, 1, 2);
+            (_valueEquation, int projectedRank) = ProjectionEquation(rank - 1, 1, 2);
+            (_queryKernel, _queryBias) = AddProjection("query", new Shape(query[-1], NumHeads, KeyDim), new Shape(NumHeads, KeyDim));
+            (_keyKernel, _keyBias) = AddProjection("key", new Shape(key[-1], NumHeads, KeyDim), new Shape(NumHeads, KeyDim));
+            (_valueKernel, _valueBias) = AddProjection("value", new Shape(value[-1], NumHeads, ValueDim), new Shape(NumHeads, ValueDim));
+
+            var axes = AttentionAxes is IntTuple given
+                ? given.Values.Select(a => a >= 0 ? a : projectedRank - 1 + a).ToArray()
+                : Enumerable.Range(1, projectedRank - 3).ToArray();
+            if (axes.Length == 0 || axes.Any(a => a <= 0 || a >= projectedRank - 2) || axes.Distinct().Count() != axes.Length)
+            {
+                throw AttentionMath.Error(this, $"invalid attention axes {(AttentionAxes?.ToString() ?? "None")} for inputs of rank {rank}: they must be axes " +
+                    $"between the batch axis and the features axis. Received: query_shape={query}.");
+            }
+            AttentionAxes = new IntTuple(axes);
+            int scoresRank;
+            (_dotProductEquation, _combineEquation, scoresRank) = AttentionEquation(projectedRank, axes);
+            _normAxes = Enumerable.Range(scoresRank - axes.Length, axes.Length).ToArray();
+
+            var outputDims = OutputShape?.Values ?? new[] { checked((int)query[-1]) };
+            (_outputEquation, _) = ProjectionEquation(rank - 1, 2, outputDims.Length);
+            (_outputKernel, _outputBias) = AddProjection("attention_output",
+                new Shape(new long[] { NumHeads, ValueDim }.Concat(outputDims.Select(d => (long)d)).ToArray()),
+                new Shape(outputDims.Select(d => (long)d).ToArray()));
+            _inputRank = rank;
+        }
+
+        private (Parameter Kernel, Parameter? Bias) AddProjection(string name, Shape kernelShape, Shape biasShape)
+        {
+            var kernel = AddWeight($"{name}/kernel", kernelShape, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
+            var bias = UseBias ? AddWeight($"{name}/bias", biasShape, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint) : null;
+            return (kernel, bias);
+        }
+
+        private (Shape Query, Shape Value, Shape Key) ValidateShapes(IReadOnlyList<Shape> shapes)
+        {
+            if (shapes.Count is < 2 or > 3)
+                throw AttentionMath.Error(this, $"accepts a list of 2 or 3 inputs, namely [query, value] or [query, value, key]. Received: {shapes.Count} inputs.");
+            var (query, value) = (shapes[0], shapes[1]);
+            var key = shapes.Count > 2 ? shapes[2] : value;
+            if (query.Rank < 3 || value.Rank != query.Rank || key.Rank != query.Rank)
+                throw AttentionMath.Error(this, $"query, value and key must have one rank of at least 3. Received: query_shape={query}, value_shape={value}, key_shape={key}.");
+            if (!value[1..^1].IsCompatibleWith(key[1..^1]))
+                throw AttentionMath.Error(this, $"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={value} and key_shape={key}");
+            var batches = new[] { query[0], value[0], key[0] }.Where(b => b != Shape.Unknown).Distinct().Count();
+            if (batches > 1)
+                throw AttentionMath.Error(this, $"query, value and key must have the same batch size. Received: query_shape={query}, value_shape={value}, key_shape={key}.");
+            if (Built)
+            {
+                CheckFeatures(query, _queryKernel!, "query");
+                CheckFeatures(value, _valueKernel!, "value");
+                CheckFeatures(key, _keyKernel!, "key");
+            }
+            return (query, value, key);
+        }
+
+        private void CheckFeatures(Shape shape, Parameter kernel, string what)
+        {
+            if (shape.Rank != _inputRank || shape[-1] != kernel.shape[0])
+                throw AttentionMath.Error(this, $"the layer was built for a {what} of rank {_inputRank} with {kernel.shape[0]} features. Received: {what}_shape={shape}.");
+        }
+
+        /// <summary>Fails: multi-head attention takes a list of tensors.</summary>
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => throw ListRequired();
+
+        /// <inheritdoc />
+        protected override Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
+            => CallOutputs(inputs, singleInput: false, training, masks ?? new Tensor?[inputs.Count])[0];
+
+        /// <inheritdoc />
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        {
+            if (singleInput)
+                throw ListRequired();
+            ValidateShapes(inputs.Select(Shape.Of).ToList());
+            var pending = _pending is { } p && ReferenceEquals(p.Layer, this) ? p : null;
+            bool returnScores = pending?.ReturnAttentionScores ?? ReturnAttentionScores;
+
+            var query = inputs[0];
+            var value = inputs[1];
+            var key = inputs.Count > 2 ? inputs[2] : value;
+            var attentionMask = ComputeAttentionMask(query, value,
+                queryMask: masks.Count > 0 ? masks[0] : null,
+                valueMask: masks.Count > 1 ? masks[1] : null,
+                keyMask: masks.Count > 2 ? masks[2] : null,
+                attentionMask: pending?.AttentionMask,
+                useCausalMask: pending?.UseCausalMask ?? UseCausalMask);
+
+            var q = Project(_queryEquation, query, _queryKernel!, _queryBias);
+            var k = Project(_keyEquation, key, _keyKernel!, _keyBias);
+            var v = Project(_valueEquation, value, _valueKernel!, _valueBias);
+            var (attended, scores) = ComputeAttention(q, k, v, attentionMask, training, returnScores);
+            var output = Project(_outputEquation, attended, _outputKernel!, _outputBias);
+            return returnScores ? new[] { output, scores! } : new[] { output };
+        }
+
+        // Keras's EinsumDense call: einsum, plus the bias; its activity regularizer adds a loss normalized by the batch size.
+        private Tensor Project(string equation, Tensor x, Parameter kernel, Parameter? bias)
+        {
+            var y = einsum(equation, x, kernel);
+            if (bias is not null)
+                y = y + bias;
+            if (ProjectionActivityRegularizer is not null)
+                AddLoss(ProjectionActivityRegularizer.Compute(y) / y.shape[0]);
+            return y;
+        }
+
+        /// <summary>Keras's <c>_compute_attention_mask</c>: the AND of the query, value, key, causal and explicit masks, <c>(batch, T, S)</c> or null.</summary>
+        private static Tensor? ComputeAttentionMask(Tensor query, Tensor value, Tensor? queryMask, Tensor? valueMask, Tensor? keyMask, Tensor? attentionMask, bool useCausalMask)
+        {
+            Tensor? auto = queryMask?.to(ScalarType.Bool).unsqueeze(-1);
+            foreach (var mask in new[] { valueMask, keyMask })
+            {
+                if (mask is null)
+                    continue;
+                var expanded = mask.to(ScalarType.Bool).unsqueeze(-2);
+                auto = auto is null ? expanded : auto.logical_and(expanded);
+            }
+            if (useCausalMask)
+            {
+                var causal = AttentionMath.CausalMask(query.shape[1], value.shape[1], query.device);
+                auto = auto is null ? causal : auto.logical_and(causal);
+            }
+            var given = attentionMask?.to(ScalarType.Bool);
+            if (auto is null)
+                return given;
+            return given is null ? auto : given.logical_and(auto);
+        }
+
+        private (Tensor Output, Tensor? Scores) ComputeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask, bool? training, bool returnScores)
+        {
+            int expansionAxis = -_normAxes.Length * 2 - 1;
+            if (!(Dropout > 0 || returnScores || query.ndim != 4))
+            {
+                // Keras's ops.dot_product_attention on torch: scaled_dot_product_attention on (batch, heads, T, size), the
+                // boolean mask turned into an additive one of 0 and a large negative number. Its default scale is Keras's
+                // 1 / sqrt(key_dim).
+                Tensor? additive = null;
+                if (mask is not null)
+                {
+                    while (mask.ndim < 4)
+                        mask = mask.unsqueeze(expansionAxis);
+                    additive = zeros(mask.shape, query.dtype, query.device).masked_fill(mask.logical_not(), LargeNegative(query.dtype));
+                }
+                var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2), additive);
+                return (attended.transpose(1, 2), null);
+            }
+
+            var scaled = query * tensor(1.0 / Math.Sqrt(KeyDim), query.dtype, query.device);
+            var scores = einsum(_dotProductEquation, key, scaled);
+            if (mask is not null)
+            {
+                while (mask.ndim < scores.ndim)
+                    mask = mask.unsqueeze(expansionAxis);
+                // Keras's Softmax layer with a mask: masked logits become -1e9, masked probabilities 0.
+                scores = scores.masked_fill(mask.logical_not(), scores.dtype == ScalarType.Float16 ? -3e4 : -1e9);
+            }
+            var probabilities = MaskedSoftmax(scores);
+            if (mask is not null)
+                probabilities = probabilities.masked_fill(mask.logical_not(), 0.0);
+            var dropped = training == true && Dropout > 0 ? AttentionMath.Dropout(probabilities, Dropout, _dropoutGenerator) : probabilities;
+            return (einsum(_combineEquation, dropped, value), probabilities);
+        }
+
+        private Tensor MaskedSoftmax(Tensor scores)
+        {
+            if (_normAxes.Length == 1)
+                return AttentionMath.Softmax(scores, _normAxes[0]);
+            // exp(x - logsumexp(x)) over the trailing attention axes.
+            int first = _normAxes[0];
+            var logSum = scores.flatten(first).logsumexp(-1, keepdim: true);
+            var shape = scores.shape.Take(first).Concat(Enumerable.Repeat(1L, _normAxes.Length)).ToArray();
+            return (scores - logSum.reshape(shape)).exp();
+        }
+
+        // Keras's _get_large_negative: 0.7 of the largest finite value (of float16, or else of float32/bfloat16).
+        private static double LargeNegative(ScalarType dtype) => dtype == ScalarType.Float16 ? 65500.0 * -0.7 : 3.38953e38 * -0.7;
+
+        /// <summary>The query mask, if any (Keras puts it on the output).</summary>
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)
+            => masks is { Count: > 0 } ? masks[0] : null;
+
+        /// <summary>The query's shape, with <see cref="OutputShape"/> in place of its last dimension when given.</summary>
+        public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
+        {
+            ArgumentNullException.ThrowIfNull(inputShapes);
+            var (query, _, _) = ValidateShapes(inputShapes);
+            if (OutputShape is not IntTuple output)
+                return query;
+            return new Shape(query.Take(query.Rank - 1).Concat(output.Values.Select(d => (long)d)));
+        }
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig() => base.GetConfig()
+            .With("num_heads", NumHeads)
+            .With("key_dim", KeyDim)
+            .With("value_dim", ValueDim)
+            .With("dropout", Dropout)
+            .With("use_bias", UseBias)
+            .With("output_shape", OutputShape)
+            .With("attention_axes", AttentionAxes)
+            .With("kernel_initializer", KernelInitializer)
+            .With("bias_initializer", BiasInitializer)
+            .With("kernel_regularizer", KernelRegularizer)
+            .With("bias_regularizer", BiasRegularizer)
+            .With("activity_regularizer", ProjectionActivityRegularizer)
+            .With("kernel_constraint", KernelConstraint)
+            .With("bias_constraint", BiasConstraint)
+            .With("seed", Seed);
+
+        private static char Letter(int i) => (char)('a' + i);
+
+        /// <summary>Keras's <c>_build_proj_equation</c>: free axes kept, bound axes contracted with the kernel, output axes added.</summary>
+        private static (string Equation, int OutputRank) ProjectionEquation(int freeDims, int boundDims, int outputDims)
+        {
+            string free = new(Enumerable.Range(0, freeDims).Select(Letter).ToArray());
+            string bound = new(Enumerable.Range(freeDims, boundDims).Select(Letter).ToArray());
+            string output = new(Enumerable.Range(freeDims + boundDims, outputDims).Select(Letter).ToArray());
+            return ($"{free}{bound},{bound}{output}->{free}{output}", freeDims + outputDims);
+        }
+
+        /// <summary>
+        /// Keras's <c>_build_attention_equation</c>: the query-key product <c>(batch dims, heads, query attention dims, key
+        /// attention dims)</c> and the combination with the values, for projected tensors of rank <paramref name="rank"/>.
+        /// </summary>
+        private static (string DotProduct, string Combine, int ScoresRank) AttentionEquation(int rank, int[] attentionAxes)
+        {
+            var target = Enumerable.Range(0, rank).Select(Letter).ToArray();
+            var batchDims = Enumerable.Range(0, rank).Where(i => !attentionAxes.Contains(i) && i != rank - 1).ToArray();
+            var source = new char[rank];
+            int offset = rank;
+            for (int i = 0; i < rank; i++)
+                source[i] = batchDims.Contains(i) || i == rank - 1 ? target[i] : Letter(offset++);
+            string product = new(batchDims.Select(i => target[i]).Concat(attentionAxes.Select(i => target[i])).Concat(attentionAxes.Select(i => source[i])).ToArray());
+            string sourceText = new(source), targetText = new(target);
+            return ($"{sourceText},{targetText}->{product}", $"{product},{sourceText}->{targetText}", product.Length);
+        }
+    }
+}

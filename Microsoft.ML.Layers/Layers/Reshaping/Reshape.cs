@@ -35,6 +35,12 @@ namespace Microsoft.ML.Layers
             TargetShape = targetShape;
         }
 
+        /// <summary>Creates a reshape layer from the sizes of each sample: <c>new Reshape(8, 8, 1)</c>.</summary>
+        /// <exception cref="ArgumentException">More than one -1, or a size that is neither positive nor -1.</exception>
+        public Reshape(params int[] targetShape) : this(new IntTuple(targetShape))
+        {
+        }
+
         /// <summary>The shape of each sample, with possibly one -1.</summary>
         public IntTuple TargetShape { get; }
 

@@ -53,11 +53,13 @@ namespace Microsoft.ML.Layers.Estimators
         public NeuralNetworkPredictionTransformer Fit(IDataView trainData, IDataView? validationData)
         {
             ArgumentNullException.ThrowIfNull(trainData);
-            var inputs = _options.FeatureColumnNames.Select(name => InputColumn.Bind(trainData.Schema, name)).ToList();
+            var network = FreshCopy();
+            var featureNames = FeatureColumnsInInputOrder(network);
+            var inputs = featureNames.Select(name => InputColumn.Bind(trainData.Schema, name)).ToList();
             var label = LabelColumn.Bind(trainData.Schema, _options.LabelColumnName, _task);
             if (validationData is not null)
             {
-                foreach (var name in _options.FeatureColumnNames)
+                foreach (var name in featureNames)
                     InputColumn.Bind(validationData.Schema, name, "validation feature");
                 LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task);
             }
@@ -67,7 +69,6 @@ namespace Microsoft.ML.Layers.Estimators
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
 
-            var network = FreshCopy();
             bool probabilities = NeuralNetworkModelParameters.EndsWithProbabilities(network);
             network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
                 _task == NeuralNetworkTask.Regression ? Array.Empty<object>() : new object[] { "accuracy" });
@@ -103,8 +104,24 @@ namespace Microsoft.ML.Layers.Estimators
             var classNames = default(VBuffer<ReadOnlyMemory<char>>);
             if (_task == NeuralNetworkTask.MulticlassClassification && label.Column.HasKeyValues())
                 label.Column.GetKeyValues(ref classNames);
-            var parameters = new NeuralNetworkModelParameters(network, _task, _options.FeatureColumnNames.ToList(), probabilities, classNames, label.ClassCount);
+            var parameters = new NeuralNetworkModelParameters(network, _task, featureNames, probabilities, classNames, label.ClassCount);
             return new NeuralNetworkPredictionTransformer(_host, parameters, inputs[0].Column.Type, _options.ScoringBatchSize);
+        }
+
+        /// <summary>
+        /// The feature columns in the order of the network's inputs: by name when they are exactly a functional model's
+        /// input names, else in the order given.
+        /// </summary>
+        private IReadOnlyList<string> FeatureColumnsInInputOrder(Model network)
+        {
+            var given = _options.FeatureColumnNames;
+            var inputNames = network.InputNames;
+            if (network.IsFunctional && inputNames.Count != given.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(network),
+                    $"The network has {inputNames.Count} input(s) ({string.Join(", ", inputNames)}) but {given.Count} feature column(s) were given ({string.Join(", ", given)}).");
+            }
+            return inputNames.Count == given.Count && inputNames.ToHashSet().SetEquals(given) ? inputNames.ToList() : given.ToList();
         }
 
         /// <summary>A fresh, untrained copy of the template, as a model.</summary>

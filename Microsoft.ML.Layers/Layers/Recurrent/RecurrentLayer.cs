@@ -321,13 +321,14 @@ namespace Microsoft.ML.Layers
 
             // Time-major, in processing order; one matrix product projects every step.
             var sequence = (GoBackwards ? inputs.flip(1) : inputs).transpose(0, 1);
-            var projected = ProjectInputs(sequence, inputMasks);
+            // unbind, not select per step: its gradient is one stack, where each select's would be a zero-filled (timesteps, ...) tensor.
+            var projected = ProjectInputs(sequence, inputMasks).unbind(0);
 
             var states = InitialStates(batch);
             var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
             Tensor? previousOutput = stepMask is null ? null : zeros(batch, Units, dtype: ComputeDType);
             Tensor last = null!;
-            for (long t = 0; t < steps; t++)
+            for (int t = 0; t < projected.Length; t++)
             {
                 using var stepScope = NewDisposeScope();
                 var newStates = Step(projected[t], states, recurrentMasks);
@@ -350,7 +351,8 @@ namespace Microsoft.ML.Layers
             if (Stateful && !KerasTensor.IsProbing)
                 KeepStates(states);
             var result = new Tensor[1 + (ReturnState ? states.Length : 0)];
-            result[0] = outputs is null ? last : stack(outputs, 1);
+            // The last output is the final h: returned with the states, it is a distinct tensor (an alias), as each output must be.
+            result[0] = outputs is not null ? stack(outputs, 1) : ReturnState ? last.alias() : last;
             if (ReturnState)
                 Array.Copy(states, 0, result, 1, states.Length);
             return result;

@@ -111,6 +111,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             Assert.Equal(3, all.Count);
             Assert.Equal(new long[] { 2, 3 }, all[0].shape);
             Assert.True(all[0].equal(all[1]).all().item<bool>(), "the output is the final h");
+            Assert.NotSame(all[0], all[1]);
             Assert.False(all[1].equal(all[2]).all().item<bool>());
             Assert.True(first.equal(all[0]).all().item<bool>(), "Apply gives the first output");
         }

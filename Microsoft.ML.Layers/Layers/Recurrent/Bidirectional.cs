@@ -29,6 +29,8 @@ namespace Microsoft.ML.Layers
     public sealed class Bidirectional : Layer
     {
         private static readonly string?[] MergeModes = { "concat", "sum", "mul", "ave", null };
+        // The sequence's rank, checked here rather than through Layer.InputSpec, which would apply to initial states too.
+        private static readonly InputSpec SequenceSpec = new() { NDim = 3 };
 
         /// <summary>Wraps a recurrent layer.</summary>
         /// <param name="layer">A recurrent layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>); its config defines the forward layer.</param>
@@ -68,7 +70,6 @@ namespace Microsoft.ML.Layers
             BackwardLayer.ZeroOutputForMask = BackwardLayer.ReturnSequences;
 
             MergeMode = mergeMode;
-            InputSpec = new InputSpec { NDim = 3 };
             SupportsMasking = true;
         }
 
@@ -122,25 +123,35 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override void Build(Shape inputShape)
         {
+            SequenceSpec.Check(this, inputShape, ComputeDType);
             ForwardLayer.EnsureBuilt(inputShape);
             BackwardLayer.EnsureBuilt(inputShape);
         }
 
-        /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => Run(inputs, training, mask)[0];
+        /// <summary>Builds from the sequence's shape; the shapes after it are the initial states'.</summary>
+        protected override void Build(IReadOnlyList<Shape> inputShapes) => Build(inputShapes[0]);
 
         /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
+
+        /// <summary>
+        /// Runs the sequence <c>inputs[0]</c> both ways. When called with a list, the tensors after the sequence are initial
+        /// states: the first half for the forward layer, the second half for the backward layer (Keras's <c>initial_state</c>).
+        /// </summary>
         protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            if (inputs.Count != 1)
-                throw new ArgumentException($"Layer '{Name}' (Bidirectional) takes one input, but was called with a list of {inputs.Count} inputs.", nameof(inputs));
-            return Run(inputs[0], training, masks[0]);
-        }
-
-        private List<Tensor> Run(Tensor inputs, bool? training, Tensor? mask)
-        {
-            var forward = ForwardLayer.ApplyAll(inputs, training, mask);
-            var backward = BackwardLayer.ApplyAll(inputs, training, mask);
+            var sequence = inputs[0];
+            SequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
+            var mask = masks[0];
+            var states = inputs.Skip(1).ToList();
+            int half = states.Count / 2;
+            IReadOnlyList<Tensor> Run(Layer layer, IEnumerable<Tensor> initialState)
+            {
+                var list = initialState.Prepend(sequence).ToList();
+                return list.Count == 1 ? layer.ApplyAll(sequence, training, mask) : layer.ApplyAll(list, training, list.Select((_, i) => i == 0 ? mask : null).ToList());
+            }
+            var forward = Run(ForwardLayer, states.Take(half));
+            var backward = Run(BackwardLayer, states.Skip(half));
             var y = forward[0].to(ComputeDType);
             var yReversed = backward[0].to(ComputeDType);
             if (ReturnSequences)
@@ -163,6 +174,9 @@ namespace Microsoft.ML.Layers
         /// <summary>The output mask: the input mask when the layers return sequences, else none.</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ReturnSequences ? mask : null;
 
+        /// <summary>The output mask of a call with initial states: the sequence's, as for one input.</summary>
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks) => ComputeMask(inputs[0], masks?[0]);
+
         /// <inheritdoc />
         protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
         {
@@ -181,10 +195,22 @@ namespace Microsoft.ML.Layers
             return MergeMode == "concat" ? shape.With(-1, shape[^1] * 2) : shape;
         }
 
+        /// <summary>The (first) output's shape for a call with initial states: that of the sequence (the first shape).</summary>
+        public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
+        {
+            ArgumentNullException.ThrowIfNull(inputShapes);
+            return ComputeOutputShape(inputShapes[0]);
+        }
+
         /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("merge_mode", MergeMode)
-            .With("layer", ForwardLayer)
-            .With("backward_layer", BackwardLayer);
+        public override LayerConfig GetConfig()
+        {
+            var config = base.GetConfig();
+            RecurrentLayer.RecordSequenceBuildShape(config, BuildShapes);
+            return config
+                .With("merge_mode", MergeMode)
+                .With("layer", ForwardLayer)
+                .With("backward_layer", BackwardLayer);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,18 +14,28 @@ namespace Microsoft.ML.Layers
     /// dropout masks; a subclass writes only one time step (<see cref="Step"/>).
     /// </summary>
     /// <remarks>
-    /// <para>Input <c>(batch, timesteps, features)</c>. Output <c>(batch, units)</c>, or <c>(batch, timesteps, units)</c> with
-    /// <c>returnSequences</c>; with <c>returnState</c>, <see cref="Layer.ApplyAll(Tensor, bool?, Tensor?)"/> returns
-    /// <c>[output, state...]</c> (each state <c>(batch, units)</c>) and <see cref="Layer.Apply(Tensor, bool?, Tensor?)"/> the output.</para>
+    /// <para>Input <c>(batch, timesteps, features)</c>, or a list <c>[sequence, state...]</c> to start from given states
+    /// (Keras's <c>initial_state</c>; each state <c>(batch, units)</c>, gradients flow into them). Output <c>(batch, units)</c>,
+    /// or <c>(batch, timesteps, units)</c> with <c>returnSequences</c>; with <c>returnState</c>,
+    /// <see cref="Layer.ApplyAll(Tensor, bool?, Tensor?)"/> returns <c>[output, state...]</c> and
+    /// <see cref="Layer.Apply(Tensor, bool?, Tensor?)"/> the output.</para>
     /// <para>The input projection of every time step is one matrix product before the loop; each step then adds the
     /// recurrent product (a fused <c>addmm</c> when no recurrent dropout applies) and runs the cell's gates, all on the
     /// whole batch.</para>
     /// <para>Masks: a masked step leaves the states unchanged and repeats the previous output (zeros before the first
     /// unmasked step, or always zeros with <c>zeroOutputForMask</c>), as Keras does. The output carries the input mask
     /// when <c>returnSequences</c> is set, and no mask otherwise.</para>
+    /// <para>Stateful layers (<c>stateful: true</c>) start each call from the final states of the previous one (zeros at first
+    /// and after <see cref="ResetStates"/>), which needs the same batch size on every call; states given in the call take
+    /// precedence. Calls that only trace a functional model leave the states alone.</para>
     /// <para>Dropout (training only) draws one mask per call, shared by every time step: one for the inputs and one for
     /// the recurrent state, or one per gate when the cell uses Keras's <c>implementation=1</c> (always the case with a
     /// recurrent dropout).</para>
+    /// <code>
+    /// var encoder = new LSTM(32, returnState: true);
+    /// var states = encoder.ApplyAll(source);                                   // [output, h, c]
+    /// var decoded = new LSTM(32, returnSequences: true).Apply(new[] { target, states[1], states[2] });
+    /// </code>
     /// </remarks>
     public abstract class RecurrentLayer : Layer
     {
@@ -34,6 +45,8 @@ namespace Microsoft.ML.Layers
         private Parameter? _bias;
         private Tensor[]? _states;
         private Generator? _dropoutGenerator;
+        // Checked here rather than through Layer.InputSpec, which would apply to the initial states of a list call too.
+        private InputSpec _sequenceSpec;
 
         /// <summary>Creates a recurrent layer with the arguments every Keras recurrent layer shares.</summary>
         /// <param name="units">The size of the output and of each state; positive.</param>
@@ -92,7 +105,7 @@ namespace Microsoft.ML.Layers
             Stateful = stateful;
             Unroll = unroll;
             ZeroOutputForMask = zeroOutputForMask;
-            InputSpec = new InputSpec { NDim = 3 };
+            _sequenceSpec = new InputSpec { NDim = 3 };
             SupportsMasking = true;
         }
 
@@ -229,9 +242,13 @@ namespace Microsoft.ML.Layers
         protected Tensor AddRecurrentProduct(Tensor addend, Tensor h, Tensor[]? recurrentMasks)
             => recurrentMasks is null ? addend.addmm(h, _recurrentKernel!) : addend + RecurrentProduct(h, recurrentMasks, 0, GateCount);
 
+        /// <summary>What the sequence input must be: rank 3, and after build the feature count it was built for.</summary>
+        public InputSpec SequenceSpec => _sequenceSpec;
+
         /// <inheritdoc />
         protected override void Build(Shape inputShape)
         {
+            _sequenceSpec.Check(this, inputShape, ComputeDType);
             long features = inputShape[^1];
             if (features == Shape.Unknown)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known last input dimension to build. Received: input_shape={inputShape}.");
@@ -239,22 +256,43 @@ namespace Microsoft.ML.Layers
             _recurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, GateCount * Units), RecurrentInitializer, regularizer: RecurrentRegularizer, constraint: RecurrentConstraint);
             if (UseBias)
                 _bias = AddWeight("bias", BiasShape, BuildBiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
-            InputSpec = new InputSpec { NDim = 3, Axes = new Dictionary<int, long> { [-1] = features } };
+            _sequenceSpec = new InputSpec { NDim = 3, Axes = new Dictionary<int, long> { [-1] = features } };
         }
 
-        /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => Run(inputs, training, mask)[0];
+        /// <summary>Builds from the sequence's shape; the shapes after it are the initial states'.</summary>
+        protected override void Build(IReadOnlyList<Shape> inputShapes) => Build(inputShapes[0]);
 
         /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
+
+        /// <summary>
+        /// Runs the sequence <c>inputs[0]</c>; when called with a list, the tensors after it are the initial states (Keras's
+        /// <c>initial_state</c>): <c>[sequence, h0]</c>, or <c>[sequence, h0, c0]</c> for an LSTM, each <c>(batch, units)</c>.
+        /// </summary>
         protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            if (inputs.Count != 1)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) takes one input, but was called with a list of {inputs.Count} inputs.", nameof(inputs));
-            return Run(inputs[0], training, masks[0]);
+            var sequence = inputs[0];
+            _sequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
+            Tensor[]? initialState = null;
+            if (inputs.Count > 1)
+            {
+                long batch = sequence.shape[0];
+                if (inputs.Count - 1 != StateCount || inputs.Skip(1).Any(s => s.ndim != 2 || s.shape[0] != batch || s.shape[1] != Units))
+                {
+                    throw new ArgumentException(
+                        $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape (batch, units) = ({batch}, {Units}) " +
+                        $"after the sequence. Received: {string.Join(", ", inputs.Skip(1).Select(s => Shape.Of(s).ToString()))}.", nameof(inputs));
+                }
+                initialState = inputs.Skip(1).Select(s => s.to(ComputeDType)).ToArray();
+            }
+            return Run(sequence, initialState, training, masks[0]);
         }
 
         /// <summary>The output mask: the input mask with <see cref="ReturnSequences"/>, else none (states never carry a mask).</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ReturnSequences ? mask : null;
+
+        /// <summary>The output mask of a call with initial states: the sequence's mask with <see cref="ReturnSequences"/>, else none.</summary>
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks) => ComputeMask(inputs[0], masks?[0]);
 
         /// <summary>The output's shape: <c>(batch, units)</c>, or <c>(batch, timesteps, units)</c> with <see cref="ReturnSequences"/>.</summary>
         public override Shape ComputeOutputShape(Shape inputShape)
@@ -263,6 +301,13 @@ namespace Microsoft.ML.Layers
             if (inputShape.Rank != 3)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank 3 (batch, timesteps, features). Received: input_shape={inputShape}.");
             return ReturnSequences ? new Shape(inputShape[0], inputShape[1], Units) : new Shape(inputShape[0], Units);
+        }
+
+        /// <summary>The output's shape for a call with initial states: that of the sequence (the first shape).</summary>
+        public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
+        {
+            ArgumentNullException.ThrowIfNull(inputShapes);
+            return ComputeOutputShape(inputShapes[0]);
         }
 
         /// <summary>
@@ -282,33 +327,48 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("return_sequences", ReturnSequences)
-            .With("return_state", ReturnState)
-            .With("go_backwards", GoBackwards)
-            .With("stateful", Stateful)
-            .With("unroll", Unroll)
-            .With("zero_output_for_mask", ZeroOutputForMask)
-            .With("units", Units)
-            .With("activation", Activation)
-            .With("use_bias", UseBias)
-            .With("kernel_initializer", KernelInitializer)
-            .With("recurrent_initializer", RecurrentInitializer)
-            .With("bias_initializer", BiasInitializer)
-            .With("kernel_regularizer", KernelRegularizer)
-            .With("recurrent_regularizer", RecurrentRegularizer)
-            .With("bias_regularizer", BiasRegularizer)
-            .With("activity_regularizer", ActivityRegularizer)
-            .With("kernel_constraint", KernelConstraint)
-            .With("recurrent_constraint", RecurrentConstraint)
-            .With("bias_constraint", BiasConstraint)
-            .With("dropout", Dropout)
-            .With("recurrent_dropout", RecurrentDropout);
+        public override LayerConfig GetConfig()
+        {
+            var config = base.GetConfig();
+            RecordSequenceBuildShape(config, BuildShapes);
+            return config
+                .With("return_sequences", ReturnSequences)
+                .With("return_state", ReturnState)
+                .With("go_backwards", GoBackwards)
+                .With("stateful", Stateful)
+                .With("unroll", Unroll)
+                .With("zero_output_for_mask", ZeroOutputForMask)
+                .With("units", Units)
+                .With("activation", Activation)
+                .With("use_bias", UseBias)
+                .With("kernel_initializer", KernelInitializer)
+                .With("recurrent_initializer", RecurrentInitializer)
+                .With("bias_initializer", BiasInitializer)
+                .With("kernel_regularizer", KernelRegularizer)
+                .With("recurrent_regularizer", RecurrentRegularizer)
+                .With("bias_regularizer", BiasRegularizer)
+                .With("activity_regularizer", ActivityRegularizer)
+                .With("kernel_constraint", KernelConstraint)
+                .With("recurrent_constraint", RecurrentConstraint)
+                .With("bias_constraint", BiasConstraint)
+                .With("dropout", Dropout)
+                .With("recurrent_dropout", RecurrentDropout);
+        }
+
+        /// <summary>
+        /// Keras builds a recurrent layer (or its wrapper) from the sequence's shape alone: for a layer first called with
+        /// initial states, the config records only that shape.
+        /// </summary>
+        internal static void RecordSequenceBuildShape(LayerConfig config, IReadOnlyList<Shape>? buildShapes)
+        {
+            if (config.BuildConfig is JsonObject build && buildShapes is { Count: > 1 })
+                build["input_shape"] = KerasJson.ToNode(buildShapes[0].With(0, Shape.Unknown), "input_shape");
+        }
 
         // ---------------------------------------------------------------------------------------------------------
         // The time loop.
 
-        private Tensor[] Run(Tensor inputs, bool? training, Tensor? mask)
+        private Tensor[] Run(Tensor inputs, Tensor[]? initialState, bool? training, Tensor? mask)
         {
             long batch = inputs.shape[0], steps = inputs.shape[1];
             if (steps == 0)
@@ -324,7 +384,7 @@ namespace Microsoft.ML.Layers
             // unbind, not select per step: its gradient is one stack, where each select's would be a zero-filled (timesteps, ...) tensor.
             var projected = ProjectInputs(sequence, inputMasks).unbind(0);
 
-            var states = InitialStates(batch);
+            var states = initialState ?? InitialStates(batch);
             var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
             Tensor? previousOutput = stepMask is null ? null : zeros(batch, Units, dtype: ComputeDType);
             Tensor last = null!;

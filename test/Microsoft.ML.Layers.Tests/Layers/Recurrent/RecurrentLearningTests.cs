@@ -3,6 +3,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 {
+    // Data, initial weights and shuffling come from the reseeded global generator: no other test may draw from it meanwhile.
+    [Collection(Components.GlobalGeneratorCollection.Name)]
     public sealed class RecurrentLearningTests
     {
         /// <summary>Sequences of 12 standard normal numbers; the label is whether their sum is positive.</summary>

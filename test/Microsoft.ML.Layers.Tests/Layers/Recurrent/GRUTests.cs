@@ -30,6 +30,17 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             ExpectedSupportsMasking = true,
         });
 
+        [Fact]
+        public void PassesTheSharedLayerCheckWithInputDropout() => LayerCheck.Run(new LayerCheckOptions
+        {
+            Create = dtype => new GRU(3, dropout: 0.25, dtype: dtype),
+            InputShapes = new Shape[] { new(4, 5, 2) },
+            ExpectedTrainableWeights = 3,
+            ExpectedOutputShape = new Shape(4, 3),
+            ExpectedSupportsMasking = true,
+            RandomInTraining = true,
+        });
+
         [Theory]
         [InlineData(true, new long[] { 2, 12 })]
         [InlineData(false, new long[] { 12 })]

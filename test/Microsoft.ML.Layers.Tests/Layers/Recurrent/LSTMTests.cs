@@ -31,6 +31,18 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         });
 
         [Fact]
+        public void PassesTheSharedLayerCheckWithDropoutOnInputsAndStates() => LayerCheck.Run(new LayerCheckOptions
+        {
+            Create = dtype => new LSTM(3, dropout: 0.2, recurrentDropout: 0.3, seed: 1, returnSequences: true, dtype: dtype),
+            InputShapes = new Shape[] { new(4, 5, 2) },
+            ExpectedTrainableWeights = 3,
+            ExpectedOutputShape = new Shape(4, 5, 3),
+            ExpectedSupportsMasking = true,
+            ExpectedMaskShape = new Shape(4, 5),
+            RandomInTraining = true,
+        });
+
+        [Fact]
         public void HasKerasWeightLayoutAndOrder()
         {
             var lstm = new LSTM(3);

@@ -401,7 +401,8 @@ namespace Microsoft.ML.Layers
                         newStates[i] = where(keep, newStates[i], states[i]);
                 }
                 stepScope.MoveToOuter(newStates);
-                stepScope.MoveToOuter(output);
+                if (!ReferenceEquals(output, newStates[0]))
+                    stepScope.MoveToOuter(output);
                 states = newStates;
                 previousOutput = output;
                 last = output;

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers
     /// <para>Weights: the forward layer's, then the backward layer's. Input <c>(batch, timesteps, features)</c>. Output, for
     /// <c>mergeMode</c> <c>"concat"</c> (default): <c>(..., 2 * units)</c>; <c>"sum"</c>, <c>"mul"</c>, <c>"ave"</c>: <c>(..., units)</c>;
     /// <see langword="null"/>: two outputs, forward then backward, through <c>ApplyAll</c>. With <c>returnState</c>, the forward
-    /// layer's final states then the backward layer's follow the output(s).</para>
+    /// layer's final states then the backward layer's follow the output(s). Called with a list <c>[sequence, state...]</c>, the
+    /// first half of the states start the forward layer and the second half the backward layer (Keras's <c>initial_state</c>).</para>
     /// <code>
     /// var bi = new Bidirectional(new LSTM(10, returnSequences: true));
     /// Tensor y = bi.Apply(torch.randn(4, 5, 3));    // (4, 5, 20)
@@ -53,7 +54,7 @@ namespace Microsoft.ML.Layers
             if (!MergeModes.Contains(mergeMode))
             {
                 throw new ArgumentException($"Invalid merge mode. Merge mode should be one of \"sum\", \"mul\", \"ave\", \"concat\" or null. " +
-                    $"Received: merge_mode={(mergeMode is null ? "None" : $"'{mergeMode}'")}", nameof(mergeMode));
+                    $"Received: merge_mode='{mergeMode}'", nameof(mergeMode));
             }
 
             ForwardLayer = Copy(recurrent, "forward_", goBackwards: null);

@@ -17,6 +17,15 @@ namespace Microsoft.ML.Layers
     {
         private static readonly ConditionalWeakTable<Tensor, SymbolicInfo> Symbolic = new();
 
+        [ThreadStatic]
+        private static int _probeDepth;
+
+        /// <summary>
+        /// Whether this thread is running a layer on stand-ins to record a functional-graph node. Layers with state that
+        /// calls update (a stateful recurrent layer's states) leave it alone then, as Keras's symbolic calls do.
+        /// </summary>
+        internal static bool IsProbing => _probeDepth > 0;
+
         /// <summary>Whether <paramref name="tensor"/> is a symbolic tensor of the functional API.</summary>
         public static bool IsSymbolic(Tensor tensor) => Symbolic.TryGetValue(tensor, out _);
 
@@ -61,8 +70,16 @@ namespace Microsoft.ML.Layers
             using (no_grad())
             using (ShapeInference.Enter())
             {
-                outputsA = layer.ApplyCore(inputs, singleInput, training, null);
-                outputsB = layer.ApplyCore(infos.Select(i => i.ProbeB).ToList(), singleInput, training, null);
+                _probeDepth++;
+                try
+                {
+                    outputsA = layer.ApplyCore(inputs, singleInput, training, null);
+                    outputsB = layer.ApplyCore(infos.Select(i => i.ProbeB).ToList(), singleInput, training, null);
+                }
+                finally
+                {
+                    _probeDepth--;
+                }
             }
             var node = new Node(layer, inputs.ToArray(), singleInput, outputsA.ToArray());
             for (int i = 0; i < outputsA.Count; i++)

@@ -154,5 +154,47 @@ namespace Microsoft.ML.Layers.Estimators.Tests.RealData
             Assert.True(metrics.RSquared >= Math.Max(0.7, baseline.RSquared), $"R^2 {metrics.RSquared:0.000}; SDCA {baseline.RSquared:0.000}");
             RoundTrip(ml, model, split.TestSet, "Score");
         }
+
+        public sealed class Comment
+        {
+            [LoadColumn(0)] public bool Label { get; set; }
+
+            [LoadColumn(1)] public string Text { get; set; } = "";
+        }
+
+        public sealed class CommentPrediction
+        {
+            public float Probability { get; set; }
+
+            public bool PredictedLabel { get; set; }
+        }
+
+        [SharedDataFact]
+        public void DetoxTextThroughTokenizerKeysEmbeddingAndLstm()
+        {
+            var ml = new MLContext(seed: 1);
+            var train = ml.Data.LoadFromTextFile<Comment>(DataFile("wikipedia-detox-250-line-data.tsv"), hasHeader: true, allowQuoting: true);
+            var test = ml.Data.LoadFromTextFile<Comment>(DataFile("wikipedia-detox-250-line-test.tsv"), hasHeader: true, allowQuoting: true);
+            var tokenizer = ml.Transforms.Text.NormalizeText("Normalized", "Text")
+                .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Normalized"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"));
+            var tokens = tokenizer.Fit(train);
+            // Key values are 1..n and 0 means missing (unknown words), which Embedding(maskZero) treats as padding.
+            int vocabulary = (int)tokens.GetOutputSchema(train.Schema)["Tokens"].Type.GetItemType().GetKeyCount();
+            var network = new Sequential(new Embedding(vocabulary + 1, 16, maskZero: true), new LSTM(16), new Dense(1));
+            var pipeline = tokenizer.Append(ml.BinaryClassification.Trainers.NeuralNetwork(network,
+                new NeuralNetworkOptions { FeatureColumnNames = new[] { "Tokens" }, Epochs = 25, BatchSize = 16, LearningRate = 5e-3f }));
+
+            var model = pipeline.Fit(train);
+            var trainMetrics = ml.BinaryClassification.Evaluate(model.Transform(train));
+
+            Assert.True(trainMetrics.AreaUnderRocCurve > 0.9, $"training AUC {trainMetrics.AreaUnderRocCurve:0.000}: the network does not fit the comments");
+            var loaded = RoundTrip(ml, model, test, "Probability");
+            var engine = ml.Model.CreatePredictionEngine<Comment, CommentPrediction>(loaded);
+            var batched = model.Transform(test).GetColumn<float>("Probability").ToArray();
+            var single = ml.Data.CreateEnumerable<Comment>(test, reuseRowObject: false).Select(c => engine.Predict(c).Probability).ToArray();
+            for (int i = 0; i < single.Length; i++)
+                Assert.True(Math.Abs(single[i] - batched[i]) < 1e-5, $"comment {i}: engine {single[i]}, batched {batched[i]} (padding must not change the result)");
+        }
     }
 }

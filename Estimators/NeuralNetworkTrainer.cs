@@ -22,6 +22,7 @@ namespace Microsoft.ML.Layers.Estimators
     /// </remarks>
     public sealed class NeuralNetworkTrainer : IEstimator<NeuralNetworkPredictionTransformer>
     {
+        private readonly IHostEnvironment _environment;
         private readonly IHost _host;
         private readonly Layer _template;
         private readonly NeuralNetworkTask _task;
@@ -29,7 +30,8 @@ namespace Microsoft.ML.Layers.Estimators
 
         internal NeuralNetworkTrainer(IHostEnvironment env, Layer network, NeuralNetworkTask task, NeuralNetworkOptions options)
         {
-            _host = (env ?? throw new ArgumentNullException(nameof(env))).Register($"NeuralNetwork{task}");
+            _environment = env ?? throw new ArgumentNullException(nameof(env));
+            _host = env.Register($"NeuralNetwork{task}");
             _template = network ?? throw new ArgumentNullException(nameof(network));
             _task = task;
             _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -64,8 +66,16 @@ namespace Microsoft.ML.Layers.Estimators
                 LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task);
             }
 
-            if (((IHostEnvironmentInternal)_host).Seed is int seed)
+            // The MLContext's settings are read at Fit, so that changes made after creating the trainer count.
+            var environment = (IHostEnvironmentInternal)_environment;
+            if (environment.Seed is int seed)
                 manual_seed(seed);
+            if (environment.GpuDeviceId is int gpu && !(cuda.is_available() && gpu < cuda.device_count()) && !environment.FallbackToCpu)
+            {
+                throw new InvalidOperationException(
+                    $"MLContext.GpuDeviceId is {gpu}, but this process has no such CUDA device (this build ships libtorch for the CPU). " +
+                    "Set MLContext.FallbackToCpu = true to train on the CPU.");
+            }
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
 
@@ -81,12 +91,24 @@ namespace Microsoft.ML.Layers.Estimators
                 CheckOutputFits(network, train.First(), label);
 
             using var channel = _host.Start("Training");
+            using var progress = _host.StartProgressChannel("Training");
+            int epochsDone = 0;
+            double lastLoss = double.NaN;
+            progress.SetHeader(new ProgressHeader(new[] { "loss" }, new[] { "epochs" }), entry =>
+            {
+                entry.SetProgress(0, epochsDone, _options.Epochs);
+                entry.SetMetric(0, lastLoss);
+            });
             var callbacks = new List<Callback>
             {
                 new LambdaCallback(
                     onTrainBatchEnd: (_, _) => _host.CheckAlive(),
-                    onEpochEnd: (epoch, logs) => channel.Info($"Epoch {epoch + 1}/{_options.Epochs}: " +
-                        string.Join(", ", logs.Select(p => $"{p.Key} {p.Value:0.#####}")))),
+                    onEpochEnd: (epoch, logs) =>
+                    {
+                        epochsDone = epoch + 1;
+                        lastLoss = logs.TryGetValue("loss", out var loss) ? loss : double.NaN;
+                        channel.Info($"Epoch {epoch + 1}/{_options.Epochs}: " + string.Join(", ", logs.Select(p => $"{p.Key} {p.Value:0.#####}")));
+                    }),
             };
             if (_options.EarlyStoppingPatience is int patience && validation is not null)
                 callbacks.Add(new EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true));

@@ -159,6 +159,13 @@ namespace Microsoft.ML.Layers
 
         private static void ScanPending()
         {
+            // The whole scan holds the lock: a thread that finds the queue empty must not run ahead of a scan in progress.
+            lock (Gate)
+                ScanPendingLocked();
+        }
+
+        private static void ScanPendingLocked()
+        {
             while (Pending.TryDequeue(out var assembly))
             {
                 lock (Gate)

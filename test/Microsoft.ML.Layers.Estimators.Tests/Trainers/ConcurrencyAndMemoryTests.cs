@@ -61,7 +61,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             engine.Predict(rows[0]);
             long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-            for (int i = 0; i < 20_000; i++)
+            for (int i = 0; i < 100_000; i++)
                 engine.Predict(rows[i % rows.Length]);
 
             Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);

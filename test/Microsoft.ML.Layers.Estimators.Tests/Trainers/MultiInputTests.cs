@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 {
+    [Collection(SerialTrainingCollection.Name)]
     public sealed class MultiInputTests
     {
         public sealed class TwoColumns

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 {
+    [Collection(SerialTrainingCollection.Name)]
     public sealed class NeuralNetworkTrainerTests
     {
         public sealed class Row

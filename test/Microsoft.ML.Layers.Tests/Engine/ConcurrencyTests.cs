@@ -48,5 +48,28 @@ namespace Microsoft.ML.Layers.Tests.Engine
             for (int i = 0; i < 8; i++)
                 Assert.True(expected[i].equal(actual[i]).all().item<bool>(), $"thread {i} differs");
         }
+
+        [Fact]
+        public void ConfigsAreWrittenAndReadFromManyThreadsAtOnce()
+        {
+            // Registry lookups race with the first scan of loaded assemblies when many threads start together.
+            using var start = new Barrier(8);
+            var errors = new System.Collections.Concurrent.ConcurrentBag<System.Exception>();
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    for (int i = 0; i < 20; i++)
+                        Layer.Deserialize(new Dense(3, kernelInitializer: "he_normal").ToJson());
+                }
+                catch (System.Exception e)
+                {
+                    errors.Add(e);
+                }
+            });
+
+            Assert.Empty(errors);
+        }
     }
 }

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xunit;
+
+namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
+{
+    [Collection(SerialTrainingCollection.Name)]
+    public sealed class TrainingControlTests
+    {
+        private static IDataView Data(MLContext ml, int rows) => ml.Data.LoadFromEnumerable(Enumerable.Range(0, rows).Select(i => new NeuralNetworkTrainerTests.Row
+        {
+            Features = new[] { i % 7 / 7f, i % 3 / 3f, i % 5 / 5f, (i % 11) / 11f },
+            Target = 2 * (i % 7 / 7f) - (i % 3 / 3f),
+        }));
+
+        [Fact]
+        public void EpochsAreLoggedToTheMLContext()
+        {
+            var ml = new MLContext(seed: 1);
+            var messages = new List<string>();
+            ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+
+            ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 3 }).Fit(Data(ml, 64));
+
+            Assert.Contains(messages, m => m.Contains("Epoch 3/3: loss"));
+        }
+
+        [Fact]
+        public void CancelExecutionStopsTrainingPromptly()
+        {
+            var ml = new MLContext(seed: 1);
+            int epochsLogged = 0;
+            ml.Log += (_, e) =>
+            {
+                if (e.Message.Contains("Epoch 1/"))
+                {
+                    epochsLogged++;
+                    ml.CancelExecution();
+                }
+            };
+            var trainer = ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 1000 });
+
+            Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Data(ml, 256)));
+            Assert.Equal(1, epochsLogged);
+        }
+
+        [Fact]
+        public void DataLargerThanTheMemoryLimitStreamsThroughCursorsAndStillLearns()
+        {
+            var ml = new MLContext(seed: 1);
+            var data = Data(ml, 1000);
+            var trainer = ml.Regression.Trainers.NeuralNetwork(new Sequential(new Dense(16, activation: "relu"), new Dense(1)),
+                new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 20, LearningRate = 0.01f, InMemoryLimitBytes = 1024 });
+
+            var metrics = ml.Regression.Evaluate(trainer.Fit(data).Transform(data), labelColumnName: "Target");
+
+            Assert.True(metrics.RSquared > 0.95, $"R^2 {metrics.RSquared}");
+        }
+
+        [Fact]
+        public void AGpuDeviceThatDoesNotExistFailsUnlessFallingBackToCpu()
+        {
+            var ml = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
+            var trainer = ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 1 });
+
+            var error = Assert.Throws<InvalidOperationException>(() => trainer.Fit(Data(ml, 16)));
+            Assert.Contains("FallbackToCpu", error.Message);
+
+            ml.FallbackToCpu = true;
+            Assert.NotNull(trainer.Fit(Data(ml, 16)));
+        }
+
+        [Fact]
+        public void EmptyTrainingDataIsRejected()
+        {
+            var ml = new MLContext(seed: 1);
+            var error = Assert.Throws<InvalidOperationException>(() =>
+                ml.Regression.Trainers.NeuralNetwork(new Dense(1), labelColumnName: "Target").Fit(Data(ml, 0)));
+            Assert.Contains("empty", error.Message);
+        }
+    }
+}

@@ -115,8 +115,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = norm.Apply(x);
 
             Assert.Equal(ScalarType.BFloat16, y.dtype);
-            var expected = Expected(x.to(ScalarType.Float32), new long[] { 1 }, null, null, 1e-3).to(ScalarType.BFloat16);
-            Assert.True(y.equal(expected).all().item<bool>());
+            // Computed in float32 and rounded once to bfloat16, each value is within 2 bfloat16 steps (2^-6 near 2) of the
+            // float32 result; computing the statistics in bfloat16 around an offset of 1000 would be off by far more.
+            var expected = Expected(x.to(ScalarType.Float32), new long[] { 1 }, null, null, 1e-3);
+            double largest = (y.to(ScalarType.Float32) - expected).abs().max().item<float>();
+            Assert.True(largest <= 2.0 / 64, $"largest difference from the float32 result: {largest}");
         }
 
         [Fact]

@@ -101,6 +101,11 @@ namespace Microsoft.ML.Layers.Estimators
         private NetworkScorer Bind(DataViewSchema inputSchema)
         {
             var inputs = Model.FeatureColumnNames.Select(name => InputColumn.Bind(inputSchema, name)).ToList();
+            if (FeatureColumnType is VectorDataViewType { Size: > 0 } trained && inputs[0].Column.Type is VectorDataViewType given && given.Size != trained.Size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"The feature column '{inputs[0].Column.Name}' has type {given}, but the network was trained on {trained}: the vector size must be {trained.Size}.");
+            }
             return new NetworkScorer(Model, inputs, new ScoreColumns(Model, inputSchema));
         }
 

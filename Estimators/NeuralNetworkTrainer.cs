@@ -88,7 +88,7 @@ namespace Microsoft.ML.Layers.Estimators
             var validation = validationData is null ? null : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
                 LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached);
             using (NewDisposeScope())
-                CheckOutputFits(network, train.First(), label);
+                CheckOutputFits(network, train.First(), label, inputs);
 
             using var channel = _host.Start("Training");
             using var progress = _host.StartProgressChannel("Training");
@@ -179,12 +179,21 @@ namespace Microsoft.ML.Layers.Estimators
             return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
         }
 
-        private void CheckOutputFits(Model network, Batch sample, LabelColumn label)
+        private void CheckOutputFits(Model network, Batch sample, LabelColumn label, IReadOnlyList<InputColumn> inputs)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var first = sample.Inputs.Select(t => t.narrow(0, 0, 1)).ToList();
-            var output = first.Count == 1 ? network.Apply(first[0], training: false) : network.Apply(first, training: false);
+            Tensor output;
+            try
+            {
+                output = first.Count == 1 ? network.Apply(first[0], training: false) : network.Apply(first, training: false);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentOutOfRangeException(
+                    $"The feature column(s) {string.Join(", ", inputs.Select(i => $"'{i.Column.Name}' ({i.Column.Type})"))} do not fit the network's input: {e.Message}", e);
+            }
             long units = output.ndim < 2 ? 1 : output.shape[^1];
             long expected = _task == NeuralNetworkTask.MulticlassClassification ? label.ClassCount : 1;
             if (output.ndim > 2 || units != expected)

@@ -124,7 +124,21 @@ namespace Microsoft.ML.Layers.Estimators.Tests.RealData
             var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet));
 
             Assert.True(metrics.AreaUnderRocCurve >= 0.90, $"AUC {metrics.AreaUnderRocCurve:0.0000} (ML.NET's L-BFGS: 0.907)");
-            RoundTrip(ml, model, split.TestSet, "Probability");
+            var loaded = RoundTrip(ml, model, split.TestSet, "Probability");
+            var engine = ml.Model.CreatePredictionEngine<Adult, ProbabilityPrediction>(loaded);
+            var person = ml.Data.CreateEnumerable<Adult>(split.TestSet, reuseRowObject: false).First();
+            float batched = model.Transform(split.TestSet).GetColumn<float>("Probability").First();
+            Assert.True(Math.Abs(engine.Predict(person).Probability - batched) < 1e-5);
+        }
+
+        public sealed class ProbabilityPrediction
+        {
+            public float Probability { get; set; }
+        }
+
+        public sealed class ScorePrediction
+        {
+            public float Score { get; set; }
         }
 
         public sealed class House
@@ -154,7 +168,11 @@ namespace Microsoft.ML.Layers.Estimators.Tests.RealData
 
             // 102 test rows make R^2 noisy: the bar is ML.NET's linear trainer within 0.02, and 0.65.
             Assert.True(metrics.RSquared >= Math.Max(0.65, baseline.RSquared - 0.02), $"R^2 {metrics.RSquared:0.000}; SDCA {baseline.RSquared:0.000}");
-            RoundTrip(ml, model, split.TestSet, "Score");
+            var loaded = RoundTrip(ml, model, split.TestSet, "Score");
+            var engine = ml.Model.CreatePredictionEngine<House, ScorePrediction>(loaded);
+            var house = ml.Data.CreateEnumerable<House>(split.TestSet, reuseRowObject: false).First();
+            float batched = model.Transform(split.TestSet).GetColumn<float>("Score").First();
+            Assert.True(Math.Abs(engine.Predict(house).Score - batched) < 1e-4);
         }
 
         public sealed class Comment

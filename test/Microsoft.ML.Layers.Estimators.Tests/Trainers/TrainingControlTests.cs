@@ -81,5 +81,32 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                 ml.Regression.Trainers.NeuralNetwork(new Dense(1), labelColumnName: "Target").Fit(Data(ml, 0)));
             Assert.Contains("empty", error.Message);
         }
+
+        public sealed class Narrow
+        {
+            [VectorType(3)]
+            public float[] Features { get; set; } = Array.Empty<float>();
+
+            public float Target { get; set; }
+        }
+
+        [Fact]
+        public void AFeatureVectorOfAnotherSizeThanTheNetworkTakesIsRejectedEagerly()
+        {
+            var ml = new MLContext(seed: 1);
+            var data = Data(ml, 32);
+            var model = ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 1 }).Fit(data);
+            var narrow = ml.Data.LoadFromEnumerable(new[] { new Narrow { Features = new float[3] } });
+
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(narrow));
+            Assert.Contains("'Features'", error.Message);
+            Assert.Contains("Vector<Single, 4>", error.Message);
+
+            var fixedInput = new Sequential(new InputLayer(shape: new Shape(4)), new Dense(1));
+            var fitError = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                ml.Regression.Trainers.NeuralNetwork(fixedInput, new NeuralNetworkOptions { LabelColumnName = "Target" }).Fit(
+                    ml.Data.LoadFromEnumerable(new[] { new Narrow { Features = new float[3], Target = 1 } })));
+            Assert.Contains("'Features'", fitError.Message);
+        }
     }
 }

@@ -40,107 +40,114 @@ namespace Microsoft.ML.Layers.Estimators.Data
         }
     }
 
-    /// <summary>A float32 column (Single, Double, Boolean, or vectors of them).</summary>
-    internal sealed class FloatColumnBuffer : ColumnBuffer
+    /// <summary>The shared part of a column buffer: flat values and per-row lengths of one element type.</summary>
+    internal abstract class ColumnBuffer<T> : ColumnBuffer where T : unmanaged
     {
-        private readonly Action<List<float>, List<int>> _read;
-        private readonly List<float> _values = new();
-        private readonly List<int> _lengths = new();
+        private readonly Action<List<T>, List<int>> _read;
 
-        public FloatColumnBuffer(InputColumn column, DataViewRow row) : base(column) => _read = CreateReader(column, row);
+        protected ColumnBuffer(InputColumn column, Action<List<T>, List<int>> read) : base(column) => _read = read;
+
+        protected List<T> Values { get; } = new();
+
+        protected List<int> Lengths { get; } = new();
+
+        /// <summary>Makes a tensor of <paramref name="shape"/> from <paramref name="values"/>.</summary>
+        protected abstract Tensor Create(T[] values, long[] shape);
+
+        public override void ReadRow()
+        {
+            _read(Values, Lengths);
+            if (!Column.IsVariableLength && Lengths[^1] != Column.Width)
+                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row {Count} has {Lengths[^1]}.");
+            Count++;
+        }
+
+        public override (Tensor Values, Tensor? Mask) ToTensor(bool scalarAsColumn)
+        {
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
+            if (!Column.IsVariableLength)
+            {
+                long[] shape = Column.IsScalar && !scalarAsColumn ? new long[] { Count } : new long[] { Count, Column.Width };
+                return (Create(span.ToArray(), shape), null);
+            }
+            int maxLength = Math.Max(1, Lengths.Count == 0 ? 1 : Lengths.Max());
+            var padded = new T[Count * maxLength];
+            int offset = 0;
+            for (int r = 0; r < Count; r++)
+            {
+                span.Slice(offset, Lengths[r]).CopyTo(padded.AsSpan(r * maxLength));
+                offset += Lengths[r];
+            }
+            return (Create(padded, new long[] { Count, maxLength }), MaskFor(Lengths, maxLength));
+        }
+
+        public override void Clear()
+        {
+            Values.Clear();
+            Lengths.Clear();
+            Count = 0;
+        }
+
+        /// <summary>A reader of a scalar or vector column of <typeparamref name="TSource"/>, converted to <typeparamref name="T"/>.</summary>
+        protected static Action<List<T>, List<int>> Reader<TSource>(InputColumn column, DataViewRow row, Func<TSource, T> convert)
+        {
+            if (column.IsScalar)
+            {
+                var get = row.GetGetter<TSource>(column.Column);
+                TSource value = default!;
+                return (values, lengths) => { get(ref value); values.Add(convert(value)); lengths.Add(1); };
+            }
+            var getVector = row.GetGetter<VBuffer<TSource>>(column.Column);
+            var buffer = default(VBuffer<TSource>);
+            return (values, lengths) =>
+            {
+                getVector(ref buffer);
+                foreach (var v in buffer.DenseValues())
+                    values.Add(convert(v));
+                lengths.Add(buffer.Length);
+            };
+        }
+    }
+
+    /// <summary>A float32 column (Single, Double, Boolean, or vectors of them).</summary>
+    internal sealed class FloatColumnBuffer : ColumnBuffer<float>
+    {
+        public FloatColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column, row))
+        {
+        }
 
         private static Action<List<float>, List<int>> CreateReader(InputColumn column, DataViewRow row)
         {
             var raw = column.ItemType.RawType;
-            if (column.IsScalar)
+            if (raw == typeof(float) && !column.IsScalar)
             {
-                if (raw == typeof(float))
-                {
-                    var get = row.GetGetter<float>(column.Column);
-                    float value = 0;
-                    return (values, lengths) => { get(ref value); values.Add(value); lengths.Add(1); };
-                }
-                if (raw == typeof(double))
-                {
-                    var get = row.GetGetter<double>(column.Column);
-                    double value = 0;
-                    return (values, lengths) => { get(ref value); values.Add((float)value); lengths.Add(1); };
-                }
-                var getBool = row.GetGetter<bool>(column.Column);
-                bool flag = false;
-                return (values, lengths) => { getBool(ref flag); values.Add(flag ? 1 : 0); lengths.Add(1); };
-            }
-            if (raw == typeof(float))
-            {
+                // The common case, Vector<Single>: a dense copy straight into the batch buffer (sparse vectors get their zeros).
                 var get = row.GetGetter<VBuffer<float>>(column.Column);
                 var buffer = default(VBuffer<float>);
                 return (values, lengths) =>
                 {
                     get(ref buffer);
                     int start = values.Count;
-                    // Dense copy: sparse vectors get their zeros written.
                     System.Runtime.InteropServices.CollectionsMarshal.SetCount(values, start + buffer.Length);
-                    var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).Slice(start, buffer.Length);
-                    buffer.CopyTo(span);
+                    buffer.CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).Slice(start, buffer.Length));
                     lengths.Add(buffer.Length);
                 };
             }
+            if (raw == typeof(float))
+                return Reader<float>(column, row, v => v);
             if (raw == typeof(double))
-            {
-                var get = row.GetGetter<VBuffer<double>>(column.Column);
-                var buffer = default(VBuffer<double>);
-                return (values, lengths) =>
-                {
-                    get(ref buffer);
-                    foreach (var v in buffer.DenseValues())
-                        values.Add((float)v);
-                    lengths.Add(buffer.Length);
-                };
-            }
-            var getBools = row.GetGetter<VBuffer<bool>>(column.Column);
-            var bools = default(VBuffer<bool>);
-            return (values, lengths) =>
-            {
-                getBools(ref bools);
-                foreach (var v in bools.DenseValues())
-                    values.Add(v ? 1 : 0);
-                lengths.Add(bools.Length);
-            };
+                return Reader<double>(column, row, v => (float)v);
+            return Reader<bool>(column, row, v => v ? 1 : 0);
         }
 
-        public override void ReadRow()
-        {
-            _read(_values, _lengths);
-            if (!Column.IsVariableLength && _lengths[^1] != Column.Width)
-                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row {Count} has {_lengths[^1]}.");
-            Count++;
-        }
-
-        public override (Tensor Values, Tensor? Mask) ToTensor(bool scalarAsColumn)
-        {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
-            if (!Column.IsVariableLength)
-            {
-                long[] shape = Column.IsScalar && !scalarAsColumn ? new long[] { Count } : new long[] { Count, Column.Width };
-                return (tensor(span.ToArray(), shape), null);
-            }
-            int maxLength = Math.Max(1, _lengths.Count == 0 ? 1 : _lengths.Max());
-            var padded = new float[Count * maxLength];
-            int offset = 0;
-            for (int r = 0; r < Count; r++)
-            {
-                span.Slice(offset, _lengths[r]).CopyTo(padded.AsSpan(r * maxLength));
-                offset += _lengths[r];
-            }
-            return (tensor(padded, new long[] { Count, maxLength }), MaskFor(_lengths, maxLength));
-        }
+        protected override Tensor Create(float[] values, long[] shape) => tensor(values, shape);
 
         public override (int Row, double Value)? FirstNonFinite()
         {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
             for (int i = 0, row = 0, inRow = 0; i < span.Length; i++)
             {
-                while (row < _lengths.Count && inRow >= _lengths[row])
+                while (row < Lengths.Count && inRow >= Lengths[row])
                 {
                     row++;
                     inRow = 0;
@@ -151,23 +158,14 @@ namespace Microsoft.ML.Layers.Estimators.Data
             }
             return null;
         }
-
-        public override void Clear()
-        {
-            _values.Clear();
-            _lengths.Clear();
-            Count = 0;
-        }
     }
 
     /// <summary>An int64 column (integers and keys, or vectors of them); keys keep ML.NET's raw values (0 = missing).</summary>
-    internal sealed class IntegralColumnBuffer : ColumnBuffer
+    internal sealed class IntegralColumnBuffer : ColumnBuffer<long>
     {
-        private readonly Action<List<long>, List<int>> _read;
-        private readonly List<long> _values = new();
-        private readonly List<int> _lengths = new();
-
-        public IntegralColumnBuffer(InputColumn column, DataViewRow row) : base(column) => _read = CreateReader(column, row);
+        public IntegralColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column, row))
+        {
+        }
 
         private static Action<List<long>, List<int>> CreateReader(InputColumn column, DataViewRow row)
         {
@@ -186,57 +184,6 @@ namespace Microsoft.ML.Layers.Estimators.Data
             };
         }
 
-        private static Action<List<long>, List<int>> Reader<T>(InputColumn column, DataViewRow row, Func<T, long> convert)
-        {
-            if (column.IsScalar)
-            {
-                var get = row.GetGetter<T>(column.Column);
-                T value = default!;
-                return (values, lengths) => { get(ref value); values.Add(convert(value)); lengths.Add(1); };
-            }
-            var getVector = row.GetGetter<VBuffer<T>>(column.Column);
-            var buffer = default(VBuffer<T>);
-            return (values, lengths) =>
-            {
-                getVector(ref buffer);
-                foreach (var v in buffer.DenseValues())
-                    values.Add(convert(v));
-                lengths.Add(buffer.Length);
-            };
-        }
-
-        public override void ReadRow()
-        {
-            _read(_values, _lengths);
-            if (!Column.IsVariableLength && _lengths[^1] != Column.Width)
-                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row {Count} has {_lengths[^1]}.");
-            Count++;
-        }
-
-        public override (Tensor Values, Tensor? Mask) ToTensor(bool scalarAsColumn)
-        {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
-            if (!Column.IsVariableLength)
-            {
-                long[] shape = Column.IsScalar && !scalarAsColumn ? new long[] { Count } : new long[] { Count, Column.Width };
-                return (tensor(span.ToArray(), shape), null);
-            }
-            int maxLength = Math.Max(1, _lengths.Count == 0 ? 1 : _lengths.Max());
-            var padded = new long[Count * maxLength];
-            int offset = 0;
-            for (int r = 0; r < Count; r++)
-            {
-                span.Slice(offset, _lengths[r]).CopyTo(padded.AsSpan(r * maxLength));
-                offset += _lengths[r];
-            }
-            return (tensor(padded, new long[] { Count, maxLength }), MaskFor(_lengths, maxLength));
-        }
-
-        public override void Clear()
-        {
-            _values.Clear();
-            _lengths.Clear();
-            Count = 0;
-        }
+        protected override Tensor Create(long[] values, long[] shape) => tensor(values, shape);
     }
 }

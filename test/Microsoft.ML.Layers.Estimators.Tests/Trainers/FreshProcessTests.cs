@@ -53,43 +53,15 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             }
             """;
 
-        public ModelLoaderFixture()
-        {
-            Directory = Path.Combine(Path.GetTempPath(), "mllayers-loader-" + Guid.NewGuid().ToString("N"));
-            System.IO.Directory.CreateDirectory(Directory);
-            string estimators = Path.Combine(RepositoryLayout.Root, "Estimators", "Microsoft.ML.Layers.Estimators.csproj");
-            File.WriteAllText(Path.Combine(Directory, "Loader.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <ProjectReference Include="{estimators}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(Directory, "Program.cs"), ProgramText);
-            Build = ProcessRunner.Run(ProcessRunner.DotNet,
-                new[] { "build", "-c", RepositoryLayout.BuildConfiguration, "-o", Path.Combine(Directory, "out"), "--nologo", "-v:q" },
-                Directory, timeout: TimeSpan.FromMinutes(8));
-        }
+        public ModelLoaderFixture() => Application = new ExternalApplication("Loader", "Estimators/Microsoft.ML.Layers.Estimators.csproj", ProgramText);
 
-        public string Directory { get; }
+        public ExternalApplication Application { get; }
 
-        public ProcessResult Build { get; }
+        public string Directory => Application.Directory;
 
-        public ProcessResult Run(string modelPath, string dataPath)
-        {
-            Assert.True(Build.ExitCode == 0, "The loader application did not build:\n" + Build);
-            return ProcessRunner.Run(ProcessRunner.DotNet, new[] { Path.Combine(Directory, "out", "Loader.dll"), modelPath, dataPath }, Directory);
-        }
+        public ProcessResult Run(string modelPath, string dataPath) => Application.Run(null, modelPath, dataPath);
 
-        public void Dispose()
-        {
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
-        }
+        public void Dispose() => Application.Dispose();
     }
 
     [Collection(SerialTrainingCollection.Name)]

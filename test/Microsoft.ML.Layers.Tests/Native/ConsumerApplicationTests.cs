@@ -25,44 +25,13 @@ namespace Microsoft.ML.Layers.Tests.Native
             Console.WriteLine("product: " + string.Join(",", product.data<float>().ToArray()));
             """;
 
-        public ConsumerApplicationFixture()
-        {
-            Directory = Path.Combine(Path.GetTempPath(), "mllayers-consumer-" + Guid.NewGuid().ToString("N"));
-            System.IO.Directory.CreateDirectory(Directory);
-            string library = Path.Combine(RepositoryLayout.Root, "Microsoft.ML.Layers", "Microsoft.ML.Layers.csproj");
-            File.WriteAllText(Path.Combine(Directory, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <ProjectReference Include="{library}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(Directory, "Program.cs"), ProgramText);
-            Build = ProcessRunner.Run(ProcessRunner.DotNet,
-                new[] { "build", "-c", RepositoryLayout.BuildConfiguration, "-o", Path.Combine(Directory, "out"), "--nologo", "-v:q" },
-                Directory, timeout: TimeSpan.FromMinutes(8));
-        }
+        public ConsumerApplicationFixture() => Application = new ExternalApplication("Consumer", "Microsoft.ML.Layers/Microsoft.ML.Layers.csproj", ProgramText);
 
-        public string Directory { get; }
+        public ExternalApplication Application { get; }
 
-        public ProcessResult Build { get; }
+        public ProcessResult Run(IReadOnlyDictionary<string, string?> environment) => Application.Run(environment);
 
-        public ProcessResult Run(IReadOnlyDictionary<string, string?> environment)
-        {
-            Assert.True(Build.ExitCode == 0, "The consumer application did not build:\n" + Build);
-            return ProcessRunner.Run(ProcessRunner.DotNet, new[] { Path.Combine(Directory, "out", "Consumer.dll") }, Directory, environment);
-        }
-
-        public void Dispose()
-        {
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
-        }
+        public void Dispose() => Application.Dispose();
     }
 
     public sealed class ConsumerApplicationTests : IClassFixture<ConsumerApplicationFixture>

@@ -108,5 +108,19 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                     ml.Data.LoadFromEnumerable(new[] { new Narrow { Features = new float[3], Target = 1 } })));
             Assert.Contains("'Features'", fitError.Message);
         }
+
+        [Fact]
+        public void ANaNLabelIsRejectedNamingTheLabelColumnAndTheFix()
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = Enumerable.Range(0, 20).Select(i => new NeuralNetworkTrainerTests.Row { Features = new float[4], Target = i == 7 ? float.NaN : i }).ToArray();
+
+            var error = Assert.Throws<InvalidOperationException>(() =>
+                ml.Regression.Trainers.NeuralNetwork(new Dense(1), labelColumnName: "Target").Fit(ml.Data.LoadFromEnumerable(rows)));
+
+            Assert.Contains("'Target'", error.Message);
+            Assert.Contains("row 7", error.Message);
+            Assert.Contains("ReplaceMissingValues", error.Message);
+        }
     }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
@@ -26,6 +28,34 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 3 }).Fit(Data(ml, 64));
 
             Assert.Contains(messages, m => m.Contains("Epoch 3/3: loss"));
+        }
+
+        [Fact]
+        public void TheProgressChannelReportsEpochsDoneAndTheLastLoss()
+        {
+            var ml = new MLContext(seed: 1);
+            // The environment's progress tracker is what ML.NET's console host polls; it is a protected field of
+            // HostEnvironmentBase, so the test reads it by reflection and polls it the same way.
+            var environment = ((IInternalCatalog)ml.Regression).Environment;
+            var trackerField = environment.GetType().BaseType!.GetField("ProgressTracker", BindingFlags.NonPublic | BindingFlags.Instance)!;
+            var tracker = (ProgressReporting.ProgressTracker)trackerField.GetValue(environment)!;
+            var polled = new List<(double? Done, double? Total, double? Loss, string Logged)>();
+            ml.Log += (_, e) =>
+            {
+                if (!e.Message.Contains("Epoch 2/3"))
+                    return;
+                tracker.GetAllProgress(); // the first poll returns the pending start event instead of pulling progress
+                var entry = Assert.Single(tracker.GetAllProgress(), p => p.Kind == ProgressReporting.ProgressEvent.EventKind.Progress).ProgressEntry;
+                polled.Add((entry.Progress[0], entry.ProgressLim[0], entry.Metrics[0], e.Message));
+            };
+
+            ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 3 }).Fit(Data(ml, 64));
+
+            var (done, total, loss, logged) = Assert.Single(polled);
+            Assert.Equal(2, done);
+            Assert.Equal(3, total);
+            Assert.NotNull(loss);
+            Assert.Contains($"loss {loss!.Value:0.#####}", logged);
         }
 
         [Fact]

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers
     /// instance repeats its values; here an unseeded instance can be shared between weights without making them equal.)
     /// </remarks>
     [RegisterComponent("RandomNormal", Aliases = new[] { "random_normal", "normal" })]
-    public sealed class RandomNormalInitializer : Initializer
+    public sealed class RandomNormalInitializer : NormalDistributionInitializer
     {
         /// <summary>Creates the initializer (Keras's defaults: mean 0.0, stddev 0.05, no seed).</summary>
         /// <param name="mean">The mean of the distribution.</param>
@@ -21,33 +21,12 @@ namespace Microsoft.ML.Layers
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="stddev"/> is negative or not finite, or <paramref name="mean"/> is not finite.</exception>
         public RandomNormalInitializer(double mean = 0.0, double stddev = 0.05, long? seed = null)
+            : base("RandomNormal", mean, stddev, seed)
         {
-            Arguments.Finite(mean, nameof(mean));
-            Arguments.NonNegative(stddev, nameof(stddev));
-            Mean = mean;
-            Stddev = stddev;
-            Seed = seed;
-        }
-
-        /// <summary>The mean.</summary>
-        public double Mean { get; }
-
-        /// <summary>The standard deviation.</summary>
-        public double Stddev { get; }
-
-        /// <summary>The seed, or <see langword="null"/> to draw from TorchSharp's global generator.</summary>
-        public long? Seed { get; }
-
-        /// <inheritdoc />
-        public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
-        {
-            var dimensions = Sampling.Dimensions(shape, "RandomNormal");
-            Sampling.RequireFloating(dtype, "RandomNormal");
-            using var generator = Sampling.GeneratorFor(Seed);
-            return Sampling.Normal(dimensions, Mean, Stddev, dtype, generator);
         }
 
         /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig().With("seed", Seed).With("mean", Mean).With("stddev", Stddev);
+        private protected override torch.Tensor Sample(long[] dimensions, torch.ScalarType dtype, torch.Generator? generator) =>
+            Sampling.Normal(dimensions, Mean, Stddev, dtype, generator);
     }
 }

@@ -45,6 +45,7 @@ namespace Microsoft.ML.Layers
             // Keras 3's hard_sigmoid: relu6(x + 3) / 6, libtorch's hardsigmoid as in Keras's torch backend.
             // (Keras 2 used clip(0.2x + 0.5, 0, 1): see HardSigmoidKeras2.)
             yield return new Activation("hard_sigmoid", x => nn.functional.hardsigmoid(x));
+            yield return HardSigmoidKeras2;
             // x * relu6(x + 3) / 6: libtorch's hardswish, as in Keras's torch backend.
             yield return new Activation("hard_silu", x => nn.functional.hardswish(x));
             yield return new Activation("hard_swish", x => nn.functional.hardswish(x));
@@ -62,8 +63,11 @@ namespace Microsoft.ML.Layers
         /// <summary>Softmax over the last axis.</summary>
         public static Activation Softmax { get; } = new("softmax", x => LastAxis(x, t => t.softmax(-1)));
 
-        /// <summary>Keras 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, for models saved by Keras 2.</summary>
-        public static Activation HardSigmoidKeras2 { get; } = new("hard_sigmoid", x => (x * 0.2 + 0.5).clamp(0, 1));
+        /// <summary>
+        /// Keras 1 and 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, registered as <c>"legacy_hard_sigmoid"</c>: models imported
+        /// from Keras 1 and 2 files use it where their config says <c>"hard_sigmoid"</c>, so they compute what they computed there.
+        /// </summary>
+        public static Activation HardSigmoidKeras2 { get; } = new("legacy_hard_sigmoid", x => (x * 0.2 + 0.5).clamp(0, 1));
 
         private static Tensor Mish(Tensor x)
         {

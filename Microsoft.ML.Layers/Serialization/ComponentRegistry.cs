@@ -302,7 +302,7 @@ namespace Microsoft.ML.Layers
             var unknown = keys.Where(k => !bound.Contains(k) && !baseKeys.Contains(k)).ToList();
             if (unknown.Count > 0)
             {
-                throw new FormatException(
+                throw new UnknownConfigKeysException(unknown,
                     $"The config of '{config.ClassName}' has keys that {type.Name}'s constructor does not take: {string.Join(", ", unknown)}. " +
                     $"Add constructor parameters with these names (camelCase), or a static FromConfig({config.GetType().Name}) method.");
             }
@@ -326,5 +326,14 @@ namespace Microsoft.ML.Layers
                 throw;
             }
         }
+    }
+
+    /// <summary>A config carries keys its class does not take (the import reports them as unsupported arguments).</summary>
+    internal sealed class UnknownConfigKeysException : FormatException
+    {
+        public UnknownConfigKeysException(IReadOnlyList<string> keys, string message) : base(message) => Keys = keys;
+
+        /// <summary>The keys no constructor parameter took.</summary>
+        public IReadOnlyList<string> Keys { get; }
     }
 }

@@ -26,6 +26,12 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <summary>Whether <see cref="SharedDataDirectory"/> exists on this machine.</summary>
         public static bool HasSharedData => Directory.Exists(SharedDataDirectory);
 
+        /// <summary><c>../shared/keras-reference</c>: real Keras model files with Keras's own predictions (the import oracle).</summary>
+        public static string KerasReferenceDirectory => Path.Combine(SharedDirectory, "keras-reference");
+
+        /// <summary>Whether <see cref="KerasReferenceDirectory"/> exists on this machine.</summary>
+        public static bool HasKerasReference => Directory.Exists(KerasReferenceDirectory);
+
         private static string FindRoot()
         {
             string recorded = Metadata("RepositoryRoot");

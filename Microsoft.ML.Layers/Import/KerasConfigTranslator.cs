@@ -1,0 +1,355 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Turns a <c>model_config</c> written by Keras 1, Keras 2 (and tf.keras) or Keras 3 into the Keras 3 layout this
+    /// library reads: class and argument renames, the defaults that changed between generations, arguments that only
+    /// tune speed, and the refusals (code-carrying layers, TensorFlow graph ops). Each layer config is checked against its
+    /// class here, so an unsupported layer or argument fails naming the layer, the argument and the file.
+    /// </summary>
+    internal sealed class KerasConfigTranslator
+    {
+        private readonly int _kerasMajor;
+        private readonly string? _file;
+
+        public KerasConfigTranslator(int kerasMajor, string? file)
+        {
+            _kerasMajor = kerasMajor;
+            _file = file;
+        }
+
+        /// <summary>The Keras major version of a <c>keras_version</c> string (<c>"2.2.4-tf"</c> is 2); 3 when unknown.</summary>
+        public static int MajorVersion(string? kerasVersion)
+            => kerasVersion is not null && kerasVersion.Length > 0 && char.IsDigit(kerasVersion[0]) && int.TryParse(kerasVersion.Split('.')[0], out int major) ? major : 3;
+
+        /// <summary>Translates a model (or single layer) config; the input is not modified (a translated copy is returned).</summary>
+        public JsonObject Translate(JsonNode? modelConfig)
+        {
+            if (modelConfig is not JsonObject root)
+                throw Error("the model config is not a JSON object with 'class_name' and 'config'.");
+            return TranslateLayer((JsonObject)root.DeepClone(), path: null);
+        }
+
+        // ---------------------------------------------------------------------------------------------------------
+
+        /// <summary>Layer classes renamed between Keras generations (old name → Keras 3 name).</summary>
+        private static readonly Dictionary<string, string> ClassRenames = new(StringComparer.Ordinal)
+        {
+            ["Model"] = "Functional",
+            // Keras 1.
+            ["Convolution1D"] = "Conv1D",
+            ["Convolution2D"] = "Conv2D",
+            ["Convolution3D"] = "Conv3D",
+            ["AtrousConvolution1D"] = "Conv1D",
+            ["AtrousConvolution2D"] = "Conv2D",
+            ["Deconvolution2D"] = "Conv2DTranspose",
+            ["SeparableConvolution2D"] = "SeparableConv2D",
+        };
+
+        /// <summary>Keras 1's merge modes and the Keras 2 layers that replaced <c>Merge</c>.</summary>
+        private static readonly Dictionary<string, string> MergeModes = new(StringComparer.Ordinal)
+        {
+            ["sum"] = "Add", ["mul"] = "Multiply", ["ave"] = "Average", ["max"] = "Maximum", ["concat"] = "Concatenate", ["dot"] = "Dot",
+        };
+
+        /// <summary>Keras 1 argument names and their Keras 2 replacements (applied to Keras 1 configs only).</summary>
+        private static readonly Dictionary<string, string> Keras1ArgumentRenames = new(StringComparer.Ordinal)
+        {
+            ["output_dim"] = "units", ["init"] = "kernel_initializer", ["inner_init"] = "recurrent_initializer",
+            ["inner_activation"] = "recurrent_activation", ["W_regularizer"] = "kernel_regularizer", ["U_regularizer"] = "recurrent_regularizer",
+            ["b_regularizer"] = "bias_regularizer", ["W_constraint"] = "kernel_constraint", ["U_constraint"] = "recurrent_constraint",
+            ["b_constraint"] = "bias_constraint", ["bias"] = "use_bias", ["nb_filter"] = "filters", ["border_mode"] = "padding",
+            ["subsample"] = "strides", ["subsample_length"] = "strides", ["filter_length"] = "kernel_size", ["pool_length"] = "pool_size",
+            ["stride"] = "strides", ["atrous_rate"] = "dilation_rate", ["dropout_W"] = "dropout", ["dropout_U"] = "recurrent_dropout",
+            ["p"] = "rate", ["beta_init"] = "beta_initializer", ["gamma_init"] = "gamma_initializer", ["forget_bias_init"] = "unit_forget_bias",
+            ["input_dtype"] = "dtype", ["dim_ordering"] = "data_format", ["length"] = "size",
+        };
+
+        /// <summary>
+        /// Arguments Keras wrote that change only speed or bookkeeping, never the result, when they hold the listed value
+        /// (null: any value). They are dropped; any other value is reported as unsupported.
+        /// </summary>
+        private static readonly (string Key, Func<JsonNode?, bool> Harmless)[] DroppedArguments =
+        {
+            ("implementation", _ => true),
+            ("unroll", _ => true),
+            ("consume_less", _ => true),
+            ("time_major", v => IsFalse(v)),
+            ("fused", _ => true),
+            ("renorm", v => IsFalse(v)),
+            ("renorm_clipping", v => IsNullOrEmpty(v)),
+            ("renorm_momentum", _ => true),
+            ("virtual_batch_size", v => v is null),
+            ("adjustment", v => v is null),
+            ("synchronized", v => IsFalse(v)),
+            ("ragged", v => IsFalse(v)),
+            ("sparse", v => IsFalse(v)),
+            ("quantization_config", v => v is null),
+            ("lora_rank", v => v is null),
+            ("lora_alpha", v => v is null),
+            ("input_length", _ => true),
+        };
+
+        /// <summary>Translates one layer config in place (and what it holds); returns it.</summary>
+        private JsonObject TranslateLayer(JsonObject layer, string? path)
+        {
+            string className = layer["class_name"] is JsonValue c && c.TryGetValue<string>(out var name) ? name
+                : throw Error($"a layer config has no string 'class_name': {ComponentConfig.Truncate(layer.ToJsonString())}", path);
+            var config = layer["config"];
+            // Keras 2.0-2.1 wrote a Sequential model's config as the bare list of its layers.
+            if (className == "Sequential" && config is JsonArray list)
+            {
+                layer["config"] = config = new JsonObject { ["name"] = "sequential", ["layers"] = list.DeepClone() };
+            }
+            if (config is not JsonObject values)
+                throw Error($"the config of a '{className}' layer is not an object.", path);
+            string layerName = values["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer["name"]?.GetValue<string>() ?? className;
+
+            Refuse(className, values, layerName);
+            if (className == "Merge")
+                className = MergeToLayer(values, layerName);
+            if (ClassRenames.TryGetValue(className, out var renamed))
+                className = renamed;
+            layer["class_name"] = className;
+
+            if (_kerasMajor <= 1)
+                RenameKeras1Arguments(className, values, layerName);
+            DropHarmlessArguments(values, layerName);
+            if (_kerasMajor < 3)
+                ApplyKeras2Defaults(className, values);
+            TranslateValues(values);
+
+            // Containers and wrappers: translate what they hold.
+            if (values["layers"] is JsonArray layers)
+            {
+                for (int i = 0; i < layers.Count; i++)
+                {
+                    if (layers[i] is JsonObject inner)
+                        TranslateLayer(inner, layerName);
+                }
+            }
+            foreach (var key in new[] { "layer", "backward_layer" })
+            {
+                if (values[key] is JsonObject wrapped)
+                    TranslateLayer(wrapped, layerName);
+            }
+            if (className is not ("Sequential" or "Functional"))
+                Validate(layer, layerName);
+            return layer;
+        }
+
+        /// <summary>Keras layer classes this library does not implement, and why.</summary>
+        private static readonly Dictionary<string, string> UnsupportedClasses = new(StringComparer.Ordinal)
+        {
+            ["LocallyConnected1D"] = "it was removed from Keras 3 and is not implemented here",
+            ["LocallyConnected2D"] = "it was removed from Keras 3 and is not implemented here",
+            ["CuDNNLSTM"] = "it is the cuDNN-only variant of LSTM; save the model with a plain LSTM layer",
+            ["CuDNNGRU"] = "it is the cuDNN-only variant of GRU; save the model with a plain GRU layer (reset_after=True)",
+        };
+
+        /// <summary>Layers that carry code or TensorFlow graph ops, and Keras layers not implemented here: never imported.</summary>
+        private void Refuse(string className, JsonObject values, string layerName)
+        {
+            if (UnsupportedClasses.TryGetValue(className, out var reason))
+                throw Error($"the Keras layer class '{className}' is not supported: {reason}.", layerName);
+            switch (className)
+            {
+                case "Lambda":
+                    throw Error(
+                        "a Lambda layer holds Python code (marshalled bytecode or a function name), and importing never executes code. " +
+                        "Replace it with built-in layers, or write the computation as a .NET layer registered with [RegisterLayer] and " +
+                        "edit the config to use it.", layerName, "function");
+                case "TensorFlowOpLayer" or "TFOpLambda" or "SlicingOpLambda":
+                    string op = values["node_def"]?["op"]?.ToString() ?? values["function"]?.ToString() ?? "?";
+                    throw Error(
+                        $"it is a {className} (TensorFlow operation '{op}' recorded from Python code), which is not a Keras layer and cannot be " +
+                        "imported. Express the operation with Keras layers before saving.", layerName, className == "TensorFlowOpLayer" ? "node_def" : "function");
+            }
+        }
+
+        /// <summary>Keras 1's <c>Merge(mode=...)</c> becomes the merge layer of that mode.</summary>
+        private string MergeToLayer(JsonObject values, string layerName)
+        {
+            string mode = values["mode"]?.ToString() ?? "sum";
+            if (!MergeModes.TryGetValue(mode, out var className))
+                throw Error($"Merge mode '{mode}' is not supported (only {string.Join(", ", MergeModes.Keys)}; a Python function as mode would be code).", layerName, "mode");
+            if (values["concat_axis"] is JsonNode axis)
+                values["axis"] = axis.DeepClone();
+            if (values["dot_axes"] is JsonNode axes)
+                values["axes"] = axes.DeepClone();
+            foreach (var key in new[] { "mode", "mode_type", "concat_axis", "dot_axes", "output_shape", "output_shape_type", "output_mask", "output_mask_type", "arguments", "layers" })
+                values.Remove(key);
+            return className;
+        }
+
+        private void RenameKeras1Arguments(string className, JsonObject values, string layerName)
+        {
+            // Keras 1 recurrent and embedding layers called the input weights W; Embedding's are its embeddings.
+            if (className == "Embedding")
+            {
+                Rename(values, "init", "embeddings_initializer");
+                Rename(values, "W_regularizer", "embeddings_regularizer");
+                Rename(values, "W_constraint", "embeddings_constraint");
+                if (values["dropout"] is JsonValue dropout && dropout.GetValue<double>() != 0)
+                    throw Error($"Keras 1's Embedding dropout ({dropout}) has no Keras 2 or 3 equivalent.", layerName, "dropout");
+                values.Remove("dropout");
+            }
+            if (className is "Conv2D" or "Conv2DTranspose" or "SeparableConv2D" && values.ContainsKey("nb_row"))
+            {
+                values["kernel_size"] = new JsonArray(values["nb_row"]!.DeepClone(), values["nb_col"]!.DeepClone());
+                values.Remove("nb_row");
+                values.Remove("nb_col");
+            }
+            if (className == "Conv3D" && values.ContainsKey("kernel_dim1"))
+            {
+                values["kernel_size"] = new JsonArray(values["kernel_dim1"]!.DeepClone(), values["kernel_dim2"]!.DeepClone(), values["kernel_dim3"]!.DeepClone());
+                foreach (var k in new[] { "kernel_dim1", "kernel_dim2", "kernel_dim3" })
+                    values.Remove(k);
+            }
+            foreach (var (oldKey, newKey) in Keras1ArgumentRenames)
+                Rename(values, oldKey, newKey);
+            if (values["data_format"] is JsonValue ordering && ordering.TryGetValue<string>(out var order))
+            {
+                values["data_format"] = order switch
+                {
+                    "th" => "channels_first",
+                    "tf" or "default" => "channels_last",
+                    _ => order,
+                };
+                if (order == "th" && className.StartsWith("Conv", StringComparison.Ordinal))
+                {
+                    throw Error(
+                        "Keras 1 convolutions in Theano ordering ('dim_ordering': 'th') store flipped kernels in another layout; they are not " +
+                        "supported. Convert the model with Keras 2's legacy converter, or save it with 'tf' ordering.", layerName, "dim_ordering");
+                }
+            }
+            if (values["unit_forget_bias"] is JsonValue forget && forget.TryGetValue<string>(out var forgetInit))
+                values["unit_forget_bias"] = forgetInit == "one";
+            if (className == "BatchNormalization")
+            {
+                if (values["mode"] is JsonValue mode && mode.GetValue<int>() != 0)
+                    throw Error($"Keras 1 BatchNormalization mode {mode} (per-sample statistics) is not supported; only mode 0 is.", layerName, "mode");
+                values.Remove("mode");
+            }
+        }
+
+        private void DropHarmlessArguments(JsonObject values, string layerName)
+        {
+            foreach (var (key, harmless) in DroppedArguments)
+            {
+                if (!values.TryGetPropertyValue(key, out var value))
+                    continue;
+                if (!harmless(value))
+                    throw Error($"the value {value?.ToJsonString() ?? "null"} is not supported (this library computes only the default).", layerName, key);
+                values.Remove(key);
+            }
+        }
+
+        /// <summary>Defaults that differ between Keras 2 and Keras 3, made explicit for configs that relied on them.</summary>
+        private static void ApplyKeras2Defaults(string className, JsonObject values)
+        {
+            // Keras 2's GRU defaulted to reset_after=False (tf.keras 2 writes the key; Keras 2.0-2.1 did not have it).
+            if (className == "GRU" && !values.ContainsKey("reset_after"))
+                values["reset_after"] = false;
+            // tf.keras's separable convolutions inherited the plain kernel's arguments from their base class and never used them.
+            if (className.StartsWith("SeparableConv", StringComparison.Ordinal))
+            {
+                values.Remove("kernel_initializer");
+                if (values["kernel_regularizer"] is null)
+                    values.Remove("kernel_regularizer");
+                if (values["kernel_constraint"] is null)
+                    values.Remove("kernel_constraint");
+            }
+            // Keras 2 accepted a one-element list as BatchNormalization's axis.
+            if (className == "BatchNormalization" && values["axis"] is JsonArray { Count: 1 } axis)
+                values["axis"] = axis[0]!.DeepClone();
+            // Unsigned integer inputs (token ids) are read as the signed type that holds every value; libtorch has no uint16/uint32.
+            if (className == "InputLayer" && values["dtype"] is JsonValue inputType && inputType.TryGetValue<string>(out var dtype))
+                values["dtype"] = dtype switch { "uint16" => "int32", "uint32" or "uint64" => "int64", _ => dtype };
+            // tf.keras's spatial dropouts inherited Dropout's config and wrote noise_shape: null; they never used it.
+            if (className.StartsWith("SpatialDropout", StringComparison.Ordinal) && values.TryGetPropertyValue("noise_shape", out var noiseShape) && noiseShape is null)
+                values.Remove("noise_shape");
+        }
+
+        /// <summary>Translates argument values: activations, initializers, dtype policies (recursively).</summary>
+        private void TranslateValues(JsonObject values)
+        {
+            foreach (var key in values.Select(p => p.Key).ToList())
+            {
+                var value = values[key];
+                if (_kerasMajor < 3 && key is "activation" or "recurrent_activation" && value is JsonValue v && v.TryGetValue<string>(out var activation))
+                {
+                    // Keras 1 and 2 defined hard_sigmoid as clip(0.2x + 0.5, 0, 1); Keras 3 changed it to relu6(x + 3) / 6.
+                    if (activation == "hard_sigmoid")
+                        values[key] = Activations.HardSigmoidKeras2.Name;
+                }
+                else if (key.EndsWith("_initializer", StringComparison.Ordinal) && value is JsonObject initializer)
+                {
+                    TranslateInitializer(initializer);
+                }
+                else if (key == "dtype" && value is JsonObject policy && policy["class_name"]?.ToString() == "Policy")
+                {
+                    // tf.keras 2.4+ wrote mixed-precision policies as {"class_name": "Policy", "config": {"name": "float32"}}.
+                    values[key] = policy["config"]?["name"]?.DeepClone();
+                }
+            }
+        }
+
+        private void TranslateInitializer(JsonObject initializer)
+        {
+            if (initializer["config"] is not JsonObject config)
+                return;
+            // Keras 2's VarianceScaling 'normal' was a truncated normal; Keras 3 names it so.
+            if (_kerasMajor < 3 && initializer["class_name"]?.ToString() == "VarianceScaling" && config["distribution"]?.ToString() == "normal")
+                config["distribution"] = "truncated_normal";
+            config.Remove("dtype");
+        }
+
+        /// <summary>Instantiates the layer alone (no weights are created) so an unknown class or argument fails here, named.</summary>
+        private void Validate(JsonObject layer, string layerName)
+        {
+            try
+            {
+                var config = LayerConfig.FromJson(layer);
+                config.BuildConfig = null;
+                using var probe = Layer.Deserialize(config);
+            }
+            catch (UnknownConfigKeysException e)
+            {
+                string key = e.Keys[0];
+                var value = layer["config"]?[key];
+                throw Error(
+                    $"{layer["class_name"]} argument '{key}' (value {value?.ToJsonString() ?? "null"}) is not supported by this library" +
+                    (e.Keys.Count > 1 ? $" (nor are {string.Join(", ", e.Keys.Skip(1))})." : "."), layerName, key, e);
+            }
+            catch (KeyNotFoundException e)
+            {
+                throw Error(e.Message, layerName, innerException: e);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException && e is not KerasImportException)
+            {
+                throw Error(e.Message, layerName, innerException: e);
+            }
+        }
+
+        private static void Rename(JsonObject values, string oldKey, string newKey)
+        {
+            if (values.TryGetPropertyValue(oldKey, out var value) && !values.ContainsKey(newKey))
+            {
+                values.Remove(oldKey);
+                values[newKey] = value;
+            }
+        }
+
+        private static bool IsFalse(JsonNode? value) => value is null || value is JsonValue v && v.TryGetValue<bool>(out var b) && !b;
+
+        private static bool IsNullOrEmpty(JsonNode? value) => value is null || value is JsonObject { Count: 0 };
+
+        private KerasImportException Error(string message, string? layer = null, string? argument = null, Exception? innerException = null)
+            => new(message, _file, layer, argument, innerException);
+    }
+}

@@ -1,0 +1,354 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PureHDF;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>The kinds of file <see cref="KerasModel"/> reads, told apart by their bytes (never by the extension).</summary>
+    public enum KerasFileFormat
+    {
+        /// <summary>Not a Keras file.</summary>
+        Unknown,
+
+        /// <summary>A legacy HDF5 model (<c>model.save("m.h5")</c> in Keras 1, 2 or tf.keras): architecture and weights.</summary>
+        LegacyHdf5Model,
+
+        /// <summary>A legacy HDF5 weights file (<c>model.save_weights("w.h5")</c>): weights only, by layer name.</summary>
+        LegacyHdf5Weights,
+
+        /// <summary>A Keras 3 <c>.keras</c> zip (<c>config.json</c>, <c>metadata.json</c>, <c>model.weights.h5</c>).</summary>
+        Keras3Archive,
+
+        /// <summary>A model zip written by this library's <see cref="Model.Save(string, bool)"/>.</summary>
+        LayersArchive,
+
+        /// <summary>An architecture as JSON (<c>model.to_json()</c>, <c>*_config.json</c>), without weights.</summary>
+        ConfigJson,
+    }
+
+    /// <summary>
+    /// Imports models saved by Keras: legacy HDF5 files of Keras 1, 2 and tf.keras, Keras 3 <c>.keras</c> archives, and an
+    /// architecture JSON with a weights file. The result is an ordinary <see cref="Model"/> (or <see cref="Sequential"/>):
+    /// predict with it, fine-tune it with <see cref="Model.Compile(Optimizer, object, System.Collections.Generic.IEnumerable{object}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
+    /// and <c>Fit</c>, save it with <see cref="Model.Save(string, bool)"/>, or hand it to the ML.NET trainers.
+    /// </summary>
+    /// <remarks>
+    /// Importing never executes code from the file: a <c>Lambda</c> layer, a TensorFlow op layer or a class that is not
+    /// registered in <see cref="ComponentRegistry"/> is refused with a <see cref="KerasImportException"/> naming it. So is any
+    /// layer or argument this library does not support; no half-built model is ever returned. Imported models are not
+    /// compiled: call <c>Compile</c> before <c>Fit</c>.
+    /// <code>
+    /// Model model = KerasModel.Load("mnist_cnn.h5");
+    /// Tensor probabilities = model.Predict(images);
+    /// </code>
+    /// </remarks>
+    public static class KerasModel
+    {
+        /// <summary>Imports a model file: legacy <c>.h5</c>, Keras 3 <c>.keras</c>, or this library's own model zip.</summary>
+        /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="KerasImportException">The file is not a complete model, or uses something this library cannot import.</exception>
+        public static Model Load(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            using var stream = OpenFile(path);
+            return Load(stream, path);
+        }
+
+        /// <summary>
+        /// Imports a model from a stream (copied to memory first when it cannot seek); <paramref name="name"/> names it in errors.
+        /// </summary>
+        /// <exception cref="KerasImportException">The data is not a complete model, or uses something this library cannot import.</exception>
+        public static Model Load(Stream stream, string? name = null)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            using var seekable = Seekable(stream);
+            var format = DetectFormat(seekable);
+            return format switch
+            {
+                KerasFileFormat.LegacyHdf5Model => WithFile(name, () => LoadLegacyModel(seekable, name)),
+                KerasFileFormat.Keras3Archive => WithFile(name, () => LoadKeras3Archive(seekable, name)),
+                KerasFileFormat.LayersArchive => Model.Load(seekable, name ?? "model"),
+                KerasFileFormat.LegacyHdf5Weights => throw new KerasImportException(
+                    "it holds weights only (model.save_weights). Pass the architecture too: KerasModel.Load(architectureJsonPath, weightsPath).", name),
+                KerasFileFormat.ConfigJson => throw new KerasImportException(
+                    "it holds an architecture only (model.to_json()). Pass its weights file too: KerasModel.Load(architectureJsonPath, weightsPath), " +
+                    "or use KerasModel.FromJson for an untrained model.", name),
+                _ => throw new KerasImportException(
+                    "it is neither an HDF5 file (legacy .h5), a zip (.keras) nor JSON. The file is corrupted, truncated or of another kind.", name),
+            };
+        }
+
+        /// <summary>
+        /// Imports an architecture JSON (<c>model.to_json()</c>) with a weights file: a legacy HDF5 weights file
+        /// (<c>save_weights("w.h5")</c>), a full legacy <c>.h5</c> model (its weights are used), or a Keras 3 <c>.weights.h5</c>.
+        /// </summary>
+        /// <exception cref="KerasImportException">A file is not what it should be, or the weights do not fit the architecture.</exception>
+        public static Model Load(string architecturePath, string weightsPath)
+        {
+            ArgumentNullException.ThrowIfNull(architecturePath);
+            ArgumentNullException.ThrowIfNull(weightsPath);
+            var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
+            using var weights = OpenFile(weightsPath);
+            return WithFile(weightsPath, () =>
+            {
+                if (!Hdf5Reader.IsHdf5(weights))
+                    throw new KerasImportException("it is not an HDF5 weights file.", weightsPath);
+                using var file = Hdf5Reader.Open(weights, weightsPath);
+                IH5Group root = file;
+                bool keras3 = Hdf5Reader.Has(file, "layers") && !Hdf5Reader.HasAttribute(file, "layer_names");
+                if (Hdf5Reader.Has(file, "model_weights"))
+                    root = Hdf5Reader.Group(file, "model_weights", weightsPath);
+                int weightsMajor = KerasConfigTranslator.MajorVersion(Hdf5Reader.StringAttribute(root, "keras_version", weightsPath));
+                return Build(config, keras3 ? 3 : Math.Min(kerasMajor, weightsMajor), weightsPath,
+                    (loader, model) =>
+                    {
+                        if (keras3)
+                            loader.LoadKeras3(model, file);
+                        else
+                            loader.LoadLegacy(model, root);
+                    });
+            });
+        }
+
+        /// <summary>
+        /// Builds an untrained model from an architecture JSON of any Keras generation (Keras's <c>model_from_json</c>);
+        /// the weights are freshly initialized.
+        /// </summary>
+        /// <exception cref="KerasImportException">The architecture uses something this library cannot import.</exception>
+        public static Model FromJson(string json)
+        {
+            ArgumentNullException.ThrowIfNull(json);
+            var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null);
+            return Build(config, kerasMajor, null, load: null);
+        }
+
+        /// <summary>What a file holds, read from its first bytes (and, for zips and HDF5, its entries).</summary>
+        public static KerasFileFormat DetectFormat(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            using var stream = OpenFile(path);
+            return DetectFormat(stream);
+        }
+
+        /// <summary>What a seekable stream holds; the position is restored.</summary>
+        public static KerasFileFormat DetectFormat(Stream stream)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            if (!stream.CanSeek)
+                throw new ArgumentException("DetectFormat needs a seekable stream.", nameof(stream));
+            long start = stream.Position;
+            try
+            {
+                if (Hdf5Reader.IsHdf5(stream))
+                {
+                    try
+                    {
+                        using var file = H5File.Open(stream, leaveOpen: true);
+                        return file.AttributeExists("model_config") ? KerasFileFormat.LegacyHdf5Model
+                            : file.AttributeExists("layer_names") || file.LinkExists("layers") ? KerasFileFormat.LegacyHdf5Weights
+                            : KerasFileFormat.Unknown;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        return KerasFileFormat.Unknown;
+                    }
+                }
+                var head = new byte[4];
+                int read = stream.Read(head, 0, 4);
+                stream.Position = start;
+                if (read == 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4)
+                {
+                    try
+                    {
+                        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                        return zip.GetEntry("model.weights.h5") is not null ? KerasFileFormat.Keras3Archive
+                            : zip.GetEntry(Model.WeightsEntry) is not null ? KerasFileFormat.LayersArchive
+                            : KerasFileFormat.Unknown;
+                    }
+                    catch (InvalidDataException)
+                    {
+                        return KerasFileFormat.Unknown;
+                    }
+                }
+                int first;
+                do
+                {
+                    first = stream.ReadByte();
+                }
+                while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF);
+                return first == '{' ? KerasFileFormat.ConfigJson : KerasFileFormat.Unknown;
+            }
+            finally
+            {
+                stream.Position = start;
+            }
+        }
+
+        // ---------------------------------------------------------------------------------------------------------
+
+        private static Model LoadLegacyModel(Stream stream, string? name)
+        {
+            using var file = Hdf5Reader.Open(stream, name ?? "stream");
+            string modelConfigText = Hdf5Reader.StringAttribute(file, "model_config", name)
+                ?? throw new KerasImportException("it has no 'model_config' attribute.", name);
+            var modelConfig = ParseJson(modelConfigText, "model_config", name);
+            var weightsRoot = Hdf5Reader.Has(file, "model_weights") ? Hdf5Reader.Group(file, "model_weights", name)
+                : throw new KerasImportException("it has no 'model_weights' group (was it saved with include_optimizer only?).", name);
+            string? version = Hdf5Reader.StringAttribute(file, "keras_version", name) ?? Hdf5Reader.StringAttribute(weightsRoot, "keras_version", name);
+            // Keras 1 files have no keras_version attribute.
+            int kerasMajor = version is null ? 1 : KerasConfigTranslator.MajorVersion(version);
+            return Build(modelConfig, kerasMajor, name, (loader, model) => loader.LoadLegacy(model, weightsRoot));
+        }
+
+        private static Model LoadKeras3Archive(Stream stream, string? name)
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            var config = ParseJson(ReadZipText(zip, "config.json", name), "config.json", name);
+            int kerasMajor = 3;
+            if (zip.GetEntry("metadata.json") is not null
+                && ParseJson(ReadZipText(zip, "metadata.json", name), "metadata.json", name)?["keras_version"] is JsonValue version
+                && version.TryGetValue<string>(out var text))
+            {
+                kerasMajor = KerasConfigTranslator.MajorVersion(text);
+            }
+            using var weights = new MemoryStream();
+            using (var entry = (zip.GetEntry("model.weights.h5") ?? throw new KerasImportException("the archive has no model.weights.h5.", name)).Open())
+                entry.CopyTo(weights);
+            weights.Position = 0;
+            using var file = Hdf5Reader.Open(weights, $"{name}:model.weights.h5");
+            return Build(config, kerasMajor, name, (loader, model) => loader.LoadKeras3(model, file));
+        }
+
+        /// <summary>Translates, builds and (with <paramref name="load"/>) fills the model; disposes everything on failure.</summary>
+        private static Model Build(JsonNode? config, int kerasMajor, string? file, Action<KerasWeightLoader, Model>? load)
+        {
+            var translated = new KerasConfigTranslator(kerasMajor, file).Translate(config);
+            Layer? layer = null;
+            var loader = new KerasWeightLoader(kerasMajor, file);
+            try
+            {
+                layer = Layer.Deserialize(LayerConfig.FromJson(translated));
+                if (layer is not Model model)
+                    throw new KerasImportException($"it holds a single {layer.GetType().Name} layer, not a model.", file, layer.Name);
+                if (!model.Built)
+                {
+                    throw new KerasImportException(
+                        "the model config does not declare its input shape (no InputLayer or batch_input_shape), so its weights cannot be created.", file, model.Name);
+                }
+                if (load is not null)
+                {
+                    load(loader, model);
+                    loader.Commit();
+                }
+                return model;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                loader.DisposeStaged();
+                layer?.Dispose();
+                if (e is KerasImportException import)
+                    throw import.InFile(file);
+                if (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or System.Collections.Generic.KeyNotFoundException)
+                    throw new KerasImportException(e.Message, file, innerException: e);
+                throw;
+            }
+        }
+
+        private static (JsonNode? Config, int KerasMajor) ReadConfigJson(byte[] bytes, string? name)
+        {
+            JsonNode? json;
+            try
+            {
+                json = JsonNode.Parse(bytes);
+            }
+            catch (JsonException e)
+            {
+                throw new KerasImportException($"it is not valid JSON ({e.Message}).", name, innerException: e);
+            }
+            int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version) ? KerasConfigTranslator.MajorVersion(version)
+                : json?["module"] is not null ? 3 : 2;
+            return (json, kerasMajor);
+        }
+
+        private static JsonNode? ParseJson(string text, string what, string? name)
+        {
+            try
+            {
+                return JsonNode.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                throw new KerasImportException($"'{what}' is not valid JSON ({e.Message}).", name, innerException: e);
+            }
+        }
+
+        private static string ReadZipText(ZipArchive zip, string entryName, string? name)
+        {
+            var entry = zip.GetEntry(entryName) ?? throw new KerasImportException($"the archive has no {entryName}.", name);
+            try
+            {
+                using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
+                return reader.ReadToEnd();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new KerasImportException($"{entryName} is corrupted ({e.Message}).", name, innerException: e);
+            }
+        }
+
+        private static T WithFile<T>(string? file, Func<T> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (KerasImportException e)
+            {
+                throw e.InFile(file);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new KerasImportException($"the archive is corrupted ({e.Message}).", file, innerException: e);
+            }
+        }
+
+        private static Stream OpenFile(string path) => File.OpenRead(CheckExists(path));
+
+        private static string CheckExists(string path)
+            => File.Exists(path) ? path : throw new FileNotFoundException($"No Keras file at '{path}'.", path);
+
+        private static Stream Seekable(Stream stream)
+        {
+            if (stream.CanSeek)
+                return new NonClosingStream(stream);
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            return copy;
+        }
+
+        /// <summary>Lets the caller keep ownership of a seekable stream passed in.</summary>
+        private sealed class NonClosingStream : Stream
+        {
+            private readonly Stream _inner;
+
+            public NonClosingStream(Stream inner) => _inner = inner;
+
+            public override bool CanRead => _inner.CanRead;
+            public override bool CanSeek => _inner.CanSeek;
+            public override bool CanWrite => false;
+            public override long Length => _inner.Length;
+            public override long Position { get => _inner.Position; set => _inner.Position = value; }
+            public override void Flush() { }
+            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+            public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+}

@@ -111,6 +111,7 @@ namespace Microsoft.ML.Layers
                     throw new KerasImportException($"'{path}' under '{group.Name}' is not a dataset.", file);
                 var shape = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
                 var type = dataset.Type;
+                using var scope = NewDisposeScope();
                 Tensor flat = (type.Class, type.Size) switch
                 {
                     (H5DataTypeClass.FloatingPoint, 4) => tensor(dataset.Read<float[]>()),
@@ -121,14 +122,10 @@ namespace Microsoft.ML.Layers
                     (H5DataTypeClass.FixedPoint, 1) => tensor(dataset.Read<byte[]>()),
                     _ => throw new KerasImportException($"dataset '{group.Name}/{path}' has HDF5 type {type.Class} of {type.Size} bytes, which is not a weight type.", file),
                 };
-                using (flat)
-                {
-                    long expected = shape.Aggregate(1L, (a, b) => a * b);
-                    if (flat.numel() != expected)
-                        throw new KerasImportException($"dataset '{group.Name}/{path}' holds {flat.numel()} values for shape ({string.Join(", ", shape)}).", file);
-                    using var shaped = flat.reshape(shape);
-                    return shaped.to(ScalarType.Float32).contiguous().clone();
-                }
+                long expected = shape.Aggregate(1L, (a, b) => a * b);
+                if (flat.numel() != expected)
+                    throw new KerasImportException($"dataset '{group.Name}/{path}' holds {flat.numel()} values for shape ({string.Join(", ", shape)}).", file);
+                return flat.reshape(shape).to(ScalarType.Float32).contiguous().clone().MoveToOuterDisposeScope();
             }, $"{group.Name}/{path}", file);
         }
 

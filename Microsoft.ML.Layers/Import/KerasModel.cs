@@ -93,6 +93,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(architecturePath);
             ArgumentNullException.ThrowIfNull(weightsPath);
             var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
+            // The architecture is checked first, so its problems are reported against its own file.
+            WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
             using var weights = OpenFile(weightsPath);
             return WithFile(weightsPath, () =>
             {

@@ -45,8 +45,7 @@ namespace Microsoft.ML.Layers
                         continue;
                     throw Error($"the file holds {weightNames.Count} weights for layer '{layerName}', which the model config does not have.", layerName);
                 }
-                var values = weightNames.Select(n => Hdf5Reader.ReadTensor(group, n, _file)).ToList();
-                Stage(layer, values, weightNames);
+                Stage(layer, ReadAll(weightNames.Select(n => (Func<Tensor>)(() => Hdf5Reader.ReadTensor(group, n, _file)))), weightNames);
                 loaded.Add(layer);
             }
             CheckAllLoaded(model, loaded);
@@ -136,7 +135,16 @@ namespace Microsoft.ML.Layers
                 foreach (var child in OrderChildren(children))
                     Collect(Hdf5Reader.Group(g, child, _file), $"{path}/{child}");
             }
-            Collect(group, group.Name);
+            try
+            {
+                Collect(group, group.Name);
+            }
+            catch
+            {
+                foreach (var value in values)
+                    value.Dispose();
+                throw;
+            }
             return (values, names);
         }
 
@@ -150,6 +158,24 @@ namespace Microsoft.ML.Layers
 
         private static IEnumerable<string> OrderChildren(IReadOnlyList<string> children)
             => children.OrderBy(c => Array.IndexOf(KnownChildOrder, c) is int i && i >= 0 ? i : KnownChildOrder.Length).ThenBy(c => c, StringComparer.Ordinal);
+
+        /// <summary>Runs the reads in order; when one fails, the tensors already read are released.</summary>
+        private static List<Tensor> ReadAll(IEnumerable<Func<Tensor>> reads)
+        {
+            var values = new List<Tensor>();
+            try
+            {
+                foreach (var read in reads)
+                    values.Add(read());
+                return values;
+            }
+            catch
+            {
+                foreach (var value in values)
+                    value.Dispose();
+                throw;
+            }
+        }
 
         /// <summary>Checks the values against <paramref name="layer"/>'s weights and stages them.</summary>
         private void Stage(Layer layer, List<Tensor> values, IReadOnlyList<string> names)

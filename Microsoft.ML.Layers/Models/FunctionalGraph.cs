@@ -207,7 +207,7 @@ namespace Microsoft.ML.Layers
                 string name = layerJson["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer.Name;
                 if (!layers.TryAdd(name, layer))
                     throw new FormatException($"Model '{modelName}': two layers are named '{name}'.");
-                pending.Add((layer, InboundCall.Parse(layerJson["inbound_nodes"], name, modelName)));
+                pending.Add((layer, InboundCall.Parse(layerJson["inbound_nodes"], layer, name, modelName)));
             }
 
             var created = new Dictionary<(string Layer, int Node, int Tensor), Tensor>();
@@ -267,9 +267,42 @@ namespace Microsoft.ML.Layers
         /// <summary>One inbound node of a layer in a config: the tensors it is called on.</summary>
         private sealed record InboundCall(IReadOnlyList<(string Layer, int Node, int Tensor)> Tensors, bool SingleInput)
         {
-            public static List<InboundCall> Parse(JsonNode? inboundNodes, string layerName, string modelName)
+            /// <summary>
+            /// Applies a node's call keyword arguments: <c>use_causal_mask</c> becomes the attention layer's property (every node of
+            /// the layer must agree); <c>training</c> and <c>mask</c> as null are Keras's defaults. Anything else cannot be replayed
+            /// from a config and is refused rather than ignored.
+            /// </summary>
+            private static void ApplyCallArguments(Layer layer, JsonObject? kwargs, string where, ref bool? causalSeen)
+            {
+                if (kwargs is null)
+                    return;
+                foreach (var (key, value) in kwargs)
+                {
+                    switch (key)
+                    {
+                        case "training" or "mask" or "attention_mask" when value is null:
+                            break;
+                        case "use_causal_mask" when value is JsonValue flag && flag.TryGetValue<bool>(out bool causal):
+                            var property = layer.GetType().GetProperty("UseCausalMask");
+                            if (property is null)
+                                throw new FormatException($"{where}: layer '{layer.Name}' ({layer.GetType().Name}) has no call argument 'use_causal_mask'.");
+                            if (causalSeen is bool seen && seen != causal)
+                                throw new FormatException($"{where}: the calls of layer '{layer.Name}' disagree on 'use_causal_mask', which this library sets per layer.");
+                            property.SetValue(layer, causal);
+                            causalSeen = causal;
+                            break;
+                        default:
+                            throw new FormatException(
+                                $"{where}: the call argument '{key}' (value {value?.ToJsonString() ?? "null"}) of layer '{layer.Name}' is not supported in a saved " +
+                                "graph; this library replays only tensors, use_causal_mask and null training/mask arguments.");
+                    }
+                }
+            }
+
+            public static List<InboundCall> Parse(JsonNode? inboundNodes, Layer layer, string layerName, string modelName)
             {
                 var calls = new List<InboundCall>();
+                bool? causalSeen = null;
                 if (inboundNodes is null)
                     return calls;
                 if (inboundNodes is not JsonArray nodes)
@@ -284,13 +317,20 @@ namespace Microsoft.ML.Layers
                             var args = keras3["args"] as JsonArray ?? throw new FormatException($"{where}: 'args' must be a list.");
                             if (args.Count == 0)
                                 throw new FormatException($"{where}: a node needs at least one input tensor.");
+                            ApplyCallArguments(layer, keras3["kwargs"] as JsonObject, where, ref causalSeen);
                             if (args[0] is JsonArray list)
                                 calls.Add(new InboundCall(list.Select((t, j) => KerasTensorHistory(t, $"{where}.args[0][{j}]")).ToList(), SingleInput: false));
                             else
-                                calls.Add(new InboundCall(new[] { KerasTensorHistory(args[0], $"{where}.args[0]") }, SingleInput: args.Count == 1));
+                            {
+                                // Several positional tensors (MultiHeadAttention's query, value, key) make one list input.
+                                var positional = args.Select((t, j) => KerasTensorHistory(t, $"{where}.args[{j}]")).ToList();
+                                calls.Add(new InboundCall(positional, SingleInput: positional.Count == 1));
+                            }
                             break;
                         // Keras 2: [[layer, node, tensor, kwargs], ...].
                         case JsonArray keras2:
+                            foreach (var (entry, j) in keras2.Select((t, j) => (t, j)))
+                                ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null, $"{where}[{j}]", ref causalSeen);
                             var tensors = keras2.Select((t, j) => Triple(t, $"{where}[{j}]")).ToList();
                             calls.Add(new InboundCall(tensors, SingleInput: tensors.Count == 1));
                             break;

@@ -18,7 +18,8 @@ namespace Microsoft.ML
     /// <item><term>Multiclass</term><description>Label: key; features → <c>Score</c> (class probabilities, slot names), <c>PredictedLabel</c> (key with the label's values).</description></item>
     /// </list>
     /// Features: Vector&lt;Single&gt; (or Single, Double, Boolean, integers, keys, and vectors of them; variable-length vectors are padded per batch with a mask).
-    /// The network given is a template: each Fit trains a fresh copy.
+    /// The network given is a template: each Fit trains a copy of it, freshly initialized when the network is not built yet, and
+    /// starting from its weights when it is (a network trained before, or imported with <see cref="KerasModel.Load(string)"/>).
     /// </remarks>
     public static class NeuralNetworkCatalog
     {

@@ -146,10 +146,20 @@ namespace Microsoft.ML.Layers.Estimators
             return inputNames.Count == given.Count && inputNames.ToHashSet().SetEquals(given) ? inputNames.ToList() : given.ToList();
         }
 
-        /// <summary>A fresh, untrained copy of the template, as a model.</summary>
+        /// <summary>
+        /// A copy of the template, as a model: freshly initialized when the template is not built, otherwise holding the
+        /// template's weights, so that a trained or imported network (<see cref="KerasModel.Load(string)"/>) is the starting
+        /// point and the template itself is never changed (each Fit starts from the same weights).
+        /// </summary>
         private Model FreshCopy()
         {
             var copy = Layer.Deserialize(_template.GetConfig());
+            if (_template.Built && _template.BuildShapes is { } shapes)
+            {
+                if (!copy.Built)
+                    copy.EnsureBuilt(shapes);
+                copy.SetWeights(_template.GetWeights());
+            }
             return copy as Model ?? new Sequential(new[] { copy }, name: "network");
         }
 

@@ -67,6 +67,24 @@ namespace Microsoft.ML.Layers
         public static double InRange(double value, double min, double max, string parameterName)
             => value >= min && value <= max ? value : throw Fail(value, parameterName, $"a number between {Sampling.Format(min)} and {Sampling.Format(max)}");
 
+        /// <summary>
+        /// A number that is not negative (nor None, unless <paramref name="noneAllowed"/>), as Keras's activation layers check
+        /// theirs: the message names the layer class, the argument (snake_case) and the received value (<c>None</c> for null).
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="value"/> is null and that is not allowed.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative.</exception>
+        public static double? NotNegative(double? value, string layerClass, string parameterName, bool noneAllowed = false)
+        {
+            string name = KerasJson.SnakeCase(parameterName);
+            string message = $"{name} of a {layerClass} layer cannot be {(noneAllowed ? "" : "None or ")}a negative value. Received: {name}=";
+            return value switch
+            {
+                null when !noneAllowed => throw new ArgumentNullException(parameterName, message + "None"),
+                < 0 => throw new ArgumentOutOfRangeException(parameterName, message + Sampling.Format(value.Value)),
+                _ => value,
+            };
+        }
+
         /// <summary>An <see cref="ArgumentOutOfRangeException"/> naming the argument (snake_case), what it must be, and the received value.</summary>
         public static ArgumentOutOfRangeException Fail(double value, string parameterName, string expected)
         {

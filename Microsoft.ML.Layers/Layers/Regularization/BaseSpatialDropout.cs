@@ -1,3 +1,4 @@
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -5,7 +6,7 @@ namespace Microsoft.ML.Layers
 {
     /// <summary>
     /// The base of the spatial dropout layers (Keras's <c>BaseSpatialDropout</c>): dropout that drops whole feature maps,
-    /// with a keep mask of size 1 along the spatial axes (see <see cref="NoiseShapeFor"/>), scaled by <c>1 / (1 - rate)</c> in
+    /// with a keep mask of size 1 along the spatial axes (the input's batch and channel sizes elsewhere), scaled by <c>1 / (1 - rate)</c> in
     /// training and the identity in inference.
     /// </summary>
     /// <remarks>
@@ -16,17 +17,24 @@ namespace Microsoft.ML.Layers
     public abstract class BaseSpatialDropout : Layer
     {
         private readonly SeedStream _seeds;
+        private readonly bool _writesDataFormat;
 
         /// <summary>Creates the layer.</summary>
         /// <param name="rate">The fraction of feature maps to drop, in [0, 1].</param>
+        /// <param name="rank">The input rank the layer accepts.</param>
+        /// <param name="dataFormat">Where the channels are: <c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="writesDataFormat">Whether the config holds <c>data_format</c> (Keras's <c>SpatialDropout1D</c> has none).</param>
         /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for the constructor convention; the layer has no weights and Keras does not serialize it.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        protected BaseSpatialDropout(double rate, long? seed, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseSpatialDropout(double rate, int rank, string? dataFormat, bool writesDataFormat, long? seed, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Rate = RandomNoise.UnitInterval(rate, "rate");
+            DataFormat = Arguments.DataFormat(dataFormat);
+            _writesDataFormat = writesDataFormat;
+            InputSpec = new InputSpec { NDim = rank };
             Seed = seed;
             _seeds = new SeedStream(seed);
             SupportsMasking = true;
@@ -38,8 +46,15 @@ namespace Microsoft.ML.Layers
         /// <summary>The seed, or <see langword="null"/>.</summary>
         public long? Seed { get; }
 
+        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>: where the channels (kept whole) are; always <c>"channels_last"</c> for <see cref="SpatialDropout1D"/>.</summary>
+        public string DataFormat { get; }
+
         /// <summary>The keep mask's shape for an input: its batch and channel sizes, 1 on the spatial axes.</summary>
-        protected abstract Shape NoiseShapeFor(Tensor inputs);
+        private Shape NoiseShapeFor(Tensor inputs)
+        {
+            int channelAxis = DataFormat == "channels_first" ? 1 : (int)inputs.ndim - 1;
+            return new Shape(inputs.shape.Select((size, axis) => axis == 0 || axis == channelAxis ? size : 1));
+        }
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
@@ -54,7 +69,8 @@ namespace Microsoft.ML.Layers
             var config = base.GetConfig();
             foreach (var key in new[] { "trainable", "dynamic", "activity_regularizer" })
                 config.Values.Remove(key);
-            return config.With("dtype", DTypes.ToKerasName(VariableDType)).With("rate", Rate).With("seed", Seed);
+            config.With("dtype", DTypes.ToKerasName(VariableDType)).With("rate", Rate).With("seed", Seed);
+            return _writesDataFormat ? config.With("data_format", DataFormat) : config;
         }
     }
 }

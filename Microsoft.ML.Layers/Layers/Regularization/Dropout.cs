@@ -22,10 +22,8 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Dropout")]
-    public sealed class Dropout : Layer
+    public sealed class Dropout : BaseDropout
     {
-        private readonly SeedStream _seeds;
-
         /// <summary>Creates a dropout layer.</summary>
         /// <param name="rate">The fraction of units to drop, in [0, 1].</param>
         /// <param name="noiseShape">The shape of the keep mask (with <see cref="Shape.Unknown"/> for the input's size), or
@@ -36,42 +34,12 @@ namespace Microsoft.ML.Layers
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1], or a noise dimension is 0.</exception>
         public Dropout(double rate, Shape? noiseShape = null, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(name, trainable, dtype)
+            : base(rate, noiseShape, seed, name, trainable, dtype)
         {
-            Rate = RandomNoise.UnitInterval(rate, "rate");
-            int zeroAt = noiseShape is null ? -1 : Array.IndexOf(noiseShape.ToArray(), 0L);
-            if (zeroAt >= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(noiseShape),
-                    "Invalid value received for argument `noise_shape`. Expected all dimensions to be positive integers or None. " +
-                    $"Received negative or zero value at index {zeroAt}: 0. Received: noise_shape={noiseShape}");
-            }
-            NoiseShape = noiseShape;
-            Seed = seed;
-            _seeds = new SeedStream(seed);
-            SupportsMasking = true;
         }
-
-        /// <summary>The fraction of units dropped in training.</summary>
-        public double Rate { get; }
-
-        /// <summary>The shape of the keep mask, or <see langword="null"/> for the input's shape.</summary>
-        public Shape? NoiseShape { get; }
-
-        /// <summary>The seed, or <see langword="null"/>.</summary>
-        public long? Seed { get; }
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShape, _seeds, Seed is not null) : inputs.alias();
-
-        /// <inheritdoc />
-        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("rate", Rate)
-            .With("seed", Seed)
-            .With("noise_shape", NoiseShape);
+            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShape, Seeds, Seed is not null) : inputs.alias();
     }
 }

@@ -32,6 +32,19 @@ namespace Microsoft.ML.Layers
                : throw new ArgumentOutOfRangeException(argument,
                    $"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={Sampling.Format(value)}");
 
+        /// <summary>Keras's check of a <c>noise_shape</c>: no zero dimension (unknown ones take the input's size).</summary>
+        public static Shape? CheckNoiseShape(Shape? noiseShape)
+        {
+            int zeroAt = noiseShape is null ? -1 : Array.IndexOf(noiseShape.ToArray(), 0L);
+            if (zeroAt >= 0)
+            {
+                throw new ArgumentOutOfRangeException("noise_shape",
+                    "Invalid value received for argument `noise_shape`. Expected all dimensions to be positive integers or None. " +
+                    $"Received negative or zero value at index {zeroAt}: 0. Received: noise_shape={noiseShape}");
+            }
+            return noiseShape;
+        }
+
         /// <summary>
         /// Keras's <c>backend.random.dropout</c> on torch: zeros for rate 1; a <c>bernoulli(1 - rate)</c> keep mask of
         /// <paramref name="noiseShape"/> (unknown entries take the input's size), broadcast over the input, with the kept
@@ -53,7 +66,10 @@ namespace Microsoft.ML.Layers
             return where(mask.broadcast_to(inputs.shape), inputs / keep, zeros_like(inputs));
         }
 
-        private static long[] ConcreteNoiseShape(Layer layer, Tensor inputs, Shape noiseShape)
+        /// <summary>
+        /// The noise shape for an input: unknown entries take the input's size; each axis must broadcast to the input's.
+        /// </summary>
+        public static long[] ConcreteNoiseShape(Layer layer, Tensor inputs, Shape noiseShape)
         {
             var concrete = noiseShape.Select((d, i) => d != Shape.Unknown ? d
                 : i < inputs.ndim ? inputs.shape[i]
@@ -67,6 +83,13 @@ namespace Microsoft.ML.Layers
                     "each noise axis must be 1, None, or the input's size.");
             }
             return concrete;
+        }
+
+        /// <summary>Keras's <c>random.uniform(shape)</c> on torch (float32 on [0, 1)), from the stream's next generator.</summary>
+        public static Tensor Uniform(long[] shape, SeedStream seeds)
+        {
+            using var generator = seeds.Next();
+            return Sampling.Uniform(shape, 0.0, 1.0, ScalarType.Float32, generator);
         }
 
         /// <summary>Keras's <c>random.normal(shape, mean, stddev, dtype)</c> on torch, from the stream's next generator.</summary>

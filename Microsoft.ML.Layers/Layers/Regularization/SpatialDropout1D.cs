@@ -25,10 +25,8 @@ namespace Microsoft.ML.Layers
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1].</exception>
         public SpatialDropout1D(double rate, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(rate, seed, name, trainable, dtype)
-            => InputSpec = new InputSpec { NDim = 3 };
-
-        /// <inheritdoc />
-        protected override Shape NoiseShapeFor(Tensor inputs) => new(inputs.shape[0], 1, inputs.shape[2]);
+            : base(rate, 3, "channels_last", writesDataFormat: false, seed, name, trainable, dtype)
+        {
+        }
     }
 }

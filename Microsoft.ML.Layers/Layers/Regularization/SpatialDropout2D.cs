@@ -28,21 +28,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1].</exception>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format.</exception>
         public SpatialDropout2D(double rate, string? dataFormat = null, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(rate, seed, name, trainable, dtype)
+            : base(rate, 4, dataFormat, writesDataFormat: true, seed, name, trainable, dtype)
         {
-            DataFormat = Arguments.DataFormat(dataFormat);
-            InputSpec = new InputSpec { NDim = 4 };
         }
-
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
-
-        /// <inheritdoc />
-        protected override Shape NoiseShapeFor(Tensor inputs) => DataFormat == "channels_first"
-            ? new Shape(inputs.shape[0], inputs.shape[1], 1, 1)
-            : new Shape(inputs.shape[0], 1, 1, inputs.shape[3]);
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig().With("data_format", DataFormat);
     }
 }

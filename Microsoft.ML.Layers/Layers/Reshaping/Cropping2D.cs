@@ -1,4 +1,3 @@
-using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +16,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Cropping2D")]
-    public sealed class Cropping2D : Layer
+    public sealed class Cropping2D : BaseCropping
     {
         /// <summary>Creates the layer with symmetric cropping.</summary>
         /// <param name="cropping">One integer for every side, or <c>(rows, cols)</c> removed at both ends of each axis;
@@ -26,7 +25,7 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
-        /// <exception cref="ArgumentException">A wrong number of values, a negative one, or an unknown data format.</exception>
+        /// <exception cref="System.ArgumentException">A wrong number of values, a negative one, or an unknown data format.</exception>
         public Cropping2D(IntTuple? cropping = null, string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
             : this(SpatialPairs.FromSymmetric(cropping ?? 0, 2, "cropping"), dataFormat, name, trainable, dtype)
         {
@@ -45,66 +44,12 @@ namespace Microsoft.ML.Layers
         }
 
         private Cropping2D((int Before, int After)[] cropping, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
-            : base(name, trainable, dtype)
+            : base(cropping, dataFormat, name, trainable, dtype)
         {
-            Cropping = cropping;
-            DataFormat = Arguments.DataFormat(dataFormat);
-            InputSpec = new InputSpec { NDim = 4 };
         }
-
-        /// <summary>The (before, after) amounts for rows and for columns.</summary>
-        public (int Before, int After)[] Cropping { get; }
-
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
-
-        private int FirstSpatialAxis => DataFormat == "channels_first" ? 2 : 1;
-
-        /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-        {
-            var output = ComputeOutputShape(Shape.Of(inputs));
-            int axis = FirstSpatialAxis;
-            return inputs.narrow(axis, Cropping[0].Before, output[axis]).narrow(axis + 1, Cropping[1].Before, output[axis + 1]);
-        }
-
-        /// <inheritdoc />
-        public override Shape ComputeOutputShape(Shape inputShape)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            var result = inputShape;
-            for (int i = 0; i < 2; i++)
-            {
-                int axis = FirstSpatialAxis + i;
-                long size = inputShape[axis];
-                if (size == Shape.Unknown)
-                    continue;
-                long cropped = size - Cropping[i].Before - Cropping[i].After;
-                if (cropped <= 0)
-                {
-                    throw new ArgumentException(
-                        $"Layer '{Name}': values in `cropping` argument should be smaller than the corresponding spatial dimension of the input. " +
-                        $"Received: input_shape={inputShape}, cropping={SpatialPairs.Format(Cropping)}");
-                }
-                result = result.With(axis, cropped);
-            }
-            return result;
-        }
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("cropping", SpatialPairs.ToConfig(Cropping))
-            .With("data_format", DataFormat);
 
         /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per axis.</summary>
         public static Cropping2D FromConfig(LayerConfig config)
-        {
-            ArgumentNullException.ThrowIfNull(config);
-            SpatialPairs.RequireKnownKeys(config, "cropping", "data_format");
-            var cropping = config.Contains("cropping") ? SpatialPairs.Read(config.Values["cropping"], 2, "cropping") : new[] { (0, 0), (0, 0) };
-            var layer = new Cropping2D(cropping, config.Get<string?>("data_format", null), config.Name, config.Trainable, null);
-            layer.ApplyBaseConfig(config, SpatialPairs.BoundBaseKeys);
-            return layer;
-        }
+            => SpatialPairs.FromConfig(config, "cropping", 2, 0, (amounts, dataFormat, name, trainable) => new Cropping2D(amounts, dataFormat, name, trainable, null));
     }
 }

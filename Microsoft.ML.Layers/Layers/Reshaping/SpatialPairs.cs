@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 
@@ -61,15 +60,21 @@ namespace Microsoft.ML.Layers
             return FromSymmetric((IntTuple)KerasJson.FromNode(value, typeof(IntTuple), argument)!, axes, argument);
         }
 
-        /// <summary>Rejects config keys that are neither the layer's own nor Keras's base keys, as constructor binding does.</summary>
-        public static void RequireKnownKeys(LayerConfig config, params string[] own)
+        /// <summary>
+        /// Keras's <c>from_config</c> for a cropping or padding layer with several spatial axes: <paramref name="argument"/> as
+        /// Keras writes it (one pair per axis) or as an integer or one integer per axis, <paramref name="defaultAmount"/> on
+        /// every side when absent, and <c>data_format</c>; then the base keys.
+        /// </summary>
+        public static TLayer FromConfig<TLayer>(LayerConfig config, string argument, int axes, int defaultAmount,
+            Func<(int Before, int After)[], string?, string?, bool, TLayer> create)
+            where TLayer : Layer
         {
-            var unknown = config.Keys.Where(k => !own.Contains(k) && !Layer.BaseConfigKeys.Contains(k)).ToList();
-            if (unknown.Count > 0)
-                throw new FormatException($"The config of '{config.ClassName}' has keys that it does not take: {string.Join(", ", unknown)}.");
+            ArgumentNullException.ThrowIfNull(config);
+            config.RequireKnownKeys(argument, "data_format");
+            var pairs = config.Contains(argument) ? Read(config.Values[argument], axes, argument) : FromSymmetric(defaultAmount, axes, argument);
+            var layer = create(pairs, config.Get<string?>("data_format", null), config.Name, config.Trainable);
+            layer.ApplyBaseConfig(config, LayerConfig.BoundBaseKeys);
+            return layer;
         }
-
-        /// <summary>The base keys a layer's <c>FromConfig</c> passed to its constructor (the others are applied afterwards).</summary>
-        public static IReadOnlySet<string> BoundBaseKeys { get; } = new HashSet<string>(StringComparer.Ordinal) { "name", "trainable" };
     }
 }

@@ -20,7 +20,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("UpSampling2D")]
-    public sealed class UpSampling2D : Layer
+    public sealed class UpSampling2D : BaseUpSampling
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="size">One factor for both axes, or <c>(rows, cols)</c>; positive; <c>(2, 2)</c> when null (Keras's default).</param>
@@ -32,11 +32,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentException">A factor is not positive, the data format is unknown, or the interpolation is not supported.</exception>
         public UpSampling2D(IntTuple? size = null, string? dataFormat = null, string interpolation = "nearest",
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(name, trainable, dtype)
+            : base(size ?? 2, 2, dataFormat, name, trainable, dtype)
         {
-            var factors = Arguments.PositiveTuple(size ?? 2, 2, "size");
-            Size = (factors[0], factors[1]);
-            DataFormat = Arguments.DataFormat(dataFormat);
             Interpolation = (interpolation ?? throw new ArgumentNullException(nameof(interpolation))).ToLowerInvariant();
             if (Interpolation is "lanczos3" or "lanczos5")
             {
@@ -48,26 +45,19 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException(
                     $"Invalid value for argument `interpolation`. Expected one of \"nearest\", \"bilinear\", \"bicubic\". Received: interpolation={interpolation}", nameof(interpolation));
             }
-            InputSpec = new InputSpec { NDim = 4 };
         }
 
         /// <summary>The factors for rows and columns.</summary>
-        public (int Rows, int Cols) Size { get; }
-
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        public (int Rows, int Cols) Size => (Factors[0], Factors[1]);
 
         /// <summary><c>"nearest"</c>, <c>"bilinear"</c> or <c>"bicubic"</c>.</summary>
         public string Interpolation { get; }
 
-        private int FirstSpatialAxis => DataFormat == "channels_first" ? 2 : 1;
-
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            int axis = FirstSpatialAxis;
             if (Interpolation == "nearest")
-                return inputs.repeat_interleave(Size.Rows, dim: axis).repeat_interleave(Size.Cols, dim: axis + 1);
+                return base.Call(inputs, training, mask);
 
             var x = DataFormat == "channels_first" ? inputs : ChannelLayout.ToChannelsFirst(inputs);
             var originalType = x.dtype;
@@ -81,20 +71,6 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        public override Shape ComputeOutputShape(Shape inputShape)
-        {
-            ArgumentNullException.ThrowIfNull(inputShape);
-            int axis = FirstSpatialAxis;
-            long rows = inputShape[axis], cols = inputShape[axis + 1];
-            return inputShape
-                .With(axis, rows == Shape.Unknown ? Shape.Unknown : rows * Size.Rows)
-                .With(axis + 1, cols == Shape.Unknown ? Shape.Unknown : cols * Size.Cols);
-        }
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("size", new[] { Size.Rows, Size.Cols })
-            .With("data_format", DataFormat)
-            .With("interpolation", Interpolation);
+        public override LayerConfig GetConfig() => base.GetConfig().With("interpolation", Interpolation);
     }
 }

@@ -46,6 +46,26 @@ namespace Microsoft.ML.Layers
             return (total / 2, total - total / 2);
         }
 
+        /// <summary>The first spatial axis of a batch: 2 for <c>channels_first</c>, 1 for <c>channels_last</c>.</summary>
+        public static int FirstSpatialAxis(string dataFormat) => dataFormat == "channels_first" ? 2 : 1;
+
+        /// <summary>
+        /// The shape with each known spatial size replaced by <paramref name="resize"/>(spatial index, size); unknown sizes stay
+        /// unknown. The spatial axes are the <paramref name="count"/> axes from <see cref="FirstSpatialAxis"/>.
+        /// </summary>
+        public static Shape MapSpatialAxes(Shape shape, string dataFormat, int count, Func<int, long, long> resize)
+        {
+            ArgumentNullException.ThrowIfNull(shape);
+            int first = FirstSpatialAxis(dataFormat);
+            var result = shape;
+            for (int i = 0; i < count; i++)
+            {
+                if (shape[first + i] != Shape.Unknown)
+                    result = result.With(first + i, resize(i, shape[first + i]));
+            }
+            return result;
+        }
+
         /// <summary>
         /// The padding argument of <c>nn.functional.pad</c> for channels-first input with the given per-axis padding:
         /// libtorch lists the last axis first.

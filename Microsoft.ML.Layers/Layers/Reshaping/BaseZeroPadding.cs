@@ -1,0 +1,39 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// The base of <see cref="ZeroPadding2D"/> and <see cref="ZeroPadding3D"/>: adds <c>before</c> and <c>after</c> zeros at
+    /// the ends of each spatial axis, in either data format.
+    /// </summary>
+    /// <remarks>
+    /// No weights. The config holds one <c>[before, after]</c> pair per spatial axis and the data format, as Keras writes
+    /// them. Masks are dropped, as in Keras.
+    /// </remarks>
+    public abstract class BaseZeroPadding : BaseSpatialEdges
+    {
+        private protected BaseZeroPadding((int Before, int After)[] padding, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+            : base(padding, "padding", dataFormat, name, trainable, dtype)
+        {
+        }
+
+        /// <summary>The (before, after) amounts, one pair per spatial axis.</summary>
+        public (int Before, int After)[] Padding => Amounts;
+
+        /// <inheritdoc />
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+        {
+            // libtorch's pad lists the last axis first: the spatial axes reversed, then zeros for channels_last's channel axis.
+            var spatial = ChannelLayout.PadArgument(Padding.Select(p => ((long)p.Before, (long)p.After)).ToArray());
+            var pad = DataFormat == "channels_first" ? spatial : new long[] { 0, 0 }.Concat(spatial).ToArray();
+            return nn.functional.pad(inputs, pad);
+        }
+
+        /// <inheritdoc />
+        public override Shape ComputeOutputShape(Shape inputShape)
+            => ChannelLayout.MapSpatialAxes(inputShape, DataFormat, Padding.Length, (i, size) => size + Padding[i].Before + Padding[i].After);
+    }
+}

@@ -104,7 +104,7 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// The LSTM cell's gates on the pre-activations <paramref name="z"/> (<c>i, f, c, o</c>, Keras's order), shared with
-        /// <c>ConvLSTM2D</c>: <c>c' = σ(f) * c + σ(i) * act(c̃)</c>, <c>h' = σ(o) * act(c')</c>. Returns <c>[h', c']</c>.
+        /// <see cref="ConvLSTM2D"/>: <c>c' = σ(f) * c + σ(i) * act(c̃)</c>, <c>h' = σ(o) * act(c')</c>. Returns <c>[h', c']</c>.
         /// </summary>
         internal static Tensor[] Cell(Tensor[] z, Tensor carry, Activation activation, Activation recurrentActivation)
         {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// Keras's unit-forget-bias start of an LSTM-style bias <c>(4 * units,)</c> (<see cref="LSTM"/>, <c>ConvLSTM2D</c>):
+    /// Keras's unit-forget-bias start of an LSTM-style bias <c>(4 * units,)</c> (<see cref="LSTM"/>, <see cref="ConvLSTM2D"/>):
     /// the bias initializer for <c>i</c>, ones for <c>f</c>, the initializer for <c>c, o</c>.
     /// </summary>
     internal sealed class UnitForgetBiasInitializer : Initializer

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Layers
     /// A convolution's window (Keras's <c>kernel_size</c>, <c>strides</c>, <c>dilation_rate</c> and <c>padding</c>), checked
     /// with Keras's wording, and what follows from it: the output length of an axis, TensorFlow's padding of a
     /// channels-first input, and the libtorch convolution with a Keras-layout kernel. Shared by the convolution layers
-    /// (<see cref="BaseConvolution"/>) and the convolutional recurrent layers (<c>ConvLSTM2D</c>).
+    /// (<see cref="BaseConvolution"/>) and the convolutional recurrent layers (<see cref="ConvLSTM2D"/>).
     /// </summary>
     internal sealed class ConvolutionWindow
     {

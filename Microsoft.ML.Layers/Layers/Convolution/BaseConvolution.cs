@@ -23,9 +23,7 @@ namespace Microsoft.ML.Layers
     /// </remarks>
     public abstract class BaseConvolution : Layer
     {
-        private readonly int[] _kernelSize;
-        private readonly int[] _strides;
-        private readonly int[] _dilationRate;
+        private readonly ConvolutionWindow _window;
         private Parameter? _bias;
 
         /// <summary>Checks and stores the arguments every convolution has.</summary>
@@ -50,13 +48,8 @@ namespace Microsoft.ML.Layers
             Regularizer? activityRegularizer, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
-            if (rank is < 1 or > 3)
-                throw new ArgumentOutOfRangeException(nameof(rank), $"Convolutions have 1, 2 or 3 spatial axes. Received: rank={rank}");
+            _window = new ConvolutionWindow(rank, kernelSize, strides, dilationRate, padding, allowCausal);
             Rank = rank;
-            _kernelSize = Arguments.PositiveTuple(kernelSize, rank, "kernel_size");
-            _strides = Arguments.PositiveTuple(strides ?? 1, rank, "strides");
-            _dilationRate = Arguments.PositiveTuple(dilationRate ?? 1, rank, "dilation_rate");
-            Padding = Arguments.Padding(padding, allowCausal);
             DataFormat = Arguments.DataFormat(dataFormat);
             Activation = activation ?? Activations.Linear;
             UseBias = useBias;
@@ -64,11 +57,6 @@ namespace Microsoft.ML.Layers
             BiasRegularizer = biasRegularizer;
             ActivityRegularizer = activityRegularizer;
             BiasConstraint = biasConstraint;
-            if (_strides.Max() > 1 && _dilationRate.Max() > 1)
-            {
-                throw new ArgumentException("`strides > 1` not supported in conjunction with `dilation_rate > 1`. " +
-                    $"Received: strides={new IntTuple(_strides)} and dilation_rate={new IntTuple(_dilationRate)}", nameof(dilationRate));
-            }
             InputSpec = new InputSpec { NDim = rank + 2 };
         }
 
@@ -76,19 +64,19 @@ namespace Microsoft.ML.Layers
         public int Rank { get; }
 
         /// <summary>The window size, one value per spatial axis.</summary>
-        public IntTuple KernelSize => new(_kernelSize);
+        public IntTuple KernelSize => _window.KernelSize;
 
         /// <summary>The window's steps, one value per spatial axis.</summary>
-        public IntTuple Strides => new(_strides);
+        public IntTuple Strides => _window.Strides;
 
         /// <summary><c>"valid"</c>, <c>"same"</c> or <c>"causal"</c>, in lower case.</summary>
-        public string Padding { get; }
+        public string Padding => _window.Padding;
 
         /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
         public string DataFormat { get; }
 
         /// <summary>The spacing of the window's taps, one value per spatial axis.</summary>
-        public IntTuple DilationRate => new(_dilationRate);
+        public IntTuple DilationRate => _window.DilationRate;
 
         /// <summary>The activation applied to the output.</summary>
         public Activation Activation { get; }
@@ -131,31 +119,20 @@ namespace Microsoft.ML.Layers
         {
         }
 
-        /// <summary>
-        /// The output length of one spatial axis (Keras's <c>compute_conv_output_shape</c>): <c>floor((n - dilated_kernel) / stride) + 1</c>
-        /// for <c>valid</c>, <c>ceil(n / stride)</c> for <c>same</c> and <c>causal</c>; unknown stays unknown.
-        /// </summary>
-        private protected virtual long OutputLength(long inputLength, int axis)
-        {
-            if (inputLength == Shape.Unknown)
-                return Shape.Unknown;
-            if (Padding != "valid")
-                return (inputLength + _strides[axis] - 1) / _strides[axis];
-            long span = inputLength - DilatedKernel(axis);
-            return span < 0 ? 0 : span / _strides[axis] + 1;
-        }
+        /// <summary>The output length of one spatial axis; by default <see cref="ConvolutionWindow.OutputLength"/>'s.</summary>
+        private protected virtual long OutputLength(long inputLength, int axis) => _window.OutputLength(inputLength, axis);
 
-        /// <summary>The extent of the window on one axis with its dilation: <c>(kernel - 1) * dilation + 1</c>.</summary>
-        private protected long DilatedKernel(int axis) => (long)(_kernelSize[axis] - 1) * _dilationRate[axis] + 1;
+        /// <summary>See <see cref="ConvolutionWindow.DilatedKernel"/>.</summary>
+        private protected long DilatedKernel(int axis) => _window.DilatedKernel(axis);
 
         /// <summary>The window size as longs, for libtorch.</summary>
-        private protected long[] KernelSizeValues => _kernelSize.Select(v => (long)v).ToArray();
+        private protected long[] KernelSizeValues => _window.KernelSizeValues;
 
         /// <summary>The strides as longs, for libtorch.</summary>
-        private protected long[] StrideValues => _strides.Select(v => (long)v).ToArray();
+        private protected long[] StrideValues => _window.StrideValues;
 
         /// <summary>The dilation rates as longs, for libtorch.</summary>
-        private protected long[] DilationValues => _dilationRate.Select(v => (long)v).ToArray();
+        private protected long[] DilationValues => _window.DilationValues;
 
         /// <inheritdoc />
         protected sealed override void Build(Shape inputShape)
@@ -216,40 +193,11 @@ namespace Microsoft.ML.Layers
             return new Shape(dims);
         }
 
-        /// <summary>
-        /// Pads a channels-first input as <see cref="Padding"/> asks before a stride-aware convolution: nothing for
-        /// <c>valid</c>; TensorFlow's <c>same</c> split (the odd element at the end); <c>(kernel - 1) * dilation</c> zeros in
-        /// front for <c>causal</c>, so that output step t sees only inputs up to t.
-        /// </summary>
-        private protected Tensor PadInput(Tensor x)
-        {
-            if (Padding == "valid")
-                return x;
-            var pads = new (long Before, long After)[Rank];
-            for (int i = 0; i < Rank; i++)
-            {
-                pads[i] = Padding == "causal"
-                    ? (DilatedKernel(i) - 1, 0)
-                    : ChannelLayout.SamePadding(x.shape[2 + i], _kernelSize[i], _strides[i], _dilationRate[i]);
-            }
-            return pads.All(p => p.Before == 0 && p.After == 0) ? x : nn.functional.pad(x, ChannelLayout.PadArgument(pads));
-        }
+        /// <summary>Pads a channels-first input as <see cref="Padding"/> asks (see <see cref="ConvolutionWindow.Pad"/>).</summary>
+        private protected Tensor PadInput(Tensor x) => _window.Pad(x);
 
-        /// <summary>
-        /// A Keras kernel <c>(kernel..., a, b)</c> as libtorch's <c>(b, a, kernel...)</c>: a convolution kernel
-        /// <c>(kernel..., in, out)</c> becomes libtorch's convolution weight, a transposed kernel <c>(kernel..., out, in)</c>
-        /// libtorch's transposed-convolution weight. A view: gradients reach the Keras-layout weight.
-        /// </summary>
-        private protected static Tensor ToTorchKernel(Tensor kernel)
-        {
-            int rank = (int)kernel.ndim - 2;
-            var order = new long[rank + 2];
-            order[0] = rank + 1;
-            order[1] = rank;
-            for (int i = 0; i < rank; i++)
-                order[2 + i] = i;
-            return kernel.permute(order);
-        }
+        /// <summary>A Keras kernel as libtorch's weight (see <see cref="ConvolutionWindow.ToTorchKernel"/>).</summary>
+        private protected static Tensor ToTorchKernel(Tensor kernel) => ConvolutionWindow.ToTorchKernel(kernel);
 
         /// <summary>
         /// A Keras depthwise kernel <c>(kernel..., in, depth_multiplier)</c> as libtorch's grouped weight
@@ -263,13 +211,9 @@ namespace Microsoft.ML.Layers
             return ToTorchKernel(kernel.reshape(merged));
         }
 
-        /// <summary>libtorch's convolution of a channels-first input (already padded) with a libtorch-layout weight.</summary>
-        private protected static Tensor Convolution(Tensor x, Tensor weight, long[] strides, long[] dilation, long groups) => strides.Length switch
-        {
-            1 => nn.functional.conv1d(x, weight, stride: strides[0], padding: 0, dilation: dilation[0], groups: groups),
-            2 => nn.functional.conv2d(x, weight, strides: strides, padding: new long[2], dilation: dilation, groups: groups),
-            _ => nn.functional.conv3d(x, weight, strides: strides, padding: new long[3], dilation: dilation, groups: groups),
-        };
+        /// <summary>See <see cref="ConvolutionWindow.Convolution"/>.</summary>
+        private protected static Tensor Convolution(Tensor x, Tensor weight, long[] strides, long[] dilation, long groups)
+            => ConvolutionWindow.Convolution(x, weight, strides, dilation, groups);
 
         /// <inheritdoc />
         public override LayerConfig GetConfig()

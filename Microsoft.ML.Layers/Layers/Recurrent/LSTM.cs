@@ -99,11 +99,20 @@ namespace Microsoft.ML.Layers
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
         {
             var z = AddRecurrentProduct(projectedInput, states[0], recurrentMasks).chunk(4, 1);
-            var i = RecurrentActivation.Apply(z[0]);
-            var f = RecurrentActivation.Apply(z[1]);
-            var o = RecurrentActivation.Apply(z[3]);
-            var c = f * states[1] + i * Activation.Apply(z[2]);
-            var h = o * Activation.Apply(c);
+            return Cell(z, states[1], Activation, RecurrentActivation);
+        }
+
+        /// <summary>
+        /// The LSTM cell's gates on the pre-activations <paramref name="z"/> (<c>i, f, c, o</c>, Keras's order), shared with
+        /// <see cref="ConvLSTM2D"/>: <c>c' = σ(f) * c + σ(i) * act(c̃)</c>, <c>h' = σ(o) * act(c')</c>. Returns <c>[h', c']</c>.
+        /// </summary>
+        internal static Tensor[] Cell(Tensor[] z, Tensor carry, Activation activation, Activation recurrentActivation)
+        {
+            var i = recurrentActivation.Apply(z[0]);
+            var f = recurrentActivation.Apply(z[1]);
+            var o = recurrentActivation.Apply(z[3]);
+            var c = f * carry + i * activation.Apply(z[2]);
+            var h = o * activation.Apply(c);
             return new[] { h, c };
         }
 
@@ -112,25 +121,5 @@ namespace Microsoft.ML.Layers
             .With("recurrent_activation", RecurrentActivation)
             .With("unit_forget_bias", UnitForgetBias)
             .With("seed", Seed);
-
-        /// <summary>Keras's unit-forget-bias start: the bias initializer for <c>i</c>, ones for <c>f</c>, the initializer for <c>c, o</c>.</summary>
-        private sealed class UnitForgetBiasInitializer : Initializer
-        {
-            private readonly Initializer _inner;
-            private readonly int _units;
-
-            public UnitForgetBiasInitializer(Initializer inner, int units)
-            {
-                _inner = inner;
-                _units = units;
-            }
-
-            public override Tensor Create(Shape shape, ScalarType dtype)
-            {
-                using var scope = NewDisposeScope();
-                var value = cat(new[] { _inner.Create(new Shape(_units), dtype), ones(_units, dtype: dtype), _inner.Create(new Shape(2 * _units), dtype) }, 0);
-                return value.MoveToOuterDisposeScope();
-            }
-        }
     }
 }

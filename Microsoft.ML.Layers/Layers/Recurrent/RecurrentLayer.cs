@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// The base of the recurrent layers (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>): Keras's <c>RNN</c>
+    /// The base of the recurrent layers (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>, <see cref="ConvLSTM2D"/>): Keras's <c>RNN</c>
     /// layer with its cell folded in. It owns the weights (<c>kernel</c>, <c>recurrent_kernel</c>, <c>bias</c>, in Keras's
     /// layout), the time loop, masks, <c>go_backwards</c>, <c>return_sequences</c>/<c>return_state</c>, stateful states and
     /// dropout masks; a subclass writes only one time step (<see cref="Step"/>).
@@ -105,7 +105,7 @@ namespace Microsoft.ML.Layers
             Stateful = stateful;
             Unroll = unroll;
             ZeroOutputForMask = zeroOutputForMask;
-            _sequenceSpec = new InputSpec { NDim = 3 };
+            _sequenceSpec = new InputSpec { NDim = SequenceRank };
             SupportsMasking = true;
         }
 
@@ -172,10 +172,10 @@ namespace Microsoft.ML.Layers
         /// <summary>Whether masked steps output zeros rather than the previous output. <see cref="Bidirectional"/> sets it to <see cref="ReturnSequences"/>.</summary>
         public bool ZeroOutputForMask { get; internal set; }
 
-        /// <summary>The kernel, <c>(features, gates * units)</c>; null before build.</summary>
+        /// <summary>The kernel, <c>(features, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before build.</summary>
         public Parameter? Kernel => _kernel;
 
-        /// <summary>The recurrent kernel, <c>(units, gates * units)</c>; null before build.</summary>
+        /// <summary>The recurrent kernel, <c>(units, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before build.</summary>
         public Parameter? RecurrentKernel => _recurrentKernel;
 
         /// <summary>The bias; null before build or without bias.</summary>
@@ -202,6 +202,30 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Whether dropout draws one mask per gate (Keras's <c>implementation=1</c>) rather than one for all.</summary>
         protected virtual bool DropoutMaskPerGate => false;
+
+        /// <summary>
+        /// The rank of the sequence input: 3, <c>(batch, timesteps, features)</c>, by default; 5 for a 2-D convolutional cell.
+        /// It is read in the base constructor, so an override must return a constant.
+        /// </summary>
+        protected virtual int SequenceRank => 3;
+
+        /// <summary>The axis of the sequence input that holds the features (the channels of a convolutional cell); the last by default.</summary>
+        protected virtual int FeatureAxis => -1;
+
+        /// <summary>How errors describe the shape of one state: <c>(batch, units)</c> by default.</summary>
+        protected virtual string StateShapeDescription => "(batch, units)";
+
+        /// <summary>
+        /// The shape of one sample's state (and of one step's output) for a sequence of shape <paramref name="sequenceShape"/>:
+        /// <c>(units,)</c> by default. An override throws, naming the layer, when the sequence's shape cannot give one.
+        /// </summary>
+        protected virtual long[] StateShape(Shape sequenceShape) => new long[] { Units };
+
+        /// <summary>The kernel's shape for <paramref name="features"/> input features: <c>(features, gates * units)</c> by default.</summary>
+        protected virtual Shape KernelShape(long features) => new(features, GateCount * Units);
+
+        /// <summary>The recurrent kernel's shape: <c>(units, gates * units)</c> by default.</summary>
+        protected virtual Shape RecurrentKernelShape => new(Units, GateCount * Units);
 
         /// <summary>The bias's shape; <c>(gates * units,)</c> by default.</summary>
         protected virtual Shape BiasShape => new(GateCount * Units);
@@ -249,14 +273,18 @@ namespace Microsoft.ML.Layers
         protected override void Build(Shape inputShape)
         {
             _sequenceSpec.Check(this, inputShape, ComputeDType);
-            long features = inputShape[^1];
+            long features = inputShape[FeatureAxis];
             if (features == Shape.Unknown)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known last input dimension to build. Received: input_shape={inputShape}.");
-            _kernel = AddWeight("kernel", new Shape(features, GateCount * Units), KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
-            _recurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, GateCount * Units), RecurrentInitializer, regularizer: RecurrentRegularizer, constraint: RecurrentConstraint);
+            {
+                string which = FeatureAxis == -1 ? "last input dimension" : $"input dimension {FeatureAxis} (the features)";
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known {which} to build. Received: input_shape={inputShape}.");
+            }
+            StateShape(inputShape); // a sequence too small for the cell fails here, before any weight exists
+            _kernel = AddWeight("kernel", KernelShape(features), KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
+            _recurrentKernel = AddWeight("recurrent_kernel", RecurrentKernelShape, RecurrentInitializer, regularizer: RecurrentRegularizer, constraint: RecurrentConstraint);
             if (UseBias)
                 _bias = AddWeight("bias", BiasShape, BuildBiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
-            _sequenceSpec = new InputSpec { NDim = 3, Axes = new Dictionary<int, long> { [-1] = features } };
+            _sequenceSpec = new InputSpec { NDim = SequenceRank, Axes = new Dictionary<int, long> { [FeatureAxis] = features } };
         }
 
         /// <summary>Builds from the sequence's shape; the shapes after it are the initial states'.</summary>
@@ -276,11 +304,11 @@ namespace Microsoft.ML.Layers
             Tensor[]? initialState = null;
             if (inputs.Count > 1)
             {
-                long batch = sequence.shape[0];
-                if (inputs.Count - 1 != StateCount || inputs.Skip(1).Any(s => s.ndim != 2 || s.shape[0] != batch || s.shape[1] != Units))
+                var stateShape = new[] { sequence.shape[0] }.Concat(StateShape(Shape.Of(sequence))).ToArray();
+                if (inputs.Count - 1 != StateCount || inputs.Skip(1).Any(s => !s.shape.SequenceEqual(stateShape)))
                 {
                     throw new ArgumentException(
-                        $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape (batch, units) = ({batch}, {Units}) " +
+                        $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape {StateShapeDescription} = {new Shape(stateShape)} " +
                         $"after the sequence. Received: {string.Join(", ", inputs.Skip(1).Select(s => Shape.Of(s).ToString()))}.", nameof(inputs));
                 }
                 initialState = inputs.Skip(1).Select(s => s.to(ComputeDType)).ToArray();
@@ -298,9 +326,13 @@ namespace Microsoft.ML.Layers
         public override Shape ComputeOutputShape(Shape inputShape)
         {
             ArgumentNullException.ThrowIfNull(inputShape);
-            if (inputShape.Rank != 3)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank 3 (batch, timesteps, features). Received: input_shape={inputShape}.");
-            return ReturnSequences ? new Shape(inputShape[0], inputShape[1], Units) : new Shape(inputShape[0], Units);
+            if (inputShape.Rank != SequenceRank)
+            {
+                string layout = SequenceRank == 3 ? " (batch, timesteps, features)" : "";
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {SequenceRank}{layout}. Received: input_shape={inputShape}.");
+            }
+            var leading = ReturnSequences ? new[] { inputShape[0], inputShape[1] } : new[] { inputShape[0] };
+            return new Shape(leading.Concat(StateShape(inputShape)));
         }
 
         /// <summary>The output's shape for a call with initial states: that of the sequence (the first shape).</summary>
@@ -373,20 +405,22 @@ namespace Microsoft.ML.Layers
             long batch = inputs.shape[0], steps = inputs.shape[1];
             if (steps == 0)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs at least one time step. Received: input shape {Shape.Of(inputs)}.", nameof(inputs));
-            var stepMask = mask is null ? null : StepMask(mask, batch, steps);
+            // (batch, units), or (batch, rows, cols, filters) for a convolutional cell.
+            var stateShape = new[] { batch }.Concat(StateShape(Shape.Of(inputs))).ToArray();
+            var stepMask = mask is null ? null : StepMask(mask, batch, steps, stateShape.Length - 1);
 
             bool train = training == true;
-            var inputMasks = train && Dropout > 0 ? DropoutMasks(batch, inputs.shape[2], Dropout) : null;
-            var recurrentMasks = train && RecurrentDropout > 0 ? DropoutMasks(batch, Units, RecurrentDropout) : null;
+            var inputMasks = train && Dropout > 0 ? DropoutMasks(inputs.shape.Where((_, axis) => axis != 1).ToArray(), Dropout) : null;
+            var recurrentMasks = train && RecurrentDropout > 0 ? DropoutMasks(stateShape, RecurrentDropout) : null;
 
-            // Time-major, in processing order; one matrix product projects every step.
+            // Time-major, in processing order; one matrix product (or one convolution) projects every step.
             var sequence = (GoBackwards ? inputs.flip(1) : inputs).transpose(0, 1);
             // unbind, not select per step: its gradient is one stack, where each select's would be a zero-filled (timesteps, ...) tensor.
             var projected = ProjectInputs(sequence, inputMasks).unbind(0);
 
-            var states = initialState ?? InitialStates(batch);
+            var states = initialState ?? InitialStates(stateShape);
             var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
-            Tensor? previousOutput = stepMask is null ? null : zeros(batch, Units, dtype: ComputeDType);
+            Tensor? previousOutput = stepMask is null ? null : zeros(stateShape, dtype: ComputeDType);
             Tensor last = null!;
             for (int t = 0; t < projected.Length; t++)
             {
@@ -419,7 +453,7 @@ namespace Microsoft.ML.Layers
             return result;
         }
 
-        private Tensor StepMask(Tensor mask, long batch, long steps)
+        private Tensor StepMask(Tensor mask, long batch, long steps, int stateRank)
         {
             if (mask.ndim != 2 || mask.shape[0] != batch || mask.shape[1] != steps)
             {
@@ -429,10 +463,16 @@ namespace Microsoft.ML.Layers
             var keep = mask.dtype == ScalarType.Bool ? mask : mask.to(ScalarType.Bool);
             if (GoBackwards)
                 keep = keep.flip(1);
-            return keep.transpose(0, 1).unsqueeze(-1); // (timesteps, batch, 1)
+            // (timesteps, batch, 1, ...): broadcast over each sample's state.
+            return keep.transpose(0, 1).reshape(new[] { steps, batch }.Concat(Enumerable.Repeat(1L, stateRank)).ToArray());
         }
 
-        private Tensor ProjectInputs(Tensor sequence, Tensor[]? inputMasks)
+        /// <summary>
+        /// The input projection of every step at once, before the time loop: <c>x @ kernel + input bias</c> on the
+        /// time-major <paramref name="sequence"/> <c>(timesteps, batch, features...)</c>, each input dropout mask (one, or one per
+        /// gate, shaped like one step) applied first. Returns <c>(timesteps, batch, ...)</c>; step t is what <see cref="Step"/> receives.
+        /// </summary>
+        protected virtual Tensor ProjectInputs(Tensor sequence, Tensor[]? inputMasks)
         {
             var kernel = _kernel!;
             var bias = InputBias;
@@ -446,8 +486,9 @@ namespace Microsoft.ML.Layers
             return bias is null ? projected : projected + bias;
         }
 
-        private Tensor[] InitialStates(long batch)
+        private Tensor[] InitialStates(long[] stateShape)
         {
+            long batch = stateShape[0];
             if (Stateful)
             {
                 lock (_statesGate)
@@ -464,7 +505,7 @@ namespace Microsoft.ML.Layers
                     }
                 }
             }
-            return Enumerable.Range(0, StateCount).Select(_ => zeros(batch, Units, dtype: ComputeDType)).ToArray();
+            return Enumerable.Range(0, StateCount).Select(_ => zeros(stateShape, dtype: ComputeDType)).ToArray();
         }
 
         private void KeepStates(Tensor[] states)
@@ -482,14 +523,14 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>Keras's dropout masks: 0 with probability <paramref name="rate"/>, else <c>1 / (1 - rate)</c>; one, or one per gate.</summary>
-        private Tensor[] DropoutMasks(long batch, long size, double rate)
+        /// <summary>Keras's dropout masks of <paramref name="shape"/>: 0 with probability <paramref name="rate"/>, else <c>1 / (1 - rate)</c>; one, or one per gate.</summary>
+        private Tensor[] DropoutMasks(long[] shape, double rate)
         {
             int count = DropoutMaskPerGate ? GateCount : 1;
             double keep = 1 - rate;
             var generator = DropoutGenerator();
             return Enumerable.Range(0, count)
-                .Select(_ => bernoulli(full(new[] { batch, size }, keep, dtype: ScalarType.Float32), generator).div_(keep).to(ComputeDType))
+                .Select(_ => bernoulli(full(shape, keep, dtype: ScalarType.Float32), generator).div_(keep).to(ComputeDType))
                 .ToArray();
         }
 

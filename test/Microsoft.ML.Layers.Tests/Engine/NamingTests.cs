@@ -53,6 +53,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         [InlineData("Conv2DTranspose", "conv2d_transpose")]
         [InlineData("MultiHeadAttention", "multi_head_attention")]
         [InlineData("LSTM", "lstm")]
+        [InlineData("ConvLSTM2D", "conv_lstm2d")]
         [InlineData("kernelInitializer", "kernel_initializer")]
         [InlineData("useBias", "use_bias")]
         public void SnakeCaseFollowsKeras(string name, string expected) => Assert.Equal(expected, KerasJson.SnakeCase(name));

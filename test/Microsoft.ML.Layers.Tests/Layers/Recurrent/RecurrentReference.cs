@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
     /// </summary>
     internal static class RecurrentReference
     {
-        /// <summary>A step: the input at t <c>(batch, features)</c> and the states; returns the new states (the first is the output).</summary>
+        /// <summary>A step: the input at t <c>(batch, features...)</c> and the states; returns the new states (the first is the output).</summary>
         public delegate Tensor[] StepFunction(Tensor input, Tensor[] states);
 
         /// <summary>
@@ -31,7 +31,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 var output = next[0];
                 if (mask is not null)
                 {
-                    var m = mask.select(1, t).to(x.dtype).unsqueeze(1);
+                    // (batch, 1, ...): one value per sample, over the whole state (a vector, or a feature map).
+                    var m = mask.select(1, t).to(x.dtype).reshape(new[] { x.shape[0] }.Concat(Enumerable.Repeat(1L, (int)states[0].ndim - 1)).ToArray());
                     next = next.Select((s, i) => m * s + (1 - m) * states[i]).ToArray();
                     output = m * output + (1 - m) * previous;
                 }

@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Convolutional LSTM over sequences of images (Keras's <c>ConvLSTM2D</c>, Shi et al. 2015): an <see cref="LSTM"/> whose
+    /// input and recurrent transformations are 2-D convolutions. Each step, with
+    /// <c>z = conv(x_t, kernel) + conv(h, recurrent_kernel) + bias</c> split along the channels into the gates <c>i, f, c, o</c>
+    /// (Keras's order): <c>c' = σ(f) * c + σ(i) * act(c̃)</c>, <c>h' = σ(o) * act(c')</c>. The output is <c>h'</c>; the states
+    /// are <c>[h, c]</c>, both shaped like one output step.
+    /// </summary>
+    /// <remarks>
+    /// <para>Input <c>(batch, timesteps, rows, cols, channels)</c> with <c>channels_last</c> (the default), or
+    /// <c>(batch, timesteps, channels, rows, cols)</c> with <c>channels_first</c>. Output <c>(batch, new_rows, new_cols, filters)</c>
+    /// (or <c>(batch, filters, new_rows, new_cols)</c>), or with <c>returnSequences</c> that for every step,
+    /// <c>(batch, timesteps, new_rows, new_cols, filters)</c>; with <c>returnState</c>, <c>ApplyAll</c> returns
+    /// <c>[output, h, c]</c>. The new sizes are those of <see cref="Conv2D"/> with the same window.</para>
+    /// <para>Weights (Keras's layout and order): <c>kernel</c> <c>(kernel_rows, kernel_cols, channels, 4 * filters)</c>,
+    /// <c>recurrent_kernel</c> <c>(kernel_rows, kernel_cols, filters, 4 * filters)</c>, <c>bias</c> <c>(4 * filters,)</c>, each
+    /// split in the blocks <c>i, f, c, o</c> along its last axis. With <c>unitForgetBias</c> the bias starts as
+    /// <c>[bias_initializer(filters), ones(filters), bias_initializer(2 * filters)]</c>.</para>
+    /// <para>The input convolution uses <c>strides</c>, <c>padding</c> and <c>dilation_rate</c> (<c>same</c> is TensorFlow's
+    /// padding, the odd element at the bottom/right); the recurrent convolution always has stride 1, no dilation and
+    /// <c>same</c> padding, so the state keeps the output's size. All the steps' input convolutions are one convolution
+    /// before the time loop; each step then runs one recurrent convolution.</para>
+    /// <para>Masks <c>(batch, timesteps)</c>, initial states, <c>goBackwards</c>, stateful use and dropout work as in
+    /// <see cref="RecurrentLayer"/>; as in Keras, dropout draws one mask per gate, each shaped like one input step (or one
+    /// state, for the recurrent dropout), and keeps them for every step of the call.</para>
+    /// <code>
+    /// var layer = new ConvLSTM2D(16, 3, padding: "same", returnSequences: true);
+    /// Tensor y = layer.Apply(torch.randn(8, 10, 32, 32, 3));   // (8, 10, 32, 32, 16)
+    /// </code>
+    /// </remarks>
+    [RegisterLayer("ConvLSTM2D")]
+    public sealed class ConvLSTM2D : RecurrentLayer
+    {
+        private const int SpatialRank = 2;
+        private readonly ConvolutionWindow _window;
+        private readonly ConvolutionWindow _recurrentWindow;
+
+        /// <summary>Creates a convolutional LSTM layer; the arguments and defaults are Keras 3's.</summary>
+        /// <param name="filters">The number of output channels (of each state); positive.</param>
+        /// <param name="kernelSize">The window of both convolutions: one value or 2 values; positive.</param>
+        /// <param name="strides">The input convolution's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
+        /// <param name="padding">The input convolution's padding, <c>"valid"</c> (default) or <c>"same"</c>.</param>
+        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dilationRate">The input convolution's dilation: one value or 2 values; default 1.</param>
+        /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c> (pass <see cref="Activations.Linear"/> for none).</param>
+        /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>.</param>
+        /// <param name="useBias">Whether the layer has a bias.</param>
+        /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
+        /// <param name="recurrentInitializer">Default <c>orthogonal</c>.</param>
+        /// <param name="biasInitializer">Default <c>zeros</c>.</param>
+        /// <param name="unitForgetBias">Whether the forget gate's bias starts at 1 (the rest from <paramref name="biasInitializer"/>).</param>
+        /// <param name="kernelRegularizer">Penalty on the kernel.</param>
+        /// <param name="recurrentRegularizer">Penalty on the recurrent kernel.</param>
+        /// <param name="biasRegularizer">Penalty on the bias.</param>
+        /// <param name="activityRegularizer">Penalty on the outputs.</param>
+        /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
+        /// <param name="recurrentConstraint">Projection of the recurrent kernel after each optimizer step.</param>
+        /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
+        /// <param name="dropout">Fraction of the inputs dropped in training, in [0, 1).</param>
+        /// <param name="recurrentDropout">Fraction of the recurrent state dropped in training, in [0, 1).</param>
+        /// <param name="seed">Seed of the dropout masks.</param>
+        /// <param name="returnSequences">Whether to return the output of every step.</param>
+        /// <param name="returnState">Whether to return the final <c>h</c> and <c>c</c> after the output.</param>
+        /// <param name="goBackwards">Whether to process the sequence backwards.</param>
+        /// <param name="stateful">Whether the final states of a batch are the initial states of the next one (fixed batch size).</param>
+        /// <param name="unroll">Accepted for Keras compatibility; no effect.</param>
+        /// <param name="timeMajor">tf.keras 2.x's <c>time_major</c>, found in its configs: only <see langword="false"/> (batch first) is supported. Not part of the config, as in Keras 3.</param>
+        /// <param name="zeroOutputForMask">Whether masked steps output zeros instead of repeating the previous output.</param>
+        /// <param name="name">The layer name; unique by default (<c>conv_lstm2d</c>, <c>conv_lstm2d_1</c>, ...).</param>
+        /// <param name="trainable">Whether the weights are trained.</param>
+        /// <param name="dtype">The dtype; the global policy by default.</param>
+        /// <exception cref="ArgumentException">An argument is out of range; the message names the layer, the argument and the received value.</exception>
+        public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+            IntTuple? dilationRate = null, Activation? activation = null, Activation? recurrentActivation = null, bool useBias = true,
+            Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+            bool unitForgetBias = true,
+            Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null, Regularizer? biasRegularizer = null,
+            Regularizer? activityRegularizer = null,
+            Constraint? kernelConstraint = null, Constraint? recurrentConstraint = null, Constraint? biasConstraint = null,
+            double dropout = 0.0, double recurrentDropout = 0.0, long? seed = null,
+            bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool stateful = false, bool unroll = false,
+            bool timeMajor = false, bool zeroOutputForMask = false,
+            string? name = null, bool trainable = true, ScalarType? dtype = null)
+            : base(CheckArguments(filters, kernelSize, strides, padding, dataFormat, dilationRate, dropout, recurrentDropout, timeMajor, name),
+                activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
+                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
+                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+        {
+            _window = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
+            _recurrentWindow = new ConvolutionWindow(SpatialRank, kernelSize, 1, 1, "same");
+            DataFormat = Arguments.DataFormat(dataFormat);
+            RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
+            UnitForgetBias = unitForgetBias;
+        }
+
+        /// <summary>The number of output channels (the same as <see cref="RecurrentLayer.Units"/>).</summary>
+        public int Filters => Units;
+
+        /// <summary>The window of both convolutions, one value per spatial axis.</summary>
+        public IntTuple KernelSize => _window.KernelSize;
+
+        /// <summary>The input convolution's steps, one value per spatial axis.</summary>
+        public IntTuple Strides => _window.Strides;
+
+        /// <summary>The input convolution's padding: <c>"valid"</c> or <c>"same"</c>.</summary>
+        public string Padding => _window.Padding;
+
+        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
+        public string DataFormat { get; }
+
+        /// <summary>The input convolution's dilation, one value per spatial axis.</summary>
+        public IntTuple DilationRate => _window.DilationRate;
+
+        /// <summary>The activation of the gates <c>i, f, o</c>.</summary>
+        public Activation RecurrentActivation { get; }
+
+        /// <summary>Whether the forget gate's bias starts at 1.</summary>
+        public bool UnitForgetBias { get; }
+
+        private bool ChannelsLast => DataFormat == "channels_last";
+
+        /// <summary>The channel axis of one step (a tensor without the time axis).</summary>
+        private int StepChannelAxis => ChannelsLast ? -1 : 1;
+
+        /// <inheritdoc />
+        protected override int GateCount => 4;
+
+        /// <inheritdoc />
+        protected override int StateCount => 2;
+
+        /// <summary>Keras's convolutional cell always draws one dropout mask per gate.</summary>
+        protected override bool DropoutMaskPerGate => true;
+
+        /// <inheritdoc />
+        protected override int SequenceRank => SpatialRank + 3;
+
+        /// <inheritdoc />
+        protected override int FeatureAxis => ChannelsLast ? -1 : 2;
+
+        /// <inheritdoc />
+        protected override string StateShapeDescription => ChannelsLast ? "(batch, rows, cols, filters)" : "(batch, filters, rows, cols)";
+
+        /// <inheritdoc />
+        protected override Shape KernelShape(long features) => new(_window.KernelSizeValues.Concat(new[] { features, GateCount * Units }));
+
+        /// <inheritdoc />
+        protected override Shape RecurrentKernelShape => new(_window.KernelSizeValues.Concat(new long[] { Units, GateCount * Units }));
+
+        /// <inheritdoc />
+        protected override Initializer BuildBiasInitializer => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
+
+        /// <summary>The shape of one sample's state: the input convolution's output, <c>(rows, cols, filters)</c> or <c>(filters, rows, cols)</c>.</summary>
+        /// <exception cref="ArgumentException">The window does not fit in the input's rows or columns.</exception>
+        protected override long[] StateShape(Shape sequenceShape)
+        {
+            int firstSpatial = ChannelsLast ? 2 : 3;
+            var spatial = new long[SpatialRank];
+            for (int i = 0; i < SpatialRank; i++)
+            {
+                spatial[i] = _window.OutputLength(sequenceShape[firstSpatial + i], i);
+                if (spatial[i] == 0)
+                {
+                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
+                        $"input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={Padding}.");
+                }
+            }
+            return ChannelsLast ? spatial.Append(Units).ToArray() : spatial.Prepend(Units).ToArray();
+        }
+
+        /// <summary>
+        /// The input convolution of every step at once, the time axis folded into the batch; with dropout, each gate's
+        /// block of the kernel sees the input under its own mask, in one grouped convolution.
+        /// </summary>
+        protected override Tensor ProjectInputs(Tensor sequence, Tensor[]? inputMasks)
+        {
+            long steps = sequence.shape[0], batch = sequence.shape[1];
+            var folded = GateInputs(sequence, inputMasks, s => s.flatten(0, 1));
+            var projected = _window.Convolve(folded, ConvolutionWindow.ToTorchKernel(Kernel!), inputMasks is null ? 1 : GateCount);
+            if (Bias is not null)
+                projected = projected + Bias.reshape(-1, 1, 1);
+            var step = ChannelsLast ? ChannelLayout.ToChannelsLast(projected) : projected;
+            return step.reshape(new[] { steps, batch }.Concat(step.shape.Skip(1)).ToArray());
+        }
+
+        /// <inheritdoc />
+        protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
+        {
+            var h = GateInputs(states[0], recurrentMasks, s => s);
+            var recurrent = _recurrentWindow.Convolve(h, ConvolutionWindow.ToTorchKernel(RecurrentKernel!), recurrentMasks is null ? 1 : GateCount);
+            var z = projectedInput + (ChannelsLast ? ChannelLayout.ToChannelsLast(recurrent) : recurrent);
+            return LSTM.Cell(z.chunk(GateCount, StepChannelAxis), states[1], Activation, RecurrentActivation);
+        }
+
+        /// <summary>
+        /// A convolution's channels-first input: <paramref name="x"/> in the layer's layout, reshaped by <paramref name="toBatch"/>;
+        /// with dropout masks, the four masked copies side by side along the channels (the input of a 4-group convolution
+        /// whose group g is gate g's block of the kernel).
+        /// </summary>
+        private Tensor GateInputs(Tensor x, Tensor[]? masks, Func<Tensor, Tensor> toBatch)
+        {
+            Tensor ChannelsFirst(Tensor t) => ChannelsLast ? ChannelLayout.ToChannelsFirst(toBatch(t)) : toBatch(t);
+            return masks is null ? ChannelsFirst(x) : cat(masks.Select(m => ChannelsFirst(x * m)).ToArray(), 1);
+        }
+
+        /// <inheritdoc />
+        public override LayerConfig GetConfig()
+        {
+            var config = base.GetConfig();
+            // Keras's convolutional recurrent layers write filters and the window instead of units.
+            config.Values.Remove("units");
+            return config
+                .With("filters", Filters)
+                .With("kernel_size", KernelSize)
+                .With("strides", Strides)
+                .With("padding", Padding)
+                .With("data_format", DataFormat)
+                .With("dilation_rate", DilationRate)
+                .With("recurrent_activation", RecurrentActivation)
+                .With("unit_forget_bias", UnitForgetBias)
+                .With("seed", Seed);
+        }
+
+        /// <summary>
+        /// Checks the arguments before the base constructor runs, so that every error names this layer, the argument and the
+        /// received value; returns <paramref name="filters"/>.
+        /// </summary>
+        private static int CheckArguments(int filters, IntTuple kernelSize, IntTuple? strides, string padding, string? dataFormat,
+            IntTuple? dilationRate, double dropout, double recurrentDropout, bool timeMajor, string? name)
+        {
+            string layer = name is null ? $"Layer {nameof(ConvLSTM2D)}" : $"Layer '{name}' ({nameof(ConvLSTM2D)})";
+            try
+            {
+                Arguments.Positive(filters, "filters");
+                _ = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
+                Arguments.DataFormat(dataFormat);
+                Arguments.Rate(dropout, "dropout");
+                Arguments.Rate(recurrentDropout, "recurrent_dropout");
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ArgumentOutOfRangeException(e.ParamName, $"{layer}: {WithoutParameterName(e)}");
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{layer}: {WithoutParameterName(e)}", e.ParamName);
+            }
+            if (timeMajor)
+            {
+                throw new ArgumentException($"{layer}: time-major inputs are not supported; pass (batch, timesteps, ...) inputs with " +
+                    "time_major=False. Received: time_major=True", nameof(timeMajor));
+            }
+            return filters;
+        }
+
+        private static string WithoutParameterName(ArgumentException e)
+            => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    }
+}

@@ -30,8 +30,9 @@ namespace Microsoft.ML.Layers
     public sealed class Bidirectional : Layer
     {
         private static readonly string?[] MergeModes = { "concat", "sum", "mul", "ave", null };
-        // The sequence's rank, checked here rather than through Layer.InputSpec, which would apply to initial states too.
-        private static readonly InputSpec SequenceSpec = new() { NDim = 3 };
+        // The sequence's rank (the wrapped layer's: 3, or 5 for ConvLSTM2D), checked here rather than through Layer.InputSpec,
+        // which would apply to initial states too.
+        private readonly InputSpec _sequenceSpec;
 
         /// <summary>Wraps a recurrent layer.</summary>
         /// <param name="layer">A recurrent layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>); its config defines the forward layer.</param>
@@ -58,7 +59,9 @@ namespace Microsoft.ML.Layers
             }
 
             ForwardLayer = Copy(recurrent, "forward_", goBackwards: null);
-            BackwardLayer = (RecurrentLayer?)backwardLayer ?? Copy(recurrent, "backward_", goBackwards: true);
+            // Keras builds the backward layer from the layer's config with go_backwards flipped (a layer that already goes
+            // backwards gets a backward copy that goes forwards).
+            BackwardLayer = (RecurrentLayer?)backwardLayer ?? Copy(recurrent, "backward_", goBackwards: !recurrent.GoBackwards);
             if (ForwardLayer.GoBackwards == BackwardLayer.GoBackwards)
             {
                 throw new ArgumentException("Forward layer and backward layer should have different `go_backwards` value. Received: " +
@@ -72,6 +75,7 @@ namespace Microsoft.ML.Layers
 
             MergeMode = mergeMode;
             SupportsMasking = true;
+            _sequenceSpec = new InputSpec { NDim = ForwardLayer.SequenceSpec.NDim };
         }
 
         /// <summary>The layer running forwards (Keras's <c>forward_layer</c>).</summary>
@@ -124,7 +128,7 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override void Build(Shape inputShape)
         {
-            SequenceSpec.Check(this, inputShape, ComputeDType);
+            _sequenceSpec.Check(this, inputShape, ComputeDType);
             ForwardLayer.EnsureBuilt(inputShape);
             BackwardLayer.EnsureBuilt(inputShape);
         }
@@ -142,7 +146,7 @@ namespace Microsoft.ML.Layers
         protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
             var sequence = inputs[0];
-            SequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
+            _sequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
             var mask = masks[0];
             var states = inputs.Skip(1).ToList();
             int half = states.Count / 2;

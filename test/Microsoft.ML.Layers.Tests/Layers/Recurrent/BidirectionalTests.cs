@@ -224,5 +224,36 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             Assert.Equal(6, bi.Weights.Count);
             Assert.Equal(new long[] { 2, 6, 8 }, bi.Apply(randn(2, 6, 3)).shape);
         }
+
+        [Fact]
+        public void TheGeneratedBackwardLayerFlipsTheWrappedLayersDirection()
+        {
+            // Keras copies the layer with go_backwards negated: wrapping a layer that already goes backwards gives a forward copy.
+            var bi = new Bidirectional(new LSTM(2, goBackwards: true));
+            var x = randn(2, 5, 3);
+
+            var y = bi.Apply(x);
+
+            Assert.True(bi.ForwardLayer.GoBackwards);
+            Assert.False(bi.BackwardLayer.GoBackwards);
+            var forward = (LSTM)bi.ForwardLayer;
+            var backward = (LSTM)bi.BackwardLayer;
+            var expectedForward = R.Run(x, R.Zeros(2, 2, 2), R.Lstm(forward.Kernel!, forward.RecurrentKernel!, forward.Bias!), backwards: true).Outputs.select(1, -1);
+            var expectedBackward = R.Run(x, R.Zeros(2, 2, 2), R.Lstm(backward.Kernel!, backward.RecurrentKernel!, backward.Bias!)).Outputs.select(1, -1);
+            R.AssertClose(cat(new[] { expectedForward, expectedBackward }, 1), y, "Bidirectional(LSTM(go_backwards=True))");
+        }
+
+        [Fact]
+        public void WrapsAConvLstm2DOverItsRankFiveSequences()
+        {
+            var bi = new Bidirectional(new ConvLSTM2D(3, 3, padding: "same"));
+
+            var y = bi.Apply(randn(new long[] { 2, 4, 6, 5, 2 }));
+
+            Assert.Equal(new long[] { 2, 6, 5, 6 }, y.shape);
+            Assert.Equal(new Shape(-1, 6, 5, 6), bi.ComputeOutputShape(new Shape(-1, 4, 6, 5, 2)));
+            var error = Assert.Throws<ArgumentException>(() => new Bidirectional(new ConvLSTM2D(3, 3)).Apply(randn(new long[] { 2, 4, 6 })));
+            Assert.Contains("expected rank 5", error.Message);
+        }
     }
 }

@@ -26,6 +26,43 @@ namespace Microsoft.ML.Layers
         public static int MajorVersion(string? kerasVersion)
             => kerasVersion is not null && kerasVersion.Length > 0 && char.IsDigit(kerasVersion[0]) && int.TryParse(kerasVersion.Split('.')[0], out int major) ? major : 3;
 
+        /// <summary>Arguments only Keras 1 wrote; a config holding any of them comes from Keras 1.</summary>
+        private static readonly HashSet<string> Keras1OnlyArguments = new(StringComparer.Ordinal)
+        {
+            "init", "inner_init", "nb_filter", "nb_row", "border_mode", "subsample", "dim_ordering", "input_dtype",
+            "W_regularizer", "b_regularizer", "consume_less", "dropout_W", "filter_length", "pool_length",
+        };
+
+        /// <summary>
+        /// The Keras generation of a config that does not say it (a bare JSON, or an HDF5 file without <c>keras_version</c>):
+        /// 3 when objects carry a <c>module</c>, 1 when a layer uses Keras 1's argument names, otherwise 2.
+        /// </summary>
+        public static int GuessMajorVersion(JsonNode? config)
+        {
+            if (config is JsonObject root && root.ContainsKey("module"))
+                return 3;
+            bool keras1 = false;
+            void Visit(JsonNode? node)
+            {
+                if (keras1 || node is null)
+                    return;
+                if (node is JsonObject obj)
+                {
+                    if (obj.Any(p => Keras1OnlyArguments.Contains(p.Key)))
+                        keras1 = true;
+                    foreach (var (_, value) in obj)
+                        Visit(value);
+                }
+                else if (node is JsonArray array)
+                {
+                    foreach (var item in array)
+                        Visit(item);
+                }
+            }
+            Visit(config);
+            return keras1 ? 1 : 2;
+        }
+
         /// <summary>Translates a model (or single layer) config; the input is not modified (a translated copy is returned).</summary>
         public JsonObject Translate(JsonNode? modelConfig)
         {

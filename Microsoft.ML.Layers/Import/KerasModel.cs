@@ -202,8 +202,8 @@ namespace Microsoft.ML.Layers
             var weightsRoot = Hdf5Reader.Has(file, "model_weights") ? Hdf5Reader.Group(file, "model_weights", name)
                 : throw new KerasImportException("it has no 'model_weights' group (was it saved with include_optimizer only?).", name);
             string? version = Hdf5Reader.StringAttribute(file, "keras_version", name) ?? Hdf5Reader.StringAttribute(weightsRoot, "keras_version", name);
-            // Keras 1 files have no keras_version attribute.
-            int kerasMajor = version is null ? 1 : KerasConfigTranslator.MajorVersion(version);
+            // Keras 1 files have no keras_version attribute; their configs use Keras 1's argument names.
+            int kerasMajor = version is null ? KerasConfigTranslator.GuessMajorVersion(modelConfig) : KerasConfigTranslator.MajorVersion(version);
             return Build(modelConfig, kerasMajor, name, (loader, model) => loader.LoadLegacy(model, weightsRoot));
         }
 
@@ -273,7 +273,7 @@ namespace Microsoft.ML.Layers
                 throw new KerasImportException($"it is not valid JSON ({e.Message}).", name, innerException: e);
             }
             int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version) ? KerasConfigTranslator.MajorVersion(version)
-                : json?["module"] is not null ? 3 : 2;
+                : KerasConfigTranslator.GuessMajorVersion(json);
             return (json, kerasMajor);
         }
 

@@ -355,13 +355,12 @@ namespace Microsoft.ML.Layers
                 config.BuildConfig = null;
                 using var probe = Layer.Deserialize(config);
             }
-            catch (UnknownConfigKeysException e)
+            catch (FormatException e) when (e.Data[ComponentRegistry.UnknownKeysData] is string[] keys && keys.Length > 0)
             {
-                string key = e.Keys[0];
-                var value = layer["config"]?[key];
+                var value = layer["config"]?[keys[0]];
                 throw Error(
-                    $"{layer["class_name"]} argument '{key}' (value {value?.ToJsonString() ?? "null"}) is not supported by this library" +
-                    (e.Keys.Count > 1 ? $" (nor are {string.Join(", ", e.Keys.Skip(1))})." : "."), layerName, key, e);
+                    $"{layer["class_name"]} argument '{keys[0]}' (value {value?.ToJsonString() ?? "null"}) is not supported by this library" +
+                    (keys.Length > 1 ? $" (nor are {string.Join(", ", keys.Skip(1))})." : "."), layerName, keys[0], e);
             }
             catch (KeyNotFoundException e)
             {

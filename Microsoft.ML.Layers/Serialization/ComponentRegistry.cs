@@ -302,15 +302,20 @@ namespace Microsoft.ML.Layers
             var unknown = keys.Where(k => !bound.Contains(k) && !baseKeys.Contains(k)).ToList();
             if (unknown.Count > 0)
             {
-                throw new UnknownConfigKeysException(unknown,
+                var error = new FormatException(
                     $"The config of '{config.ClassName}' has keys that {type.Name}'s constructor does not take: {string.Join(", ", unknown)}. " +
                     $"Add constructor parameters with these names (camelCase), or a static FromConfig({config.GetType().Name}) method.");
+                error.Data[UnknownKeysData] = unknown.ToArray();
+                throw error;
             }
             var instance = Invoke(() => best.Constructor.Invoke(arguments), type)!;
             if (instance is Layer layer && config is LayerConfig layerConfig)
                 layer.ApplyBaseConfig(layerConfig, bound);
             return instance;
         }
+
+        /// <summary>The key of <see cref="Exception.Data"/> under which an unknown-keys error lists the keys (a string array).</summary>
+        internal const string UnknownKeysData = "UnknownConfigKeys";
 
         private static string Normalize(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
@@ -326,14 +331,5 @@ namespace Microsoft.ML.Layers
                 throw;
             }
         }
-    }
-
-    /// <summary>A config carries keys its class does not take (the import reports them as unsupported arguments).</summary>
-    internal sealed class UnknownConfigKeysException : FormatException
-    {
-        public UnknownConfigKeysException(IReadOnlyList<string> keys, string message) : base(message) => Keys = keys;
-
-        /// <summary>The keys no constructor parameter took.</summary>
-        public IReadOnlyList<string> Keys { get; }
     }
 }

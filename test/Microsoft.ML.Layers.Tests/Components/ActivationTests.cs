@@ -61,6 +61,8 @@ namespace Microsoft.ML.Layers.Tests.Components
             ["gelu"] = x => x * NormalCdf(x),
             ["exponential"] = Math.Exp,
             ["hard_sigmoid"] = HardSigmoid,
+            // Keras 1 and 2's hard sigmoid, kept for imported models.
+            ["legacy_hard_sigmoid"] = x => Math.Clamp(0.2 * x + 0.5, 0, 1),
             ["hard_silu"] = x => x * HardSigmoid(x),
             ["hard_swish"] = x => x * HardSigmoid(x),
             ["mish"] = x => x * Math.Tanh(Softplus(x)),

@@ -13,11 +13,11 @@ namespace Microsoft.ML.Layers.Tests.Import
     /// (W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o) joined in Keras 2's i, f, c, o order. The file is
     /// written here in Keras 1's layout; the expected output is the LSTM and Dense maths written directly in TorchSharp.
     /// </summary>
-    public sealed class Keras1ImportTests : IDisposable
+    public sealed class Keras1ImportTests : WrittenKerasFiles
     {
-        private readonly string _folder = Directory.CreateTempSubdirectory("keras1-").FullName;
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
+        public Keras1ImportTests() : base("keras1-")
+        {
+        }
 
         private const string Config = """
             {"class_name": "Sequential", "config": [
@@ -29,18 +29,6 @@ namespace Microsoft.ML.Layers.Tests.Import
                "W_regularizer": null, "b_regularizer": null, "activity_regularizer": null, "W_constraint": null, "b_constraint": null, "bias": true, "input_dim": null}}
             ]}
             """;
-
-        private static float[,] Matrix(int rows, int columns, int seed)
-        {
-            var random = new Random(seed);
-            var values = new float[rows, columns];
-            for (int i = 0; i < rows; i++)
-            {
-                for (int j = 0; j < columns; j++)
-                    values[i, j] = (float)(random.NextDouble() - 0.5);
-            }
-            return values;
-        }
 
         [Fact]
         public void AKeras1LstmWithGateWiseWeightsComputesKerasMaths()
@@ -68,7 +56,7 @@ namespace Microsoft.ML.Layers.Tests.Import
             weights.Attributes["layer_names"] = new[] { "lstm_1", "dense_1" };
             var file = new H5File { ["model_weights"] = weights };
             file.Attributes["model_config"] = Config;
-            string path = Path.Combine(_folder, "keras1.h5");
+            string path = Path.Combine(Folder, "keras1.h5");
             file.Write(path);
 
             using var scope = NewDisposeScope();

@@ -15,16 +15,16 @@ namespace Microsoft.ML.Layers.Tests.Import
     /// Bidirectional sort backward before forward). The archives are written here with known weights, and the imported
     /// model's output is checked against the same maths written directly in TorchSharp.
     /// </summary>
-    public sealed class Keras3ArchiveTests : IDisposable
+    public sealed class Keras3ArchiveTests : WrittenKerasFiles
     {
         private const string Float32 = """{"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}""";
         private const string Glorot = """{"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null}""";
         private const string Zeros = """{"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}""";
         private const string Ones = """{"module": "keras.initializers", "class_name": "Ones", "config": {}, "registered_name": null}""";
 
-        private readonly string _folder = Directory.CreateTempSubdirectory("keras3-").FullName;
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
+        public Keras3ArchiveTests() : base("keras3-")
+        {
+        }
 
         private static string DenseConfig(string name, int units, string activation, string inputShape) => """
             {"module": "keras.layers", "class_name": "Dense", "config": {"name": "<<0>>", "trainable": true, "dtype": <<1>>,
@@ -39,9 +39,9 @@ namespace Microsoft.ML.Layers.Tests.Import
 
         private string WriteArchive(string name, string config, H5File weights)
         {
-            string h5 = Path.Combine(_folder, name + ".weights.h5");
+            string h5 = Path.Combine(Folder, name + ".weights.h5");
             weights.Write(h5);
-            string path = Path.Combine(_folder, name + ".keras");
+            string path = Path.Combine(Folder, name + ".keras");
             using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
             {
                 using (var writer = new StreamWriter(zip.CreateEntry("metadata.json").Open()))
@@ -51,18 +51,6 @@ namespace Microsoft.ML.Layers.Tests.Import
                 zip.CreateEntryFromFile(h5, "model.weights.h5");
             }
             return path;
-        }
-
-        private static float[,] Matrix(int rows, int columns, int seed)
-        {
-            var random = new Random(seed);
-            var values = new float[rows, columns];
-            for (int i = 0; i < rows; i++)
-            {
-                for (int j = 0; j < columns; j++)
-                    values[i, j] = (float)(random.NextDouble() - 0.5);
-            }
-            return values;
         }
 
         private static float[] Vector(int length, int seed, float offset = 0f)

@@ -52,5 +52,12 @@ namespace Microsoft.ML.Layers.Estimators
 
         /// <summary>Threads libtorch may use; null keeps its default (the number of cores).</summary>
         public int? NumberOfThreads { get; set; }
+
+        /// <summary>
+        /// Keras callbacks run during training, after the trainer's own (progress, cancellation, early stopping): for example
+        /// a <see cref="LambdaCallback"/> that records each epoch's <c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, ... for a
+        /// training curve, a <see cref="CSVLogger"/>, or <see cref="ReduceLROnPlateau"/>. Default: none.
+        /// </summary>
+        public IReadOnlyList<Callback> Callbacks { get; set; } = System.Array.Empty<Callback>();
     }
 }

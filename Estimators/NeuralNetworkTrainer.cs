@@ -112,6 +112,7 @@ namespace Microsoft.ML.Layers.Estimators
             };
             if (_options.EarlyStoppingPatience is int patience && validation is not null)
                 callbacks.Add(new EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true));
+            callbacks.AddRange(_options.Callbacks ?? Array.Empty<Callback>());
 
             try
             {

@@ -31,6 +31,35 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
         }
 
         [Fact]
+        public void UserCallbacksSeeEveryEpochsLogsAndTheLastValidationLossIsTheTrainedModels()
+        {
+            var ml = new MLContext(seed: 1);
+            var epochs = new List<(int Epoch, IReadOnlyDictionary<string, double> Logs)>();
+            var options = new NeuralNetworkOptions
+            {
+                LabelColumnName = "Target",
+                Epochs = 4,
+                Callbacks = new Callback[] { new LambdaCallback(onEpochEnd: (epoch, logs) => epochs.Add((epoch, logs.ToDictionary(p => p.Key, p => p.Value)))) },
+            };
+            var validation = Data(ml, 40);
+
+            var trained = ml.Regression.Trainers.NeuralNetwork(new Dense(1), options).Fit(Data(ml, 64), validation);
+
+            Assert.Equal(new[] { 0, 1, 2, 3 }, epochs.Select(e => e.Epoch));
+            Assert.All(epochs, e => Assert.Contains("loss", e.Logs.Keys));
+            // The validation loss after the last epoch is the mean squared error of the trained network on the validation rows.
+            var dense = (Dense)trained.Model.Network.Layers.Single(l => l is Dense);
+            var rows = ml.Data.CreateEnumerable<NeuralNetworkTrainerTests.Row>(validation, reuseRowObject: false).ToArray();
+            double mse = rows.Average(r =>
+            {
+                var kernel = dense.GetWeights()[0].Cast<float>().ToArray();
+                double prediction = r.Features.Select((f, i) => (double)f * kernel[i]).Sum() + dense.GetWeights()[1].Cast<float>().Single();
+                return (prediction - r.Target) * (prediction - r.Target);
+            });
+            Assert.Equal(mse, epochs[^1].Logs["val_loss"], 4);
+        }
+
+        [Fact]
         public void TheProgressChannelReportsEpochsDoneAndTheLastLoss()
         {
             var ml = new MLContext(seed: 1);

@@ -1,85 +1,48 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Layers;
-using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Samples;
 
-// The digits sample: optdigits (8x8 images of handwritten digits) with a small CNN inside an ML.NET pipeline, trained,
-// evaluated on the held-out file, saved to an ML.NET model zip, reloaded, and checked to score the same. Reads
-// ../shared/data when present (or --data DIR); otherwise runs on a small generated stand-in and says so.
-string? dataDirectory = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
+// The samples: one console app, a sub-command per sample. `--help` lists them; no command runs `digits`.
+var samples = new (string Name, string Description, Func<SampleRun, bool> Run)[]
+{
+    ("digits", "optdigits 8x8 images: a small CNN in an ML.NET pipeline, vs SDCA and LightGBM", DigitsSample.Run),
+    ("custom-layer", "a user-written SimpleDense layer in a pipeline, saved and reloaded from the .zip", CustomLayerSample.Run),
+    ("keras-style", "the digits model with Compile/Fit/Evaluate and Summary(), no ML.NET pipeline", KerasStyleSample.Run),
+};
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("Usage: dotnet run --project Samples/Microsoft.ML.Layers.Samples -c Release -- [sample] [--quick] [--data DIR] [--output DIR]");
+    Console.WriteLine();
+    Console.WriteLine("Samples:");
+    foreach (var (name, description, _) in samples)
+        Console.WriteLine($"  {name,-14} {description}");
+    Console.WriteLine();
+    Console.WriteLine("Options:");
+    Console.WriteLine("  --quick        fewer epochs and rows (what CI runs)");
+    Console.WriteLine("  --data DIR     the folder of the data sets (default: ../shared/data beside the repository)");
+    Console.WriteLine("  --output DIR   where the model .zip and the training-curve PNG go (default: the temp folder's mllayers-samples)");
+    Console.WriteLine("Without the data sets a sample runs on a small generated stand-in and says so.");
+    return 0;
+}
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var optionValues = new[] { Option("--data"), Option("--output") };
+var commands = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(a)).ToList();
+string command = commands.FirstOrDefault() ?? "digits";
+var sample = samples.FirstOrDefault(s => s.Name == command);
+if (sample.Run is null)
+{
+    Console.Error.WriteLine($"Unknown sample '{command}'. Samples: {string.Join(", ", samples.Select(s => s.Name))} (see --help).");
+    return 2;
+}
+
+string? dataDirectory = Option("--data")
     ?? new[] { Path.Combine("..", "shared", "data"), Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "data") }
         .Select(Path.GetFullPath).FirstOrDefault(Directory.Exists);
-bool quick = args.Contains("--quick");
-
-var ml = new MLContext(seed: 1);
-IDataView train, test;
-string trainFile = dataDirectory is null ? "" : Path.Combine(dataDirectory, "optdigits-train.csv");
-if (File.Exists(trainFile))
-{
-    Console.WriteLine($"Data: optdigits from {Path.GetFullPath(dataDirectory!)}");
-    train = ml.Data.LoadFromTextFile<Digit>(trainFile, separatorChar: ',');
-    test = ml.Data.LoadFromTextFile<Digit>(Path.Combine(dataDirectory!, "optdigits-test.csv"), separatorChar: ',');
-}
-else
-{
-    Console.WriteLine("Data: ../shared/data not found (pass --data DIR); using a small generated stand-in of noisy digit-like strokes.");
-    train = ml.Data.LoadFromEnumerable(Digit.Generate(1500, seed: 1));
-    test = ml.Data.LoadFromEnumerable(Digit.Generate(500, seed: 2));
-}
-
-var network = new Sequential(
-    new Reshape(8, 8, 1),
-    new Conv2D(32, kernelSize: 3, padding: "same", activation: "relu"),
-    new MaxPooling2D(2),
-    new Flatten(),
-    new Dense(64, activation: "relu"),
-    new Dense(10));
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Number")
-    .Append(ml.Transforms.NormalizeMinMax("Features"))
-    .Append(ml.MulticlassClassification.Trainers.NeuralNetwork(network,
-        new NeuralNetworkOptions { Epochs = quick ? 3 : 15, BatchSize = 64, LearningRate = 2e-3f }));
-
-ml.Log += (_, e) => { if (e.Message.Contains("Epoch ")) Console.WriteLine("  " + e.Message.Substring(e.Message.IndexOf("Epoch ", StringComparison.Ordinal))); };
-var clock = Stopwatch.StartNew();
-var model = pipeline.Fit(train);
-Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:0.0} s");
-
-var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
-Console.WriteLine($"Test micro-accuracy: {metrics.MicroAccuracy:0.0000}, macro-accuracy: {metrics.MacroAccuracy:0.0000}");
-
-string path = Path.Combine(Path.GetTempPath(), "mllayers-digits.zip");
-ml.Model.Save(model, train.Schema, path);
-var loaded = new MLContext().Model.Load(path, out _);
-var before = model.Transform(test).GetColumn<uint>("PredictedLabel").ToArray();
-var after = loaded.Transform(test).GetColumn<uint>("PredictedLabel").ToArray();
-Console.WriteLine($"Saved to {path}; the reloaded model predicts the same labels: {before.SequenceEqual(after)}");
-return before.SequenceEqual(after) ? 0 : 1;
-
-/// <summary>One optdigits row: 64 pixel intensities (0..16) and the digit.</summary>
-public sealed class Digit
-{
-    /// <summary>The 64 pixel intensities, row by row.</summary>
-    [LoadColumn(0, 63)]
-    [VectorType(64)]
-    public float[] Features { get; set; } = Array.Empty<float>();
-
-    /// <summary>The digit, 0 to 9.</summary>
-    [LoadColumn(64)]
-    public float Number { get; set; }
-
-    /// <summary>A stand-in when the real files are absent: each digit is a fixed stroke pattern plus noise.</summary>
-    public static Digit[] Generate(int count, int seed)
-    {
-        var random = new Random(seed);
-        var patterns = Enumerable.Range(0, 10).Select(d => Enumerable.Range(0, 64).Select(p => (float)((p * (d + 3) + d * 7) % 17 > 8 ? 16 : 0)).ToArray()).ToArray();
-        return Enumerable.Range(0, count).Select(i => new Digit
-        {
-            Number = i % 10,
-            Features = patterns[i % 10].Select(v => Math.Clamp(v + (float)(random.NextDouble() * 8 - 4), 0, 16)).ToArray(),
-        }).ToArray();
-    }
-}
+string output = Path.GetFullPath(Option("--output") ?? Path.Combine(Path.GetTempPath(), "mllayers-samples"));
+Console.WriteLine($"Sample '{sample.Name}': {sample.Description}{(args.Contains("--quick") ? " (quick mode)" : "")}");
+bool ok = sample.Run(new SampleRun(sample.Name, dataDirectory is null ? null : Path.GetFullPath(dataDirectory), args.Contains("--quick"), output));
+return ok ? 0 : 1;

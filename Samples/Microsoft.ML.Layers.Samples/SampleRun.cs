@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators;
+
+namespace Microsoft.ML.Layers.Samples
+{
+    /// <summary>
+    /// What every sample shares: where the data and outputs are, the quick mode, progress and the training curve, the
+    /// side-by-side table with ML.NET's trainers, and the save-reload-compare check.
+    /// </summary>
+    public sealed class SampleRun
+    {
+        private readonly List<(string Trainer, string Metric, double Value, double Seconds)> _results = new();
+
+        public SampleRun(string name, string? dataDirectory, bool quick, string outputDirectory)
+        {
+            Name = name;
+            DataDirectory = dataDirectory;
+            Quick = quick;
+            OutputDirectory = outputDirectory;
+            Directory.CreateDirectory(outputDirectory);
+        }
+
+        /// <summary>The sample's command name (<c>digits</c>, <c>adult</c>, ...).</summary>
+        public string Name { get; }
+
+        /// <summary>The folder of the real data sets, or null when none was found.</summary>
+        public string? DataDirectory { get; }
+
+        /// <summary>Fewer epochs and rows, for CI.</summary>
+        public bool Quick { get; }
+
+        /// <summary>Where the model zip, the training curve and the check files go.</summary>
+        public string OutputDirectory { get; }
+
+        /// <summary>The ML.NET context; its seed makes the run reproducible.</summary>
+        public MLContext ML { get; } = new(seed: 1);
+
+        /// <summary>The per-epoch values of the last neural network training (for the curve).</summary>
+        public List<IReadOnlyDictionary<string, double>> Curve { get; } = new();
+
+        /// <summary>The real files when they are all present (their paths), or null after saying the stand-in is used.</summary>
+        public string[]? RealFiles(params string[] fileNames)
+        {
+            var paths = fileNames.Select(f => DataDirectory is null ? null : Path.Combine(DataDirectory, f)).ToArray();
+            if (paths.All(p => p is not null && File.Exists(p)))
+            {
+                Console.WriteLine($"Data: {string.Join(", ", fileNames)} from {DataDirectory}");
+                return paths!;
+            }
+            Console.WriteLine($"Data: {string.Join(", ", fileNames)} not found (looked in {DataDirectory ?? "../shared/data"}; pass --data DIR). " +
+                "Using a small generated stand-in: its metrics say nothing about the real task.");
+            return null;
+        }
+
+        /// <summary>Epochs for the run: the full count, or a few in quick mode.</summary>
+        public int Epochs(int full, int quick = 2) => Quick ? quick : full;
+
+        /// <summary>
+        /// A callback printing each epoch (loss, metrics, validation) as training goes, and recording it for the curve.
+        /// </summary>
+        public Callback Progress(int epochs)
+        {
+            Curve.Clear();
+            return new LambdaCallback(onEpochEnd: (epoch, logs) =>
+            {
+                Curve.Add(logs.ToDictionary(p => p.Key, p => p.Value));
+                Console.WriteLine($"  epoch {epoch + 1,3}/{epochs}  " + string.Join("  ", logs.Select(p => $"{p.Key} {p.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+            });
+        }
+
+        /// <summary>Runs and times a training; records the metric in the comparison table.</summary>
+        public T Train<T>(string trainer, Func<T> fit, Func<T, double> metric, string metricName)
+        {
+            Console.WriteLine($"Training {trainer}...");
+            var clock = Stopwatch.StartNew();
+            var model = fit();
+            double seconds = clock.Elapsed.TotalSeconds;
+            double value = metric(model);
+            _results.Add((trainer, metricName, value, seconds));
+            Console.WriteLine($"  {trainer}: {metricName} {value.ToString("0.0000", CultureInfo.InvariantCulture)} in {seconds:0.0} s");
+            return model;
+        }
+
+        /// <summary>Prints the side-by-side table: trainer, metric (on the held-out data), training seconds.</summary>
+        public void PrintComparison()
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"trainer",-36} {"metric",-22} {"value",8} {"train s",8}");
+            foreach (var (trainer, metric, value, seconds) in _results)
+                Console.WriteLine($"{trainer,-36} {metric,-22} {value.ToString("0.0000", CultureInfo.InvariantCulture),8} {seconds.ToString("0.0", CultureInfo.InvariantCulture),8}");
+            Console.WriteLine();
+        }
+
+        /// <summary>
+        /// Saves the model zip, reloads it in a fresh MLContext, scores the held-out data with both and compares the score
+        /// column exactly. Also writes what a test needs to repeat the check in another process: the held-out data as a
+        /// binary IDataView and the original scores, one per line.
+        /// </summary>
+        public bool SaveReloadAndCompare(ITransformer model, DataViewSchema inputSchema, IDataView test, string scoreColumn)
+        {
+            string path = Path.Combine(OutputDirectory, $"{Name}.zip");
+            ML.Model.Save(model, inputSchema, path);
+            var reloaded = new MLContext(seed: 1).Model.Load(path, out _);
+            var original = Scores(model.Transform(test), scoreColumn);
+            var again = Scores(reloaded.Transform(test), scoreColumn);
+            bool same = original.SequenceEqual(again);
+
+            using (var stream = File.Create(Path.Combine(OutputDirectory, $"{Name}.test.idv")))
+                ML.Data.SaveAsBinary(test, stream);
+            File.WriteAllLines(Path.Combine(OutputDirectory, $"{Name}.scores.txt"),
+                new[] { scoreColumn }.Concat(original.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+            Console.WriteLine($"Saved the model to {path}; reloaded, it scores the {original.Length} held-out values the same: {same}");
+            return same;
+        }
+
+        /// <summary>A score column (a number or a vector per row) as one flat array.</summary>
+        public static float[] Scores(IDataView scored, string column)
+        {
+            var type = scored.Schema[column].Type;
+            return type is VectorDataViewType
+                ? scored.GetColumn<float[]>(column).SelectMany(v => v).ToArray()
+                : scored.GetColumn<float>(column).ToArray();
+        }
+
+        /// <summary>Writes the training curve (loss and one metric per epoch, training and validation) as a PNG.</summary>
+        public void WriteCurve(string metric)
+        {
+            if (Curve.Count == 0)
+                return;
+            string path = Path.Combine(OutputDirectory, $"{Name}.curve.png");
+            TrainingCurve.Write(path, $"{Name}: training curve", Curve, metric);
+            Console.WriteLine($"Training curve: {path}");
+        }
+    }
+}

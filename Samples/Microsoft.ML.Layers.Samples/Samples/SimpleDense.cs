@@ -1,0 +1,34 @@
+using Microsoft.ML.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers.Samples
+{
+    // The seed's SimpleDense, written as a user writes a layer: weights created in Build from the input shape, the maths in
+    // Call, the config in GetConfig/FromConfig, and [RegisterLayer] so that a saved model finds the class again.
+    [RegisterLayer("SimpleDense")]
+    public sealed class SimpleDense : Layer
+    {
+        private Parameter? _w, _b;
+
+        public SimpleDense(int units = 32, string? name = null, bool trainable = true,
+                           ScalarType? dtype = null, bool dynamic = false)
+            : base(name, trainable, dtype, dynamic) => Units = units;
+
+        public int Units { get; }
+
+        protected override void Build(Shape inputShape)
+        {
+            _w = AddWeight("w", new Shape(inputShape[^1], Units), Initializers.RandomNormal());
+            _b = AddWeight("b", new Shape(Units), Initializers.Zeros());
+        }
+
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => inputs.matmul(_w!) + _b!;
+
+        public override LayerConfig GetConfig() => base.GetConfig().With("units", Units);
+
+        public static SimpleDense FromConfig(LayerConfig config) => new(config.Get<int>("units"),
+            config.Name, config.Trainable, config.DType, config.Dynamic);
+    }
+}

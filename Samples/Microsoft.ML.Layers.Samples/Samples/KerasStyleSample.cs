@@ -36,7 +36,7 @@ namespace Microsoft.ML.Layers.Samples
             run.WriteCurve("accuracy");
 
             var prepare = ml.Transforms.Conversion.MapValueToKey("Label", "Number").Append(ml.Transforms.NormalizeMinMax("Features"));
-            run.Train("SdcaMaximumEntropy (ML.NET)", () => prepare.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(trainView),
+            run.Train("SdcaMaximumEntropy (ML.NET)", () => prepare.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: run.Quick ? 5 : null)).Fit(trainView),
                 m => ml.MulticlassClassification.Evaluate(m.Transform(testView)).MicroAccuracy, "micro-accuracy");
             run.PrintComparison();
 

@@ -17,11 +17,20 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <param name="referencedProject">The repository project to reference, relative to the repository root.</param>
         /// <param name="program">The top-level C# program.</param>
         public ExternalApplication(string name, string referencedProject, string program)
+            : this(name, program, new[] { $"<ProjectReference Include=\"{Path.Combine(RepositoryLayout.Root, referencedProject)}\" />" })
+        {
+        }
+
+        /// <summary>Writes the project, program and any other files, and builds them (in the configuration the tests were built in).</summary>
+        /// <param name="name">The application's name (its project and assembly name).</param>
+        /// <param name="program">The top-level C# program.</param>
+        /// <param name="projectItems">The project's item elements (<c>PackageReference</c>, <c>ProjectReference</c>).</param>
+        /// <param name="files">More files to write beside the project before building (e.g. a <c>nuget.config</c>), by file name.</param>
+        public ExternalApplication(string name, string program, IEnumerable<string> projectItems, IReadOnlyDictionary<string, string>? files = null)
         {
             Name = name;
             Directory = Path.Combine(Path.GetTempPath(), $"mllayers-{name.ToLowerInvariant()}-{Guid.NewGuid():N}");
             System.IO.Directory.CreateDirectory(Directory);
-            string reference = Path.Combine(RepositoryLayout.Root, referencedProject);
             File.WriteAllText(Path.Combine(Directory, name + ".csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -31,11 +40,13 @@ namespace Microsoft.ML.Layers.TestFramework
                     <Nullable>enable</Nullable>
                   </PropertyGroup>
                   <ItemGroup>
-                    <ProjectReference Include="{reference}" />
+                    {string.Join("\n    ", projectItems)}
                   </ItemGroup>
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(Directory, "Program.cs"), program);
+            foreach (var (fileName, text) in files ?? new Dictionary<string, string>())
+                File.WriteAllText(Path.Combine(Directory, fileName), text);
             Build = ProcessRunner.Run(ProcessRunner.DotNet,
                 new[] { "build", "-c", RepositoryLayout.BuildConfiguration, "-o", Path.Combine(Directory, "out"), "--nologo", "-v:q" },
                 Directory, timeout: TimeSpan.FromMinutes(8));

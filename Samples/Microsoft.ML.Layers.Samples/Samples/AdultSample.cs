@@ -31,11 +31,11 @@ namespace Microsoft.ML.Layers.Samples
 
             int epochs = run.Epochs(8);
             var options = () => new NeuralNetworkOptions { Epochs = epochs, BatchSize = 128, Callbacks = new[] { run.Progress(epochs) } };
-            run.Train("NeuralNetwork (one-hot, Dense 64)", () => SampleRun.FitNetwork(oneHot, _ => ml.BinaryClassification.Trainers.NeuralNetwork(
+            run.Train("NeuralNetwork (one-hot, Dense 64)", () => run.FitNetwork(oneHot, _ => ml.BinaryClassification.Trainers.NeuralNetwork(
                 new Sequential(new Dense(64, activation: "relu"), new Dropout(0.2), new Dense(1)), options()), split.TrainSet, split.TestSet), auc, "AUC");
             run.WriteCurve("accuracy", "one-hot");
 
-            var embedded = run.Train("NeuralNetwork (keys, Embedding each)", () => SampleRun.FitNetwork(keys, schema =>
+            var embedded = run.Train("NeuralNetwork (keys, Embedding each)", () => run.FitNetwork(keys, schema =>
             {
                 var network = EmbeddingNetwork(Adult.Categorical.Select(c => (c, SampleRun.KeyCount(schema, c))).ToArray(), Adult.Numeric.Length);
                 var embeddingOptions = options();

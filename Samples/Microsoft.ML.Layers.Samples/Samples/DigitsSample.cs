@@ -18,7 +18,7 @@ namespace Microsoft.ML.Layers.Samples
 
             int epochs = run.Epochs(15);
             // The preparation is fitted first so that the trainer can also see validation data (ML.NET's pattern for it).
-            var network = run.Train("NeuralNetwork (small CNN)", () => SampleRun.FitNetwork(prepare, _ => ml.MulticlassClassification.Trainers.NeuralNetwork(Digit.Network(),
+            var network = run.Train("NeuralNetwork (small CNN)", () => run.FitNetwork(prepare, _ => ml.MulticlassClassification.Trainers.NeuralNetwork(Digit.Network(),
                 new NeuralNetworkOptions { Epochs = epochs, BatchSize = 64, LearningRate = 2e-3f, Callbacks = new[] { run.Progress(epochs) } }),
                 split.TrainSet, split.TestSet), Accuracy, "micro-accuracy");
             run.WriteCurve("accuracy");

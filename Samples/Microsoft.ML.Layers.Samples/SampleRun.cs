@@ -58,6 +58,19 @@ namespace Microsoft.ML.Layers.Samples
             return null;
         }
 
+        /// <summary>
+        /// A data set with separate train and test files: each file through <paramref name="load"/> when both are present,
+        /// else <paramref name="trainRows"/> and <paramref name="testRows"/> generated stand-in rows (seeds 1 and 2).
+        /// </summary>
+        public (IDataView Train, IDataView Test) TrainAndTest<TRow>(string trainFile, string testFile, Func<string, IDataView> load,
+            Func<int, int, TRow[]> generate, int trainRows, int testRows) where TRow : class
+        {
+            var files = RealFiles(trainFile, testFile);
+            return files is null
+                ? (ML.Data.LoadFromEnumerable(generate(trainRows, 1)), ML.Data.LoadFromEnumerable(generate(testRows, 2)))
+                : (load(files[0]), load(files[1]));
+        }
+
         /// <summary>Epochs for the run: the full count, or a few in quick mode.</summary>
         public int Epochs(int full, int quick = 2) => Quick ? quick : full;
 

@@ -42,13 +42,9 @@ namespace Microsoft.ML.Layers.Samples
         /// <summary>The taxi-fare train and test files (their first 5,000 and 2,000 rows in quick mode), or the stand-in.</summary>
         public static (IDataView Train, IDataView Test) Load(SampleRun run)
         {
-            var ml = run.ML;
-            var files = run.RealFiles("taxi-fare-train.csv", "taxi-fare-test.csv");
-            if (files is null)
-                return (ml.Data.LoadFromEnumerable(Generate(3000, seed: 1)), ml.Data.LoadFromEnumerable(Generate(1000, seed: 2)));
-            var train = ml.Data.LoadFromTextFile<TaxiTrip>(files[0], separatorChar: ',', hasHeader: true);
-            var test = ml.Data.LoadFromTextFile<TaxiTrip>(files[1], separatorChar: ',', hasHeader: true);
-            return run.Quick ? (ml.Data.TakeRows(train, 5000), ml.Data.TakeRows(test, 2000)) : (train, test);
+            var (train, test) = run.TrainAndTest("taxi-fare-train.csv", "taxi-fare-test.csv",
+                file => run.ML.Data.LoadFromTextFile<TaxiTrip>(file, separatorChar: ',', hasHeader: true), Generate, trainRows: 3000, testRows: 1000);
+            return run.Quick ? (run.ML.Data.TakeRows(train, 5000), run.ML.Data.TakeRows(test, 2000)) : (train, test);
         }
     }
 }

@@ -8,6 +8,9 @@ using Microsoft.ML.Layers.Samples;
 var samples = new (string Name, string Description, Func<SampleRun, bool> Run)[]
 {
     ("digits", "optdigits 8x8 images: a small CNN in an ML.NET pipeline, vs SDCA and LightGBM", DigitsSample.Run),
+    ("adult", "census income (binary): one-hot and embedded categorical columns, vs SDCA, L-BFGS and LightGBM", AdultSample.Run),
+    ("taxi", "taxi fare regression with ML.NET's categorical and normalization transforms, vs SDCA and FastTree", TaxiSample.Run),
+    ("detox", "text classification: ML.NET tokenizer, keys, Embedding(maskZero) and LSTM, vs SDCA on n-grams", DetoxSample.Run),
     ("custom-layer", "a user-written SimpleDense layer in a pipeline, saved and reloaded from the .zip", CustomLayerSample.Run),
     ("keras-style", "the digits model with Compile/Fit/Evaluate and Summary(), no ML.NET pipeline", KerasStyleSample.Run),
 };

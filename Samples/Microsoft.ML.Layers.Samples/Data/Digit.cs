@@ -29,14 +29,8 @@ namespace Microsoft.ML.Layers.Samples
         }
 
         /// <summary>The optdigits train and test files, or the stand-in.</summary>
-        public static (IDataView Train, IDataView Test) Load(SampleRun run)
-        {
-            var ml = run.ML;
-            var files = run.RealFiles("optdigits-train.csv", "optdigits-test.csv");
-            if (files is null)
-                return (ml.Data.LoadFromEnumerable(Generate(1500, seed: 1)), ml.Data.LoadFromEnumerable(Generate(500, seed: 2)));
-            return (ml.Data.LoadFromTextFile<Digit>(files[0], separatorChar: ','), ml.Data.LoadFromTextFile<Digit>(files[1], separatorChar: ','));
-        }
+        public static (IDataView Train, IDataView Test) Load(SampleRun run) => run.TrainAndTest("optdigits-train.csv", "optdigits-test.csv",
+            file => run.ML.Data.LoadFromTextFile<Digit>(file, separatorChar: ','), Generate, trainRows: 1500, testRows: 500);
 
         /// <summary>The small CNN both digits samples train: 8x8 images, one convolution, one hidden layer, 10 logits.</summary>
         public static Sequential Network() => new(

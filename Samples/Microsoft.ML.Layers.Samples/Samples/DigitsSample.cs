@@ -17,14 +17,10 @@ namespace Microsoft.ML.Layers.Samples
             double Accuracy(ITransformer model) => ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
 
             int epochs = run.Epochs(15);
-            var network = run.Train("NeuralNetwork (small CNN)", () =>
-            {
-                // The preparation is fitted first so that the trainer can also see validation data (ML.NET's pattern for it).
-                var prepared = prepare.Fit(split.TrainSet);
-                var trainer = ml.MulticlassClassification.Trainers.NeuralNetwork(Digit.Network(),
-                    new NeuralNetworkOptions { Epochs = epochs, BatchSize = 64, LearningRate = 2e-3f, Callbacks = new[] { run.Progress(epochs) } });
-                return (ITransformer)prepared.Append(trainer.Fit(prepared.Transform(split.TrainSet), prepared.Transform(split.TestSet)));
-            }, Accuracy, "micro-accuracy");
+            // The preparation is fitted first so that the trainer can also see validation data (ML.NET's pattern for it).
+            var network = run.Train("NeuralNetwork (small CNN)", () => run.FitNetwork(prepare, _ => ml.MulticlassClassification.Trainers.NeuralNetwork(Digit.Network(),
+                new NeuralNetworkOptions { Epochs = epochs, BatchSize = 64, LearningRate = 2e-3f, Callbacks = new[] { run.Progress(epochs) } }),
+                split.TrainSet, split.TestSet), Accuracy, "micro-accuracy");
             run.WriteCurve("accuracy");
 
             run.Train("SdcaMaximumEntropy (ML.NET)", () => prepare.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: run.Quick ? 5 : null)).Fit(train), Accuracy, "micro-accuracy");

@@ -174,8 +174,10 @@ namespace Microsoft.ML.Layers.Estimators
         /// <summary>The data as batches: read once into memory when it fits, else streamed (and shuffled by ML.NET) every epoch.</summary>
         private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, List<Tensor> cached)
         {
-            long? rows = data.GetRowCount();
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
+            // Views that do not know their length (TrainTestSplit, filters, text files) are counted once, so that they too
+            // are read into memory a single time instead of running their whole pipeline again every epoch.
+            long? rows = data.GetRowCount() ?? (inputs.All(i => !i.IsVariableLength) ? CountRows(data) : null);
             if (rows is long count && inputs.All(i => !i.IsVariableLength) && count * rowBytes <= _options.InMemoryLimitBytes)
             {
                 if (count == 0)
@@ -188,6 +190,19 @@ namespace Microsoft.ML.Layers.Estimators
             }
             var source = _options.Shuffle ? new MLContext(((IHostEnvironmentInternal)_host).Seed).Data.ShuffleRows(data) : data;
             return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
+        }
+
+        /// <summary>Counts the rows with a cursor that computes no column (filters still run).</summary>
+        private long CountRows(IDataView data)
+        {
+            long count = 0;
+            using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+            while (cursor.MoveNext())
+            {
+                if ((++count & 0xFFFF) == 0)
+                    _host.CheckAlive();
+            }
+            return count;
         }
 
         private void CheckOutputFits(Model network, Batch sample, LabelColumn label, IReadOnlyList<InputColumn> inputs)

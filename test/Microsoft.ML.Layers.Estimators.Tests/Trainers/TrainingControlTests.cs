@@ -30,6 +30,46 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             Assert.Contains(messages, m => m.Contains("Epoch 3/3: loss"));
         }
 
+        /// <summary>A view that hides its length (like TrainTestSplit's or a filter's) and counts the cursors opened on it.</summary>
+        private sealed class UncountedView : IDataView
+        {
+            private readonly IDataView _inner;
+
+            public UncountedView(IDataView inner) => _inner = inner;
+
+            public int CursorsWithColumns { get; private set; }
+
+            public bool CanShuffle => _inner.CanShuffle;
+
+            public DataViewSchema Schema => _inner.Schema;
+
+            public long? GetRowCount() => null;
+
+            public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+            {
+                if (columnsNeeded.Any())
+                    CursorsWithColumns++;
+                return _inner.GetRowCursor(columnsNeeded, rand);
+            }
+
+            public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+                => new[] { GetRowCursor(columnsNeeded, rand) };
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(6)]
+        public void DataOfUnknownLengthIsReadOnceNotOncePerEpoch(int epochs)
+        {
+            var ml = new MLContext(seed: 1);
+            var view = new UncountedView(Data(ml, 96));
+
+            ml.Regression.Trainers.NeuralNetwork(new Dense(1), new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = epochs }).Fit(view);
+
+            // One pass reads the rows (the count comes from a pass that computes no column).
+            Assert.Equal(1, view.CursorsWithColumns);
+        }
+
         [Fact]
         public void UserCallbacksSeeEveryEpochsLogsAndTheLastValidationLossIsTheTrainedModels()
         {

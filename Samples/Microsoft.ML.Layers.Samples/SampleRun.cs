@@ -123,26 +123,7 @@ namespace Microsoft.ML.Layers.Samples
         {
             var prepared = prepare.Fit(train);
             var network = trainer(prepared.GetOutputSchema(train.Schema));
-            return prepared.Append(network.Fit(Counted(prepared.Transform(train)), validation is null ? null : Counted(prepared.Transform(validation))));
-        }
-
-        /// <summary>
-        /// The rows with a known count. A split or filtered IDataView does not know how many rows it has, and the trainer then
-        /// streams it through the whole pipeline every epoch; a cache filled by one pass knows, and the trainer reads the rows
-        /// into memory once.
-        /// </summary>
-        private IDataView Counted(IDataView data)
-        {
-            if (data.GetRowCount() is not null)
-                return data;
-            var cached = ML.Data.Cache(data);
-            using (var cursor = cached.GetRowCursor(Array.Empty<DataViewSchema.Column>()))
-            {
-                while (cursor.MoveNext())
-                {
-                }
-            }
-            return cached;
+            return prepared.Append(network.Fit(prepared.Transform(train), validation is null ? null : prepared.Transform(validation)));
         }
 
         /// <summary>How many values a key column (or a vector of keys) has: key values are 1..count, 0 is missing.</summary>

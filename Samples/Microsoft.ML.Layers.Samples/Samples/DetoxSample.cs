@@ -35,7 +35,7 @@ namespace Microsoft.ML.Layers.Samples
             }, train), auc, "AUC");
             run.WriteCurve("accuracy");
 
-            run.Train("FeaturizeText + SdcaLogisticRegression", () => ml.Transforms.Text.FeaturizeText("Features", "Text")
+            run.Train("SdcaLogistic on FeaturizeText (ML.NET)", () => ml.Transforms.Text.FeaturizeText("Features", "Text")
                 .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression()).Fit(train), auc, "AUC");
             run.PrintComparison();
 

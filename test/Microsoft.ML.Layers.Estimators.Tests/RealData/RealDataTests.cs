@@ -67,7 +67,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.RealData
                 new Dense(10));
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Number")
                 .Append(ml.Transforms.NormalizeMinMax("Features"))
-                .Append(ml.MulticlassClassification.Trainers.NeuralNetwork(network, new NeuralNetworkOptions { Epochs = 15, BatchSize = 64, LearningRate = 2e-3f }));
+                .Append(ml.MulticlassClassification.Trainers.NeuralNetwork(network, new NeuralNetworkOptions { Epochs = 20, BatchSize = 64, LearningRate = 2e-3f }));
 
             var model = pipeline.Fit(train);
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));

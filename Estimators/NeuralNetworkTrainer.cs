@@ -189,7 +189,8 @@ namespace Microsoft.ML.Layers.Estimators
                 return new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
             }
             var source = _options.Shuffle ? new MLContext(((IHostEnvironmentInternal)_host).Seed).Data.ShuffleRows(data) : data;
-            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
+            // Streaming: the next batches are read from the cursor in the background while the current one trains.
+            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true, prefetch: true));
         }
 
         /// <summary>Counts the rows with a cursor that computes no column (filters still run).</summary>

@@ -36,8 +36,10 @@ namespace Microsoft.ML.Layers
             double alpha = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
             var m = Slot(variable, "momentum");
             var v = Slot(variable, "velocity");
-            m.add_((gradient - m) * (1 - Beta1));
-            v.add_((gradient.square() - v) * (1 - Beta2));
+            // Keras's rule, m += (g - m) * (1 - beta_1) and v += (g^2 - v) * (1 - beta_2), as in-place interpolations, and
+            // variable -= m * alpha / (sqrt(v) + epsilon) as one fused addcdiv: three kernels instead of twelve.
+            m.lerp_(gradient, 1 - Beta1);
+            v.lerp_(gradient.square(), 1 - Beta2);
             var denominatorBase = v;
             if (Amsgrad)
             {
@@ -45,7 +47,7 @@ namespace Microsoft.ML.Layers
                 vHat.copy_(maximum(vHat, v));
                 denominatorBase = vHat;
             }
-            variable.sub_(m * alpha / (denominatorBase.sqrt() + Epsilon));
+            variable.addcdiv_(m, denominatorBase.sqrt().add_(Epsilon), value: -alpha);
         }
 
         /// <inheritdoc />

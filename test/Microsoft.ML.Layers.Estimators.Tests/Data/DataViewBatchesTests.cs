@@ -54,6 +54,44 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Data
         }
 
         [Fact]
+        public void PrefetchingGivesTheSameBatchesInTheSameOrder()
+        {
+            var ml = new MLContext(1);
+            var data = Data(ml, 1000);
+            var inputs = new[] { InputColumn.Bind(data.Schema, "Features"), InputColumn.Bind(data.Schema, "Sequence") };
+            var label = LabelColumn.Bind(data.Schema, "Target", NeuralNetworkTask.Regression);
+            using var scope = NewDisposeScope();
+
+            var plain = new DataViewBatches(data, inputs, label, batchSize: 64, checkFinite: true).ToList();
+            var prefetched = new DataViewBatches(data, inputs, label, batchSize: 64, checkFinite: true, prefetch: true).ToList();
+
+            Assert.Equal(plain.Select(b => b.Size), prefetched.Select(b => b.Size));
+            foreach (var (a, b) in plain.Zip(prefetched))
+            {
+                Assert.True(a.Inputs[0].allclose(b.Inputs[0], 0, 0));
+                Assert.True(a.Inputs[1].allclose(b.Inputs[1], 0, 0));
+                Assert.True(KerasMask.Get(a.Inputs[1])!.eq(KerasMask.Get(b.Inputs[1])!).all().item<bool>());
+                Assert.True(a.Targets[0].allclose(b.Targets[0], 0, 0));
+            }
+        }
+
+        [Fact]
+        public void PrefetchingReportsANonFiniteFeatureWithItsRowAndStopsCleanlyWhenTheCallerStopsEarly()
+        {
+            var ml = new MLContext(1);
+            var data = Data(ml, 500, nanAt: 300);
+            var features = InputColumn.Bind(data.Schema, "Features");
+            var label = LabelColumn.Bind(data.Schema, "Target", NeuralNetworkTask.Regression);
+            using var scope = NewDisposeScope();
+
+            var error = Assert.Throws<InvalidOperationException>(() => new DataViewBatches(data, new[] { features }, label, 32, checkFinite: true, prefetch: true).ToList());
+            var first = new DataViewBatches(data, new[] { features }, label, 32, checkFinite: true, prefetch: true).Take(2).ToList();
+
+            Assert.Contains("at row 300", error.Message);
+            Assert.Equal(new long[] { 32, 32 }, first.Select(b => b.Size));
+        }
+
+        [Fact]
         public void VariableLengthVectorsArePaddedPerBatchWithAMask()
         {
             var ml = new MLContext(1);

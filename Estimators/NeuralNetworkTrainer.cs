@@ -84,11 +84,11 @@ namespace Microsoft.ML.Layers.Estimators
                 _task == NeuralNetworkTask.Regression ? Array.Empty<object>() : new object[] { "accuracy" });
 
             var cached = new List<Tensor>();
-            var train = ReadForTraining(trainData, inputs, label, cached);
+            var train = ReadForTraining(trainData, inputs, label, cached, out var sample);
             var validation = validationData is null ? null : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
-                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached);
+                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached, out _);
             using (NewDisposeScope())
-                CheckOutputFits(network, train.First(), label, inputs);
+                CheckOutputFits(network, sample(), label, inputs);
 
             using var channel = _host.Start("Training");
             using var progress = _host.StartProgressChannel("Training");
@@ -171,8 +171,12 @@ namespace Microsoft.ML.Layers.Estimators
             _ => new SparseCategoricalCrossentropyLoss(fromLogits: !probabilities),
         };
 
-        /// <summary>The data as batches: read once into memory when it fits, else streamed (and shuffled by ML.NET) every epoch.</summary>
-        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, List<Tensor> cached)
+        /// <summary>
+        /// The data as batches: read once into memory when it fits, else streamed (and shuffled by ML.NET) every epoch; and
+        /// <c>sample</c>, a first batch for checking the network's output against the label (a few unshuffled rows when
+        /// streaming, so the check does not start a shuffled pass).
+        /// </summary>
+        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, List<Tensor> cached, out Func<Batch> sample)
         {
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
             // Views that do not know their length (TrainTestSplit, filters, text files) are counted once, so that they too
@@ -186,8 +190,11 @@ namespace Microsoft.ML.Layers.Estimators
                 foreach (var tensor in all.Inputs.Concat(all.Targets))
                     cached.Add(tensor.DetachFromDisposeScope());
                 // The same batching as Model.Fit on tensors: a fresh permutation each epoch, gathered into contiguous batches.
-                return new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
+                var batches = new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
+                sample = () => batches.First();
+                return batches;
             }
+            sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false)).First();
             var source = _options.Shuffle ? new MLContext(((IHostEnvironmentInternal)_host).Seed).Data.ShuffleRows(data) : data;
             // Streaming: the next batches are read from the cursor in the background while the current one trains.
             return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true, prefetch: true));

@@ -195,7 +195,10 @@ namespace Microsoft.ML.Layers.Estimators
                 return batches;
             }
             sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false)).First();
-            var source = _options.Shuffle ? new MLContext(((IHostEnvironmentInternal)_host).Seed).Data.ShuffleRows(data) : data;
+            // Shuffled through the user's MLContext when the trainer came from one (a new context per Fit costs a catalog scan).
+            int? seed = ((IHostEnvironmentInternal)_host).Seed;
+            var shuffler = _environment as MLContext ?? new MLContext(seed);
+            var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
             // Streaming: the next batches are read from the cursor in the background while the current one trains.
             return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true, prefetch: true));
         }

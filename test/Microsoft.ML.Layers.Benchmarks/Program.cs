@@ -47,6 +47,9 @@ if (selected.Contains("training"))
     }
 }
 
+if (selected.Contains("training"))
+    results.AddRange(Reports.TrainingInterleaved().Select(r => ("1 training, interleaved", r.Name, r.Value)));
+
 if (selected.Contains("compute"))
 {
     var summary = BenchmarkRunner.Run<ComputeBoundBenchmarks>();

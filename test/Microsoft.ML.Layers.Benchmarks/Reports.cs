@@ -16,6 +16,57 @@ namespace Microsoft.ML.Layers.Benchmarks
     /// </summary>
     public static class Reports
     {
+        /// <summary>
+        /// 1 again, interleaved: (a), (b), (c), (d) one after the other, repeated, and the median of each. This machine's
+        /// speed drifts over minutes; BenchmarkDotNet runs each benchmark's iterations back to back, so its ratios carry that
+        /// drift, while interleaved rounds see the same machine.
+        /// </summary>
+        public static IEnumerable<(string Name, string Value)> TrainingInterleaved()
+        {
+            var benchmark = new TrainingThroughputBenchmarks();
+            benchmark.Setup();
+            try
+            {
+                var variants = new (string Name, Action Run)[]
+                {
+                    ("(a) raw TorchSharp loop", benchmark.RawTorchSharp),
+                    ("(b) Sequential.Fit", benchmark.SequentialFit),
+                    ("(c) trainer, in-memory IDataView", benchmark.TrainerInMemory),
+                    ("(d) trainer, streaming binary IDV", benchmark.TrainerStreaming),
+                };
+                int rounds = BenchmarkSettings.Quick ? 2 : 9;
+                var times = variants.Select(_ => new List<double>()).ToArray();
+                foreach (var (_, run) in variants)
+                    run(); // warm-up
+                for (int round = 0; round < rounds; round++)
+                {
+                    for (int v = 0; v < variants.Length; v++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        variants[v].Run();
+                        times[v].Add(clock.Elapsed.TotalMilliseconds);
+                    }
+                }
+                double baseline = Median(times[0]);
+                double rows = BenchmarkSettings.Rows * (double)BenchmarkSettings.Epochs;
+                for (int v = 0; v < variants.Length; v++)
+                {
+                    double median = Median(times[v]);
+                    yield return ($"{variants[v].Name}: rows/s (ratio to (a)), median of {rounds} interleaved rounds", $"{rows / (median / 1e3):N0}  ({baseline / median:0.00})");
+                }
+            }
+            finally
+            {
+                benchmark.Cleanup();
+            }
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted[sorted.Count / 2];
+        }
+
         /// <summary>4. p50/p99 of single calls, the raw forward and PredictionEngine interleaved so both see the same machine.</summary>
         public static IEnumerable<(string Name, string Value)> Latency()
         {

@@ -154,7 +154,9 @@ namespace Microsoft.ML.Layers
             Tensor? total = null;
             for (int i = 0; i < OutputCount; i++)
             {
-                var value = _losses![i].Compute(batch.Targets[i], predictions[i], sampleWeight) * _lossWeights![i];
+                var value = _losses![i].Compute(batch.Targets[i], predictions[i], sampleWeight);
+                if (_lossWeights![i] != 1.0)
+                    value = value * _lossWeights[i];
                 total = total is null ? value : total + value;
             }
             var sum = total!;
@@ -186,7 +188,7 @@ namespace Microsoft.ML.Layers
             var predictions = Forward(batch.Inputs, training: true);
             var sampleWeight = SampleWeightsFor(batch, classWeight);
             var loss = TotalLoss(batch, predictions, sampleWeight);
-            double lossValue = loss.to(ScalarType.Float64).item<double>();
+            double lossValue = ReadScalar(loss);
             if (double.IsFinite(lossValue))
             {
                 loss.backward();
@@ -195,6 +197,14 @@ namespace Microsoft.ML.Layers
             UpdateMetrics(batch, predictions, sampleWeight, lossValue);
             return lossValue;
         }
+
+        /// <summary>A scalar loss as a double, read without a conversion kernel for the usual float32 and float64.</summary>
+        private static double ReadScalar(Tensor loss) => loss.dtype switch
+        {
+            ScalarType.Float32 => loss.item<float>(),
+            ScalarType.Float64 => loss.item<double>(),
+            _ => loss.to(ScalarType.Float64).item<double>(),
+        };
 
         private void UpdateMetrics(Batch batch, IReadOnlyList<Tensor> predictions, Tensor? sampleWeight, double lossValue)
         {
@@ -212,7 +222,7 @@ namespace Microsoft.ML.Layers
         {
             using var noGrad = no_grad();
             var predictions = Forward(batch.Inputs, training: false);
-            double lossValue = TotalLoss(batch, predictions, batch.SampleWeight).to(ScalarType.Float64).item<double>();
+            double lossValue = ReadScalar(TotalLoss(batch, predictions, batch.SampleWeight));
             UpdateMetrics(batch, predictions, batch.SampleWeight, lossValue);
             return lossValue;
         }

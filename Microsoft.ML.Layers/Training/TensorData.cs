@@ -63,30 +63,34 @@ namespace Microsoft.ML.Layers
         /// </summary>
         public IEnumerable<Batch> Batches(int batchSize, bool shuffle)
         {
-            long[]? order = null;
-            if (shuffle)
+            // The permutation lives for the whole pass (outside the per-batch dispose scopes the caller opens); each batch's
+            // indices are a view of it.
+            var order = shuffle ? randperm(Rows).DetachFromDisposeScope() : null;
+            try
             {
-                using var permutation = randperm(Rows);
-                order = permutation.data<long>().ToArray();
+                for (long start = 0; start < Rows; start += batchSize)
+                {
+                    long length = Math.Min(batchSize, Rows - start);
+                    if (order is null)
+                    {
+                        yield return new Batch(
+                            Inputs.Select(t => t.narrow(0, start, length)).ToList(),
+                            Targets.Select(t => t.narrow(0, start, length)).ToList(),
+                            SampleWeight?.narrow(0, start, length));
+                    }
+                    else
+                    {
+                        var indices = order.narrow(0, start, length);
+                        yield return new Batch(
+                            Inputs.Select(t => t.index_select(0, indices)).ToList(),
+                            Targets.Select(t => t.index_select(0, indices)).ToList(),
+                            SampleWeight?.index_select(0, indices));
+                    }
+                }
             }
-            for (long start = 0; start < Rows; start += batchSize)
+            finally
             {
-                long length = Math.Min(batchSize, Rows - start);
-                if (order is null)
-                {
-                    yield return new Batch(
-                        Inputs.Select(t => t.narrow(0, start, length)).ToList(),
-                        Targets.Select(t => t.narrow(0, start, length)).ToList(),
-                        SampleWeight?.narrow(0, start, length));
-                }
-                else
-                {
-                    var indices = tensor(order.AsSpan((int)start, (int)length).ToArray());
-                    yield return new Batch(
-                        Inputs.Select(t => t.index_select(0, indices)).ToList(),
-                        Targets.Select(t => t.index_select(0, indices)).ToList(),
-                        SampleWeight?.index_select(0, indices));
-                }
+                order?.Dispose();
             }
         }
     }

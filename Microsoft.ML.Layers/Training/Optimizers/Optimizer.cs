@@ -68,7 +68,13 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(variables);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var pairs = variables.Where(v => v.grad is not null).Select(v => (Variable: v, Gradient: v.grad!)).ToList();
+            // Each read of .grad is a native call that wraps a new handle: read it once per variable.
+            var pairs = new List<(Parameter Variable, Tensor Gradient)>(variables.Count);
+            foreach (var variable in variables)
+            {
+                if (variable.grad is Tensor gradient)
+                    pairs.Add((variable, gradient));
+            }
             double learningRate = CurrentLearningRate;
 
             var gradients = ClipGradients(pairs.Select(p => p.Gradient).ToList());
@@ -77,7 +83,8 @@ namespace Microsoft.ML.Layers
                 var variable = pairs[i].Variable;
                 if (WeightDecay is double decay && decay > 0)
                     variable.sub_(variable * (decay * learningRate));
-                Update(variable, gradients[i].to(variable.dtype), learningRate);
+                var gradient = gradients[i].dtype == variable.dtype ? gradients[i] : gradients[i].to(variable.dtype);
+                Update(variable, gradient, learningRate);
             }
             Iterations++;
             foreach (var (variable, _) in pairs)

@@ -24,11 +24,16 @@ namespace Microsoft.ML.Layers
             Targets = targets ?? throw new ArgumentNullException(nameof(targets));
             if (inputs.Count == 0)
                 throw new ArgumentException("A batch needs at least one input.", nameof(inputs));
-            long size = inputs[0].shape.Length == 0 ? 1 : inputs[0].shape[0];
-            foreach (var (tensor, i) in inputs.Concat(targets).Select((t, i) => (t, i)))
+            // Each shape read is a native call: one per tensor.
+            var firstShape = inputs[0].shape;
+            long size = firstShape.Length == 0 ? 1 : firstShape[0];
+            int index = 0;
+            foreach (var tensor in inputs.Concat(targets))
             {
-                if (tensor.ndim == 0 || tensor.shape[0] != size)
-                    throw new ArgumentException($"Every input and target of a batch must have the same number of rows ({size}); tensor {i} has shape {Shape.Of(tensor)}.");
+                var shape = index == 0 ? firstShape : tensor.shape;
+                if (shape.Length == 0 || shape[0] != size)
+                    throw new ArgumentException($"Every input and target of a batch must have the same number of rows ({size}); tensor {index} has shape {Shape.Of(tensor)}.");
+                index++;
             }
             if (sampleWeight is not null && (sampleWeight.ndim == 0 || sampleWeight.shape[0] != size))
                 throw new ArgumentException($"The sample weights must have one value per row ({size}); received shape {Shape.Of(sampleWeight)}.", nameof(sampleWeight));

@@ -40,7 +40,8 @@ namespace Microsoft.ML.Layers
                 perSample = perSample * weight;
             }
             long count = perSample.numel();
-            return count == 0 ? zeros(new long[0], dtype: perSample.dtype) : perSample.sum() / count;
+            // Keras's sum_over_batch_size: the sum divided by the element count (mean() is that division in one kernel).
+            return count == 0 ? zeros(new long[0], dtype: perSample.dtype) : perSample.mean();
         }
 
         /// <summary>Casts targets to the prediction's dtype and checks that their shapes match.</summary>

@@ -195,12 +195,17 @@ namespace Microsoft.ML.Layers.Estimators
                 return batches;
             }
             sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false)).First();
-            // Shuffled through the user's MLContext when the trainer came from one (a new context per Fit costs a catalog scan).
+            // Shuffling: data that shuffles natively (a binary IDV file, a cache) opens a cursor in a new random order each
+            // epoch, which costs little; other data goes through ML.NET's shuffling transform, via the user's MLContext when
+            // the trainer came from one (a new context per Fit costs a catalog scan).
             int? seed = ((IHostEnvironmentInternal)_host).Seed;
+            if (_options.Shuffle && data.CanShuffle)
+                return new NonEmpty(new DataViewBatches(data, inputs, label, _options.BatchSize, checkFinite: true, shuffleSeed: seed ?? Environment.TickCount));
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
-            // Streaming: the next batches are read from the cursor in the background while the current one trains.
-            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true, prefetch: true));
+            // (Reading the next batches on a background task was tried: on two cores it competes with libtorch's threads and
+            // made streaming slower, so batches are read on the training thread.)
+            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
         }
 
         /// <summary>Counts the rows with a cursor that computes no column (filters still run).</summary>

@@ -54,41 +54,40 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Data
         }
 
         [Fact]
-        public void PrefetchingGivesTheSameBatchesInTheSameOrder()
+        public void NativeShufflingGivesEveryRowOnceInANewOrderEachEpochReproducibly()
         {
             var ml = new MLContext(1);
-            var data = Data(ml, 1000);
-            var inputs = new[] { InputColumn.Bind(data.Schema, "Features"), InputColumn.Bind(data.Schema, "Sequence") };
-            var label = LabelColumn.Bind(data.Schema, "Target", NeuralNetworkTask.Regression);
-            using var scope = NewDisposeScope();
-
-            var plain = new DataViewBatches(data, inputs, label, batchSize: 64, checkFinite: true).ToList();
-            var prefetched = new DataViewBatches(data, inputs, label, batchSize: 64, checkFinite: true, prefetch: true).ToList();
-
-            Assert.Equal(plain.Select(b => b.Size), prefetched.Select(b => b.Size));
-            foreach (var (a, b) in plain.Zip(prefetched))
+            string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mllayers-shuffle-{Guid.NewGuid():N}.idv");
+            try
             {
-                Assert.True(a.Inputs[0].allclose(b.Inputs[0], 0, 0));
-                Assert.True(a.Inputs[1].allclose(b.Inputs[1], 0, 0));
-                Assert.True(KerasMask.Get(a.Inputs[1])!.eq(KerasMask.Get(b.Inputs[1])!).all().item<bool>());
-                Assert.True(a.Targets[0].allclose(b.Targets[0], 0, 0));
+                using (var stream = System.IO.File.Create(path))
+                    ml.Data.SaveAsBinary(Data(ml, 300), stream);
+                var data = ml.Data.LoadFromBinary(path);
+                Assert.True(data.CanShuffle);
+                var features = InputColumn.Bind(data.Schema, "Features");
+                var label = LabelColumn.Bind(data.Schema, "Target", NeuralNetworkTask.Regression);
+                using var scope = NewDisposeScope();
+                // The target is twice the row index: reading it back gives the order of the rows.
+                float[][] Epochs(int seed)
+                {
+                    var batches = new DataViewBatches(data, new[] { features }, label, 32, checkFinite: true, shuffleSeed: seed);
+                    return Enumerable.Range(0, 2).Select(_ => batches.SelectMany(b => b.Targets[0].data<float>().ToArray()).ToArray()).ToArray();
+                }
+
+                var first = Epochs(5);
+                var again = Epochs(5);
+
+                var all = Enumerable.Range(0, 300).Select(i => 2f * i).ToArray();
+                Assert.All(first, epoch => Assert.Equal(all, epoch.OrderBy(v => v).ToArray()));
+                Assert.NotEqual(all, first[0]);
+                Assert.NotEqual(first[0], first[1]);
+                Assert.Equal(first[0], again[0]);
+                Assert.Equal(first[1], again[1]);
             }
-        }
-
-        [Fact]
-        public void PrefetchingReportsANonFiniteFeatureWithItsRowAndStopsCleanlyWhenTheCallerStopsEarly()
-        {
-            var ml = new MLContext(1);
-            var data = Data(ml, 500, nanAt: 300);
-            var features = InputColumn.Bind(data.Schema, "Features");
-            var label = LabelColumn.Bind(data.Schema, "Target", NeuralNetworkTask.Regression);
-            using var scope = NewDisposeScope();
-
-            var error = Assert.Throws<InvalidOperationException>(() => new DataViewBatches(data, new[] { features }, label, 32, checkFinite: true, prefetch: true).ToList());
-            var first = new DataViewBatches(data, new[] { features }, label, 32, checkFinite: true, prefetch: true).Take(2).ToList();
-
-            Assert.Contains("at row 300", error.Message);
-            Assert.Equal(new long[] { 32, 32 }, first.Select(b => b.Size));
+            finally
+            {
+                System.IO.File.Delete(path);
+            }
         }
 
         [Fact]

@@ -283,12 +283,11 @@ namespace Microsoft.ML.Layers
                         case "training" or "mask" or "attention_mask" when value is null:
                             break;
                         case "use_causal_mask" when value is JsonValue flag && flag.TryGetValue<bool>(out bool causal):
-                            var property = layer.GetType().GetProperty("UseCausalMask");
-                            if (property is null)
+                            if (layer is not ICausalMasking attention)
                                 throw new FormatException($"{where}: layer '{layer.Name}' ({layer.GetType().Name}) has no call argument 'use_causal_mask'.");
                             if (causalSeen is bool seen && seen != causal)
                                 throw new FormatException($"{where}: the calls of layer '{layer.Name}' disagree on 'use_causal_mask', which this library sets per layer.");
-                            property.SetValue(layer, causal);
+                            attention.UseCausalMask = causal;
                             causalSeen = causal;
                             break;
                         default:

@@ -28,7 +28,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Attention")]
-    public class Attention : Layer
+    public class Attention : Layer, ICausalMasking
     {
         private readonly Generator? _dropoutGenerator;
         private Parameter? _concatScoreWeight;

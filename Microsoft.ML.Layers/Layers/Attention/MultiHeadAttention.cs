@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("MultiHeadAttention")]
-    public sealed class MultiHeadAttention : Layer
+    public sealed class MultiHeadAttention : Layer, ICausalMasking
     {
         [ThreadStatic]
         private static PendingCall? _pending;

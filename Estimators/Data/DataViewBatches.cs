@@ -19,7 +19,6 @@ namespace Microsoft.ML.Layers.Estimators.Data
         private readonly LabelColumn? _label;
         private readonly int _batchSize;
         private readonly bool _checkFinite;
-
         private readonly int? _shuffleSeed;
         private int _enumerations;
 
@@ -30,15 +29,13 @@ namespace Microsoft.ML.Layers.Estimators.Data
         /// </remarks>
         public DataViewBatches(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn? label, int batchSize, bool checkFinite, int? shuffleSeed = null)
         {
-            _shuffleSeed = shuffleSeed;
             _data = data ?? throw new ArgumentNullException(nameof(data));
             _inputs = inputs;
             _label = label;
             _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), $"Received: batch_size={batchSize}");
             _checkFinite = checkFinite;
+            _shuffleSeed = shuffleSeed;
         }
-
-        public IEnumerator<Batch> GetEnumerator() => Sequential();
 
         private DataViewRowCursor OpenCursor()
         {
@@ -50,7 +47,7 @@ namespace Microsoft.ML.Layers.Estimators.Data
             return _data.GetRowCursor(columns);
         }
 
-        private IEnumerator<Batch> Sequential()
+        public IEnumerator<Batch> GetEnumerator()
         {
             using var cursor = OpenCursor();
             var buffers = _inputs.Select(i => i.CreateBuffer(cursor)).ToList();

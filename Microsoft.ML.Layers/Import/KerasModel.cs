@@ -93,8 +93,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(architecturePath);
             ArgumentNullException.ThrowIfNull(weightsPath);
             var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
-            // The architecture is checked first, so its problems are reported against its own file.
-            WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
+            // The architecture is translated (and checked) first, so its problems are reported against its own file.
+            var translated = WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
             using var weights = OpenFile(weightsPath);
             return WithFile(weightsPath, () =>
             {
@@ -106,7 +106,7 @@ namespace Microsoft.ML.Layers
                 if (Hdf5Reader.Has(file, "model_weights"))
                     root = Hdf5Reader.Group(file, "model_weights", weightsPath);
                 int weightsMajor = KerasConfigTranslator.MajorVersion(Hdf5Reader.StringAttribute(root, "keras_version", weightsPath));
-                return Build(config, keras3 ? 3 : Math.Min(kerasMajor, weightsMajor), weightsPath,
+                return Build(translated, keras3 ? 3 : Math.Min(kerasMajor, weightsMajor), weightsPath,
                     (loader, model) =>
                     {
                         if (keras3)
@@ -126,7 +126,7 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(json);
             var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null);
-            return Build(config, kerasMajor, null, load: null);
+            return Build(new KerasConfigTranslator(kerasMajor, null).Translate(config), kerasMajor, null, load: null);
         }
 
         /// <summary>What a file holds, read from its first bytes (and, for zips and HDF5, its entries).</summary>
@@ -204,7 +204,7 @@ namespace Microsoft.ML.Layers
             string? version = Hdf5Reader.StringAttribute(file, "keras_version", name) ?? Hdf5Reader.StringAttribute(weightsRoot, "keras_version", name);
             // Keras 1 files have no keras_version attribute; their configs use Keras 1's argument names.
             int kerasMajor = version is null ? KerasConfigTranslator.GuessMajorVersion(modelConfig) : KerasConfigTranslator.MajorVersion(version);
-            return Build(modelConfig, kerasMajor, name, (loader, model) => loader.LoadLegacy(model, weightsRoot));
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(modelConfig), kerasMajor, name, (loader, model) => loader.LoadLegacy(model, weightsRoot));
         }
 
         private static Model LoadKeras3Archive(Stream stream, string? name)
@@ -223,15 +223,17 @@ namespace Microsoft.ML.Layers
                 entry.CopyTo(weights);
             weights.Position = 0;
             using var file = Hdf5Reader.Open(weights, $"{name}:model.weights.h5");
-            return Build(config, kerasMajor, name, (loader, model) => loader.LoadKeras3(model, file));
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(config), kerasMajor, name, (loader, model) => loader.LoadKeras3(model, file));
         }
 
-        /// <summary>Translates, builds and (with <paramref name="load"/>) fills the model; disposes everything on failure.</summary>
-        private static Model Build(JsonNode? config, int kerasMajor, string? file, Action<KerasWeightLoader, Model>? load)
+        /// <summary>
+        /// Builds a translated config and (with <paramref name="load"/>) fills the model from weights written by Keras
+        /// <paramref name="weightsMajor"/>; disposes everything on failure.
+        /// </summary>
+        private static Model Build(JsonObject translated, int weightsMajor, string? file, Action<KerasWeightLoader, Model>? load)
         {
-            var translated = new KerasConfigTranslator(kerasMajor, file).Translate(config);
             Layer? layer = null;
-            var loader = new KerasWeightLoader(kerasMajor, file);
+            var loader = new KerasWeightLoader(weightsMajor, file);
             try
             {
                 layer = Layer.Deserialize(LayerConfig.FromJson(translated));

@@ -181,8 +181,9 @@ namespace Microsoft.ML.Layers.Estimators
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
             // Views that do not know their length (TrainTestSplit, filters, text files) are counted once, so that they too
             // are read into memory a single time instead of running their whole pipeline again every epoch.
-            long? rows = data.GetRowCount() ?? (inputs.All(i => !i.IsVariableLength) ? CountRows(data) : null);
-            if (rows is long count && inputs.All(i => !i.IsVariableLength) && count * rowBytes <= _options.InMemoryLimitBytes)
+            bool fixedWidth = inputs.All(i => !i.IsVariableLength);
+            long? rows = data.GetRowCount() ?? (fixedWidth ? CountRows(data) : null);
+            if (rows is long count && fixedWidth && count * rowBytes <= _options.InMemoryLimitBytes)
             {
                 if (count == 0)
                     throw new InvalidOperationException("The training data is empty: it has no rows.");

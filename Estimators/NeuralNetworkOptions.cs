@@ -1,4 +1,7 @@
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 
 namespace Microsoft.ML.Layers.Estimators
 {

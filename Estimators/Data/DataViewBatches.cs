@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Callbacks;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Estimators.Data

@@ -1,12 +1,12 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// A projection applied to a weight after each optimizer step (Keras's <c>keras.constraints.Constraint</c>).
-    /// Built-in constraints are made by <see cref="Constraints"/>.
+    /// Built-in constraints are made by <see cref="Constraint"/>.
     /// </summary>
-    public abstract class Constraint : IKerasSerializable
+    public abstract partial class Constraint : IKerasSerializable
     {
         /// <summary>Returns the constrained value of <paramref name="weight"/> as a new tensor (Keras's <c>__call__</c>).</summary>
         public abstract torch.Tensor Apply(torch.Tensor weight);
@@ -15,6 +15,6 @@ namespace Microsoft.ML.Layers
         public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
 
         /// <summary>The built-in constraint with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's defaults.</summary>
-        public static implicit operator Constraint(string name) => Constraints.Get(name);
+        public static implicit operator Constraint(string name) => Constraint.Get(name);
     }
 }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// Rescales the weights incident to each unit so that their L2 norm is at most <see cref="MaxValue"/> (Keras's

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// Moves the L2 norm of the weights incident to each unit into <c>[min_value, max_value]</c> (Keras's

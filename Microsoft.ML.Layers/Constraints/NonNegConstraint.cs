@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>Replaces negative weights by 0 (Keras's <c>NonNeg</c>, <c>"non_neg"</c>): <c>maximum(w, 0)</c>.</summary>
     [RegisterComponent("NonNeg", Aliases = new[] { "non_neg" })]

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// The <c>axis</c> argument of the norm constraints (an integer, or a list such as <c>[0, 1, 2]</c> for a convolution

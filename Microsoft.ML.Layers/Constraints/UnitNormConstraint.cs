@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// Rescales the weights incident to each unit to unit L2 norm (Keras's <c>UnitNorm</c>, <c>"unit_norm"</c>):

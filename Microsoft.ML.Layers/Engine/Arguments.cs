@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 
 namespace Microsoft.ML.Layers
 {

@@ -6,7 +6,7 @@ using TorchSharp;
 namespace Microsoft.ML.Layers
 {
     /// <summary>Keras's dtype names (<c>"float32"</c>, <c>"int64"</c>, ...) and their TorchSharp scalar types.</summary>
-    public static class DTypes
+    internal static class DTypes
     {
         private static readonly Dictionary<string, torch.ScalarType> ByName = new(StringComparer.Ordinal)
         {

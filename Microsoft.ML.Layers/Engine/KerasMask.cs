@@ -8,7 +8,7 @@ namespace Microsoft.ML.Layers
     /// output's leading (batch, time) shape where <see langword="false"/> marks padded steps. <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
     /// reads it from its input when no mask is passed explicitly.
     /// </summary>
-    public static class KerasMask
+    internal static class KerasMask
     {
         private static readonly ConditionalWeakTable<torch.Tensor, torch.Tensor> Masks = new();
 

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers
     /// A symbolic tensor is a small stand-in tensor (unknown dimensions set to 2) that carries its Keras shape, with
     /// <see cref="Shape.Unknown"/> where the size is not known, and its place in the graph.
     /// </summary>
-    public static class KerasTensor
+    internal static class KerasTensor
     {
         private static readonly ConditionalWeakTable<Tensor, SymbolicInfo> Symbolic = new();
 

@@ -1,5 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -6,7 +6,7 @@ using PureHDF;
 using PureHDF.VOL.Native;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>
     /// The few HDF5 reads Keras files need, over PureHDF: string attributes (fixed-length in older files,

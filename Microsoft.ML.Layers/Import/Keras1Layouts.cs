@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>
     /// Keras 1 stored each recurrent gate's weights separately: LSTM as W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o,

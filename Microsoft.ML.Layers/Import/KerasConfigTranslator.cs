@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Infrastructure;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>
     /// Turns a <c>model_config</c> written by Keras 1, Keras 2 (and tf.keras) or Keras 3 into the Keras 3 layout this

@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>
     /// A Keras file could not be imported: it is corrupted, uses a feature this library does not support, or would

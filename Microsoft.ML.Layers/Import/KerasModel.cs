@@ -5,9 +5,10 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Optimizers;
 using PureHDF;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>The kinds of file <see cref="KerasModel"/> reads, told apart by their bytes (never by the extension).</summary>
     public enum KerasFileFormat

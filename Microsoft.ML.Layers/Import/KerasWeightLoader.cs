@@ -4,7 +4,7 @@ using System.Linq;
 using PureHDF;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Import
 {
     /// <summary>
     /// Reads the weights of a Keras HDF5 weights tree into a model's layers. Two layouts:

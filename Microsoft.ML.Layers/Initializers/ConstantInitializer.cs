@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Initializes every element to one scalar (Keras's <c>Constant</c>, <c>"constant"</c>). As in Keras, the value is

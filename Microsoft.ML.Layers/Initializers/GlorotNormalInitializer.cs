@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Glorot (Xavier) normal (Keras's <c>GlorotNormal</c>, <c>"glorot_normal"</c>): a normal distribution truncated at two standard deviations, with standard deviation sqrt(2 / (fan_in + fan_out)) after truncation. It is

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Glorot (Xavier) uniform (Keras's <c>GlorotUniform</c>, <c>"glorot_uniform"</c>): U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)). It is

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// He normal (Keras's <c>HeNormal</c>, <c>"he_normal"</c>): a normal distribution truncated at two standard deviations, with standard deviation sqrt(2 / fan_in) after truncation. It is

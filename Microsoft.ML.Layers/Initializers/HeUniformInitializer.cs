@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// He uniform (Keras's <c>HeUniform</c>, <c>"he_uniform"</c>): U(-limit, limit) with limit = sqrt(6 / fan_in). It is

@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// The identity matrix times a gain (Keras's <c>Identity</c>, <c>"identity"</c>, also exported as

@@ -1,13 +1,13 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Creates the initial value of a weight (Keras's <c>keras.initializers.Initializer</c>). Built-in initializers are
-    /// made by <see cref="Initializers"/>; a custom one subclasses this, overrides <see cref="Create"/>, and is
+    /// made by <see cref="Initializer"/>; a custom one subclasses this, overrides <see cref="Create"/>, and is
     /// registered with <see cref="RegisterComponentAttribute"/> so that configs naming it can be read back.
     /// </summary>
-    public abstract class Initializer : IKerasSerializable
+    public abstract partial class Initializer : IKerasSerializable
     {
         /// <summary>
         /// Returns a new tensor of <paramref name="shape"/> and <paramref name="dtype"/> holding initial values. The
@@ -19,6 +19,6 @@ namespace Microsoft.ML.Layers
         public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
 
         /// <summary>The built-in initializer with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's defaults.</summary>
-        public static implicit operator Initializer(string name) => Initializers.Get(name);
+        public static implicit operator Initializer(string name) => Initializer.Get(name);
     }
 }

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// LeCun normal (Keras's <c>LecunNormal</c>, <c>"lecun_normal"</c>): a normal distribution truncated at two standard deviations, with standard deviation sqrt(1 / fan_in) after truncation. It is

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// LeCun uniform (Keras's <c>LecunUniform</c>, <c>"lecun_uniform"</c>): U(-limit, limit) with limit = sqrt(3 / fan_in). It is

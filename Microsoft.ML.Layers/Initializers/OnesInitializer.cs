@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>Initializes to 1 (Keras's <c>Ones</c>, <c>"ones"</c>, <c>"one"</c>), in any dtype.</summary>
     [RegisterComponent("Ones", Aliases = new[] { "ones", "one" })]

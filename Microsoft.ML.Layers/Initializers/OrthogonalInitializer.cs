@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// An orthogonal matrix times a gain (Keras's <c>Orthogonal</c>, <c>"orthogonal"</c>; Keras 3.0 to 3.3 named the class

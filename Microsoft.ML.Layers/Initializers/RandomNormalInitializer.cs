@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Samples a normal distribution (Keras's <c>RandomNormal</c>, <c>"random_normal"</c>, <c>"normal"</c>).

@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Samples a uniform distribution on <c>[minval, maxval)</c> (Keras's <c>RandomUniform</c>, <c>"random_uniform"</c>,

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// The random sampling of Keras 3's torch backend (<c>keras.src.backend.torch.random</c>), shared by the random

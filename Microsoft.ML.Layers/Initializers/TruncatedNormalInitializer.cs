@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Samples a normal distribution truncated to two standard deviations around the mean (Keras's

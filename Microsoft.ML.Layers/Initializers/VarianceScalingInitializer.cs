@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Scales its distribution to the shape of the weight (Keras's <c>VarianceScaling</c>, <c>"variance_scaling"</c>).

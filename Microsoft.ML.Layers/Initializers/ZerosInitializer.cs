@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>Initializes to 0 (Keras's <c>Zeros</c>, <c>"zeros"</c>, <c>"zero"</c>), in any dtype.</summary>
     [RegisterComponent("Zeros", Aliases = new[] { "zeros", "zero" })]

@@ -5,6 +5,9 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Metrics;
+using Microsoft.ML.Layers.Optimizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -197,7 +200,7 @@ namespace Microsoft.ML.Layers
                 try
                 {
                     if (name is not ("accuracy" or "acc"))
-                        Metrics.Get(name);
+                        Metric.Get(name);
                     metrics.Add(name);
                 }
                 catch (ArgumentException)

@@ -2,6 +2,10 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Metrics;
+using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,7 +72,7 @@ namespace Microsoft.ML.Layers
             foreach (var spec in specs)
             {
                 if (spec is string name && name is not ("accuracy" or "acc"))
-                    Metrics.Get(name);
+                    Metric.Get(name);
                 else if (spec is not (string or Metric))
                     throw new ArgumentException($"Metrics must be Metric objects or names. Received: {spec?.GetType().Name ?? "null"}.", nameof(metrics));
             }
@@ -83,7 +87,7 @@ namespace Microsoft.ML.Layers
         private static Loss ResolveLoss(object loss) => loss switch
         {
             Loss l => l,
-            string name => Microsoft.ML.Layers.Losses.Get(name),
+            string name => Loss.Get(name),
             _ => throw new ArgumentException($"A loss must be a Loss or a loss name. Received: {loss?.GetType().Name ?? "null"}."),
         };
 
@@ -108,8 +112,8 @@ namespace Microsoft.ML.Layers
                 {
                     var metric = spec switch
                     {
-                        "accuracy" or "acc" => Metrics.Accuracy((string)spec, targets[output], predictions[output]),
-                        string name => Metrics.Get(name),
+                        "accuracy" or "acc" => Metric.Accuracy((string)spec, targets[output], predictions[output]),
+                        string name => Metric.Get(name),
                         Metric m when OutputCount == 1 || output == 0 => m,
                         Metric m => throw new ArgumentException($"Metric object '{m.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead."),
                         _ => throw new InvalidOperationException(),

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>
     /// The sum of the L1 and L2 penalties, <c>l1 * sum(|x|) + l2 * sum(x^2)</c> (Keras's <c>L1L2</c>, <c>"l1l2"</c>, and
@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers
     /// <para>
     /// The constructor's defaults are Keras's, 0 and 0. Keras documents that the name <c>"l1_l2"</c> means
     /// <c>l1 = 0.01, l2 = 0.01</c>; that is what the bare name <c>"l1_l2"</c> gives here (from
-    /// <see cref="Regularizers.Get"/> or a config). Keras 3's own lookup does not know <c>"l1_l2"</c> (its snake_case
+    /// <see cref="Regularizer.Get"/> or a config). Keras 3's own lookup does not know <c>"l1_l2"</c> (its snake_case
     /// name for the class is <c>"l1l2"</c>, which gives 0 and 0) and rejects it.
     /// </para>
     /// <para>Factors are held as float32, as described on <see cref="L1Regularizer"/>.</para>
@@ -35,10 +35,10 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The L1 factor.</summary>
-        public double L1 { get; }
+        public new double L1 { get; }  // hides the static factory Regularizer.L1 on purpose: Keras names both l1
 
         /// <summary>The L2 factor.</summary>
-        public double L2 { get; }
+        public new double L2 { get; }  // hides the static factory Regularizer.L2 on purpose: Keras names both l2
 
         /// <inheritdoc />
         public override torch.Tensor Compute(torch.Tensor value)

@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>
     /// The L1 penalty <c>l1 * sum(|x|)</c> (Keras's <c>L1</c>, <c>"l1"</c>).
@@ -23,7 +23,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The L1 factor.</summary>
-        public double L1 { get; }
+        public new double L1 { get; }  // hides the static factory Regularizer.L1 on purpose: Keras names both l1
 
         /// <inheritdoc />
         public override torch.Tensor Compute(torch.Tensor value)

@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>
     /// The L2 penalty <c>l2 * sum(x^2)</c> (Keras's <c>L2</c>, <c>"l2"</c>). There is no factor 1/2.
@@ -23,7 +23,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The L2 factor.</summary>
-        public double L2 { get; }
+        public new double L2 { get; }  // hides the static factory Regularizer.L2 on purpose: Keras names both l2
 
         /// <inheritdoc />
         public override torch.Tensor Compute(torch.Tensor value)

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>Shared arithmetic of the built-in regularizers.</summary>
     internal static class Penalties

@@ -1,12 +1,12 @@
 using TorchSharp;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>
     /// A penalty on a weight or an activity, added to the training loss (Keras's <c>keras.regularizers.Regularizer</c>).
-    /// Built-in regularizers are made by <see cref="Regularizers"/>.
+    /// Built-in regularizers are made by <see cref="Regularizer"/>.
     /// </summary>
-    public abstract class Regularizer : IKerasSerializable
+    public abstract partial class Regularizer : IKerasSerializable
     {
         /// <summary>The scalar penalty for <paramref name="value"/> (Keras's <c>__call__</c>).</summary>
         public abstract torch.Tensor Compute(torch.Tensor value);
@@ -15,6 +15,6 @@ namespace Microsoft.ML.Layers
         public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
 
         /// <summary>The built-in regularizer with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's defaults.</summary>
-        public static implicit operator Regularizer(string name) => Regularizers.Get(name);
+        public static implicit operator Regularizer(string name) => Regularizer.Get(name);
     }
 }

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Initializers;
 
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// The <c>Get(name)</c> of the component factories, such as <see cref="Initializers.Get"/> (Keras's
+    /// The <c>Get(name)</c> of the component factories, such as <see cref="Initializer.Get"/> (Keras's
     /// <c>keras.initializers.get</c> and its siblings for regularizers and constraints): a registered name or alias,
     /// instantiated with its defaults.
     /// </summary>

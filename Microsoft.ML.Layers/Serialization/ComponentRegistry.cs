@@ -4,6 +4,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 
 namespace Microsoft.ML.Layers
 {
@@ -13,7 +16,7 @@ namespace Microsoft.ML.Layers
     /// in every loaded assembly that references this library; others can be added with <see cref="Register"/>.
     /// Deserialization instantiates registered classes only, and only as the kind the config is read as.
     /// </summary>
-    public static class ComponentRegistry
+    internal static class ComponentRegistry
     {
         /// <summary>The base types a class can be registered as.</summary>
         public static IReadOnlyList<Type> Kinds { get; } = new[] { typeof(Layer), typeof(Initializer), typeof(Regularizer), typeof(Constraint) };

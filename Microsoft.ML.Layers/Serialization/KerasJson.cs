@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
 
 namespace Microsoft.ML.Layers

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Layers
     /// mapping each name to its dtype, shape and byte range, then the raw little-endian data. Readable by other tools.
     /// Reading treats the file as untrusted: every length, offset and shape is checked before any tensor is made.
     /// </summary>
-    public static class SafeTensors
+    internal static class SafeTensors
     {
         private const long MaxHeaderBytes = 100L * 1024 * 1024;
 

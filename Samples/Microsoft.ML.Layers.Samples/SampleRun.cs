@@ -5,7 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Callbacks;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Metrics;
 
 namespace Microsoft.ML.Layers.Samples
 {

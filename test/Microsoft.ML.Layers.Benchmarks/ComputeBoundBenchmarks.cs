@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.ML.Layers.Optimizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Benchmarks

@@ -4,7 +4,9 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Callbacks;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Benchmarks

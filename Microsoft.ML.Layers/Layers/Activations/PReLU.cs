@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +41,7 @@ namespace Microsoft.ML.Layers
             IntTuple? sharedAxes = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
-            AlphaInitializer = alphaInitializer ?? Initializers.Zeros();
+            AlphaInitializer = alphaInitializer ?? Initializer.Zeros();
             AlphaRegularizer = alphaRegularizer;
             AlphaConstraint = alphaConstraint;
             SharedAxes = sharedAxes?.Values;

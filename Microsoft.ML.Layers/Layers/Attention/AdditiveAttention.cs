@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ namespace Microsoft.ML.Layers
         private protected override void BuildScores(IReadOnlyList<Shape> inputShapes)
         {
             if (UseScale)
-                ScaleParameter = AddWeight("scale", new Shape(inputShapes[0][-1]), Initializers.GlorotUniform());
+                ScaleParameter = AddWeight("scale", new Shape(inputShapes[0][-1]), Initializer.GlorotUniform());
         }
 
         private protected override Tensor CalculateScores(Tensor query, Tensor key)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,9 +100,9 @@ namespace Microsoft.ML.Layers
         private protected virtual void BuildScores(IReadOnlyList<Shape> inputShapes)
         {
             if (UseScale)
-                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializers.Ones());
+                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializer.Ones());
             if (ScoreMode == "concat")
-                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializers.Ones());
+                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializer.Ones());
         }
 
         private void ValidateShapes(IReadOnlyList<Shape> shapes)

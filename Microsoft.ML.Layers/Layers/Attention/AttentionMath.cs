@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -96,8 +99,8 @@ namespace Microsoft.ML.Layers
                 OutputShape = shape;
             }
             AttentionAxes = attentionAxes is IntTuple axes && axes.Count > 0 ? axes : (IntTuple?)null;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
-            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
+            BiasInitializer = biasInitializer ?? Initializer.Zeros();
             KernelRegularizer = kernelRegularizer;
             BiasRegularizer = biasRegularizer;
             ProjectionActivityRegularizer = activityRegularizer;

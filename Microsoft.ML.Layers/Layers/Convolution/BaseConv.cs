@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -52,7 +55,7 @@ namespace Microsoft.ML.Layers
             if (filters % groups != 0)
                 throw new ArgumentException($"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}.", nameof(groups));
             Groups = groups;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
             KernelRegularizer = kernelRegularizer;
             KernelConstraint = kernelConstraint;
         }

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +56,7 @@ namespace Microsoft.ML.Layers
             DataFormat = Arguments.DataFormat(dataFormat);
             Activation = activation ?? Activations.Linear;
             UseBias = useBias;
-            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            BiasInitializer = biasInitializer ?? Initializer.Zeros();
             BiasRegularizer = biasRegularizer;
             ActivityRegularizer = activityRegularizer;
             BiasConstraint = biasConstraint;

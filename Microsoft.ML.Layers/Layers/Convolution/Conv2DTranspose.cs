@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -72,7 +75,7 @@ namespace Microsoft.ML.Layers
                     throw new ArgumentException($"`output_padding` must be < `strides`. Received: output_padding={new IntTuple(values)}, strides={Strides}", nameof(outputPadding));
                 _outputPadding = values;
             }
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
             KernelRegularizer = kernelRegularizer;
             KernelConstraint = kernelConstraint;
         }

@@ -1,5 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -54,7 +57,7 @@ namespace Microsoft.ML.Layers
                 biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
         {
             DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
-            DepthwiseInitializer = depthwiseInitializer ?? Initializers.GlorotUniform();
+            DepthwiseInitializer = depthwiseInitializer ?? Initializer.GlorotUniform();
             DepthwiseRegularizer = depthwiseRegularizer;
             DepthwiseConstraint = depthwiseConstraint;
         }

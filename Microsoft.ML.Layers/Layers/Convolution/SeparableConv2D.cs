@@ -1,5 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -61,8 +64,8 @@ namespace Microsoft.ML.Layers
         {
             DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
             Filters = Arguments.Positive(filters, "filters");
-            DepthwiseInitializer = depthwiseInitializer ?? Initializers.GlorotUniform();
-            PointwiseInitializer = pointwiseInitializer ?? Initializers.GlorotUniform();
+            DepthwiseInitializer = depthwiseInitializer ?? Initializer.GlorotUniform();
+            PointwiseInitializer = pointwiseInitializer ?? Initializer.GlorotUniform();
             DepthwiseRegularizer = depthwiseRegularizer;
             PointwiseRegularizer = pointwiseRegularizer;
             DepthwiseConstraint = depthwiseConstraint;

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,8 +51,8 @@ namespace Microsoft.ML.Layers
             Units = Arguments.Positive(units, "units");
             Activation = activation ?? Activations.Linear;
             UseBias = useBias;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
-            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
+            BiasInitializer = biasInitializer ?? Initializer.Zeros();
             KernelRegularizer = kernelRegularizer;
             BiasRegularizer = biasRegularizer;
             ActivityRegularizer = activityRegularizer;

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,8 +78,8 @@ namespace Microsoft.ML.Layers
             PartialOutputShape = outputShape;
             Activation = activation ?? Activations.Linear;
             BiasAxes = biasAxes;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
-            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
+            BiasInitializer = biasInitializer ?? Initializer.Zeros();
             KernelRegularizer = kernelRegularizer;
             BiasRegularizer = biasRegularizer;
             ActivityRegularizer = activityRegularizer;

@@ -1,4 +1,7 @@
 using System;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,7 +49,7 @@ namespace Microsoft.ML.Layers
         {
             InputDim = Arguments.Positive(inputDim, "input_dim");
             OutputDim = Arguments.Positive(outputDim, "output_dim");
-            EmbeddingsInitializer = embeddingsInitializer ?? Initializers.RandomUniform();
+            EmbeddingsInitializer = embeddingsInitializer ?? Initializer.RandomUniform();
             EmbeddingsRegularizer = embeddingsRegularizer;
             ActivityRegularizer = activityRegularizer;
             EmbeddingsConstraint = embeddingsConstraint;

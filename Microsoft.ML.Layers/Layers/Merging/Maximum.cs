@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

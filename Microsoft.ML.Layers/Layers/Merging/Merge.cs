@@ -4,7 +4,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of the merge layers (Keras's <c>Merge</c>): layers called on a list of tensors that combine them into one

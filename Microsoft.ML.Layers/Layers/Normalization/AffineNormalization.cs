@@ -1,6 +1,9 @@
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of the normalization layers that rescale their normalized output with a learned <c>gamma</c> and shift it
@@ -29,8 +32,8 @@ namespace Microsoft.ML.Layers
         {
             Center = center;
             Scale = scale;
-            BetaInitializer = betaInitializer ?? Initializers.Zeros();
-            GammaInitializer = gammaInitializer ?? Initializers.Ones();
+            BetaInitializer = betaInitializer ?? Initializer.Zeros();
+            GammaInitializer = gammaInitializer ?? Initializer.Ones();
             BetaRegularizer = betaRegularizer;
             GammaRegularizer = gammaRegularizer;
             BetaConstraint = betaConstraint;

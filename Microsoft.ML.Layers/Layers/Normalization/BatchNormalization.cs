@@ -1,6 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,8 +73,8 @@ namespace Microsoft.ML.Layers
             Axis = axis;
             Momentum = momentum;
             Epsilon = epsilon;
-            MovingMeanInitializer = movingMeanInitializer ?? Initializers.Zeros();
-            MovingVarianceInitializer = movingVarianceInitializer ?? Initializers.Ones();
+            MovingMeanInitializer = movingMeanInitializer ?? Initializer.Zeros();
+            MovingVarianceInitializer = movingVarianceInitializer ?? Initializer.Ones();
         }
 
         /// <summary>The features axis.</summary>

@@ -1,5 +1,9 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

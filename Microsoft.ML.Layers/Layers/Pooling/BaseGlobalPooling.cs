@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// A pooling over every spatial position (Keras's <c>BaseGlobalPooling</c>), base of the global max and average pooling

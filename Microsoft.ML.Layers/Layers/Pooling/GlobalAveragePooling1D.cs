@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

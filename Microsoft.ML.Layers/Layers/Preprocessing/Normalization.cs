@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -205,9 +206,9 @@ namespace Microsoft.ML.Layers
 
             if (_givenMean is null)
             {
-                _mean = AddWeight("mean", statsShape, Initializers.Zeros(), trainable: false);
-                _variance = AddWeight("variance", statsShape, Initializers.Ones(), trainable: false);
-                _count = AddWeight("count", Shape.Scalar, Initializers.Zeros(), dtype: ScalarType.Int64, trainable: false);
+                _mean = AddWeight("mean", statsShape, Initializer.Zeros(), trainable: false);
+                _variance = AddWeight("variance", statsShape, Initializer.Ones(), trainable: false);
+                _count = AddWeight("count", Shape.Scalar, Initializer.Zeros(), dtype: ScalarType.Int64, trainable: false);
                 return;
             }
 

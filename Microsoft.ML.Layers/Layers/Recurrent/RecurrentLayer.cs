@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,9 +89,9 @@ namespace Microsoft.ML.Layers
             Units = Arguments.Positive(units, "units");
             Activation = activation ?? Activations.Linear;
             UseBias = useBias;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
-            RecurrentInitializer = recurrentInitializer ?? Initializers.Orthogonal();
-            BiasInitializer = biasInitializer ?? Initializers.Zeros();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
+            RecurrentInitializer = recurrentInitializer ?? Initializer.Orthogonal();
+            BiasInitializer = biasInitializer ?? Initializer.Zeros();
             KernelRegularizer = kernelRegularizer;
             RecurrentRegularizer = recurrentRegularizer;
             BiasRegularizer = biasRegularizer;

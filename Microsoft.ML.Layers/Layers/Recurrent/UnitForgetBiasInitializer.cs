@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Initializers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

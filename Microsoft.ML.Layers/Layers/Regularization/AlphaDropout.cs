@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of <see cref="Dropout"/> and <see cref="AlphaDropout"/>: a drop <c>rate</c> in [0, 1], an optional

@@ -2,7 +2,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of the spatial dropout layers (Keras's <c>BaseSpatialDropout</c>): dropout that drops whole feature maps,

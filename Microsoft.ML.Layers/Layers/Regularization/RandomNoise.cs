@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 

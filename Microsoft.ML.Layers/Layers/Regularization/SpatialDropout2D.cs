@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of the layers that change the ends of each spatial axis, <see cref="BaseCropping"/> and

@@ -3,7 +3,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of <see cref="UpSampling2D"/> and <see cref="UpSampling3D"/>: repeats every element <c>size[i]</c> times

@@ -3,7 +3,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of <see cref="ZeroPadding2D"/> and <see cref="ZeroPadding3D"/>: adds <c>before</c> and <c>after</c> zeros at

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>Writes one line per epoch (epoch, then each log entry in name order) to a CSV file (Keras's <c>CSVLogger</c>).</summary>
     public sealed class CSVLogger : Callback

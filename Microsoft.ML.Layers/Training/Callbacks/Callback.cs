@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Hooks into <c>Model.Fit</c>

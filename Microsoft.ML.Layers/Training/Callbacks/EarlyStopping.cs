@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Stops training when a monitored quantity has stopped improving for <c>patience</c> epochs (Keras's <c>EarlyStopping</c>);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Callbacks;
 
 namespace Microsoft.ML.Layers
 {

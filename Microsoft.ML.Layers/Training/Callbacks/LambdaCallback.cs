@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>A callback from delegates (Keras's <c>LambdaCallback</c>); any of them may be null.</summary>
     public sealed class LambdaCallback : Callback

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Optimizers;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>Sets the learning rate at the start of each epoch from <c>schedule(epoch, current_rate)</c> (Keras's <c>LearningRateScheduler</c>).</summary>
     public sealed class LearningRateScheduler : Callback

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text.RegularExpressions;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Saves the model (or only its weights) after epochs (Keras's <c>ModelCheckpoint</c>). The path may contain

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Optimizers;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Multiplies the learning rate by <c>factor</c> when a monitored quantity has not improved for <c>patience</c> epochs,

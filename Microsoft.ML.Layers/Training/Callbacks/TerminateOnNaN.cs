@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Stops training quietly when the loss becomes NaN or infinite (Keras's <c>TerminateOnNaN</c>). With it, <c>Fit</c>

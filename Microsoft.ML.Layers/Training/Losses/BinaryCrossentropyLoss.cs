@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// Keras's <c>binary_crossentropy</c>: per element <c>-(y log p + (1 - y) log(1 - p))</c> with <c>p</c> clipped to

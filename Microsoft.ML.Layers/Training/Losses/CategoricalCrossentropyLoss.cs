@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// Keras's <c>categorical_crossentropy</c> with one-hot targets: per sample <c>-sum(y log p)</c> over the class axis,

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// Keras's <c>cosine_similarity</c> loss: per sample <c>-sum(normalize(y) * normalize(p))</c> over the last axis, where

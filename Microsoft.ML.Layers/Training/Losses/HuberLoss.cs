@@ -1,7 +1,7 @@
 using System;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// Keras's <c>huber</c>: per element <c>0.5 x^2</c> where <c>|x| &lt;= delta</c>, else <c>delta (|x| - 0.5 delta)</c>, with

@@ -1,19 +1,19 @@
 using System;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// A training objective (Keras's <c>keras.losses.Loss</c>): a per-sample loss reduced over the batch. Keras's default
     /// reduction, <c>sum_over_batch_size</c>, sums the (weighted) per-sample losses and divides by their number.
     /// </summary>
-    public abstract class Loss
+    public abstract partial class Loss
     {
         /// <summary>Creates a loss with its Keras name (e.g. <c>"mean_squared_error"</c>).</summary>
         protected Loss(string name) => Name = name;
 
         /// <summary>The loss with this Keras name, so that <c>loss: "mse"</c> reads like Keras.</summary>
-        public static implicit operator Loss(string name) => Losses.Get(name);
+        public static implicit operator Loss(string name) => Loss.Get(name);
 
         /// <summary>The Keras name, used in logs and configs.</summary>
         public string Name { get; }
@@ -76,7 +76,7 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(config);
             var type = typeof(Loss).Assembly.GetType($"Microsoft.ML.Layers.{config.ClassName}Loss");
             if (type is null || !typeof(Loss).IsAssignableFrom(type) || type.IsAbstract)
-                throw new FormatException($"Unknown loss class '{config.ClassName}'. Built-in losses: {string.Join(", ", Losses.Names)}.");
+                throw new FormatException($"Unknown loss class '{config.ClassName}'. Built-in losses: {string.Join(", ", Loss.Names)}.");
             return (Loss)ComponentRegistry.Instantiate(type, config, typeof(Loss));
         }
 

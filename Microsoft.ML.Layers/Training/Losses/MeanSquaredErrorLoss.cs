@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>Keras's <c>mean_squared_error</c>: per sample, the mean over the last axis of <c>(y_true - y_pred)^2</c>.</summary>
     public sealed class MeanSquaredErrorLoss : Loss

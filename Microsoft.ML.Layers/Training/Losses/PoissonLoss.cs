@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>Keras's <c>poisson</c>: per sample the mean over the last axis of <c>p - y log(p + 1e-7)</c>.</summary>
     public sealed class PoissonLoss : Loss

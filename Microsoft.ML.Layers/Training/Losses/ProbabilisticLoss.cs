@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// The shared arguments of the crossentropies that take dense targets: predictions as probabilities or logits, and

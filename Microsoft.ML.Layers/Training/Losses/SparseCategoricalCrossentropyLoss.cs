@@ -1,7 +1,7 @@
 using System;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>
     /// Keras's <c>sparse_categorical_crossentropy</c> with integer class targets of shape <c>(batch,)</c> or <c>(batch, 1)</c>:

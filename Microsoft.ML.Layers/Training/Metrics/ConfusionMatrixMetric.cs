@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Metrics
 {
     /// <summary>
     /// Accumulates true/false positives and negatives at a set of thresholds (a prediction is positive when it is above

@@ -1,7 +1,7 @@
 using System;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Metrics
 {
     /// <summary>
     /// The (weighted) mean of a per-sample value over all batches (Keras's <c>MeanMetricWrapper</c>): accuracies, errors,

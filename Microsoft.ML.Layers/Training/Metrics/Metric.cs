@@ -1,12 +1,12 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Metrics
 {
     /// <summary>
     /// A stateful metric (Keras's <c>keras.metrics.Metric</c>): <see cref="UpdateState"/> accumulates over batches,
     /// <see cref="Result"/> reads the value, <see cref="ResetState"/> starts over (at each epoch).
     /// </summary>
-    public abstract class Metric
+    public abstract partial class Metric
     {
         /// <summary>Creates a metric with the name it is logged under.</summary>
         protected Metric(string name) => Name = name;

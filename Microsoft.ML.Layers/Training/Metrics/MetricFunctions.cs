@@ -1,9 +1,9 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Metrics
 {
     /// <summary>Keras's per-sample metric functions.</summary>
-    public static class MetricFunctions
+    internal static class MetricFunctions
     {
         private static Tensor Targets(Tensor yTrue, Tensor yPred)
         {

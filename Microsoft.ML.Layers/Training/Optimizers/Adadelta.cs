@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Adadelta (Keras's <c>Adadelta</c>): <c>delta = -sqrt(acc_delta + eps) g / sqrt(acc_grad + eps)</c>, <c>w += lr delta</c>.</summary>
     public sealed class Adadelta : Optimizer

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Adagrad (Keras's <c>Adagrad</c>): <c>acc += g^2</c> (starting at 0.1), <c>w -= lr g / sqrt(acc + epsilon)</c>.</summary>
     public sealed class Adagrad : Optimizer

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Adam (Keras's <c>Adam</c>): <c>alpha = lr sqrt(1 - b2^t) / (1 - b1^t)</c>, <c>w -= alpha m / (sqrt(v) + epsilon)</c>; with AMSGrad, the running maximum of <c>v</c>.</summary>
     public class Adam : Optimizer

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>
     /// Adam with decoupled weight decay (Keras's <c>AdamW</c>): Adam's step after <c>w -= w * weight_decay * lr</c>,

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Adamax (Keras's <c>Adamax</c>): <c>m += (g - m)(1 - b1)</c>, <c>u = max(b2 u, |g|)</c>, <c>w -= lr m / ((1 - b1^t)(u + epsilon))</c>.</summary>
     public sealed class Adamax : Optimizer

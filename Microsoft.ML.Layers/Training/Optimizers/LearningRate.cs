@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>
     /// An optimizer's learning rate: a constant (<c>new Adam(1e-3)</c>) or a schedule of the step count

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Nadam (Keras's <c>Nadam</c>): Adam with Nesterov momentum and Keras's momentum schedule <c>u_t = b1 (1 - 0.5 * 0.96^t)</c>.</summary>
     public sealed class Nadam : Optimizer

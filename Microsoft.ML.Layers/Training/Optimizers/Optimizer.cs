@@ -4,7 +4,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>
     /// Keras's optimizer contract with Keras's exact update rules (epsilon placement, bias corrections and defaults
@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers
     /// gradients (<c>clipnorm</c> per variable, <c>clipvalue</c>, <c>global_clipnorm</c>), apply decoupled weight decay,
     /// update each variable, count the step, then apply the variables' constraints.
     /// </summary>
-    public abstract class Optimizer
+    public abstract partial class Optimizer
     {
         private readonly Dictionary<Parameter, Dictionary<string, Tensor>> _slots = new(ReferenceEqualityComparer.Instance);
 
@@ -36,7 +36,7 @@ namespace Microsoft.ML.Layers
             => value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(name, $"`{name}` must be non-negative. Received: {name}={value}");
 
         /// <summary>The optimizer with this Keras name and Keras's defaults, so that <c>optimizer: "adam"</c> reads like Keras.</summary>
-        public static implicit operator Optimizer(string name) => Optimizers.Get(name);
+        public static implicit operator Optimizer(string name) => Optimizer.Get(name);
 
         /// <summary>The Keras name (<c>"adam"</c>, ...).</summary>
         public string Name { get; }

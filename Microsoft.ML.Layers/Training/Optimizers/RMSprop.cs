@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>RMSprop (Keras's <c>RMSprop</c>): <c>v = rho v + (1 - rho) g^2</c>, <c>w -= lr g / sqrt(v + epsilon)</c> (epsilon inside the root, as Keras), optionally centered and with momentum.</summary>
     public sealed class RMSprop : Optimizer

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Stochastic gradient descent with optional (Nesterov) momentum (Keras's <c>SGD</c>): <c>m = momentum*m - lr*g</c>; <c>w += m</c>, or <c>w += momentum*m - lr*g</c> with Nesterov.</summary>
     public sealed class SGD : Optimizer

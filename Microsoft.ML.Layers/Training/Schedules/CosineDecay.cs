@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>
     /// Keras's <c>CosineDecay</c>: after an optional linear warmup from <c>initial_learning_rate</c> to <c>warmup_target</c>,

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>A learning rate as a function of the optimizer's step count (Keras's <c>LearningRateSchedule</c>).</summary>
     public abstract class LearningRateSchedule

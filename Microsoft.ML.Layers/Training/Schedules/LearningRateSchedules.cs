@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>Rebuilds the built-in learning-rate schedules from their Keras configs.</summary>
     internal static class LearningRateSchedules

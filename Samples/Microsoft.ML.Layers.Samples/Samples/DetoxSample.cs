@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 
 namespace Microsoft.ML.Layers.Samples
 {

@@ -1,4 +1,5 @@
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 
 namespace Microsoft.ML.Layers.Samples
 {

@@ -2,6 +2,8 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Samples

@@ -1,4 +1,5 @@
 using Microsoft.ML.Layers;
+using Microsoft.ML.Layers.Initializers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,8 +20,8 @@ namespace Microsoft.ML.Layers.Samples
 
         protected override void Build(Shape inputShape)
         {
-            _w = AddWeight("w", new Shape(inputShape[^1], Units), Initializers.RandomNormal());
-            _b = AddWeight("b", new Shape(Units), Initializers.Zeros());
+            _w = AddWeight("w", new Shape(inputShape[^1], Units), Initializer.RandomNormal());
+            _b = AddWeight("b", new Shape(Units), Initializer.Zeros());
         }
 
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)

@@ -1,6 +1,7 @@
 using System;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 
 namespace Microsoft.ML.Layers.Samples
 {

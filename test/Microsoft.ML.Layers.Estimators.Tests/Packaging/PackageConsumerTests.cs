@@ -6,6 +6,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Xml.Linq;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using Xunit.Abstractions;

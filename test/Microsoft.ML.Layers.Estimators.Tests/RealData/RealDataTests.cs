@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 

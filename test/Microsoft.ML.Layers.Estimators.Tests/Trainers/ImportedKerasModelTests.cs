@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Import;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.TestFramework;
 using PureHDF;
 using Xunit;

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers

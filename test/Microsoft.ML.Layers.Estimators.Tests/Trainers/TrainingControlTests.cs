@@ -4,6 +4,9 @@ using System.Linq;
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Runtime;
 using Xunit;
 

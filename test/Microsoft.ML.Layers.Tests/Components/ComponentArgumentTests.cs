@@ -1,4 +1,7 @@
 using System;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Tests.Components

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Tests.Components
@@ -36,7 +39,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [InlineData("identity", typeof(IdentityInitializer))]
         [InlineData("IdentityInitializer", typeof(IdentityInitializer))]
         public void InitializerNameResolves(string name, Type expected)
-            => Assert.IsType(expected, Initializers.Get(name));
+            => Assert.IsType(expected, Initializer.Get(name));
 
         [Theory]
         [InlineData("l1", typeof(L1Regularizer))]
@@ -47,7 +50,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [InlineData("L1L2", typeof(L1L2Regularizer))]
         [InlineData("l1_l2", typeof(L1L2Regularizer))]
         public void RegularizerNameResolves(string name, Type expected)
-            => Assert.IsType(expected, Regularizers.Get(name));
+            => Assert.IsType(expected, Regularizer.Get(name));
 
         [Theory]
         [InlineData("max_norm", typeof(MaxNormConstraint))]
@@ -56,15 +59,15 @@ namespace Microsoft.ML.Layers.Tests.Components
         [InlineData("unit_norm", typeof(UnitNormConstraint))]
         [InlineData("min_max_norm", typeof(MinMaxNormConstraint))]
         public void ConstraintNameResolves(string name, Type expected)
-            => Assert.IsType(expected, Constraints.Get(name));
+            => Assert.IsType(expected, Constraint.Get(name));
 
         [Fact]
         public void ANameGivesTheKerasDefaults()
         {
-            var normal = Assert.IsType<RandomNormalInitializer>(Initializers.Get("random_normal"));
+            var normal = Assert.IsType<RandomNormalInitializer>(Initializer.Get("random_normal"));
             Assert.Equal((0.0, 0.05, (long?)null), (normal.Mean, normal.Stddev, normal.Seed));
-            Assert.Equal(0.01, Assert.IsType<L2Regularizer>(Regularizers.Get("l2")).L2);
-            var maxNorm = Assert.IsType<MaxNormConstraint>(Constraints.Get("max_norm"));
+            Assert.Equal(0.01, Assert.IsType<L2Regularizer>(Regularizer.Get("l2")).L2);
+            var maxNorm = Assert.IsType<MaxNormConstraint>(Constraint.Get("max_norm"));
             Assert.Equal(2.0, maxNorm.MaxValue);
             Assert.Equal(new[] { 0 }, maxNorm.Axes);
         }
@@ -80,7 +83,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void AnUnknownInitializerNameFailsNamingTheValueAndTheKnownNames()
         {
-            var e = Assert.Throws<ArgumentException>(() => Initializers.Get("glorot_unifrom"));
+            var e = Assert.Throws<ArgumentException>(() => Initializer.Get("glorot_unifrom"));
             Assert.Contains("'glorot_unifrom'", e.Message);
             Assert.Contains("Unknown initializer", e.Message);
             Assert.Contains("glorot_uniform", e.Message);
@@ -90,7 +93,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void AnUnknownRegularizerNameFailsNamingTheKnownNames()
         {
-            var e = Assert.Throws<ArgumentException>(() => Regularizers.Get("l3"));
+            var e = Assert.Throws<ArgumentException>(() => Regularizer.Get("l3"));
             Assert.Contains("'l3'", e.Message);
             Assert.Contains("l1_l2", e.Message);
         }
@@ -98,7 +101,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void AnUnknownConstraintNameFailsNamingTheKnownNames()
         {
-            var e = Assert.Throws<ArgumentException>(() => Constraints.Get("max_norms"));
+            var e = Assert.Throws<ArgumentException>(() => Constraint.Get("max_norms"));
             Assert.Contains("'max_norms'", e.Message);
             Assert.Contains("max_norm", e.Message);
             Assert.Contains("non_neg", e.Message);
@@ -107,14 +110,14 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void AConstraintNameAskedForAsAnInitializerFailsSayingItIsAConstraint()
         {
-            var e = Assert.Throws<ArgumentException>(() => Initializers.Get("max_norm"));
+            var e = Assert.Throws<ArgumentException>(() => Initializer.Get("max_norm"));
             Assert.Contains("'max_norm' is registered as a constraint, not an initializer", e.Message);
         }
 
         [Fact]
         public void AnInitializerNameAskedForAsARegularizerFailsSayingItIsAnInitializer()
         {
-            var e = Assert.Throws<ArgumentException>(() => Regularizers.Get("he_normal"));
+            var e = Assert.Throws<ArgumentException>(() => Regularizer.Get("he_normal"));
             Assert.Contains("'he_normal' is registered as an initializer, not a regularizer", e.Message);
         }
 
@@ -127,6 +130,6 @@ namespace Microsoft.ML.Layers.Tests.Components
 
         [Fact]
         public void ANullNameIsRejected()
-            => Assert.Throws<ArgumentNullException>(() => Initializers.Get(null!));
+            => Assert.Throws<ArgumentNullException>(() => Initializer.Get(null!));
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void MaxNormScalesColumnsAboveTheLimitDownToIt()
         {
             using var w = Weight();
-            using var result = Constraints.MaxNorm(maxValue: 2.0).Apply(w);
+            using var result = Constraint.MaxNorm(maxValue: 2.0).Apply(w);
             // Column 0 (norm 5) is scaled by 2 / (5 + eps); column 1 (norm 1) by 1 / (1 + eps), i.e. practically kept.
             double s0 = 2 / (5 + Epsilon), s1 = 1 / (1 + Epsilon);
             AssertClose(new[] { 3 * s0, 0.6 * s1, 4 * s0, 0.8 * s1 }, Values(result), absolute: 1e-6);
@@ -30,7 +31,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void MaxNormAlongAxisOneConstrainsRows()
         {
             using var w = Weight();
-            using var result = Constraints.MaxNorm(maxValue: 2.0, axis: 1).Apply(w);
+            using var result = Constraint.MaxNorm(maxValue: 2.0, axis: 1).Apply(w);
             double n0 = Math.Sqrt(9 + 0.36), n1 = Math.Sqrt(16 + 0.64);
             AssertClose(new[] { 3 * 2 / (n0 + Epsilon), 0.6 * 2 / (n0 + Epsilon), 4 * 2 / (n1 + Epsilon), 0.8 * 2 / (n1 + Epsilon) }, Values(result), absolute: 1e-6);
         }
@@ -39,8 +40,8 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void MaxNormWithANegativeAxisCountsFromTheEnd()
         {
             using var w = Weight();
-            using var byLast = Constraints.MaxNorm(2.0, axis: -1).Apply(w);
-            using var byOne = Constraints.MaxNorm(2.0, axis: 1).Apply(w);
+            using var byLast = Constraint.MaxNorm(2.0, axis: -1).Apply(w);
+            using var byOne = Constraint.MaxNorm(2.0, axis: 1).Apply(w);
             Assert.True(SameValues(byLast, byOne));
         }
 
@@ -52,7 +53,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             for (int i = 0; i < data.Length; i++)
                 data[i] = i % 4 + 1;
             using var w = Floats(data, 3, 3, 2, 4);
-            using var result = Constraints.MaxNorm(maxValue: 5.0, axis: new[] { 0, 1, 2 }).Apply(w);
+            using var result = Constraint.MaxNorm(maxValue: 5.0, axis: new[] { 0, 1, 2 }).Apply(w);
             var expected = data.Select(v =>
             {
                 double norm = v * Math.Sqrt(18);
@@ -66,7 +67,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             // Keras's epsilon keeps 0 / 0 from producing NaN.
             using var w = Floats(new double[] { 0, 1, 0, 1 }, 2, 2);
-            using var result = Constraints.MaxNorm(1.0).Apply(w);
+            using var result = Constraint.MaxNorm(1.0).Apply(w);
             var values = Values(result);
             Assert.Equal(0.0, values[0]);
             Assert.Equal(0.0, values[2]);
@@ -76,7 +77,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void UnitNormGivesEveryColumnNormOne()
         {
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
-            using var result = Constraints.UnitNorm().Apply(w);
+            using var result = Constraint.UnitNorm().Apply(w);
             AssertClose(new[] { 3 / (5 + Epsilon), 0.3 / (0.5 + Epsilon), 4 / (5 + Epsilon), 0.4 / (0.5 + Epsilon) }, Values(result), absolute: 1e-6);
         }
 
@@ -84,7 +85,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void UnitNormOfAZeroColumnIsZeroNotNaN()
         {
             using var w = zeros(3, 2);
-            using var result = Constraints.UnitNorm().Apply(w);
+            using var result = Constraint.UnitNorm().Apply(w);
             Assert.All(Values(result), v => Assert.Equal(0.0, v));
         }
 
@@ -95,7 +96,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             //   column 0: desired = 0.5 * clip(5) + 0.5 * 5 = 0.5 * 2 + 2.5 = 3.5, scale 3.5 / 5 = 0.7
             //   column 1: desired = 0.5 * clip(0.5) + 0.5 * 0.5 = 0.5 * 1 + 0.25 = 0.75, scale 0.75 / 0.5 = 1.5
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
-            using var result = Constraints.MinMaxNorm(minValue: 1.0, maxValue: 2.0, rate: 0.5).Apply(w);
+            using var result = Constraint.MinMaxNorm(minValue: 1.0, maxValue: 2.0, rate: 0.5).Apply(w);
             double s0 = 3.5 / (5 + Epsilon), s1 = 0.75 / (0.5 + Epsilon);
             AssertClose(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), absolute: 1e-6);
         }
@@ -104,7 +105,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void MinMaxNormWithRateOneClipsNormsIntoTheBounds()
         {
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
-            using var result = Constraints.MinMaxNorm(minValue: 1.0, maxValue: 2.0).Apply(w);
+            using var result = Constraint.MinMaxNorm(minValue: 1.0, maxValue: 2.0).Apply(w);
             double s0 = 2 / (5 + Epsilon), s1 = 1 / (0.5 + Epsilon);
             AssertClose(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), absolute: 1e-6);
         }
@@ -122,7 +123,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void NonNegReplacesNegativeWeightsByZero()
         {
             using var w = Floats(new[] { -1.0, 0.0, 2.5, -0.001, 7.0 }, 5);
-            using var result = Constraints.NonNeg().Apply(w);
+            using var result = Constraint.NonNeg().Apply(w);
             Assert.Equal(new[] { 0.0, 0.0, 2.5, 0.0, 7.0 }, Values(result));
         }
 
@@ -131,7 +132,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             using var w = randn(3, 4, dtype: ScalarType.Float64);
             var before = Values(w);
-            foreach (var constraint in new Constraint[] { Constraints.MaxNorm(0.5), Constraints.UnitNorm(), Constraints.MinMaxNorm(), Constraints.NonNeg() })
+            foreach (var constraint in new Constraint[] { Constraint.MaxNorm(0.5), Constraint.UnitNorm(), Constraint.MinMaxNorm(), Constraint.NonNeg() })
             {
                 using var result = constraint.Apply(w);
                 Assert.Equal(ScalarType.Float64, result.dtype);
@@ -144,7 +145,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void AnAxisOutOfRangeForTheWeightIsRejectedWithTheShape()
         {
             using var w = Weight();
-            var e = Assert.Throws<ArgumentException>(() => Constraints.UnitNorm(axis: 2).Apply(w));
+            var e = Assert.Throws<ArgumentException>(() => Constraint.UnitNorm(axis: 2).Apply(w));
             Assert.Contains("axis 2", e.Message);
             Assert.Contains("(2, 2)", e.Message);
         }

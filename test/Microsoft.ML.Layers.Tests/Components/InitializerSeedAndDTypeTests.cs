@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -75,7 +76,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             // limit = sqrt(6 / (60 + 50)); bfloat16 rounds to 8 significant bits, so allow a relative 2^-8.
             double limit = Math.Sqrt(6.0 / 110);
-            var values = Values(Initializers.GlorotUniform(seed: 3).Create(new Shape(60, 50), dtype));
+            var values = Values(Initializer.GlorotUniform(seed: 3).Create(new Shape(60, 50), dtype));
             Assert.All(values, v => Assert.InRange(Math.Abs(v), 0, limit * (1 + 1.0 / 256)));
             Assert.True(values.Max(Math.Abs) > limit * 0.95, "the values spread up to the limit");
         }
@@ -104,10 +105,10 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             Initializer initializer = name switch
             {
-                "Zeros" => Initializers.Zeros(),
-                "Ones" => Initializers.Ones(),
-                "Constant" => Initializers.Constant(3.0),
-                _ => Initializers.Identity(gain: 3.0),
+                "Zeros" => Initializer.Zeros(),
+                "Ones" => Initializer.Ones(),
+                "Constant" => Initializer.Constant(3.0),
+                _ => Initializer.Identity(gain: 3.0),
             };
             using var t = initializer.Create(new Shape(2, 2), dtype);
             Assert.Equal(dtype, t.dtype);

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -39,14 +40,14 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void TallMatrixHasOrthonormalColumns()
         {
-            using var q = Initializers.Orthogonal(seed: 3).Create(new Shape(6, 4), ScalarType.Float64);
+            using var q = Initializer.Orthogonal(seed: 3).Create(new Shape(6, 4), ScalarType.Float64);
             AssertOrthogonalColumns(Values(q), 6, 4, gain: 1.0, tolerance: 1e-12);
         }
 
         [Fact]
         public void WideMatrixHasOrthonormalRows()
         {
-            using var q = Initializers.Orthogonal(seed: 4).Create(new Shape(3, 7), ScalarType.Float64);
+            using var q = Initializer.Orthogonal(seed: 4).Create(new Shape(3, 7), ScalarType.Float64);
             // Rows of q are the columns of its transpose.
             AssertOrthogonalColumns(Transpose(Values(q), 3, 7), 7, 3, gain: 1.0, tolerance: 1e-12);
         }
@@ -54,14 +55,14 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void SquareFloat32MatrixIsOrthogonalWithinFloat32Precision()
         {
-            using var q = Initializers.Orthogonal(seed: 5).Create(new Shape(16, 16), ScalarType.Float32);
+            using var q = Initializer.Orthogonal(seed: 5).Create(new Shape(16, 16), ScalarType.Float32);
             AssertOrthogonalColumns(Values(q), 16, 16, gain: 1.0, tolerance: 1e-5);
         }
 
         [Fact]
         public void GainScalesTheOrthogonalMatrix()
         {
-            using var q = Initializers.Orthogonal(gain: 2.0, seed: 6).Create(new Shape(5, 3), ScalarType.Float64);
+            using var q = Initializer.Orthogonal(gain: 2.0, seed: 6).Create(new Shape(5, 3), ScalarType.Float64);
             AssertOrthogonalColumns(Values(q), 5, 3, gain: 2.0, tolerance: 1e-12);
         }
 
@@ -69,7 +70,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void ConvKernelIsFlattenedToAllButTheLastDimensionByTheLast()
         {
             // (3, 3, 4, 8) is flattened to (36, 8): 8 orthonormal columns of length 36.
-            using var q = Initializers.Orthogonal(seed: 7).Create(new Shape(3, 3, 4, 8), ScalarType.Float64);
+            using var q = Initializer.Orthogonal(seed: 7).Create(new Shape(3, 3, 4, 8), ScalarType.Float64);
             Assert.Equal(new long[] { 3, 3, 4, 8 }, q.shape);
             AssertOrthogonalColumns(Values(q), 36, 8, gain: 1.0, tolerance: 1e-12);
         }
@@ -81,7 +82,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             // triangular with a positive diagonal, and q q^T a = a. Checked in double from the same seeded draw.
             using var generator = new Generator(11);
             var a = Values(empty(new long[] { 6, 4 }, ScalarType.Float64).normal_(0.0, 1.0, generator));
-            var q = Values(Initializers.Orthogonal(seed: 11).Create(new Shape(6, 4), ScalarType.Float64));
+            var q = Values(Initializer.Orthogonal(seed: 11).Create(new Shape(6, 4), ScalarType.Float64));
             for (int i = 0; i < 4; i++)
             {
                 for (int j = 0; j < 4; j++)
@@ -99,8 +100,8 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void SeededWideResultIsTheTransposeOfTheTallResult()
         {
             // A (4, 6) matrix draws the same (6, 4) normal matrix as a (6, 4) one and returns its Q transposed.
-            var tall = Values(Initializers.Orthogonal(seed: 12).Create(new Shape(6, 4), ScalarType.Float64));
-            var wide = Values(Initializers.Orthogonal(seed: 12).Create(new Shape(4, 6), ScalarType.Float64));
+            var tall = Values(Initializer.Orthogonal(seed: 12).Create(new Shape(6, 4), ScalarType.Float64));
+            var wide = Values(Initializer.Orthogonal(seed: 12).Create(new Shape(4, 6), ScalarType.Float64));
             Assert.Equal(Transpose(tall, 6, 4), wide);
         }
 
@@ -109,7 +110,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [InlineData(ScalarType.BFloat16)]
         public void LowPrecisionDtypesAreOrthogonalWithinTheirPrecision(ScalarType dtype)
         {
-            using var q = Initializers.Orthogonal(seed: 13).Create(new Shape(8, 4), dtype);
+            using var q = Initializer.Orthogonal(seed: 13).Create(new Shape(8, 4), dtype);
             Assert.Equal(dtype, q.dtype);
             AssertOrthogonalColumns(Values(q), 8, 4, gain: 1.0, tolerance: 0.05);
         }
@@ -119,7 +120,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [InlineData(new long[0])]
         public void ShapesOfRankBelowTwoAreRejected(long[] dims)
         {
-            var e = Assert.Throws<ArgumentException>(() => Initializers.Orthogonal().Create(new Shape(dims), ScalarType.Float32));
+            var e = Assert.Throws<ArgumentException>(() => Initializer.Orthogonal().Create(new Shape(dims), ScalarType.Float32));
             Assert.Contains("at least two-dimensional", e.Message);
             Assert.Contains($"rank {dims.Length}", e.Message);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -123,12 +124,12 @@ namespace Microsoft.ML.Layers.Tests.Components
 
         private static Initializer Preset(string name, long seed) => name switch
         {
-            "GlorotUniform" => Initializers.GlorotUniform(seed),
-            "GlorotNormal" => Initializers.GlorotNormal(seed),
-            "HeUniform" => Initializers.HeUniform(seed),
-            "HeNormal" => Initializers.HeNormal(seed),
-            "LecunUniform" => Initializers.LecunUniform(seed),
-            "LecunNormal" => Initializers.LecunNormal(seed),
+            "GlorotUniform" => Initializer.GlorotUniform(seed),
+            "GlorotNormal" => Initializer.GlorotNormal(seed),
+            "HeUniform" => Initializer.HeUniform(seed),
+            "HeNormal" => Initializer.HeNormal(seed),
+            "LecunUniform" => Initializer.LecunUniform(seed),
+            "LecunNormal" => Initializer.LecunNormal(seed),
             _ => throw new ArgumentException(name),
         };
 
@@ -149,7 +150,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void GlorotUniformOnADenseKernelIsBoundedBySqrtSixOverFanSum()
         {
-            var values = Sample(seed => Initializers.GlorotUniform(seed), Dense);
+            var values = Sample(seed => Initializer.GlorotUniform(seed), Dense);
             double limit = Math.Sqrt(6.0 / (400 + 600));
             Assert.InRange(values.Max(Math.Abs), limit * 0.999, limit * (1 + 1e-6));
         }
@@ -159,12 +160,12 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             var expected = new (VarianceScalingInitializer Initializer, double Scale, string Mode, string Distribution)[]
             {
-                (Initializers.GlorotUniform(), 1.0, "fan_avg", "uniform"),
-                (Initializers.GlorotNormal(), 1.0, "fan_avg", "truncated_normal"),
-                (Initializers.HeUniform(), 2.0, "fan_in", "uniform"),
-                (Initializers.HeNormal(), 2.0, "fan_in", "truncated_normal"),
-                (Initializers.LecunUniform(), 1.0, "fan_in", "uniform"),
-                (Initializers.LecunNormal(), 1.0, "fan_in", "truncated_normal"),
+                (Initializer.GlorotUniform(), 1.0, "fan_avg", "uniform"),
+                (Initializer.GlorotNormal(), 1.0, "fan_avg", "truncated_normal"),
+                (Initializer.HeUniform(), 2.0, "fan_in", "uniform"),
+                (Initializer.HeNormal(), 2.0, "fan_in", "truncated_normal"),
+                (Initializer.LecunUniform(), 1.0, "fan_in", "uniform"),
+                (Initializer.LecunNormal(), 1.0, "fan_in", "truncated_normal"),
             };
             foreach (var (initializer, scale, mode, distribution) in expected)
             {

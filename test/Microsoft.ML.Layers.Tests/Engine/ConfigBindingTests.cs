@@ -2,6 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Optimizers;
+using Microsoft.ML.Layers.Regularizers;
 using Microsoft.ML.Layers.TestFramework;
 using TorchSharp;
 using Xunit;
@@ -31,7 +35,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         {
             Units = units;
             Activation = activation ?? Activations.Linear;
-            KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform();
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
             KernelRegularizer = kernelRegularizer;
             KernelConstraint = kernelConstraint;
         }
@@ -79,7 +83,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new ProjectionLayer(3, Activations.Get("tanh"), Initializers.RandomNormal(0, 0.5, seed: 7), new HalfSquaredSumRegularizer(), new UnitIntervalConstraint(), dtype: dtype),
+            Create = dtype => new ProjectionLayer(3, Activations.Get("tanh"), Initializer.RandomNormal(0, 0.5, seed: 7), new HalfSquaredSumRegularizer(), new UnitIntervalConstraint(), dtype: dtype),
             InputShapes = new Shape[] { new(4, 2) },
             ExpectedTrainableWeights = 1,
             ExpectedOutputShape = new Shape(4, 3),
@@ -88,7 +92,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         [Fact]
         public void NestedObjectsAreWrittenTheKerasWay()
         {
-            var layer = new ProjectionLayer(3, Activations.Get("tanh"), Initializers.RandomNormal(0, 0.5, seed: 7), kernelConstraint: new UnitIntervalConstraint());
+            var layer = new ProjectionLayer(3, Activations.Get("tanh"), Initializer.RandomNormal(0, 0.5, seed: 7), kernelConstraint: new UnitIntervalConstraint());
 
             var config = JsonNode.Parse(layer.ToJson())!["config"]!;
 
@@ -134,7 +138,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         [Fact]
         public void ConstraintsProjectTheirWeightsAfterAnOptimizerStep()
         {
-            var layer = new ProjectionLayer(3, kernelInitializer: Initializers.RandomNormal(0.5, 0.01), kernelConstraint: new UnitIntervalConstraint());
+            var layer = new ProjectionLayer(3, kernelInitializer: Initializer.RandomNormal(0.5, 0.01), kernelConstraint: new UnitIntervalConstraint());
             using var x = ones(2, 4);
             layer.Apply(x);
             using var optimizer = optim.SGD(layer.TrainableWeights, 10.0);

@@ -1,4 +1,5 @@
 using System.Linq;
+using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

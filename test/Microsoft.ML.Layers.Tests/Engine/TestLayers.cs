@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,8 +48,8 @@ namespace Microsoft.ML.Layers.Tests.Engine
 
         protected override void Build(Shape inputShape)
         {
-            _scale = AddWeight("scale", new Shape(Units), Initializers.Ones(), trainable: false);
-            _offset = AddWeight("offset", new Shape(Units), Initializers.RandomNormal(), regularizer: new HalfSquaredSumRegularizer());
+            _scale = AddWeight("scale", new Shape(Units), Initializer.Ones(), trainable: false);
+            _offset = AddWeight("offset", new Shape(Units), Initializer.RandomNormal(), regularizer: new HalfSquaredSumRegularizer());
             _value.EnsureBuilt(inputShape);
             _gate.EnsureBuilt(inputShape);
             Extra[0].EnsureBuilt(inputShape[..^1].Append(Units));

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Import;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;

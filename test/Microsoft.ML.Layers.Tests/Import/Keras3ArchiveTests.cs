@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.Tests.Layers.Recurrent;
 using PureHDF;
 using Xunit;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using Xunit.Abstractions;

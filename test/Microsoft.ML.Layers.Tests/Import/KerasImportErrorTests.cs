@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.TestFramework;
 using TorchSharp;
 using Xunit;

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
 

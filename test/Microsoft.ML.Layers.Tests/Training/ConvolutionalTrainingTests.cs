@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.Tests.Components;
 using Xunit;
 using static TorchSharp.torch;

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -161,7 +164,7 @@ namespace Microsoft.ML.Layers.Tests.Training
         [Fact]
         public void ClassWeightsScaleTheLossOfTheirClass()
         {
-            var model = new Sequential(new InputLayer(shape: new Shape(1)), new Dense(1, kernelInitializer: Initializers.Zeros()));
+            var model = new Sequential(new InputLayer(shape: new Shape(1)), new Dense(1, kernelInitializer: Initializer.Zeros()));
             model.Compile(new SGD(0.0001), "mse");
             using var x = ones(2, 1);
             using var y = tensor(new float[] { 0, 1 }, 2, 1);

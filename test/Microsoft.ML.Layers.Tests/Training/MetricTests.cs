@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Metrics;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -9,15 +10,15 @@ namespace Microsoft.ML.Layers.Tests.Training
         [Fact]
         public void AccuraciesCountHandWorkedHits()
         {
-            var binary = Metrics.Get("binary_accuracy");
+            var binary = Metric.Get("binary_accuracy");
             binary.UpdateState(tensor(new float[] { 1, 0, 1, 0 }, 4, 1), tensor(new float[] { 0.9f, 0.4f, 0.2f, 0.6f }, 4, 1));
             Assert.Equal(0.5, binary.Result(), 9);
 
-            var sparse = Metrics.Get("sparse_categorical_accuracy");
+            var sparse = Metric.Get("sparse_categorical_accuracy");
             sparse.UpdateState(tensor(new long[] { 2, 0 }), tensor(new float[] { 0.1f, 0.2f, 0.7f, 0.3f, 0.6f, 0.1f }, 2, 3));
             Assert.Equal(0.5, sparse.Result(), 9);
 
-            var categorical = Metrics.Get("categorical_accuracy");
+            var categorical = Metric.Get("categorical_accuracy");
             categorical.UpdateState(tensor(new float[] { 0, 0, 1, 0, 1, 0 }, 2, 3), tensor(new float[] { 0.1f, 0.2f, 0.7f, 0.3f, 0.6f, 0.1f }, 2, 3));
             Assert.Equal(1.0, categorical.Result(), 9);
 
@@ -29,14 +30,14 @@ namespace Microsoft.ML.Layers.Tests.Training
         [Fact]
         public void MetricsAccumulateOverBatchesUntilReset()
         {
-            var mae = Metrics.Get("mae");
+            var mae = Metric.Get("mae");
             mae.UpdateState(tensor(new float[] { 0 }, 1, 1), tensor(new float[] { 1 }, 1, 1));
             mae.UpdateState(tensor(new float[] { 0, 0 }, 2, 1), tensor(new float[] { 2, 3 }, 2, 1));
             Assert.Equal(2.0, mae.Result(), 9);
             mae.ResetState();
             Assert.Equal(0.0, mae.Result(), 9);
 
-            var rmse = Metrics.Get("root_mean_squared_error");
+            var rmse = Metric.Get("root_mean_squared_error");
             rmse.UpdateState(tensor(new float[] { 0, 0 }, 2, 1), tensor(new float[] { 3, 4 }, 2, 1));
             Assert.Equal(Math.Sqrt(12.5), rmse.Result(), 9);
         }
@@ -46,8 +47,8 @@ namespace Microsoft.ML.Layers.Tests.Training
         {
             using var yTrue = tensor(new float[] { 1, 1, 0, 0, 1 }, 5, 1);
             using var yPred = tensor(new float[] { 0.9f, 0.3f, 0.8f, 0.1f, 0.7f }, 5, 1);
-            var precision = Metrics.Get("precision");
-            var recall = Metrics.Get("recall");
+            var precision = Metric.Get("precision");
+            var recall = Metric.Get("recall");
             precision.UpdateState(yTrue, yPred);
             recall.UpdateState(yTrue, yPred);
             Assert.Equal(2.0 / 3, precision.Result(), 9); // TP 2, FP 1

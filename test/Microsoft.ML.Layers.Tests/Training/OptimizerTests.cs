@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -19,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Training
                 W.Assign(tensor(new[] { value }));
             }
 
-            protected override void Build(Shape inputShape) => W = AddWeight("w", new Shape(1), Initializers.Zeros());
+            protected override void Build(Shape inputShape) => W = AddWeight("w", new Shape(1), Initializer.Zeros());
 
             protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs * W;
         }
@@ -128,7 +130,7 @@ namespace Microsoft.ML.Layers.Tests.Training
         {
             Assert.Contains("learning_rate=-1", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(-1.0)).Message);
             Assert.Contains("momentum=2", Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(0.1, momentum: 2)).Message);
-            Assert.Contains("optimizer='adamm'", Assert.Throws<ArgumentException>(() => Optimizers.Get("adamm")).Message);
+            Assert.Contains("optimizer='adamm'", Assert.Throws<ArgumentException>(() => Optimizer.Get("adamm")).Message);
         }
     }
 }

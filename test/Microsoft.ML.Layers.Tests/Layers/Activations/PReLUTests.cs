@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Activations
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new PReLU(alphaInitializer: Initializers.Constant(0.25), dtype: dtype),
+            Create = dtype => new PReLU(alphaInitializer: Initializer.Constant(0.25), dtype: dtype),
             InputShapes = new Shape[] { new(4, 3, 2) },
             ExpectedOutputShape = new Shape(4, 3, 2),
             ExpectedTrainableWeights = 1,

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Regularizers;
 using Microsoft.ML.Layers.TestFramework;
 using TorchSharp;
 using Xunit;
@@ -228,7 +229,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
         [Fact]
         public void TheActivityRegularizerPenalizesEachOfTheFourProjections()
         {
-            var mha = new MultiHeadAttention(numHeads: 2, keyDim: 3, activityRegularizer: Regularizers.L2(0.01));
+            var mha = new MultiHeadAttention(numHeads: 2, keyDim: 3, activityRegularizer: Regularizer.L2(0.01));
             var x = randn(2, 3, 4);
             mha.Apply(new[] { x, x });
 

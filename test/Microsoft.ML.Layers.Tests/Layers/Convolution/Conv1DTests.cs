@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Regularizers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Layers.Convolution.ConvolutionTestHelpers;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Layers.Convolution.ConvolutionTestHelpers;
@@ -47,7 +48,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void AddsTheBiasPerFilterThenTheActivation()
         {
-            var conv = new Conv2D(2, 1, activation: "relu", kernelInitializer: "ones", biasInitializer: Initializers.Constant(-3));
+            var conv = new Conv2D(2, 1, activation: "relu", kernelInitializer: "ones", biasInitializer: Initializer.Constant(-3));
             using var x = Arange(1, 2, 2, 1);   // 0, 1, 2, 3
 
             var y = conv.Apply(x);

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Layers.Convolution.ConvolutionTestHelpers;
@@ -77,7 +78,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void ZeroExtendsWhereTheStrideExceedsTheKernel()
         {
-            var conv = new Conv2DTranspose(1, (1, 2), strides: (1, 3), biasInitializer: Initializers.Constant(0.5));
+            var conv = new Conv2DTranspose(1, (1, 2), strides: (1, 3), biasInitializer: Initializer.Constant(0.5));
             conv.EnsureBuilt(new Shape(1, 1, 2, 1));
             Fill(conv.Kernel!, tensor(new float[] { 1, 10 }).reshape(1, 2, 1, 1));
 

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Layers.Convolution.ConvolutionTestHelpers;
@@ -66,7 +67,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             AssertClose(expected, y);
         }
 
-        private static Initializer RandomNormalInitializerFor() => Initializers.RandomNormal(stddev: 1.0, seed: 7);
+        private static Initializer RandomNormalInitializerFor() => Initializer.RandomNormal(stddev: 1.0, seed: 7);
 
         [Fact]
         public void NamesItsKernelLikeKeras3()

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Layers.Convolution.ConvolutionTestHelpers;
@@ -30,7 +31,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void IsADepthwiseConvolutionThenAPointwiseChannelMix()
         {
-            var conv = new SeparableConv2D(3, 2, depthMultiplier: 2, biasInitializer: Initializers.RandomNormal(stddev: 1.0, seed: 5));
+            var conv = new SeparableConv2D(3, 2, depthMultiplier: 2, biasInitializer: Initializer.RandomNormal(stddev: 1.0, seed: 5));
             using var x = randn(2, 4, 4, 2);
             conv.Apply(x);
             using var depthwise = Arange(2, 2, 2, 2) / 10;     // (kh, kw, in, multiplier)

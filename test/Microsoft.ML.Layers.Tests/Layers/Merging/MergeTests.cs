@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;

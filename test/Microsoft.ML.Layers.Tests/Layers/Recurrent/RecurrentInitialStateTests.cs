@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
 using R = Microsoft.ML.Layers.Tests.Layers.Recurrent.RecurrentReference;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Regularizers;
 using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,9 +1,9 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>The built-in initializers, by Keras's names and with Keras's defaults (<c>keras.initializers</c>).</summary>
-    public static class Initializers
+    public abstract partial class Initializer
     {
         /// <summary>All zeros (<c>"zeros"</c>).</summary>
         public static ZerosInitializer Zeros() => new();

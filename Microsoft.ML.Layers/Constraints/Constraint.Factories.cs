@@ -1,9 +1,9 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>The built-in constraints, by Keras's names and with Keras's defaults (<c>keras.constraints</c>).</summary>
-    public static class Constraints
+    public abstract partial class Constraint
     {
         /// <summary>Norms along <paramref name="axis"/> at most <paramref name="maxValue"/> (<c>"max_norm"</c>).</summary>
         public static MaxNormConstraint MaxNorm(double maxValue = 2.0, int axis = 0) => new(maxValue, axis);

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Optimizers
 {
     /// <summary>The built-in optimizers by Keras name, with Keras's defaults.</summary>
-    public static class Optimizers
+    public abstract partial class Optimizer
     {
         private static readonly Dictionary<string, Func<Optimizer>> ByName = new(StringComparer.OrdinalIgnoreCase)
         {

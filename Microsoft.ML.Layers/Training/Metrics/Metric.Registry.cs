@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Metrics
 {
     /// <summary>The built-in metrics by Keras name. <c>"accuracy"</c> is resolved by <c>Model.Compile</c> from the loss and shapes, as Keras does.</summary>
-    public static class Metrics
+    public abstract partial class Metric
     {
         private static readonly Dictionary<string, Func<Metric>> ByName = new(StringComparer.Ordinal)
         {

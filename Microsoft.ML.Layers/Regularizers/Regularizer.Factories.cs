@@ -1,9 +1,9 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>The built-in regularizers, by Keras's names and with Keras's defaults (<c>keras.regularizers</c>).</summary>
-    public static class Regularizers
+    public abstract partial class Regularizer
     {
         /// <summary>The L1 penalty <c>l1 * sum(|x|)</c> (<c>"l1"</c>).</summary>
         public static L1Regularizer L1(double l1 = 0.01) => new(l1);

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Losses
 {
     /// <summary>The built-in losses, by Keras's names (and Keras's short aliases such as <c>"mse"</c>).</summary>
-    public static class Losses
+    public abstract partial class Loss
     {
         private static readonly Dictionary<string, Func<Loss>> ByName = new(StringComparer.Ordinal)
         {

@@ -35,6 +35,11 @@ namespace Microsoft.ML.Layers
     /// <c>~/.cache/microsoft-ml-layers</c>, else the temporary folder. Setting <c>MLLAYERS_NATIVE_FIX=0</c>
     /// turns the fix off.
     /// </para>
+    /// <para>
+    /// On AMD processors with AVX-512 it also caps libtorch's oneDNN kernels at SSE4.1 (<c>ONEDNN_MAX_CPU_ISA=SSE41</c> in
+    /// the native environment, unless already set): their AVX-512 and AVX2 convolutions return wrong values there
+    /// (measured with libtorch 2.10; see docs/platform-notes.md).
+    /// </para>
     /// </remarks>
     public static class NativeBackend
     {
@@ -90,6 +95,7 @@ namespace Microsoft.ML.Layers
                 if (_attempted)
                     return;
                 _attempted = true;
+                OneDnnIsaGuard.Apply();
                 if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.ProcessArchitecture != Architecture.X64
                     || Environment.GetEnvironmentVariable(EnableVariable) == "0")
                     return;

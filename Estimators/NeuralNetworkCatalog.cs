@@ -1,6 +1,5 @@
 using Microsoft.ML.Layers;
 using Microsoft.ML.Layers.Estimators;
-using Microsoft.ML.Layers.Estimators.Data;
 using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Runtime;
 
@@ -25,27 +24,48 @@ namespace Microsoft.ML
     public static class NeuralNetworkCatalog
     {
         /// <summary>A regression trainer for <paramref name="network"/> (one output unit).</summary>
+        /// <param name="catalog">The trainer catalog.</param>
+        /// <param name="network">The network template; each Fit trains a copy.</param>
+        /// <param name="labelColumnName">The label column.</param>
+        /// <param name="featureColumnName">The feature column.</param>
+        /// <param name="epochs">Passes over the training data (<see cref="NeuralNetworkOptions.Epochs"/>).</param>
+        /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
+        /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features")
-            => Create(catalog, network, NeuralNetworkTask.Regression, Simple(labelColumnName, featureColumnName));
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            => Create(catalog, network, NeuralNetworkTask.Regression, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A regression trainer for <paramref name="network"/> with options.</summary>
         public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network, NeuralNetworkOptions options)
             => Create(catalog, network, NeuralNetworkTask.Regression, options);
 
         /// <summary>A binary classification trainer for <paramref name="network"/> (one output unit: a logit, or a sigmoid probability).</summary>
+        /// <param name="catalog">The trainer catalog.</param>
+        /// <param name="network">The network template; each Fit trains a copy.</param>
+        /// <param name="labelColumnName">The label column.</param>
+        /// <param name="featureColumnName">The feature column.</param>
+        /// <param name="epochs">Passes over the training data (<see cref="NeuralNetworkOptions.Epochs"/>).</param>
+        /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
+        /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features")
-            => Create(catalog, network, NeuralNetworkTask.BinaryClassification, Simple(labelColumnName, featureColumnName));
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            => Create(catalog, network, NeuralNetworkTask.BinaryClassification, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A binary classification trainer for <paramref name="network"/> with options.</summary>
         public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, Layer network, NeuralNetworkOptions options)
             => Create(catalog, network, NeuralNetworkTask.BinaryClassification, options);
 
         /// <summary>A multiclass trainer for <paramref name="network"/> (one output unit per class of the key-typed label).</summary>
+        /// <param name="catalog">The trainer catalog.</param>
+        /// <param name="network">The network template; each Fit trains a copy.</param>
+        /// <param name="labelColumnName">The label column.</param>
+        /// <param name="featureColumnName">The feature column.</param>
+        /// <param name="epochs">Passes over the training data (<see cref="NeuralNetworkOptions.Epochs"/>).</param>
+        /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
+        /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features")
-            => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, Simple(labelColumnName, featureColumnName));
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A multiclass trainer for <paramref name="network"/> with options.</summary>
         public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network, NeuralNetworkOptions options)
@@ -67,8 +87,8 @@ namespace Microsoft.ML
             return new NeuralNetworkTransformerEstimator(((Microsoft.ML.Data.IInternalCatalog)catalog).Environment, network, outputColumnName, inputColumnNames, outputLayerName, scoringBatchSize);
         }
 
-        private static NeuralNetworkOptions Simple(string label, string features)
-            => new() { LabelColumnName = label, FeatureColumnNames = new[] { features } };
+        private static NeuralNetworkOptions Simple(string label, string features, int epochs, int batchSize, float learningRate)
+            => new() { LabelColumnName = label, FeatureColumnNames = new[] { features }, Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate };
 
         private static NeuralNetworkTrainer Create(TrainCatalogBase.CatalogInstantiatorBase catalog, Layer network, NeuralNetworkTask task, NeuralNetworkOptions options)
         {

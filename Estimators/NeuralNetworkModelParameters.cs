@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Data;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Estimators

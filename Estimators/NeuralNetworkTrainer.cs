@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Callbacks;
-using Microsoft.ML.Layers.Estimators.Data;
-using Microsoft.ML.Layers.Estimators.Internal;
 using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.Losses;
 using Microsoft.ML.Layers.Optimizers;
@@ -273,7 +271,7 @@ namespace Microsoft.ML.Layers.Estimators
                     $"The label column '{_options.LabelColumnName}' has type {labelColumn.ItemType}{(labelColumn.IsKey ? " (key)" : "")}, which does not fit {_task}.");
             }
             var columns = inputSchema.ToDictionary(c => c.Name);
-            foreach (var column in Scoring.ScoreColumnShapes.For(_task))
+            foreach (var column in ScoreColumnShapes.For(_task))
                 columns[column.Name] = column;
             return new SchemaShape(columns.Values);
         }

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers.Estimators.Data
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// Collects one column's values for a batch of rows into one contiguous managed buffer, then makes one tensor from it:

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Layers.Estimators.Data
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>Writes and reads the column types a network's inputs can have (numbers, keys, and one-dimensional vectors of them).</summary>
     internal static class ColumnTypes

@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Callbacks;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers.Estimators.Data
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// Streams an IDataView as batches for <see cref="Model.Fit(IEnumerable{Batch}, int, IEnumerable{Batch}?, IReadOnlyDictionary{int, double}?, int, IEnumerable{Callback}?, int)"/>:

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers.Estimators.Data
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// How one IDataView column becomes one model input: numbers (Single, Double, Boolean as 0/1) become float32,

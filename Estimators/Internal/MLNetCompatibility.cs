@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Reflection;
 
-namespace Microsoft.ML.Layers.Estimators.Internal
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// This assembly compiles against publicized copies of ML.NET's internals (eng/Publicize.targets), so it is

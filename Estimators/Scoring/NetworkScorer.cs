@@ -2,10 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Data;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers.Estimators.Scoring
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// Runs the trained network on the feature columns of some rows: reads them into per-column batch buffers, runs one

@@ -1,8 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Data;
 
-namespace Microsoft.ML.Layers.Estimators.Scoring
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>The schema shapes of the score columns of each task, as <see cref="ScoreColumns"/> produces them (for GetOutputSchema).</summary>
     internal static class ScoreColumnShapes

@@ -2,10 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Data;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers.Estimators.Scoring
+namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
     /// The columns a trained network adds, with ML.NET's conventions and annotations (so that <c>Evaluate</c>, <c>PredictionEngine</c>

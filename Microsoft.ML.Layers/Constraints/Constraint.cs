@@ -4,7 +4,7 @@ namespace Microsoft.ML.Layers.Constraints
 {
     /// <summary>
     /// A projection applied to a weight after each optimizer step (Keras's <c>keras.constraints.Constraint</c>).
-    /// Built-in constraints are made by <see cref="Constraint"/>.
+    /// Built-in constraints are made by this class's static factories (<c>Constraint.MaxNorm(2)</c>) or by name.
     /// </summary>
     public abstract partial class Constraint : IKerasSerializable
     {

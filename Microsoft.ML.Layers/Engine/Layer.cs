@@ -25,7 +25,7 @@ namespace Microsoft.ML.Layers
     /// check the inputs against <see cref="InputSpec"/>; build from the input shape on the first call, then lock the
     /// layer's state; cast floating inputs to the compute dtype; resolve <c>training</c> (the explicit value, else the
     /// value of the enclosing layer call, else <see langword="null"/>, which layers read as inference); take the mask
-    /// from the argument or from the input; run <c>Call</c>; add the activity regularization to <see cref="Loss"/>;
+    /// from the argument or from the input; run <c>Call</c>; add the activity regularization to <see cref="Losses"/>;
     /// attach <see cref="ComputeMask(Tensor, Tensor?)"/>'s mask to the output. Temporaries of a call are disposed when it
     /// returns; the output, its mask and the call's losses move to the caller's dispose scope.</para>
     /// <para>Layers held in fields or auto-properties, directly or in lists, arrays and dictionaries, are tracked
@@ -176,7 +176,7 @@ namespace Microsoft.ML.Layers
         /// <summary>What the layer accepts; checked on every call. Typically set in the constructor or in <see cref="Build(Shape)"/>.</summary>
         public InputSpec? InputSpec { get; protected set; }
 
-        /// <summary>A penalty on the layer's output, added to <see cref="Loss"/> (divided by the batch size) on every call.</summary>
+        /// <summary>A penalty on the layer's output, added to <see cref="Losses"/> (divided by the batch size) on every call.</summary>
         public Regularizer? ActivityRegularizer { get; set; }
 
         /// <summary>
@@ -480,7 +480,7 @@ namespace Microsoft.ML.Layers
         /// <param name="initializer">Its initial values; default <c>glorot_uniform</c> for floating dtypes, <c>zeros</c> otherwise.</param>
         /// <param name="dtype">Its dtype; default the layer's variable dtype.</param>
         /// <param name="trainable">Whether an optimizer updates it.</param>
-        /// <param name="regularizer">A penalty added to <see cref="Loss"/>.</param>
+        /// <param name="regularizer">A penalty added to <see cref="Losses"/>.</param>
         /// <param name="constraint">A projection applied after each optimizer step.</param>
         /// <param name="autocast">Whether a mixed-precision call reads the weight in the compute dtype (Keras's default); <see langword="false"/> keeps it in the variable dtype during calls.</param>
         /// <exception cref="InvalidOperationException">The layer is already built.</exception>

@@ -4,7 +4,7 @@ namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
     /// Creates the initial value of a weight (Keras's <c>keras.initializers.Initializer</c>). Built-in initializers are
-    /// made by <see cref="Initializer"/>; a custom one subclasses this, overrides <see cref="Create"/>, and is
+    /// made by this class's static factories (<c>Initializer.GlorotUniform()</c>) or by name; a custom one subclasses this, overrides <see cref="Create"/>, and is
     /// registered with <see cref="RegisterComponentAttribute"/> so that configs naming it can be read back.
     /// </summary>
     public abstract partial class Initializer : IKerasSerializable

@@ -187,7 +187,7 @@ namespace Microsoft.ML.Layers
         private void ApplyCompileConfig(JsonObject compile, string path)
         {
             var optimizerConfig = ComponentConfig.FromJson(compile["optimizer"]);
-            var optimizerType = typeof(Optimizer).Assembly.GetType($"Microsoft.ML.Layers.{optimizerConfig.ClassName}");
+            var optimizerType = typeof(Optimizer).Assembly.GetType($"{typeof(Optimizer).Namespace}.{optimizerConfig.ClassName}");
             if (optimizerType is null || !typeof(Optimizer).IsAssignableFrom(optimizerType) || optimizerType.IsAbstract)
                 throw new FormatException($"'{path}': unknown optimizer class '{optimizerConfig.ClassName}'.");
             var optimizer = (Optimizer)ComponentRegistry.Instantiate(optimizerType, optimizerConfig, typeof(Optimizer));

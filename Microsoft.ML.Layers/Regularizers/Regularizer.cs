@@ -4,7 +4,7 @@ namespace Microsoft.ML.Layers.Regularizers
 {
     /// <summary>
     /// A penalty on a weight or an activity, added to the training loss (Keras's <c>keras.regularizers.Regularizer</c>).
-    /// Built-in regularizers are made by <see cref="Regularizer"/>.
+    /// Built-in regularizers are made by this class's static factories (<c>Regularizer.L2(0.01)</c>) or by name.
     /// </summary>
     public abstract partial class Regularizer : IKerasSerializable
     {

@@ -74,7 +74,7 @@ namespace Microsoft.ML.Layers.Losses
         public static Loss FromConfig(ComponentConfig config)
         {
             ArgumentNullException.ThrowIfNull(config);
-            var type = typeof(Loss).Assembly.GetType($"Microsoft.ML.Layers.{config.ClassName}Loss");
+            var type = typeof(Loss).Assembly.GetType($"{typeof(Loss).Namespace}.{config.ClassName}Loss");
             if (type is null || !typeof(Loss).IsAssignableFrom(type) || type.IsAbstract)
                 throw new FormatException($"Unknown loss class '{config.ClassName}'. Built-in losses: {string.Join(", ", Loss.Names)}.");
             return (Loss)ComponentRegistry.Instantiate(type, config, typeof(Loss));

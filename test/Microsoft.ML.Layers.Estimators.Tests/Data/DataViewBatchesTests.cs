@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Data;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Layers.Estimators.Internal;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Internals

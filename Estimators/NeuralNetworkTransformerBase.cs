@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Layers.Estimators
+{
+    /// <summary>
+    /// What every transformer that runs a network shares: binding its input columns, the lazy batched <c>Transform</c>, the
+    /// single-row mapper for <c>PredictionEngine</c>, and saving into the ML.NET model zip (the network's Keras config and
+    /// safetensors weights, embedded as the same zip <see cref="Layers.Model.Save(System.IO.Stream, bool)"/> writes).
+    /// </summary>
+    public abstract class NeuralNetworkTransformerBase : ITransformer, ICanSaveModel
+    {
+        private const string StreamName = "NeuralNetwork.bin";
+        private const int FormatVersion = 1;
+
+        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+        {
+            Host = (env ?? throw new ArgumentNullException(nameof(env))).Register(name);
+            Model = model;
+            FeatureColumnType = featureColumnType;
+            ScoringBatchSize = scoringBatchSize;
+        }
+
+        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, ModelLoadContext ctx, VersionInfo version)
+        {
+            Host = env.Register(name);
+            ctx.CheckAtModel(version);
+            NeuralNetworkModelParameters? model = null;
+            DataViewType? featureType = null;
+            int batchSize = 0;
+            bool found = ctx.TryLoadBinaryStream(StreamName, reader =>
+            {
+                // Layout: int format version; int task; int feature count; feature names; bool outputs probabilities;
+                // int class count; class names; string output column; int output width; feature column type;
+                // int scoring batch size; int length + model zip bytes.
+                int format = reader.ReadInt32();
+                if (format != FormatVersion)
+                    throw new FormatException($"Unsupported neural network model format {format} (this library reads {FormatVersion}).");
+                var task = (NeuralNetworkTask)reader.ReadInt32();
+                if (!Enum.IsDefined(task))
+                    throw new FormatException($"Unknown task {(int)task} in the model (the file is corrupted).");
+                int featureCount = reader.ReadInt32();
+                if (featureCount is < 1 or > 10_000)
+                    throw new FormatException($"Invalid feature column count {featureCount} in the model (the file is corrupted).");
+                var features = Enumerable.Range(0, featureCount).Select(_ => reader.ReadString()).ToList();
+                bool probabilities = reader.ReadBoolean();
+                int classCount = reader.ReadInt32();
+                int nameCount = reader.ReadInt32();
+                if (nameCount < 0 || nameCount > 10_000_000)
+                    throw new FormatException($"Invalid class name count {nameCount} in the model (the file is corrupted).");
+                var names = Enumerable.Range(0, nameCount).Select(_ => reader.ReadString().AsMemory()).ToArray();
+                string outputColumn = reader.ReadString();
+                int outputWidth = reader.ReadInt32();
+                featureType = ColumnTypes.Read(reader);
+                batchSize = reader.ReadInt32();
+                int length = reader.ReadInt32();
+                if (length <= 0 || length > reader.BaseStream.Length)
+                    throw new FormatException($"The embedded network has an invalid length ({length}).");
+                var zip = reader.ReadBytes(length);
+                if (zip.Length != length)
+                    throw new FormatException($"The embedded network is truncated: {zip.Length} of {length} bytes.");
+                using var stream = new MemoryStream(zip);
+                var network = Layers.Model.Load(stream, "the neural network inside the ML.NET model");
+                model = new NeuralNetworkModelParameters(network, task, features, probabilities,
+                    new VBuffer<ReadOnlyMemory<char>>(names.Length, names), classCount, outputColumn, outputWidth);
+            });
+            if (!found || model is null || featureType is null)
+                throw new FormatException($"The ML.NET model has no '{StreamName}' stream: it was not written by this library.");
+            Model = model;
+            FeatureColumnType = featureType;
+            ScoringBatchSize = batchSize;
+        }
+
+        private protected IHost Host { get; }
+
+        /// <summary>The network and what it does.</summary>
+        public NeuralNetworkModelParameters Model { get; }
+
+        /// <summary>The type of the (first) input column at training time.</summary>
+        public DataViewType FeatureColumnType { get; }
+
+        /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
+        public int ScoringBatchSize { get; }
+
+        /// <inheritdoc />
+        public bool IsRowToRowMapper => true;
+
+        private protected abstract VersionInfo GetVersionInfo();
+
+        private NetworkScorer Bind(DataViewSchema inputSchema)
+        {
+            var inputs = Model.FeatureColumnNames.Select(name => InputColumn.Bind(inputSchema, name)).ToList();
+            if (FeatureColumnType is VectorDataViewType { Size: > 0 } trained && inputs[0].Column.Type is VectorDataViewType given && given.Size != trained.Size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"The feature column '{inputs[0].Column.Name}' has type {given}, but the network was trained on {trained}: the vector size must be {trained.Size}.");
+            }
+            return new NetworkScorer(Model, inputs, new ScoreColumns(Model, inputSchema));
+        }
+
+        /// <summary>The input schema plus the added columns.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of an unsupported type.</exception>
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+        {
+            ArgumentNullException.ThrowIfNull(inputSchema);
+            return ScoredDataView.AppendColumns(inputSchema, Bind(inputSchema).Columns.Added);
+        }
+
+        /// <summary>The transformed view of <paramref name="input"/>: lazy, many rows per forward pass.</summary>
+        public IDataView Transform(IDataView input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return new ScoredDataView(input, Bind(input.Schema), ScoringBatchSize);
+        }
+
+        /// <summary>The single-row mapper that <c>PredictionEngine</c> uses.</summary>
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+        {
+            ArgumentNullException.ThrowIfNull(inputSchema);
+            return new NetworkRowMapper(inputSchema, Bind(inputSchema));
+        }
+
+        void ICanSaveModel.Save(ModelSaveContext ctx)
+        {
+            ctx.CheckAtModel();
+            ctx.SetVersionInfo(GetVersionInfo());
+            using var zip = new MemoryStream();
+            Model.Network.Save(zip, includeOptimizer: false);
+            ctx.SaveBinaryStream(StreamName, writer =>
+            {
+                writer.Write(FormatVersion);
+                writer.Write((int)Model.Task);
+                writer.Write(Model.FeatureColumnNames.Count);
+                foreach (var name in Model.FeatureColumnNames)
+                    writer.Write(name);
+                writer.Write(Model.OutputsProbabilities);
+                writer.Write(Model.ClassCount);
+                var names = Model.ClassNames.DenseValues().ToList();
+                writer.Write(names.Count);
+                foreach (var name in names)
+                    writer.Write(name.ToString());
+                writer.Write(Model.OutputColumnName);
+                writer.Write(Model.OutputWidth);
+                ColumnTypes.Write(writer, FeatureColumnType);
+                writer.Write(ScoringBatchSize);
+                var bytes = zip.ToArray();
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
+            });
+        }
+
+        private protected static VersionInfo Version(string signature, string loaderSignature, Type type) => new(
+            modelSignature: signature,
+            verWrittenCur: 0x00010001,
+            verReadableCur: 0x00010001,
+            verWeCanReadBack: 0x00010001,
+            loaderSignature: loaderSignature,
+            loaderAssemblyName: type.Assembly.FullName);
+    }
+}

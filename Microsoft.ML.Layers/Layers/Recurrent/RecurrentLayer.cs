@@ -510,7 +510,7 @@ namespace Microsoft.ML.Layers
 
         private void KeepStates(Tensor[] states)
         {
-            var kept = states.Select(s => s.detach().to(VariableDType, copy: true).DetachFromDisposeScope()).ToArray();
+            var kept = states.Select(s => s.detach().to(DType, copy: true).DetachFromDisposeScope()).ToArray();
             lock (_statesGate)
             {
                 var previous = _states;

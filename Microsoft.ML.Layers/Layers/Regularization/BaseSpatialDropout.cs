@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Infrastructure
             var config = base.GetConfig();
             foreach (var key in new[] { "trainable", "dynamic", "activity_regularizer" })
                 config.Values.Remove(key);
-            config.With("dtype", DTypes.ToKerasName(VariableDType)).With("rate", Rate).With("seed", Seed);
+            config.With("dtype", DTypes.ToKerasName(DType)).With("rate", Rate).With("seed", Seed);
             return _writesDataFormat ? config.With("data_format", DataFormat) : config;
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.ML.Layers;
 using Microsoft.ML.Layers.Estimators;
 using Microsoft.ML.Layers.Import;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML

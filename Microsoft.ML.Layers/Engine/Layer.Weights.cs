@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,7 +39,7 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"Layer '{Name}': weight '{name}' must have a fully known shape. Received: shape={shape}.", nameof(shape));
 
             var type = dtype ?? DType;
-            initializer ??= DTypes.IsFloating(type) ? Initializers.GlorotUniform() : Initializers.Zeros();
+            initializer ??= DTypes.IsFloating(type) ? Initializer.GlorotUniform() : Initializer.Zeros();
             Tensor value;
             using (no_grad())
                 value = initializer.Create(shape, type);

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -11,14 +10,22 @@ namespace Microsoft.ML.Layers
     {
         private List<Loss>? _losses;
         private List<double>? _lossWeights;
-        private List<object> _metricSpecs = new();
+        // The metrics for every output, or (when compiled with per-output metrics) one list per output.
+        private List<MetricSpec> _metricSpecs = new();
+        private List<List<MetricSpec>>? _outputMetricSpecs;
         private List<List<Metric>>? _metrics;
         private readonly MeanMetric _lossTracker = new("loss", (t, p) => p);
 
-        /// <summary>The optimizer set by <see cref="Compile"/>, or null before.</summary>
+        /// <summary>
+        /// One compiled metric: a name, instantiated anew for each output, or a metric object. <see cref="Name"/> is the name
+        /// at <c>Compile</c>, the one the model file stores (a metric object's name gets the output prefix later).
+        /// </summary>
+        private readonly record struct MetricSpec(string Name, Metric? Instance);
+
+        /// <summary>The optimizer set by <c>Compile</c>, or null before.</summary>
         public Optimizer? Optimizer { get; private set; }
 
-        /// <summary>Whether <see cref="Compile"/> was called.</summary>
+        /// <summary>Whether <c>Compile</c> was called.</summary>
         public bool IsCompiled => Optimizer is not null && _losses is not null;
 
         /// <summary>Set by a callback to end <c>Fit</c> after the current batch (Keras's <c>model.stop_training</c>).</summary>
@@ -39,53 +46,171 @@ namespace Microsoft.ML.Layers
             => Graph is null ? new[] { "output" } : Graph.Outputs.Select(o => KerasTensor.Info(o).Node!.Layer.Name).ToList();
 
         /// <summary>
-        /// Configures training (Keras's <c>compile</c>).
+        /// Configures training (Keras's <c>compile</c>) with one loss for every output and metrics computed for every output.
+        /// The overloads take the loss as one <see cref="Loss"/> (or a loss name: <c>"mse"</c>), a list with one loss per
+        /// output, or a dictionary from output layer name to loss; and the metrics as names, as <see cref="Metric"/> objects
+        /// (strings convert: <c>new Metric[] { "accuracy" }</c>), as one list per output, or as a dictionary from output
+        /// layer name to metrics.
         /// </summary>
         /// <param name="optimizer">An optimizer, or its name (<c>"adam"</c>).</param>
-        /// <param name="loss">A <see cref="Loss"/> or a loss name for every output; or a list with one per output; or a dictionary from output layer name to loss.</param>
-        /// <param name="metrics">Metric objects or names (<c>"accuracy"</c>, <c>"auc"</c>, ...), computed for every output.</param>
+        /// <param name="loss">The loss, or its name (<c>"sparse_categorical_crossentropy"</c>).</param>
+        /// <param name="metrics">Metrics computed for every output. A metric object serves one output only; pass names for several.</param>
         /// <param name="lossWeights">Weights of the outputs' losses in the total (default 1 each).</param>
         /// <exception cref="ArgumentException">A name is unknown, or the number of losses or weights does not match the outputs.</exception>
-        public void Compile(Optimizer optimizer, object loss, IEnumerable<object>? metrics = null, IReadOnlyList<double>? lossWeights = null)
+        public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null, IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, SameLoss(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with one loss for every output and metric names (<c>"accuracy"</c>, <c>"auc"</c>, ...) for every output.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string> metrics, IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, SameLoss(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with one loss for every output and one list of metrics per output, in output order.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<IReadOnlyList<Metric>> metrics, IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, SameLoss(loss), null, PerOutput(metrics), lossWeights);
+
+        /// <summary>Configures training with one loss for every output and metrics by output layer name.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, Loss loss, IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, SameLoss(loss), null, PerOutput(metrics), lossWeights);
+
+        /// <summary>Configures training with one loss per output, in output order, and metrics for every output.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<Metric>? metrics = null, IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossList(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with one loss per output, in output order, and metric names for every output.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<string> metrics, IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossList(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with one loss and one list of metrics per output, in output order.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IReadOnlyList<IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossList(loss), null, PerOutput(metrics), lossWeights);
+
+        /// <summary>Configures training with one loss per output, in output order, and metrics by output layer name.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossList(loss), null, PerOutput(metrics), lossWeights);
+
+        /// <summary>Configures training with losses by output layer name (every output needs one) and metrics for every output.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss, IEnumerable<Metric>? metrics = null,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossDictionary(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with losses by output layer name and metric names for every output.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss, IEnumerable<string> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossDictionary(loss), ForEveryOutput(metrics), null, lossWeights);
+
+        /// <summary>Configures training with losses by output layer name and one list of metrics per output, in output order.</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss, IReadOnlyList<IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossDictionary(loss), null, PerOutput(metrics), lossWeights);
+
+        /// <summary>Configures training with losses and metrics by output layer name (Keras's dictionaries).</summary>
+        /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
+        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss, IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
+            => CompileCore(optimizer, LossDictionary(loss), null, PerOutput(metrics), lossWeights);
+
+        private void CompileCore(Optimizer optimizer, List<Loss> losses, List<MetricSpec>? metrics, List<List<MetricSpec>>? outputMetrics,
+            IReadOnlyList<double>? lossWeights)
         {
             ArgumentNullException.ThrowIfNull(optimizer);
-            ArgumentNullException.ThrowIfNull(loss);
-            var names = OutputNames;
-            List<Loss> losses = loss switch
-            {
-                string or Loss => Enumerable.Range(0, OutputCount).Select(_ => ResolveLoss(loss)).ToList(),
-                IDictionary byName => names.Select(n => byName.Contains(n) ? ResolveLoss(byName[n]!)
-                    : throw new ArgumentException($"The loss dictionary has no entry for output '{n}'. Outputs: {string.Join(", ", names)}.", nameof(loss))).ToList(),
-                IEnumerable list => list.Cast<object>().Select(ResolveLoss).ToList(),
-                _ => throw new ArgumentException($"`loss` must be a Loss, a loss name, a list or a dictionary. Received: {loss.GetType().Name}.", nameof(loss)),
-            };
             if (losses.Count != OutputCount)
-                throw new ArgumentException($"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", names)}) but {losses.Count} losses were given.", nameof(loss));
+            {
+                throw new ArgumentException(
+                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {losses.Count} losses were given.", "loss");
+            }
             if (lossWeights is not null && lossWeights.Count != OutputCount)
                 throw new ArgumentException($"Model '{Name}' has {OutputCount} output(s) but {lossWeights.Count} loss weights were given.", nameof(lossWeights));
 
-            var specs = (metrics ?? Enumerable.Empty<object>()).ToList();
-            foreach (var spec in specs)
+            if (OutputCount > 1 && metrics?.FirstOrDefault(m => m.Instance is not null) is { Instance: Metric shared })
             {
-                if (spec is string name && name is not ("accuracy" or "acc"))
-                    Metrics.Get(name);
-                else if (spec is not (string or Metric))
-                    throw new ArgumentException($"Metrics must be Metric objects or names. Received: {spec?.GetType().Name ?? "null"}.", nameof(metrics));
+                throw new ArgumentException(
+                    $"Metric object '{shared.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead, or metrics per output.", "metrics");
             }
 
             Optimizer = optimizer;
             _losses = losses;
             _lossWeights = lossWeights?.ToList() ?? Enumerable.Repeat(1.0, OutputCount).ToList();
-            _metricSpecs = specs;
+            _metricSpecs = metrics ?? new List<MetricSpec>();
+            _outputMetricSpecs = outputMetrics;
             _metrics = null;
         }
 
-        private static Loss ResolveLoss(object loss) => loss switch
+        private List<Loss> SameLoss(Loss loss)
         {
-            Loss l => l,
-            string name => Microsoft.ML.Layers.Losses.Get(name),
-            _ => throw new ArgumentException($"A loss must be a Loss or a loss name. Received: {loss?.GetType().Name ?? "null"}."),
-        };
+            ArgumentNullException.ThrowIfNull(loss);
+            return Enumerable.Repeat(loss, OutputCount).ToList();
+        }
+
+        private static List<Loss> LossList(IReadOnlyList<Loss> losses)
+        {
+            ArgumentNullException.ThrowIfNull(losses, "loss");
+            return losses.Select(l => l ?? throw new ArgumentException("The loss list contains null.", "loss")).ToList();
+        }
+
+        private List<Loss> LossDictionary(IReadOnlyDictionary<string, Loss> losses)
+        {
+            ArgumentNullException.ThrowIfNull(losses, "loss");
+            var names = OutputNames;
+            return names.Select(n => losses.TryGetValue(n, out var loss) && loss is not null ? loss
+                : throw new ArgumentException($"The loss dictionary has no entry for output '{n}'. Outputs: {string.Join(", ", names)}.", "loss")).ToList();
+        }
+
+        private static List<MetricSpec> ForEveryOutput(IEnumerable<Metric>? metrics)
+            => (metrics ?? Enumerable.Empty<Metric>()).Select(Spec).ToList();
+
+        private static List<MetricSpec> ForEveryOutput(IEnumerable<string> metrics)
+        {
+            ArgumentNullException.ThrowIfNull(metrics);
+            var specs = new List<MetricSpec>();
+            foreach (var name in metrics)
+            {
+                Metrics.Get(name ?? throw new ArgumentException("The metric names contain null.", nameof(metrics)));
+                specs.Add(new MetricSpec(name, null));
+            }
+            return specs;
+        }
+
+        private List<List<MetricSpec>> PerOutput(IReadOnlyList<IReadOnlyList<Metric>> metrics)
+        {
+            ArgumentNullException.ThrowIfNull(metrics);
+            if (metrics.Count != OutputCount)
+            {
+                throw new ArgumentException(
+                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {metrics.Count} metric lists were given.", nameof(metrics));
+            }
+            return metrics.Select(Specs).ToList();
+        }
+
+        private List<List<MetricSpec>> PerOutput(IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics)
+        {
+            ArgumentNullException.ThrowIfNull(metrics);
+            var names = OutputNames;
+            var unknown = metrics.Keys.Where(k => !names.Contains(k)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"The metrics dictionary names no output of model '{Name}': {string.Join(", ", unknown)}. Outputs: {string.Join(", ", names)}.", nameof(metrics));
+            }
+            return names.Select(n => Specs(metrics.TryGetValue(n, out var list) ? list : null)).ToList();
+        }
+
+        private static List<MetricSpec> Specs(IReadOnlyList<Metric>? metrics) => (metrics ?? Array.Empty<Metric>()).Select(Spec).ToList();
+
+        private static MetricSpec Spec(Metric metric)
+            => new(metric?.Name ?? throw new ArgumentException("The metrics contain null.", "metrics"), metric);
 
         private void EnsureCompiled(string operation)
         {
@@ -93,8 +218,8 @@ namespace Microsoft.ML.Layers
                 throw new InvalidOperationException($"You must call Compile() before {operation} on model '{Name}'.");
         }
 
-        // Metrics are created at the first batch: "accuracy" depends on the shapes of targets and predictions.
-        private List<List<Metric>> MetricsFor(IReadOnlyList<Tensor> targets, IReadOnlyList<Tensor> predictions)
+        // The output's metric objects, created at the first batch: a name becomes a new metric for each output.
+        private List<List<Metric>> MetricsFor()
         {
             if (_metrics is not null)
                 return _metrics;
@@ -104,16 +229,9 @@ namespace Microsoft.ML.Layers
             {
                 string prefix = OutputCount > 1 ? names[output] + "_" : "";
                 var list = new List<Metric>();
-                foreach (var spec in _metricSpecs)
+                foreach (var spec in _outputMetricSpecs?[output] ?? _metricSpecs)
                 {
-                    var metric = spec switch
-                    {
-                        "accuracy" or "acc" => Metrics.Accuracy((string)spec, targets[output], predictions[output]),
-                        string name => Metrics.Get(name),
-                        Metric m when OutputCount == 1 || output == 0 => m,
-                        Metric m => throw new ArgumentException($"Metric object '{m.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead."),
-                        _ => throw new InvalidOperationException(),
-                    };
+                    var metric = spec.Instance ?? Metrics.Get(spec.Name);
                     metric.Name = prefix + metric.Name.TrimStart();
                     if (prefix.Length > 0 && metric.Name.StartsWith(prefix + prefix, StringComparison.Ordinal))
                         metric.Name = metric.Name.Substring(prefix.Length);

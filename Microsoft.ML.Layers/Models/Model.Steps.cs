@@ -78,7 +78,7 @@ namespace Microsoft.ML.Layers
         private void UpdateMetrics(Batch batch, IReadOnlyList<Tensor> predictions, Tensor? sampleWeight, double lossValue)
         {
             _lossTracker.Add(lossValue, batch.Size);
-            var metrics = MetricsFor(batch.Targets, predictions);
+            var metrics = MetricsFor();
             using var noGrad = no_grad();
             for (int output = 0; output < metrics.Count; output++)
             {

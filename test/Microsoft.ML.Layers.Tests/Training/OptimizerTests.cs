@@ -106,8 +106,8 @@ namespace Microsoft.ML.Layers.Tests.Training
         [Fact]
         public void ClipnormAndClipvalueLimitTheGradient()
         {
-            Assert.Equal(1 - 0.1 * 1.0, Steps(new SGD(0.1, clipnorm: 1.0), 1, 5)[0], 6);
-            Assert.Equal(1 - 0.1 * 0.5, Steps(new SGD(0.1, clipvalue: 0.5), 1, 5)[0], 6);
+            Assert.Equal(1 - 0.1 * 1.0, Steps(new SGD(0.1, clipNorm: 1.0), 1, 5)[0], 6);
+            Assert.Equal(1 - 0.1 * 0.5, Steps(new SGD(0.1, clipValue: 0.5), 1, 5)[0], 6);
         }
 
         [Fact]

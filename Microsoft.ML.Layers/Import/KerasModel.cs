@@ -34,7 +34,8 @@ namespace Microsoft.ML.Layers
     /// <summary>
     /// Imports models saved by Keras: legacy HDF5 files of Keras 1, 2 and tf.keras, Keras 3 <c>.keras</c> archives, and an
     /// architecture JSON with a weights file. The result is an ordinary <see cref="Model"/> (or <see cref="Sequential"/>):
-    /// predict with it, fine-tune it with <see cref="Model.Compile(Optimizer, Loss, System.Collections.Generic.IEnumerable{Metric}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
+    /// predict with it, fine-tune it with
+    /// <see cref="Model.Compile(Optimizer, Loss, System.Collections.Generic.IEnumerable{Metric}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
     /// and <c>Fit</c>, save it with <see cref="Model.Save(string, bool)"/>, or hand it to the ML.NET trainers.
     /// </summary>
     /// <remarks>

@@ -56,18 +56,23 @@ namespace Microsoft.ML.Layers
         /// <param name="loss">The loss, or its name (<c>"sparse_categorical_crossentropy"</c>).</param>
         /// <param name="metrics">Metrics computed for every output. A metric object serves one output only; pass names for several.</param>
         /// <param name="lossWeights">Weights of the outputs' losses in the total (default 1 each).</param>
-        /// <exception cref="ArgumentException">A name is unknown, or the number of losses or weights does not match the outputs.</exception>
+        /// <exception cref="ArgumentException">
+        /// A name is unknown, or the number of losses or weights does not match the outputs.
+        /// </exception>
         public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null, IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, SameLoss(loss), ForEveryOutput(metrics), null, lossWeights);
 
-        /// <summary>Configures training with one loss for every output and metric names (<c>"accuracy"</c>, <c>"auc"</c>, ...) for every output.</summary>
+        /// <summary>
+        /// Configures training with one loss for every output and metric names (<c>"accuracy"</c>, <c>"auc"</c>, ...) for every output.
+        /// </summary>
         /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
         public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string> metrics, IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, SameLoss(loss), ForEveryOutput(metrics), null, lossWeights);
 
         /// <summary>Configures training with one loss for every output and one list of metrics per output, in output order.</summary>
         /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
-        public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<IReadOnlyList<Metric>> metrics, IReadOnlyList<double>? lossWeights = null)
+        public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<IReadOnlyList<Metric>> metrics,
+            IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, SameLoss(loss), null, PerOutput(metrics), lossWeights);
 
         /// <summary>Configures training with one loss for every output and metrics by output layer name.</summary>
@@ -78,12 +83,14 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Configures training with one loss per output, in output order, and metrics for every output.</summary>
         /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
-        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<Metric>? metrics = null, IReadOnlyList<double>? lossWeights = null)
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<Metric>? metrics = null,
+            IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, LossList(loss), ForEveryOutput(metrics), null, lossWeights);
 
         /// <summary>Configures training with one loss per output, in output order, and metric names for every output.</summary>
         /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
-        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<string> metrics, IReadOnlyList<double>? lossWeights = null)
+        public void Compile(Optimizer optimizer, IReadOnlyList<Loss> loss, IEnumerable<string> metrics,
+            IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, LossList(loss), ForEveryOutput(metrics), null, lossWeights);
 
         /// <summary>Configures training with one loss and one list of metrics per output, in output order.</summary>
@@ -118,8 +125,8 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Configures training with losses and metrics by output layer name (Keras's dictionaries).</summary>
         /// <inheritdoc cref="Compile(Optimizer, Loss, IEnumerable{Metric}?, IReadOnlyList{double}?)"/>
-        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss, IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics,
-            IReadOnlyList<double>? lossWeights = null)
+        public void Compile(Optimizer optimizer, IReadOnlyDictionary<string, Loss> loss,
+            IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics, IReadOnlyList<double>? lossWeights = null)
             => CompileCore(optimizer, LossDictionary(loss), null, PerOutput(metrics), lossWeights);
 
         private void CompileCore(Optimizer optimizer, List<Loss> losses, List<MetricSpec>? metrics, List<List<MetricSpec>>? outputMetrics,
@@ -129,15 +136,20 @@ namespace Microsoft.ML.Layers
             if (losses.Count != OutputCount)
             {
                 throw new ArgumentException(
-                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {losses.Count} losses were given.", "loss");
+                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {losses.Count} losses were given.",
+                    "loss");
             }
             if (lossWeights is not null && lossWeights.Count != OutputCount)
-                throw new ArgumentException($"Model '{Name}' has {OutputCount} output(s) but {lossWeights.Count} loss weights were given.", nameof(lossWeights));
+            {
+                throw new ArgumentException(
+                    $"Model '{Name}' has {OutputCount} output(s) but {lossWeights.Count} loss weights were given.", nameof(lossWeights));
+            }
 
             if (OutputCount > 1 && metrics?.FirstOrDefault(m => m.Instance is not null) is { Instance: Metric shared })
             {
                 throw new ArgumentException(
-                    $"Metric object '{shared.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead, or metrics per output.", "metrics");
+                    $"Metric object '{shared.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead, or metrics per output.",
+                    "metrics");
             }
 
             Optimizer = optimizer;
@@ -165,7 +177,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(losses, "loss");
             var names = OutputNames;
             return names.Select(n => losses.TryGetValue(n, out var loss) && loss is not null ? loss
-                : throw new ArgumentException($"The loss dictionary has no entry for output '{n}'. Outputs: {string.Join(", ", names)}.", "loss")).ToList();
+                : throw new ArgumentException(
+                    $"The loss dictionary has no entry for output '{n}'. Outputs: {string.Join(", ", names)}.", "loss")).ToList();
         }
 
         private static List<MetricSpec> ForEveryOutput(IEnumerable<Metric>? metrics)
@@ -189,7 +202,8 @@ namespace Microsoft.ML.Layers
             if (metrics.Count != OutputCount)
             {
                 throw new ArgumentException(
-                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {metrics.Count} metric lists were given.", nameof(metrics));
+                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {metrics.Count} metric lists were given.",
+                    nameof(metrics));
             }
             return metrics.Select(Specs).ToList();
         }
@@ -202,7 +216,8 @@ namespace Microsoft.ML.Layers
             if (unknown.Count > 0)
             {
                 throw new ArgumentException(
-                    $"The metrics dictionary names no output of model '{Name}': {string.Join(", ", unknown)}. Outputs: {string.Join(", ", names)}.", nameof(metrics));
+                    $"The metrics dictionary names no output of model '{Name}': {string.Join(", ", unknown)}. " +
+                    $"Outputs: {string.Join(", ", names)}.", nameof(metrics));
             }
             return names.Select(n => Specs(metrics.TryGetValue(n, out var list) ? list : null)).ToList();
         }

@@ -179,10 +179,12 @@ namespace Microsoft.ML.Layers
             ["loss"] = new JsonArray(_losses!.Select(l => (JsonNode)l.GetConfig().ToJson()).ToArray()),
             ["loss_weights"] = new JsonArray(_lossWeights!.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
             ["metrics"] = _outputMetricSpecs is null ? MetricNames(_metricSpecs)
-                : new JsonObject(OutputNames.Zip(_outputMetricSpecs, (output, specs) => KeyValuePair.Create(output, (JsonNode?)MetricNames(specs)))),
+                : new JsonObject(OutputNames.Zip(_outputMetricSpecs,
+                    (output, specs) => KeyValuePair.Create(output, (JsonNode?)MetricNames(specs)))),
         };
 
-        private static JsonArray MetricNames(IEnumerable<MetricSpec> specs) => new(specs.Select(m => (JsonNode)JsonValue.Create(m.Name)).ToArray());
+        private static JsonArray MetricNames(IEnumerable<MetricSpec> specs)
+            => new(specs.Select(m => (JsonNode)JsonValue.Create(m.Name)).ToArray());
 
         private void ApplyCompileConfig(JsonObject compile, string path)
         {
@@ -197,7 +199,8 @@ namespace Microsoft.ML.Layers
             switch (compile["metrics"])
             {
                 case JsonObject perOutput:
-                    var byOutput = perOutput.ToDictionary(p => p.Key, p => (IReadOnlyList<Metric>)KnownMetrics(p.Value).Select(Metrics.Get).ToList());
+                    var byOutput = perOutput.ToDictionary(
+                        p => p.Key, p => (IReadOnlyList<Metric>)KnownMetrics(p.Value).Select(Metrics.Get).ToList());
                     Compile(optimizer, losses, byOutput, weights);
                     break;
                 case var names:

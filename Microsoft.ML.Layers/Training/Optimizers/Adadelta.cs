@@ -9,7 +9,8 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public Adadelta(LearningRate? learningRate = null, double rho = 0.95, double epsilon = 1e-7,
-            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adadelta")
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adadelta")
             : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Rho = rho;

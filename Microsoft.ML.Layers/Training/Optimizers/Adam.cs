@@ -8,8 +8,9 @@ namespace Microsoft.ML.Layers
     public class Adam : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsGrad = false,
-            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "adam")
+        public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+            bool amsGrad = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adam")
             : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Beta1 = beta1;

@@ -11,7 +11,8 @@ namespace Microsoft.ML.Layers
         private long _uProductStep;
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public Nadam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "nadam")
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "nadam")
             : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Beta1 = beta1;

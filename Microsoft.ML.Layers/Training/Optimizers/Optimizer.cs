@@ -9,8 +9,8 @@ namespace Microsoft.ML.Layers
     /// <summary>
     /// Keras's optimizer contract with Keras's exact update rules (epsilon placement, bias corrections and defaults
     /// differ from libtorch's, so the rules are written here with TorchSharp tensor operations). Each step: clip the
-    /// gradients (<see cref="ClipNorm"/> per variable, <see cref="ClipValue"/>, <see cref="GlobalClipNorm"/>), apply decoupled weight decay,
-    /// update each variable, count the step, then apply the variables' constraints.
+    /// gradients (<see cref="ClipNorm"/> per variable, <see cref="ClipValue"/>, <see cref="GlobalClipNorm"/>), apply decoupled
+    /// weight decay, update each variable, count the step, then apply the variables' constraints.
     /// </summary>
     public abstract class Optimizer
     {

@@ -9,7 +9,8 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public SGD(LearningRate? learningRate = null, double momentum = 0.0, bool nesterov = false,
-            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null, string name = "sgd")
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "sgd")
             : base(name, learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             if (momentum < 0 || momentum > 1)

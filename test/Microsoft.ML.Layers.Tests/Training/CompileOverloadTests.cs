@@ -39,6 +39,8 @@ namespace Microsoft.ML.Layers.Tests.Training
             return model.EvaluateAll(new[] { x }, new[] { target, y });
         }
 
+        private static string[] Sorted(IEnumerable<string> keys) => keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+
         [Fact]
         public void TheApiDocumentsNamedArgumentCallCompiles()
         {
@@ -63,9 +65,10 @@ namespace Microsoft.ML.Layers.Tests.Training
         public void ALossObjectWithMetricObjects()
         {
             var model = OneOutput();
-            model.Compile(new SGD(0.1), new SparseCategoricalCrossentropyLoss(), new Metric[] { "accuracy", Metrics.Get("sparse_categorical_accuracy") });
+            var metrics = new Metric[] { "accuracy", Metrics.Get("sparse_categorical_accuracy") };
+            model.Compile(new SGD(0.1), new SparseCategoricalCrossentropyLoss(), metrics);
 
-            Assert.Equal(new[] { "accuracy", "loss", "sparse_categorical_accuracy" }, TrainOnce(model).Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "accuracy", "loss", "sparse_categorical_accuracy" }, Sorted(TrainOnce(model).Keys));
         }
 
         [Fact]
@@ -85,7 +88,7 @@ namespace Microsoft.ML.Layers.Tests.Training
 
             Assert.IsType<MeanSquaredErrorLoss>(model.CompiledLosses[0]);
             Assert.IsType<SparseCategoricalCrossentropyLoss>(model.CompiledLosses[1]);
-            Assert.Equal(new[] { "classes_accuracy", "loss", "regression_accuracy" }, TrainOnce(model).Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "classes_accuracy", "loss", "regression_accuracy" }, Sorted(TrainOnce(model).Keys));
         }
 
         [Fact]
@@ -103,7 +106,9 @@ namespace Microsoft.ML.Layers.Tests.Training
         public void ADictionaryOfLossesMustNameEveryOutput()
         {
             var model = TwoOutputs();
-            var error = Assert.Throws<ArgumentException>(() => model.Compile(new SGD(0.01), new Dictionary<string, Loss> { ["regression"] = "mse" }));
+            var losses = new Dictionary<string, Loss> { ["regression"] = "mse" };
+
+            var error = Assert.Throws<ArgumentException>(() => model.Compile(new SGD(0.01), losses));
 
             Assert.Contains("'classes'", error.Message);
         }
@@ -114,7 +119,7 @@ namespace Microsoft.ML.Layers.Tests.Training
             var model = TwoOutputs();
             model.Compile(new SGD(0.01), new Loss[] { "mse", "sparse_categorical_crossentropy" }, [["mae"], ["accuracy"]]);
 
-            Assert.Equal(new[] { "classes_accuracy", "loss", "regression_mae" }, TrainOnce(model).Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "classes_accuracy", "loss", "regression_mae" }, Sorted(TrainOnce(model).Keys));
         }
 
         [Fact]
@@ -125,7 +130,7 @@ namespace Microsoft.ML.Layers.Tests.Training
             var metrics = new Dictionary<string, IReadOnlyList<Metric>> { ["classes"] = new Metric[] { "accuracy" } };
             model.Compile(new SGD(0.01), losses, metrics);
 
-            Assert.Equal(new[] { "classes_accuracy", "loss" }, TrainOnce(model).Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "classes_accuracy", "loss" }, Sorted(TrainOnce(model).Keys));
         }
 
         [Fact]

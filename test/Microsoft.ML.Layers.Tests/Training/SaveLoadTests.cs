@@ -60,7 +60,11 @@ namespace Microsoft.ML.Layers.Tests.Training
             var regression = new Dense(1, name: "regression").Apply(input);
             var classes = new Dense(2, activation: "softmax", name: "classes").Apply(input);
             var model = new Model(new[] { input }, new[] { regression, classes }, name: "two_heads");
-            var metrics = new Dictionary<string, IReadOnlyList<Metric>> { ["classes"] = new Metric[] { "accuracy" }, ["regression"] = new Metric[] { "mae" } };
+            var metrics = new Dictionary<string, IReadOnlyList<Metric>>
+            {
+                ["classes"] = new Metric[] { "accuracy" },
+                ["regression"] = new Metric[] { "mae" },
+            };
             model.Compile(new SGD(0.01, clipNorm: 1.0), new Loss[] { "mse", "sparse_categorical_crossentropy" }, metrics);
             using var x = randn(8, 3);
             using var target = randn(8, 1);

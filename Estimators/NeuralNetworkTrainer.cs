@@ -83,7 +83,7 @@ namespace Microsoft.ML.Layers.Estimators
 
             bool probabilities = NeuralNetworkModelParameters.EndsWithProbabilities(network);
             network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
-                _task == NeuralNetworkTask.Regression ? Array.Empty<object>() : new object[] { "accuracy" });
+                _task == NeuralNetworkTask.Regression ? Array.Empty<string>() : new[] { "accuracy" });
 
             var cached = new List<Tensor>();
             var train = ReadForTraining(trainData, inputs, label, cached, out var sample);

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Metrics;
 using Microsoft.ML.Layers.Optimizers;
 using PureHDF;
 
@@ -35,7 +37,8 @@ namespace Microsoft.ML.Layers.Import
     /// <summary>
     /// Imports models saved by Keras: legacy HDF5 files of Keras 1, 2 and tf.keras, Keras 3 <c>.keras</c> archives, and an
     /// architecture JSON with a weights file. The result is an ordinary <see cref="Model"/> (or <see cref="Sequential"/>):
-    /// predict with it, fine-tune it with <see cref="Model.Compile(Optimizer, object, System.Collections.Generic.IEnumerable{object}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
+    /// predict with it, fine-tune it with
+    /// <see cref="Model.Compile(Optimizer, Loss, System.Collections.Generic.IEnumerable{Metric}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
     /// and <c>Fit</c>, save it with <see cref="Model.Save(string, bool)"/>, or hand it to the ML.NET trainers.
     /// </summary>
     /// <remarks>

@@ -181,8 +181,13 @@ namespace Microsoft.ML.Layers
             ["optimizer"] = Optimizer!.GetConfig().ToJson(),
             ["loss"] = new JsonArray(_losses!.Select(l => (JsonNode)l.GetConfig().ToJson()).ToArray()),
             ["loss_weights"] = new JsonArray(_lossWeights!.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
-            ["metrics"] = new JsonArray(_metricSpecs.Select(m => (JsonNode)JsonValue.Create(m is Metric metric ? metric.Name : (string)m)).ToArray()),
+            ["metrics"] = _outputMetricSpecs is null ? MetricNames(_metricSpecs)
+                : new JsonObject(OutputNames.Zip(_outputMetricSpecs,
+                    (output, specs) => KeyValuePair.Create(output, (JsonNode?)MetricNames(specs)))),
         };
+
+        private static JsonArray MetricNames(IEnumerable<MetricSpec> specs)
+            => new(specs.Select(m => (JsonNode)JsonValue.Create(m.Name)).ToArray());
 
         private void ApplyCompileConfig(JsonObject compile, string path)
         {
@@ -194,21 +199,36 @@ namespace Microsoft.ML.Layers
             var losses = (compile["loss"] as JsonArray ?? throw new FormatException($"'{path}': compile.json has no loss list."))
                 .Select(l => Loss.FromConfig(ComponentConfig.FromJson(l))).ToList();
             var weights = (compile["loss_weights"] as JsonArray)?.Select(w => w!.GetValue<double>()).ToList();
-            var metrics = new List<object>();
-            foreach (var name in (compile["metrics"] as JsonArray ?? new JsonArray()).Select(m => m!.GetValue<string>()))
+            switch (compile["metrics"])
+            {
+                case JsonObject perOutput:
+                    var byOutput = perOutput.ToDictionary(
+                        p => p.Key, p => (IReadOnlyList<Metric>)KnownMetrics(p.Value).Select(Metric.Get).ToList());
+                    Compile(optimizer, losses, byOutput, weights);
+                    break;
+                case var names:
+                    Compile(optimizer, losses, KnownMetrics(names), weights);
+                    break;
+            }
+        }
+
+        /// <summary>The built-in metric names of a saved list; the others are left out with a warning.</summary>
+        private List<string> KnownMetrics(JsonNode? names)
+        {
+            var known = new List<string>();
+            foreach (var name in (names as JsonArray ?? new JsonArray()).Select(m => m!.GetValue<string>()))
             {
                 try
                 {
-                    if (name is not ("accuracy" or "acc"))
-                        Metric.Get(name);
-                    metrics.Add(name);
+                    Metric.Get(name);
+                    known.Add(name);
                 }
                 catch (ArgumentException)
                 {
                     WarningWriter($"Model '{Name}' was saved with the metric '{name}', which is not a built-in metric; it is not restored. Compile again to add it.");
                 }
             }
-            Compile(optimizer, losses, metrics, weights);
+            return known;
         }
 
         private static void WriteAtomically(string path, Action<Stream> write)

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Callbacks;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +20,32 @@ namespace Microsoft.ML.Layers
     /// </list>
     /// Then <c>Compile</c>, <c>Fit</c>, <c>Evaluate</c>, <c>Predict</c>, <c>Summary</c>, <c>Save</c> and <c>Model.Load</c>.
     /// </summary>
+    /// <remarks>
+    /// The partial files: <c>Model.cs</c> (construction, graph, config), <c>Model.Compile.cs</c> (losses, metrics,
+    /// optimizer), <c>Model.Steps.cs</c> (the train and test step of one batch), <c>Model.Fit.cs</c> (the epoch loop and
+    /// callbacks), <c>Model.Evaluate.cs</c> (evaluate, predict, single batches), <c>Model.Saving.cs</c> (the model file).
+    /// <para>What a subclassed model overrides:</para>
+    /// <list type="table">
+    /// <listheader><term>To change</term><description>Override</description></listheader>
+    /// <item><term>the forward pass, one input (required)</term><description><c>Call(Tensor, bool?, Tensor?)</c>; read the
+    /// <c>training</c> flag there for dropout-like behaviour.</description></item>
+    /// <item><term>the forward pass, several inputs</term><description>
+    /// <c>Call(IReadOnlyList&lt;Tensor&gt;, bool?, IReadOnlyList&lt;Tensor?&gt;?)</c>.</description></item>
+    /// <item><term>how weights are created</term><description><c>Build(Shape)</c>; the default runs <c>Call</c> once on zeros
+    /// of the input shape, which creates every nested layer's weights, so most models need not override it.</description></item>
+    /// <item><term>the layer list (<c>Summary</c>)</term><description><see cref="Layers"/>.</description></item>
+    /// <item><term>saving and loading</term><description><see cref="GetConfig"/> with constructor parameters named after its
+    /// keys, and <c>[RegisterLayer]</c> on the class.</description></item>
+    /// </list>
+    /// <para>
+    /// Training has no overridable step: unlike Keras's <c>train_step</c>, <c>test_step</c> and <c>predict_step</c>, the steps
+    /// of <c>Fit</c>, <c>Evaluate</c> and <c>Predict</c> are private. Training is customised through <c>Call</c> (the
+    /// <c>training</c> flag), <see cref="Layer.AddLoss(Tensor)"/> (added to the compiled loss), custom <see cref="Loss"/> and
+    /// <see cref="Metric"/> subclasses, callbacks (<see cref="Callback"/>, <see cref="StopTraining"/>) and
+    /// <c>Fit(IEnumerable&lt;Batch&gt;, ...)</c> for custom data. Several outputs are trained only in functional models: a
+    /// subclassed model's loss and metrics see its first output.
+    /// </para>
+    /// </remarks>
     [RegisterLayer("Functional", Aliases = new[] { "Model" })]
     public partial class Model : Layer
     {

@@ -23,11 +23,16 @@ namespace Microsoft.ML.Layers.Metrics
             ["recall"] = () => new RecallMetric(),
         };
 
-        /// <summary>The metric named <paramref name="name"/>.</summary>
+        /// <summary>
+        /// The metric named <paramref name="name"/>. <c>"accuracy"</c> (or <c>"acc"</c>) picks binary, sparse categorical or
+        /// categorical accuracy at its first batch, from the shapes of targets and predictions, as Keras does.
+        /// </summary>
         /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
         public static Metric Get(string name)
         {
             ArgumentNullException.ThrowIfNull(name);
+            if (name is "accuracy" or "acc")
+                return new AccuracyMetric(name);
             return ByName.TryGetValue(name, out var create) ? create()
                 : throw new ArgumentException($"Unknown metric. Received: metric='{name}'. Known metrics: accuracy, {string.Join(", ", ByName.Keys)}.", nameof(name));
         }

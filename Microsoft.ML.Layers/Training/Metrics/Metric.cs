@@ -11,6 +11,10 @@ namespace Microsoft.ML.Layers.Metrics
         /// <summary>Creates a metric with the name it is logged under.</summary>
         protected Metric(string name) => Name = name;
 
+        /// <summary>The built-in metric with this Keras name, so that <c>new Metric[] { "accuracy" }</c> reads like Keras.</summary>
+        /// <exception cref="System.ArgumentException">Unknown name; the message lists the known ones.</exception>
+        public static implicit operator Metric(string name) => Metric.Get(name);
+
         /// <summary>The name in logs and <see cref="Layers.History"/> (<c>"accuracy"</c>, <c>"auc"</c>, ...).</summary>
         public string Name { get; internal set; }
 

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class Adadelta : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Adadelta(LearningRate? learningRate = null, double rho = 0.95, double epsilon = 1e-7, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adadelta")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public Adadelta(LearningRate? learningRate = null, double rho = 0.95, double epsilon = 1e-7,
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adadelta")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Rho = rho;
             Epsilon = epsilon;

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class Adagrad : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adagrad")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adagrad")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             InitialAccumulatorValue = initialAccumulatorValue;
             Epsilon = epsilon;

@@ -8,13 +8,15 @@ namespace Microsoft.ML.Layers.Optimizers
     public class Adam : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adam")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+            bool amsGrad = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adam")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Beta1 = beta1;
             Beta2 = beta2;
             Epsilon = epsilon;
-            Amsgrad = amsgrad;
+            AmsGrad = amsGrad;
         }
 
         /// <summary>Keras's <c>beta_1</c>.</summary>
@@ -27,7 +29,7 @@ namespace Microsoft.ML.Layers.Optimizers
         public double Epsilon { get; }
 
         /// <summary>Keras's <c>amsgrad</c>.</summary>
-        public bool Amsgrad { get; }
+        public bool AmsGrad { get; }
 
         /// <inheritdoc />
         protected override void Update(Parameter variable, Tensor gradient, double learningRate)
@@ -41,7 +43,7 @@ namespace Microsoft.ML.Layers.Optimizers
             m.lerp_(gradient, 1 - Beta1);
             v.lerp_(gradient.square(), 1 - Beta2);
             var denominatorBase = v;
-            if (Amsgrad)
+            if (AmsGrad)
             {
                 var vHat = Slot(variable, "velocity_hat");
                 vHat.copy_(maximum(vHat, v));
@@ -55,6 +57,6 @@ namespace Microsoft.ML.Layers.Optimizers
                 .With("beta_1", Beta1)
                 .With("beta_2", Beta2)
                 .With("epsilon", Epsilon)
-                .With("amsgrad", Amsgrad);
+                .With("amsgrad", AmsGrad);
     }
 }

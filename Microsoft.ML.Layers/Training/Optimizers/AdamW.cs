@@ -7,8 +7,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class AdamW : Adam
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public AdamW(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double? weightDecay = 0.004, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adamw")
-            : base(learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipnorm, clipvalue, globalClipnorm, name)
+        public AdamW(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+            bool amsGrad = false, double? weightDecay = 0.004, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adamw")
+            : base(learningRate, beta1, beta2, epsilon, amsGrad, weightDecay, clipNorm, clipValue, globalClipNorm, name)
         {
         }
     }

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class Adamax : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Adamax(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "adamax")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public Adamax(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "adamax")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Beta1 = beta1;
             Beta2 = beta2;

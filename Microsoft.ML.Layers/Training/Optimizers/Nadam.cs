@@ -10,8 +10,10 @@ namespace Microsoft.ML.Layers.Optimizers
         private double _uProduct = 1.0;
         private long _uProductStep;
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public Nadam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "nadam")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public Nadam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "nadam")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Beta1 = beta1;
             Beta2 = beta2;

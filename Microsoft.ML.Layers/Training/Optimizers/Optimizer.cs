@@ -9,8 +9,8 @@ namespace Microsoft.ML.Layers.Optimizers
     /// <summary>
     /// Keras's optimizer contract with Keras's exact update rules (epsilon placement, bias corrections and defaults
     /// differ from libtorch's, so the rules are written here with TorchSharp tensor operations). Each step: clip the
-    /// gradients (<c>clipnorm</c> per variable, <c>clipvalue</c>, <c>global_clipnorm</c>), apply decoupled weight decay,
-    /// update each variable, count the step, then apply the variables' constraints.
+    /// gradients (<see cref="ClipNorm"/> per variable, <see cref="ClipValue"/>, <see cref="GlobalClipNorm"/>), apply decoupled
+    /// weight decay, update each variable, count the step, then apply the variables' constraints.
     /// </summary>
     public abstract partial class Optimizer
     {
@@ -21,12 +21,15 @@ namespace Microsoft.ML.Layers.Optimizers
         {
             Name = name;
             LearningRate = learningRate;
-            WeightDecay = NonNegative(weightDecay, "weight_decay");
-            ClipNorm = Positive(clipNorm, "clipnorm");
-            ClipValue = Positive(clipValue, "clipvalue");
-            GlobalClipNorm = Positive(globalClipNorm, "global_clipnorm");
+            WeightDecay = NonNegative(weightDecay, nameof(weightDecay));
+            ClipNorm = Positive(clipNorm, nameof(clipNorm));
+            ClipValue = Positive(clipValue, nameof(clipValue));
+            GlobalClipNorm = Positive(globalClipNorm, nameof(globalClipNorm));
             if (ClipNorm is not null && GlobalClipNorm is not null)
-                throw new ArgumentException($"Only one of `clipnorm` and `global_clipnorm` can be set. Received: clipnorm={ClipNorm}, global_clipnorm={GlobalClipNorm}");
+            {
+                throw new ArgumentException(
+                    $"Only one of `clipNorm` and `globalClipNorm` can be set. Received: clipNorm={ClipNorm}, globalClipNorm={GlobalClipNorm}");
+            }
         }
 
         private static double? Positive(double? value, string name)

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class RMSprop : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "rmsprop")
-            : base(name, learningRate ?? 0.001, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7,
+            bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "rmsprop")
+            : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             Rho = rho;
             Momentum = momentum;

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class SGD : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
-        public SGD(LearningRate? learningRate = null, double momentum = 0.0, bool nesterov = false, double? weightDecay = null, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null, string name = "sgd")
-            : base(name, learningRate ?? 0.01, weightDecay, clipnorm, clipvalue, globalClipnorm)
+        public SGD(LearningRate? learningRate = null, double momentum = 0.0, bool nesterov = false,
+            double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            string name = "sgd")
+            : base(name, learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm)
         {
             if (momentum < 0 || momentum > 1)
                 throw new ArgumentOutOfRangeException(nameof(momentum), $"`momentum` must be in [0, 1]. Received: momentum={momentum}");

@@ -108,8 +108,25 @@ namespace Microsoft.ML.Layers.Tests.Training
         [Fact]
         public void ClipnormAndClipvalueLimitTheGradient()
         {
-            Assert.Equal(1 - 0.1 * 1.0, Steps(new SGD(0.1, clipnorm: 1.0), 1, 5)[0], 6);
-            Assert.Equal(1 - 0.1 * 0.5, Steps(new SGD(0.1, clipvalue: 0.5), 1, 5)[0], 6);
+            Assert.Equal(1 - 0.1 * 1.0, Steps(new SGD(0.1, clipNorm: 1.0), 1, 5)[0], 6);
+            Assert.Equal(1 - 0.1 * 0.5, Steps(new SGD(0.1, clipValue: 0.5), 1, 5)[0], 6);
+        }
+
+        [Fact]
+        public void ClippingOptionsKeepKerasConfigKeysAndBindFromThem()
+        {
+            var config = new Adam(0.01, amsGrad: true, clipNorm: 0.5, clipValue: 2.0).GetConfig();
+
+            Assert.Equal(
+                "{\"name\":\"adam\",\"learning_rate\":0.01,\"weight_decay\":null,\"clipnorm\":0.5,\"global_clipnorm\":null,\"clipvalue\":2," +
+                "\"beta_1\":0.9,\"beta_2\":0.999,\"epsilon\":1E-07,\"amsgrad\":true}",
+                config.ToJson()["config"]!.ToJsonString());
+            var restored = (Adam)ComponentRegistry.Instantiate(typeof(Adam), ComponentConfig.FromJson(config.ToJson()), typeof(Optimizer));
+            Assert.Equal(0.5, restored.ClipNorm);
+            Assert.Equal(2.0, restored.ClipValue);
+            Assert.True(restored.AmsGrad);
+            var global = ComponentConfig.FromJson("{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.1, \"global_clipnorm\": 3.0}}");
+            Assert.Equal(3.0, ((SGD)ComponentRegistry.Instantiate(typeof(SGD), global, typeof(Optimizer))).GlobalClipNorm);
         }
 
         [Fact]

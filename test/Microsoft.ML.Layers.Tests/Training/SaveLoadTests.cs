@@ -1,8 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Metrics;
 using Microsoft.ML.Layers.Optimizers;
 using Xunit;
 using static TorchSharp.torch;
@@ -51,6 +54,41 @@ namespace Microsoft.ML.Layers.Tests.Training
             model.TrainOnBatch(x, y);
             loaded.TrainOnBatch(x, y);
             Assert.True(model.Predict(x).allclose(loaded.Predict(x), rtol: 1e-5, atol: 1e-6));
+        }
+
+        [Fact]
+        public void MetricsPerOutputAreSavedByOutputNameAndRestored()
+        {
+            var input = Input.Create(3, name: "features");
+            var regression = new Dense(1, name: "regression").Apply(input);
+            var classes = new Dense(2, activation: "softmax", name: "classes").Apply(input);
+            var model = new Model(new[] { input }, new[] { regression, classes }, name: "two_heads");
+            var metrics = new Dictionary<string, IReadOnlyList<Metric>>
+            {
+                ["classes"] = new Metric[] { "accuracy" },
+                ["regression"] = new Metric[] { "mae" },
+            };
+            model.Compile(new SGD(0.01, clipNorm: 1.0), new Loss[] { "mse", "sparse_categorical_crossentropy" }, metrics);
+            using var x = randn(8, 3);
+            using var target = randn(8, 1);
+            using var y = randint(0, 2, 8);
+            model.Fit(new[] { x }, new[] { target, y }, epochs: 1, verbose: 0);
+            string path = PathFor("two_heads.zip");
+
+            model.Save(path);
+            var loaded = Model.Load(path);
+
+            string compile;
+            using (var zip = ZipFile.OpenRead(path))
+            using (var reader = new StreamReader(zip.GetEntry("compile.json")!.Open()))
+                compile = reader.ReadToEnd();
+            var saved = JsonNode.Parse(compile)!;
+            Assert.Equal("[\"mae\"]", saved["metrics"]!["regression"]!.ToJsonString());
+            Assert.Equal("[\"accuracy\"]", saved["metrics"]!["classes"]!.ToJsonString());
+            Assert.Equal(1.0, saved["optimizer"]!["config"]!["clipnorm"]!.GetValue<double>());
+            Assert.Equal(1.0, loaded.Optimizer!.ClipNorm);
+            var logs = loaded.EvaluateAll(new[] { x }, new[] { target, y });
+            Assert.Equal(new[] { "classes_accuracy", "loss", "regression_mae" }, logs.Keys.OrderBy(k => k, StringComparer.Ordinal));
         }
 
         [Fact]

@@ -35,21 +35,19 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Creates a dot-product attention layer.</summary>
         /// <param name="useScale">Whether to learn a scalar that scales the scores.</param>
-        /// <param name="scoreMode"><c>"dot"</c> (query-key dot product) or <c>"concat"</c> (tanh of their sum).</param>
+        /// <param name="scoreMode"><see cref="AttentionScoreMode.Dot"/> (query-key dot product) or <see cref="AttentionScoreMode.Concat"/> (tanh of their sum).</param>
         /// <param name="dropout">The fraction of attention weights dropped in training, in [0, 1).</param>
         /// <param name="seed">Seeds the dropout, so that training runs repeat; none by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException"><paramref name="scoreMode"/> is unknown or <paramref name="dropout"/> is out of range.</exception>
-        public Attention(bool useScale = false, string scoreMode = "dot", double dropout = 0.0, int? seed = null,
+        public Attention(bool useScale = false, AttentionScoreMode scoreMode = AttentionScoreMode.Dot, double dropout = 0.0, int? seed = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
-            if (scoreMode is not ("dot" or "concat"))
-                throw new ArgumentException($"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: score_mode={scoreMode}", nameof(scoreMode));
             UseScale = useScale;
-            ScoreMode = scoreMode;
+            ScoreMode = Arguments.Choice(scoreMode, nameof(scoreMode));
             Dropout = Arguments.Rate(dropout, "dropout");
             Seed = seed;
             _dropoutGenerator = dropout > 0 ? AttentionMath.GeneratorFor(seed) : null;
@@ -60,8 +58,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Whether a learned scalar (a vector for <see cref="AdditiveAttention"/>) scales the scores.</summary>
         public bool UseScale { get; }
 
-        /// <summary><c>"dot"</c> or <c>"concat"</c>.</summary>
-        public string ScoreMode { get; }
+        /// <summary>How a query is scored against a key.</summary>
+        public AttentionScoreMode ScoreMode { get; }
 
         /// <summary>The fraction of attention weights dropped in training.</summary>
         public double Dropout { get; }
@@ -100,7 +98,7 @@ namespace Microsoft.ML.Layers
         {
             if (UseScale)
                 ScaleParameter = AddWeight("scale", Shape.Scalar, Initializers.Ones());
-            if (ScoreMode == "concat")
+            if (ScoreMode == AttentionScoreMode.Concat)
                 _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializers.Ones());
         }
 
@@ -122,7 +120,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The scores of every query step against every key step, <c>(batch, Tq, Tv)</c>.</summary>
         private protected virtual Tensor CalculateScores(Tensor query, Tensor key)
         {
-            if (ScoreMode == "dot")
+            if (ScoreMode == AttentionScoreMode.Dot)
             {
                 var scores = query.bmm(key.transpose(1, 2));
                 return ScaleParameter is null ? scores : scores * ScaleParameter;

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             ["RandomUniform"] = seed => Initializers.RandomUniform(seed: seed),
             ["TruncatedNormal"] = seed => Initializers.TruncatedNormal(seed: seed),
             ["VarianceScaling"] = seed => Initializers.VarianceScaling(seed: seed),
-            ["VarianceScalingUntruncated"] = seed => Initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed),
+            ["VarianceScalingUntruncated"] = seed => Initializers.VarianceScaling(2.0, VarianceScalingMode.FanOut, VarianceScalingDistribution.UntruncatedNormal, seed),
             ["GlorotUniform"] = seed => Initializers.GlorotUniform(seed),
             ["GlorotNormal"] = seed => Initializers.GlorotNormal(seed),
             ["HeUniform"] = seed => Initializers.HeUniform(seed),

@@ -24,7 +24,7 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelSize">The window size.</param>
         /// <param name="strides">The window's steps; default 1.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (and <see cref="Layers.Padding.Causal"/> for rank 1).</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="groups">The number of channel groups; positive.</param>
         /// <param name="activation">Applied to the output; linear by default.</param>
@@ -39,7 +39,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        protected BaseConv(int rank, int filters, IntTuple kernelSize, IntTuple? strides, Padding padding, DataFormat dataFormat, IntTuple? dilationRate,
+        protected BaseConv(int rank, int filters, IntTuple kernelSize, IntTuple? strides, Padding padding, DataFormat dataFormat,
+            IntTuple? dilationRate,
             int groups, Activation? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
             Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer,
             Constraint? kernelConstraint, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)

@@ -32,7 +32,7 @@ namespace Microsoft.ML.Layers
         /// <param name="strides">The steps of the window, one value or one per axis; positive; default 1.</param>
         /// <param name="padding"><c>"valid"</c> (no padding) or <c>"same"</c> (TensorFlow's rule), and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
         /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted (Conv1D only).</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps, one value or one per axis; positive; default 1.</param>
         /// <param name="activation">Applied to the output; linear by default.</param>
         /// <param name="useBias">Whether a bias is added.</param>
@@ -43,7 +43,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        protected BaseConvolution(int rank, IntTuple kernelSize, IntTuple? strides, Padding padding, bool allowCausal, DataFormat dataFormat,
+        protected BaseConvolution(int rank, IntTuple kernelSize, IntTuple? strides, Padding padding, bool allowCausal,
+            DataFormat dataFormat,
             IntTuple? dilationRate, Activation? activation, bool useBias, Initializer? biasInitializer, Regularizer? biasRegularizer,
             Regularizer? activityRegularizer, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
@@ -72,7 +73,7 @@ namespace Microsoft.ML.Layers
         /// <summary><see cref="Layers.Padding.Valid"/>, <see cref="Layers.Padding.Same"/> or <see cref="Layers.Padding.Causal"/>.</summary>
         public Padding Padding => _window.Padding;
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <summary>The spacing of the window's taps, one value per spatial axis.</summary>

@@ -37,7 +37,7 @@ namespace Microsoft.ML.Layers
         /// <param name="strides">The upsampling steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>; see the remarks for the output sizes.</param>
         /// <param name="outputPadding">Extra rows/columns at the end of the output, one value or two, each below the stride; null for Keras's default.</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
         /// <param name="useBias">Whether to add a bias.</param>
@@ -52,8 +52,9 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public Conv2DTranspose(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid, IntTuple? outputPadding = null,
-            DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+        public Conv2DTranspose(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            IntTuple? outputPadding = null, DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null,
+            Activation? activation = null, bool useBias = true,
             Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
             Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? kernelConstraint = null, Constraint? biasConstraint = null,

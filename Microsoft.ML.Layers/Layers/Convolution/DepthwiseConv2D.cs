@@ -29,7 +29,7 @@ namespace Microsoft.ML.Layers
         /// <param name="strides">The window's steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split).</param>
         /// <param name="depthMultiplier">The number of filters per input channel; positive.</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
         /// <param name="useBias">Whether to add a bias.</param>

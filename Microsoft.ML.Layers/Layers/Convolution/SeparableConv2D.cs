@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelSize">The depthwise window size: one value or two; positive.</param>
         /// <param name="strides">The depthwise window's steps; default 1. Strides above 1 exclude dilation above 1.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split).</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the depthwise window's taps; default 1.</param>
         /// <param name="depthMultiplier">The number of depthwise filters per input channel; positive.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
@@ -49,7 +49,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public SeparableConv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid, DataFormat dataFormat = DataFormat.ChannelsLast,
+        public SeparableConv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, int depthMultiplier = 1, Activation? activation = null, bool useBias = true,
             Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null, Initializer? biasInitializer = null,
             Regularizer? depthwiseRegularizer = null, Regularizer? pointwiseRegularizer = null, Regularizer? biasRegularizer = null,

@@ -21,12 +21,13 @@ namespace Microsoft.ML.Layers
         /// <param name="poolSize">The window size: one value or 2; positive; default (2, 2).</param>
         /// <param name="strides">The window's steps: one value or 2; null (the default) for <paramref name="poolSize"/>.</param>
         /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public AveragePooling2D(IntTuple? poolSize = null, IntTuple? strides = null, Padding padding = Padding.Valid, DataFormat dataFormat = DataFormat.ChannelsLast,
+        public AveragePooling2D(IntTuple? poolSize = null, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(2, max: false, poolSize ?? 2, strides, padding, dataFormat, name, trainable, dtype)
         {

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Checks and stores the arguments.</summary>
         /// <param name="rank">The number of spatial axes.</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="keepdims">Whether the spatial axes are kept with size 1.</param>
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
@@ -33,7 +33,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The number of spatial axes.</summary>
         public int Rank { get; }
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <summary>Whether the spatial axes are kept with size 1.</summary>

@@ -29,7 +29,7 @@ namespace Microsoft.ML.Layers
         /// <param name="poolSize">The window size: one value or one per axis; positive.</param>
         /// <param name="strides">The window's steps; null for <paramref name="poolSize"/>.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -58,7 +58,7 @@ namespace Microsoft.ML.Layers
         /// <summary><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</summary>
         public Padding Padding { get; }
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <inheritdoc />

@@ -46,7 +46,7 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelSize">The window of both convolutions: one value or 2 values; positive.</param>
         /// <param name="strides">The input convolution's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
         /// <param name="padding">The input convolution's padding, <see cref="Layers.Padding.Valid"/> (default) or <see cref="Layers.Padding.Same"/>.</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The input convolution's dilation: one value or 2 values; default 1.</param>
         /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c> (pass <see cref="Activations.Linear"/> for none).</param>
         /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>.</param>
@@ -76,7 +76,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException">An argument is out of range; the message names the layer, the argument and the received value.</exception>
-        public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid, DataFormat dataFormat = DataFormat.ChannelsLast,
+        public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, Activation? activation = null, Activation? recurrentActivation = null, bool useBias = true,
             Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
             bool unitForgetBias = true,
@@ -111,7 +112,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The input convolution's padding: <see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</summary>
         public Padding Padding => _window.Padding;
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <summary>The input convolution's dilation, one value per spatial axis.</summary>

@@ -22,13 +22,14 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates the layer.</summary>
         /// <param name="rate">The fraction of feature maps to drop, in [0, 1].</param>
         /// <param name="rank">The input rank the layer accepts.</param>
-        /// <param name="dataFormat">Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="writesDataFormat">Whether the config holds <c>data_format</c> (Keras's <c>SpatialDropout1D</c> has none).</param>
         /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for the constructor convention; the layer has no weights and Keras does not serialize it.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        private protected BaseSpatialDropout(double rate, int rank, DataFormat dataFormat, bool writesDataFormat, long? seed, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseSpatialDropout(double rate, int rank, DataFormat dataFormat, bool writesDataFormat, long? seed,
+            string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Rate = RandomNoise.UnitInterval(rate, "rate");

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     {
         private readonly string _argument;
 
-        private protected BaseSpatialEdges((int Before, int After)[] amounts, string argument, DataFormat dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseSpatialEdges((int Before, int After)[] amounts, string argument, DataFormat dataFormat, string? name,
+            bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Amounts = amounts;
@@ -25,7 +26,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The (before, after) amounts, one pair per spatial axis.</summary>
         private protected (int Before, int After)[] Amounts { get; }
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <inheritdoc />

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers
     /// </remarks>
     public abstract class BaseUpSampling : Layer
     {
-        private protected BaseUpSampling(IntTuple size, int spatialAxes, DataFormat dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseUpSampling(IntTuple size, int spatialAxes, DataFormat dataFormat, string? name, bool trainable,
+            ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Factors = Arguments.PositiveTuple(size, spatialAxes, "size");
@@ -26,7 +27,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The factor of each spatial axis.</summary>
         private protected int[] Factors { get; }
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <inheritdoc />

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers
     /// </remarks>
     public abstract class BaseZeroPadding : BaseSpatialEdges
     {
-        private protected BaseZeroPadding((int Before, int After)[] padding, DataFormat dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseZeroPadding((int Before, int After)[] padding, DataFormat dataFormat, string? name, bool trainable,
+            ScalarType? dtype)
             : base(padding, "padding", dataFormat, name, trainable, dtype)
         {
         }

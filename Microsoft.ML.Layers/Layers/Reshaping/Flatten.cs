@@ -20,19 +20,20 @@ namespace Microsoft.ML.Layers
     public sealed class Flatten : Layer
     {
         /// <summary>Creates a flatten layer.</summary>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="ArgumentException"><paramref name="dataFormat"/> is not a data format.</exception>
-        public Flatten(DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public Flatten(DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true,
+            ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             DataFormat = Arguments.DataFormat(dataFormat);
             InputSpec = new InputSpec { MinNDim = 1 };
         }
 
-        /// <summary>Where the channels are: <see cref="Layers.DataFormat.ChannelsLast"/> or <see cref="Layers.DataFormat.ChannelsFirst"/>.</summary>
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
         public DataFormat DataFormat { get; }
 
         /// <inheritdoc />

@@ -24,14 +24,15 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="size">One factor for both axes, or <c>(rows, cols)</c>; positive; <c>(2, 2)</c> when null (Keras's default).</param>
-        /// <param name="dataFormat"><see cref="Layers.DataFormat.ChannelsLast"/> (default) or <see cref="Layers.DataFormat.ChannelsFirst"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="interpolation"><see cref="Layers.Interpolation.Nearest"/> (default), <see cref="Layers.Interpolation.Bilinear"/> or
         /// <see cref="Layers.Interpolation.Bicubic"/>.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="ArgumentException">A factor is not positive, or the data format or the interpolation is not a defined value.</exception>
-        public UpSampling2D(IntTuple? size = null, DataFormat dataFormat = DataFormat.ChannelsLast, Interpolation interpolation = Interpolation.Nearest,
+        public UpSampling2D(IntTuple? size = null, DataFormat dataFormat = DataFormat.ChannelsLast,
+            Interpolation interpolation = Interpolation.Nearest,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(size ?? 2, 2, dataFormat, name, trainable, dtype)
         {

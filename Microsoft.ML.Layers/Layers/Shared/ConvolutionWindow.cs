@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers
         /// <param name="dilationRate">The spacing of the window's taps; positive; default 1.</param>
         /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>, and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
         /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted.</param>
-        public ConvolutionWindow(int rank, IntTuple kernelSize, IntTuple? strides, IntTuple? dilationRate, Padding padding, bool allowCausal = false)
+        public ConvolutionWindow(int rank, IntTuple kernelSize, IntTuple? strides, IntTuple? dilationRate, Padding padding,
+            bool allowCausal = false)
         {
             if (rank is < 1 or > 3)
                 throw new ArgumentOutOfRangeException(nameof(rank), $"Convolutions have 1, 2 or 3 spatial axes. Received: rank={rank}");

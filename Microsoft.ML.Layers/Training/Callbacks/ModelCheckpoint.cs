@@ -18,7 +18,8 @@ namespace Microsoft.ML.Layers
         private readonly bool _higherIsBetter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, MonitorMode mode = MonitorMode.Auto)
+        public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false,
+            MonitorMode mode = MonitorMode.Auto)
         {
             FilePath = filePath ?? throw new ArgumentNullException(nameof(filePath));
             Monitor = monitor;

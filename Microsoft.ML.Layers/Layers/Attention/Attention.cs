@@ -13,15 +13,15 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// <para>Inputs: a list <c>[query, value]</c> or <c>[query, value, key]</c> of shapes <c>(batch, Tq, dim)</c>,
     /// <c>(batch, Tv, dim_v)</c> and <c>(batch, Tv, dim)</c>; without a key, the value is the key. Output:
-    /// <c>(batch, Tq, dim_v)</c>. Scores: <c>query · keyᵀ</c> (<c>score_mode "dot"</c>, times <c>scale</c> when
-    /// <c>use_scale</c>), or <c>concat_score_weight * sum(tanh(scale * (query + key)))</c> (<c>"concat"</c>).</para>
+    /// <c>(batch, Tq, dim_v)</c>. Scores: <c>query · keyᵀ</c> (<see cref="AttentionScoreMode.Dot"/>, times <c>scale</c> when
+    /// <c>use_scale</c>), or <c>concat_score_weight * sum(tanh(scale * (query + key)))</c> (<c>Concat</c>).</para>
     /// <para>Masks <c>[query_mask, value_mask]</c>: masked value steps get no weight (their scores are lowered by 1e9);
     /// masked query steps give zero outputs, and the query mask is the output mask. Keras's call arguments
     /// <c>use_causal_mask</c> and <c>return_attention_scores</c> are the properties <see cref="UseCausalMask"/> and
     /// <see cref="ReturnAttentionScores"/>: with the latter, <c>ApplyAll</c> returns <c>[output, scores]</c>, the scores
     /// (after masking, softmax and dropout) being <c>(batch, Tq, Tv)</c>.</para>
     /// <para>Weights, in this order: <c>scale</c> (a scalar, ones, when <c>use_scale</c>) and <c>concat_score_weight</c>
-    /// (a scalar, ones, for <c>"concat"</c>). <c>dropout</c> drops attention weights in training.</para>
+    /// (a scalar, ones, for <c>Concat</c>). <c>dropout</c> drops attention weights in training.</para>
     /// <code>
     /// var attention = new Attention { UseCausalMask = true };
     /// Tensor context = attention.Apply(new[] { query, value });   // (batch, Tq, dim_v)
@@ -80,7 +80,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The scale weight, set by <see cref="BuildScores"/>.</summary>
         private protected Parameter? ScaleParameter { get; set; }
 
-        /// <summary>The learned weight of the concat scores; null before build or in <c>"dot"</c> mode.</summary>
+        /// <summary>The learned weight of the concat scores; null before build or in <c>Dot</c> mode.</summary>
         public Parameter? ConcatScoreWeight => _concatScoreWeight;
 
         /// <inheritdoc />

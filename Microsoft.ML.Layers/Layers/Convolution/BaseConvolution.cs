@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// <para>Kernels keep Keras's layout, <c>(kernel..., in, out)</c> (see each layer), so weights move between Keras and this
     /// library unchanged; they are permuted to libtorch's <c>(out, in, kernel...)</c> view on each call.</para>
-    /// <para><c>"same"</c> padding follows TensorFlow: the total padding makes the output <c>ceil(input / stride)</c> long and
+    /// <para><c>Same</c> padding follows TensorFlow: the total padding makes the output <c>ceil(input / stride)</c> long and
     /// the odd element goes at the end, which is not what libtorch's own <c>same</c> does with strides.</para>
     /// <para>Input <c>(batch, spatial..., channels)</c> with <c>channels_last</c> (the default) or
     /// <c>(batch, channels, spatial...)</c> with <c>channels_first</c>; the output has the same layout. Masks are not supported
@@ -30,7 +30,8 @@ namespace Microsoft.ML.Layers
         /// <param name="rank">The number of spatial axes: 1, 2 or 3.</param>
         /// <param name="kernelSize">The window size, one value or one per spatial axis; positive.</param>
         /// <param name="strides">The steps of the window, one value or one per axis; positive; default 1.</param>
-        /// <param name="padding"><c>"valid"</c> (no padding) or <c>"same"</c> (TensorFlow's rule), and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> (no padding) or <see cref="Layers.Padding.Same"/> (TensorFlow's rule),
+        /// and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
         /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted (Conv1D only).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps, one value or one per axis; positive; default 1.</param>

@@ -20,7 +20,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates a 3-D average pooling layer.</summary>
         /// <param name="poolSize">The window size: one value or 3; positive; default (2, 2, 2).</param>
         /// <param name="strides">The window's steps: one value or 3; null (the default) for <paramref name="poolSize"/>.</param>
-        /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> (windows inside the input) or <see cref="Layers.Padding.Same"/>
+        /// (TensorFlow's padding, the odd element at the end).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>

@@ -47,7 +47,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The seed, or <see langword="null"/>.</summary>
         public long? Seed { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>: where the channels (kept whole) are; always <c>"channels_last"</c> for <see cref="SpatialDropout1D"/>.</summary>
+        /// <summary>Where the channels (kept whole) are; always <see cref="Layers.DataFormat.ChannelsLast"/> for <see cref="SpatialDropout1D"/>.</summary>
         public DataFormat DataFormat { get; }
 
         /// <summary>The keep mask's shape for an input: its batch and channel sizes, 1 on the spatial axes.</summary>

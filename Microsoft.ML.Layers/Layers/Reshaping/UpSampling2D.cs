@@ -10,7 +10,7 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// <para>No weights. Input <c>(batch, rows, cols, channels)</c> (<c>channels_last</c>) or <c>(batch, channels, rows, cols)</c>;
     /// output with <c>rows * size[0]</c> rows and <c>cols * size[1]</c> columns. Masks are dropped, as in Keras.</para>
-    /// <para><c>"nearest"</c> repeats rows and columns (Keras's <c>ops.repeat</c>). <c>"bilinear"</c> and <c>"bicubic"</c>
+    /// <para><c>Nearest</c> repeats rows and columns (Keras's <c>ops.repeat</c>). <c>Bilinear</c> and <c>Bicubic</c>
     /// resize as Keras 3's torch backend does: libtorch's <c>interpolate</c> with <c>align_corners=False</c> (half-pixel
     /// centres) and no antialiasing, computed in float32 for half-precision inputs and cast back. Keras's <c>"lanczos3"</c>
     /// and <c>"lanczos5"</c> are refused, as on Keras's torch backend.</para>

@@ -31,26 +31,36 @@ namespace Microsoft.ML.Layers
         public static double Rate(double value, string argument)
             => value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(argument, $"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={value}");
 
-        /// <summary><c>"valid"</c> or <c>"same"</c> (and <c>"causal"</c> where allowed), case-insensitive like Keras; returned in lower case.</summary>
-        public static string Padding(string? value, bool allowCausal = false)
+        /// <summary><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (and <see cref="Layers.Padding.Causal"/> where allowed).</summary>
+        /// <exception cref="ArgumentException">Another value; the message gives Keras's strings.</exception>
+        public static Padding Padding(Padding value, bool allowCausal = false)
         {
-            string normalized = (value ?? "").ToLowerInvariant();
-            if (normalized is "valid" or "same" || (allowCausal && normalized == "causal"))
-                return normalized;
+            if (value is Layers.Padding.Valid or Layers.Padding.Same || (allowCausal && value == Layers.Padding.Causal))
+                return value;
             string expected = allowCausal ? "\"valid\", \"same\" or \"causal\"" : "\"valid\" or \"same\"";
             throw new ArgumentException($"The `padding` argument must be one of {expected}. Received: padding={Quote(value)}", "padding");
         }
 
-        /// <summary><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</summary>
-        public static string DataFormat(string? value)
+        /// <summary>A defined <see cref="Layers.DataFormat"/>.</summary>
+        /// <exception cref="ArgumentException">Another value; the message gives Keras's strings.</exception>
+        public static DataFormat DataFormat(DataFormat value)
+            => Enum.IsDefined(value) ? value : throw new ArgumentException(
+                $"The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: data_format={Quote(value)}", "data_format");
+
+        /// <summary>A defined member of a fixed-choice option's enum.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">An undefined value (a cast integer); the message lists the valid values.</exception>
+        public static T Choice<T>(T value, string parameterName) where T : struct, Enum
+            => Enum.IsDefined(value) ? value : throw NotAChoice(value, parameterName);
+
+        /// <summary>The error for a value that is not one of <typeparamref name="T"/>'s members: names the argument and the valid values.</summary>
+        public static ArgumentOutOfRangeException NotAChoice<T>(T value, string parameterName) where T : struct, Enum
         {
-            string normalized = (value ?? "channels_last").ToLowerInvariant();
-            if (normalized is "channels_last" or "channels_first")
-                return normalized;
-            throw new ArgumentException($"The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: data_format={Quote(value)}", "data_format");
+            string name = KerasJson.SnakeCase(parameterName);
+            return new ArgumentOutOfRangeException(parameterName,
+                $"Invalid value for argument `{name}`: expected one of {KerasEnum.ValidValues(typeof(T))}. Received: {name}={value}.");
         }
 
-        private static string Quote(string? value) => value is null ? "None" : $"'{value}'";
+        private static string Quote(Enum value) => Enum.IsDefined(value.GetType(), value) ? $"'{KerasEnum.Describe(value)}'" : value.ToString();
 
         /// <summary>A finite number (not NaN nor infinite).</summary>
         public static double Finite(double value, string parameterName)

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <summary>Creates the initializer.</summary>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
         public GlorotNormalInitializer(long? seed = null)
-            : base(scale: 1.0, mode: "fan_avg", distribution: "truncated_normal", seed: seed)
+            : base(scale: 1.0, mode: VarianceScalingMode.FanAverage, distribution: VarianceScalingDistribution.TruncatedNormal, seed: seed)
         {
         }
 

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <summary>Creates the initializer.</summary>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
         public HeNormalInitializer(long? seed = null)
-            : base(scale: 2.0, mode: "fan_in", distribution: "truncated_normal", seed: seed)
+            : base(scale: 2.0, mode: VarianceScalingMode.FanIn, distribution: VarianceScalingDistribution.TruncatedNormal, seed: seed)
         {
         }
 

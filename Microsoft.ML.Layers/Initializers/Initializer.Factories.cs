@@ -24,7 +24,8 @@ namespace Microsoft.ML.Layers.Initializers
         public static TruncatedNormalInitializer TruncatedNormal(double mean = 0.0, double stddev = 0.05, long? seed = null) => new(mean, stddev, seed);
 
         /// <summary>A distribution scaled to the weight's fans (<c>"variance_scaling"</c>); see <see cref="VarianceScalingInitializer"/>.</summary>
-        public static VarianceScalingInitializer VarianceScaling(double scale = 1.0, string mode = "fan_in", string distribution = "truncated_normal", long? seed = null)
+        public static VarianceScalingInitializer VarianceScaling(double scale = 1.0, VarianceScalingMode mode = VarianceScalingMode.FanIn,
+            VarianceScalingDistribution distribution = VarianceScalingDistribution.TruncatedNormal, long? seed = null)
             => new(scale, mode, distribution, seed);
 
         /// <summary>Glorot (Xavier) uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)) (<c>"glorot_uniform"</c>).</summary>

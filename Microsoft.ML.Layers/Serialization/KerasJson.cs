@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers
                 case IKerasSerializable serializable:
                     return serializable.GetConfig().ToJson();
                 case Enum e:
-                    return JsonValue.Create(SnakeCase(e.ToString()));
+                    return KerasEnum.ToKeras(e) is { } kerasName ? JsonValue.Create(kerasName) : null;
                 case IEnumerable sequence:
                     return new JsonArray(sequence.Cast<object?>().Select(item => ToNode(item, key)).ToArray());
                 default:
@@ -84,6 +84,9 @@ namespace Microsoft.ML.Layers
             var underlying = Nullable.GetUnderlyingType(type);
             if (node is null)
             {
+                // Keras's None may stand for a member of a fixed-choice enum (merge_mode=None, data_format=None).
+                if ((underlying ?? type).IsEnum && KerasEnum.TryParse(underlying ?? type, null, out var none))
+                    return none;
                 if (!type.IsValueType || underlying is not null)
                     return null;
                 throw new FormatException($"'{where}' is null, but a {type.Name} is required.");
@@ -122,7 +125,7 @@ namespace Microsoft.ML.Layers
                 if (typeof(IKerasSerializable).IsAssignableFrom(target))
                     return ComponentRegistry.Deserialize(node, target);
                 if (target.IsEnum)
-                    return ParseEnum(node, target, where);
+                    return KerasEnum.Parse(target, (string)FromNode(node, typeof(string), where)!, where);
                 if (target.IsArray)
                 {
                     var elementType = target.GetElementType()!;
@@ -205,17 +208,6 @@ namespace Microsoft.ML.Layers
                 return new DTypePolicy(n);
             }
             throw new FormatException($"'{where}' must be a dtype name or a dtype policy. Received: {ComponentConfig.Truncate(node.ToJsonString())}");
-        }
-
-        private static object ParseEnum(JsonNode node, Type type, string where)
-        {
-            string text = (string)FromNode(node, typeof(string), where)!;
-            foreach (var name in Enum.GetNames(type))
-            {
-                if (string.Equals(SnakeCase(name), text, StringComparison.Ordinal) || string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
-                    return Enum.Parse(type, name);
-            }
-            throw new FormatException($"'{where}' must be one of {string.Join(", ", Enum.GetNames(type).Select(SnakeCase))}. Received: '{text}'.");
         }
 
         /// <summary>

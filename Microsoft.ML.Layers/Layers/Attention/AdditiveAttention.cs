@@ -28,7 +28,7 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         public AdditiveAttention(bool useScale = true, double dropout = 0.0, int? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(useScale, "dot", dropout, seed, name, trainable, dtype)
+            : base(useScale, AttentionScoreMode.Dot, dropout, seed, name, trainable, dtype)
         {
         }
 

@@ -14,15 +14,15 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// <para>Inputs: a list <c>[query, value]</c> or <c>[query, value, key]</c> of shapes <c>(batch, Tq, dim)</c>,
     /// <c>(batch, Tv, dim_v)</c> and <c>(batch, Tv, dim)</c>; without a key, the value is the key. Output:
-    /// <c>(batch, Tq, dim_v)</c>. Scores: <c>query · keyᵀ</c> (<c>score_mode "dot"</c>, times <c>scale</c> when
-    /// <c>use_scale</c>), or <c>concat_score_weight * sum(tanh(scale * (query + key)))</c> (<c>"concat"</c>).</para>
+    /// <c>(batch, Tq, dim_v)</c>. Scores: <c>query · keyᵀ</c> (<see cref="AttentionScoreMode.Dot"/>, times <c>scale</c> when
+    /// <c>use_scale</c>), or <c>concat_score_weight * sum(tanh(scale * (query + key)))</c> (<c>Concat</c>).</para>
     /// <para>Masks <c>[query_mask, value_mask]</c>: masked value steps get no weight (their scores are lowered by 1e9);
     /// masked query steps give zero outputs, and the query mask is the output mask. Keras's call arguments
     /// <c>use_causal_mask</c> and <c>return_attention_scores</c> are the properties <see cref="UseCausalMask"/> and
     /// <see cref="ReturnAttentionScores"/>: with the latter, <c>ApplyAll</c> returns <c>[output, scores]</c>, the scores
     /// (after masking, softmax and dropout) being <c>(batch, Tq, Tv)</c>.</para>
     /// <para>Weights, in this order: <c>scale</c> (a scalar, ones, when <c>use_scale</c>) and <c>concat_score_weight</c>
-    /// (a scalar, ones, for <c>"concat"</c>). <c>dropout</c> drops attention weights in training.</para>
+    /// (a scalar, ones, for <c>Concat</c>). <c>dropout</c> drops attention weights in training.</para>
     /// <code>
     /// var attention = new Attention { UseCausalMask = true };
     /// Tensor context = attention.Apply(new[] { query, value });   // (batch, Tq, dim_v)
@@ -36,21 +36,20 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Creates a dot-product attention layer.</summary>
         /// <param name="useScale">Whether to learn a scalar that scales the scores.</param>
-        /// <param name="scoreMode"><c>"dot"</c> (query-key dot product) or <c>"concat"</c> (tanh of their sum).</param>
+        /// <param name="scoreMode"><see cref="AttentionScoreMode.Dot"/> (query-key dot product) or <see cref="AttentionScoreMode.Concat"/> (tanh of their sum).</param>
         /// <param name="dropout">The fraction of attention weights dropped in training, in [0, 1).</param>
         /// <param name="seed">Seeds the dropout, so that training runs repeat; none by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException"><paramref name="scoreMode"/> is unknown or <paramref name="dropout"/> is out of range.</exception>
-        public Attention(bool useScale = false, string scoreMode = "dot", double dropout = 0.0, int? seed = null,
+        public Attention(bool useScale = false, AttentionScoreMode scoreMode = AttentionScoreMode.Dot, double dropout = 0.0,
+            int? seed = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
-            if (scoreMode is not ("dot" or "concat"))
-                throw new ArgumentException($"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: score_mode={scoreMode}", nameof(scoreMode));
             UseScale = useScale;
-            ScoreMode = scoreMode;
+            ScoreMode = Arguments.Choice(scoreMode, nameof(scoreMode));
             Dropout = Arguments.Rate(dropout, "dropout");
             Seed = seed;
             _dropoutGenerator = dropout > 0 ? AttentionMath.GeneratorFor(seed) : null;
@@ -61,8 +60,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Whether a learned scalar (a vector for <see cref="AdditiveAttention"/>) scales the scores.</summary>
         public bool UseScale { get; }
 
-        /// <summary><c>"dot"</c> or <c>"concat"</c>.</summary>
-        public string ScoreMode { get; }
+        /// <summary>How a query is scored against a key.</summary>
+        public AttentionScoreMode ScoreMode { get; }
 
         /// <summary>The fraction of attention weights dropped in training.</summary>
         public double Dropout { get; }
@@ -82,7 +81,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The scale weight, set by <see cref="BuildScores"/>.</summary>
         private protected Parameter? ScaleParameter { get; set; }
 
-        /// <summary>The learned weight of the concat scores; null before build or in <c>"dot"</c> mode.</summary>
+        /// <summary>The learned weight of the concat scores; null before build or in <c>Dot</c> mode.</summary>
         public Parameter? ConcatScoreWeight => _concatScoreWeight;
 
         /// <inheritdoc />
@@ -100,9 +99,9 @@ namespace Microsoft.ML.Layers
         private protected virtual void BuildScores(IReadOnlyList<Shape> inputShapes)
         {
             if (UseScale)
-                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializer.Ones());
-            if (ScoreMode == "concat")
-                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializer.Ones());
+                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializers.Ones());
+            if (ScoreMode == AttentionScoreMode.Concat)
+                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializers.Ones());
         }
 
         private void ValidateShapes(IReadOnlyList<Shape> shapes)
@@ -123,7 +122,7 @@ namespace Microsoft.ML.Layers
         /// <summary>The scores of every query step against every key step, <c>(batch, Tq, Tv)</c>.</summary>
         private protected virtual Tensor CalculateScores(Tensor query, Tensor key)
         {
-            if (ScoreMode == "dot")
+            if (ScoreMode == AttentionScoreMode.Dot)
             {
                 var scores = query.bmm(key.transpose(1, 2));
                 return ScaleParameter is null ? scores : scores * ScaleParameter;

@@ -26,8 +26,8 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive and divisible by <paramref name="groups"/>.</param>
         /// <param name="kernelSize">The window size.</param>
         /// <param name="strides">The window's steps; default 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (and <c>"causal"</c> for rank 1).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (and <see cref="Layers.Padding.Causal"/> for rank 1).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="groups">The number of channel groups; positive.</param>
         /// <param name="activation">Applied to the output; linear by default.</param>
@@ -42,7 +42,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        protected BaseConv(int rank, int filters, IntTuple kernelSize, IntTuple? strides, string padding, string? dataFormat, IntTuple? dilationRate,
+        protected BaseConv(int rank, int filters, IntTuple kernelSize, IntTuple? strides, Padding padding, DataFormat dataFormat,
+            IntTuple? dilationRate,
             int groups, Activation? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
             Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer,
             Constraint? kernelConstraint, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)

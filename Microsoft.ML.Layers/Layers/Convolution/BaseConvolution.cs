@@ -18,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// <para>Kernels keep Keras's layout, <c>(kernel..., in, out)</c> (see each layer), so weights move between Keras and this
     /// library unchanged; they are permuted to libtorch's <c>(out, in, kernel...)</c> view on each call.</para>
-    /// <para><c>"same"</c> padding follows TensorFlow: the total padding makes the output <c>ceil(input / stride)</c> long and
+    /// <para><c>Same</c> padding follows TensorFlow: the total padding makes the output <c>ceil(input / stride)</c> long and
     /// the odd element goes at the end, which is not what libtorch's own <c>same</c> does with strides.</para>
     /// <para>Input <c>(batch, spatial..., channels)</c> with <c>channels_last</c> (the default) or
     /// <c>(batch, channels, spatial...)</c> with <c>channels_first</c>; the output has the same layout. Masks are not supported
@@ -33,9 +33,10 @@ namespace Microsoft.ML.Layers
         /// <param name="rank">The number of spatial axes: 1, 2 or 3.</param>
         /// <param name="kernelSize">The window size, one value or one per spatial axis; positive.</param>
         /// <param name="strides">The steps of the window, one value or one per axis; positive; default 1.</param>
-        /// <param name="padding"><c>"valid"</c> (no padding) or <c>"same"</c> (TensorFlow's rule), and <c>"causal"</c> when <paramref name="allowCausal"/>.</param>
-        /// <param name="allowCausal">Whether <c>"causal"</c> padding is accepted (Conv1D only).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> (no padding) or <see cref="Layers.Padding.Same"/> (TensorFlow's rule),
+        /// and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
+        /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted (Conv1D only).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps, one value or one per axis; positive; default 1.</param>
         /// <param name="activation">Applied to the output; linear by default.</param>
         /// <param name="useBias">Whether a bias is added.</param>
@@ -46,7 +47,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        protected BaseConvolution(int rank, IntTuple kernelSize, IntTuple? strides, string padding, bool allowCausal, string? dataFormat,
+        protected BaseConvolution(int rank, IntTuple kernelSize, IntTuple? strides, Padding padding, bool allowCausal,
+            DataFormat dataFormat,
             IntTuple? dilationRate, Activation? activation, bool useBias, Initializer? biasInitializer, Regularizer? biasRegularizer,
             Regularizer? activityRegularizer, Constraint? biasConstraint, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
@@ -72,11 +74,11 @@ namespace Microsoft.ML.Layers
         /// <summary>The window's steps, one value per spatial axis.</summary>
         public IntTuple Strides => _window.Strides;
 
-        /// <summary><c>"valid"</c>, <c>"same"</c> or <c>"causal"</c>, in lower case.</summary>
-        public string Padding => _window.Padding;
+        /// <summary><see cref="Layers.Padding.Valid"/>, <see cref="Layers.Padding.Same"/> or <see cref="Layers.Padding.Causal"/>.</summary>
+        public Padding Padding => _window.Padding;
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <summary>The spacing of the window's taps, one value per spatial axis.</summary>
         public IntTuple DilationRate => _window.DilationRate;
@@ -100,7 +102,7 @@ namespace Microsoft.ML.Layers
         public Parameter? Bias => _bias;
 
         /// <summary>The axis of the channels in the layer's data format: -1 or 1.</summary>
-        protected int ChannelAxis => DataFormat == "channels_last" ? -1 : 1;
+        protected int ChannelAxis => DataFormat == DataFormat.ChannelsLast ? -1 : 1;
 
         /// <summary>The kernels' config prefixes, initializers, regularizers and constraints, in Keras's config order.</summary>
         private protected abstract IReadOnlyList<KernelArguments> KernelArgumentList { get; }
@@ -155,7 +157,7 @@ namespace Microsoft.ML.Layers
         protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             ComputeOutputShape(Shape.Of(inputs)); // spatial sizes too small for the window fail here, naming the layer
-            bool channelsLast = DataFormat == "channels_last";
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             var outputs = Convolve(channelsLast ? ChannelLayout.ToChannelsFirst(inputs) : inputs);
             if (_bias is not null)
             {
@@ -174,7 +176,7 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
-            bool channelsLast = DataFormat == "channels_last";
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             int firstSpatial = channelsLast ? 1 : 2;
             var spatial = new long[Rank];
             for (int i = 0; i < Rank; i++)
@@ -183,7 +185,7 @@ namespace Microsoft.ML.Layers
                 if (spatial[i] != Shape.Unknown && spatial[i] <= 0)
                 {
                     throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"input_shape={inputShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={Padding}.");
+                        $"input_shape={inputShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
                 }
             }
             long outputChannels = OutputChannels(inputShape[ChannelAxis]);

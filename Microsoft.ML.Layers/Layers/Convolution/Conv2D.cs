@@ -14,7 +14,7 @@ namespace Microsoft.ML.Layers
     /// <c>floor((n - (kernel - 1) * dilation - 1) / stride) + 1</c> with <c>valid</c> padding and <c>ceil(n / stride)</c> otherwise.
     /// Masks are dropped, as in Keras.
     /// <code>
-    /// var conv = new Conv2D(16, 3, strides: 2, padding: "same", activation: "relu");
+    /// var conv = new Conv2D(16, 3, strides: 2, padding: Padding.Same, activation: "relu");
     /// Tensor y = conv.Apply(torch.randn(8, 28, 28, 1));   // (8, 14, 14, 16)
     /// </code>
     /// </remarks>
@@ -25,8 +25,8 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive and divisible by <paramref name="groups"/>.</param>
         /// <param name="kernelSize">The window size: one value or 2 values; positive.</param>
         /// <param name="strides">The window's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split: the odd padding element at the bottom/right).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split: the odd padding element at the bottom/right).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps: one value or 2 values; default 1.</param>
         /// <param name="groups">Splits the input channels into this many groups, each with <c>filters / groups</c> filters; default 1.</param>
         /// <param name="activation">The activation (a name such as <c>"relu"</c>); none (linear) by default.</param>
@@ -42,7 +42,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public Conv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+        public Conv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, int groups = 1, Activation? activation = null, bool useBias = true,
             Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
             Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,

@@ -38,9 +38,9 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive.</param>
         /// <param name="kernelSize">The window size: one value or two; positive.</param>
         /// <param name="strides">The upsampling steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c>; see the remarks for the output sizes.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>; see the remarks for the output sizes.</param>
         /// <param name="outputPadding">Extra rows/columns at the end of the output, one value or two, each below the stride; null for Keras's default.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
         /// <param name="useBias">Whether to add a bias.</param>
@@ -55,8 +55,9 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public Conv2DTranspose(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", IntTuple? outputPadding = null,
-            string? dataFormat = null, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+        public Conv2DTranspose(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            IntTuple? outputPadding = null, DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null,
+            Activation? activation = null, bool useBias = true,
             Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
             Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? kernelConstraint = null, Constraint? biasConstraint = null,
@@ -128,7 +129,7 @@ namespace Microsoft.ML.Layers
             long k = DilatedKernel(axis);
             long stride = StrideValues[axis];
             int? outputPadding = _outputPadding?[axis];
-            if (Padding == "valid")
+            if (Padding == Padding.Valid)
                 return (k - 1, k - 1 + (outputPadding ?? Math.Max(k, stride) - k));
             long total = outputPadding is int op ? k + k % 2 - 2 + op : stride + k - 2;
             long before = Math.Min(total / 2 + total % 2, k - 1);

@@ -30,9 +30,9 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates a depthwise convolution.</summary>
         /// <param name="kernelSize">The window size: one value or two; positive.</param>
         /// <param name="strides">The window's steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split).</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split).</param>
         /// <param name="depthMultiplier">The number of filters per input channel; positive.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
         /// <param name="useBias">Whether to add a bias.</param>
@@ -47,8 +47,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public DepthwiseConv2D(IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", int depthMultiplier = 1,
-            string? dataFormat = null, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+        public DepthwiseConv2D(IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid, int depthMultiplier = 1,
+            DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
             Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null,
             Regularizer? depthwiseRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? depthwiseConstraint = null, Constraint? biasConstraint = null,

@@ -18,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// dilation apply to the depthwise step. Input <c>(batch, height, width, channels)</c> (or channels first); output
     /// <c>(batch, new_height, new_width, filters)</c>. Masks are dropped, as in Keras.
     /// <code>
-    /// var separable = new SeparableConv2D(32, 3, padding: "same");
+    /// var separable = new SeparableConv2D(32, 3, padding: Padding.Same);
     /// Tensor y = separable.Apply(torch.randn(4, 10, 10, 12));   // (4, 10, 10, 32)
     /// </code>
     /// </remarks>
@@ -32,8 +32,8 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive.</param>
         /// <param name="kernelSize">The depthwise window size: one value or two; positive.</param>
         /// <param name="strides">The depthwise window's steps; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c> (TensorFlow's split).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the depthwise window's taps; default 1.</param>
         /// <param name="depthMultiplier">The number of depthwise filters per input channel; positive.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
@@ -52,7 +52,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public SeparableConv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+        public SeparableConv2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, int depthMultiplier = 1, Activation? activation = null, bool useBias = true,
             Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null, Initializer? biasInitializer = null,
             Regularizer? depthwiseRegularizer = null, Regularizer? pointwiseRegularizer = null, Regularizer? biasRegularizer = null,

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers
     /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in the mean, as in TensorFlow).
     /// No weights; masks are dropped, as in Keras.
     /// <code>
-    /// var pool = new AveragePooling2D(3, strides: 2, padding: "same");
+    /// var pool = new AveragePooling2D(3, strides: 2, padding: Padding.Same);
     /// Tensor y = pool.Apply(torch.randn(4, 7, 7, 3));   // (4, 4, 4, 3)
     /// </code>
     /// </remarks>
@@ -21,13 +21,15 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates a 2-D average pooling layer.</summary>
         /// <param name="poolSize">The window size: one value or 2; positive; default (2, 2).</param>
         /// <param name="strides">The window's steps: one value or 2; null (the default) for <paramref name="poolSize"/>.</param>
-        /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> (windows inside the input) or <see cref="Layers.Padding.Same"/>
+        /// (TensorFlow's padding, the odd element at the end).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public AveragePooling2D(IntTuple? poolSize = null, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+        public AveragePooling2D(IntTuple? poolSize = null, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(2, max: false, poolSize ?? 2, strides, padding, dataFormat, name, trainable, dtype)
         {

@@ -21,13 +21,15 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates a 3-D average pooling layer.</summary>
         /// <param name="poolSize">The window size: one value or 3; positive; default (2, 2, 2).</param>
         /// <param name="strides">The window's steps: one value or 3; null (the default) for <paramref name="poolSize"/>.</param>
-        /// <param name="padding"><c>"valid"</c> (windows inside the input) or <c>"same"</c> (TensorFlow's padding, the odd element at the end).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> (windows inside the input) or <see cref="Layers.Padding.Same"/>
+        /// (TensorFlow's padding, the odd element at the end).</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
-        public AveragePooling3D(IntTuple? poolSize = null, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+        public AveragePooling3D(IntTuple? poolSize = null, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(3, max: false, poolSize ?? 2, strides, padding, dataFormat, name, trainable, dtype)
         {

@@ -16,12 +16,12 @@ namespace Microsoft.ML.Layers.Infrastructure
     {
         /// <summary>Checks and stores the arguments.</summary>
         /// <param name="rank">The number of spatial axes.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="keepdims">Whether the spatial axes are kept with size 1.</param>
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        private protected BaseGlobalPooling(int rank, string? dataFormat, bool keepdims, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseGlobalPooling(int rank, DataFormat dataFormat, bool keepdims, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Rank = rank;
@@ -33,8 +33,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The number of spatial axes.</summary>
         public int Rank { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <summary>Whether the spatial axes are kept with size 1.</summary>
         public bool Keepdims { get; }
@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers.Infrastructure
         {
             get
             {
-                int first = DataFormat == "channels_last" ? 1 : 2;
+                int first = DataFormat == DataFormat.ChannelsLast ? 1 : 2;
                 return Enumerable.Range(first, Rank).Select(a => (long)a).ToArray();
             }
         }
@@ -55,7 +55,7 @@ namespace Microsoft.ML.Layers.Infrastructure
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
-            bool channelsLast = DataFormat == "channels_last";
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             long channels = channelsLast ? inputShape[-1] : inputShape[1];
             if (!Keepdims)
                 return new Shape(inputShape[0], channels);

@@ -28,12 +28,12 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <param name="max">Whether the window's maximum (else its mean) is taken.</param>
         /// <param name="poolSize">The window size: one value or one per axis; positive.</param>
         /// <param name="strides">The window's steps; null for <paramref name="poolSize"/>.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c>.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        private protected BasePooling(int rank, bool max, IntTuple poolSize, IntTuple? strides, string padding, string? dataFormat,
+        private protected BasePooling(int rank, bool max, IntTuple poolSize, IntTuple? strides, Padding padding, DataFormat dataFormat,
             string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
@@ -55,20 +55,20 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The window's steps, one value per spatial axis.</summary>
         public IntTuple Strides => new(_strides);
 
-        /// <summary><c>"valid"</c> or <c>"same"</c>, in lower case.</summary>
-        public string Padding { get; }
+        /// <summary><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</summary>
+        public Padding Padding { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <inheritdoc />
         protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             ComputeOutputShape(Shape.Of(inputs)); // windows larger than the input fail here, naming the layer
-            bool channelsLast = DataFormat == "channels_last";
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             var x = channelsLast ? ChannelLayout.ToChannelsFirst(inputs) : inputs;
             var pads = Enumerable.Range(0, Rank)
-                .Select(i => Padding == "same" ? ChannelLayout.SamePadding(x.shape[2 + i], _poolSize[i], _strides[i], 1) : (0L, 0L))
+                .Select(i => Padding == Padding.Same ? ChannelLayout.SamePadding(x.shape[2 + i], _poolSize[i], _strides[i], 1) : (0L, 0L))
                 .ToArray();
             bool padded = pads.Any(p => p.Item1 != 0 || p.Item2 != 0);
             Tensor outputs;
@@ -132,18 +132,18 @@ namespace Microsoft.ML.Layers.Infrastructure
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
-            int firstSpatial = DataFormat == "channels_last" ? 1 : 2;
+            int firstSpatial = DataFormat == DataFormat.ChannelsLast ? 1 : 2;
             var dims = inputShape.ToArray();
             for (int i = 0; i < Rank; i++)
             {
                 long n = inputShape[firstSpatial + i];
                 if (n == Shape.Unknown)
                     continue;
-                long size = Padding == "same" ? (n + _strides[i] - 1) / _strides[i] : (n < _poolSize[i] ? 0 : (n - _poolSize[i]) / _strides[i] + 1);
+                long size = Padding == Padding.Same ? (n + _strides[i] - 1) / _strides[i] : (n < _poolSize[i] ? 0 : (n - _poolSize[i]) / _strides[i] + 1);
                 if (size <= 0)
                 {
                     throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"inputs.shape={inputShape}, pool_size={PoolSize}, strides={Strides}, padding={Padding}.");
+                        $"inputs.shape={inputShape}, pool_size={PoolSize}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
                 }
                 dims[firstSpatial + i] = size;
             }

@@ -21,13 +21,14 @@ namespace Microsoft.ML.Layers
     public sealed class GlobalAveragePooling1D : BaseGlobalPooling
     {
         /// <summary>Creates a global average pooling layer over steps.</summary>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="keepdims">Whether to keep the steps axis with size 1 (default false: it is dropped).</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
-        public GlobalAveragePooling1D(string? dataFormat = null, bool keepdims = false, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public GlobalAveragePooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(1, dataFormat, keepdims, name, trainable, dtype)
             => SupportsMasking = true;
 
@@ -38,7 +39,7 @@ namespace Microsoft.ML.Layers
             if (mask is null)
                 return inputs.mean(axes, keepdim: Keepdims);
             // The mask (batch, steps) gets a channel axis: (batch, steps, 1) or (batch, 1, steps).
-            var kept = mask.to(ScalarType.Bool).unsqueeze(DataFormat == "channels_last" ? 2 : 1);
+            var kept = mask.to(ScalarType.Bool).unsqueeze(DataFormat == DataFormat.ChannelsLast ? 2 : 1);
             var sums = inputs.masked_fill(kept.logical_not(), 0).sum(axes, keepdim: Keepdims);
             return sums / kept.to(inputs.dtype).sum(axes, keepdim: Keepdims);
         }

@@ -18,13 +18,14 @@ namespace Microsoft.ML.Layers
     public sealed class GlobalAveragePooling2D : BaseGlobalPooling
     {
         /// <summary>Creates a global average pooling layer.</summary>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="keepdims">Whether to keep the pooled axes with size 1 (default false: they are dropped).</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
-        public GlobalAveragePooling2D(string? dataFormat = null, bool keepdims = false, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public GlobalAveragePooling2D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(2, dataFormat, keepdims, name, trainable, dtype)
         {
         }

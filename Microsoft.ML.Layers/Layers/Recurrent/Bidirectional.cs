@@ -18,8 +18,8 @@ namespace Microsoft.ML.Layers
     /// As in Keras, <c>layer</c>'s own weights are not reused, and both layers output zeros at masked steps when they return
     /// sequences.</para>
     /// <para>Weights: the forward layer's, then the backward layer's. Input <c>(batch, timesteps, features)</c>. Output, for
-    /// <c>mergeMode</c> <c>"concat"</c> (default): <c>(..., 2 * units)</c>; <c>"sum"</c>, <c>"mul"</c>, <c>"ave"</c>: <c>(..., units)</c>;
-    /// <see langword="null"/>: two outputs, forward then backward, through <c>ApplyAll</c>. With <c>returnState</c>, the forward
+    /// <c>mergeMode</c> <c>Concat</c> (default): <c>(..., 2 * units)</c>; <c>Sum</c>, <c>Multiply</c>, <c>Average</c>: <c>(..., units)</c>;
+    /// <c>None</c>: two outputs, forward then backward, through <c>ApplyAll</c>. With <c>returnState</c>, the forward
     /// layer's final states then the backward layer's follow the output(s). Called with a list <c>[sequence, state...]</c>, the
     /// first half of the states start the forward layer and the second half the backward layer (Keras's <c>initial_state</c>).</para>
     /// <code>
@@ -30,21 +30,21 @@ namespace Microsoft.ML.Layers
     [RegisterLayer("Bidirectional")]
     public sealed class Bidirectional : Layer
     {
-        private static readonly string?[] MergeModes = { "concat", "sum", "mul", "ave", null };
         // The sequence's rank (the wrapped layer's: 3, or 5 for ConvLSTM2D), checked here rather than through Layer.InputSpec,
         // which would apply to initial states too.
         private readonly InputSpec _sequenceSpec;
 
         /// <summary>Wraps a recurrent layer.</summary>
         /// <param name="layer">A recurrent layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>); its config defines the forward layer.</param>
-        /// <param name="mergeMode">How the two outputs combine: <c>"concat"</c>, <c>"sum"</c>, <c>"mul"</c>, <c>"ave"</c>, or <see langword="null"/> to return both.</param>
+        /// <param name="mergeMode">How the two outputs combine: <see cref="Layers.MergeMode.Concat"/> (default), <see cref="Layers.MergeMode.Sum"/>,
+        /// <see cref="Layers.MergeMode.Multiply"/>, <see cref="Layers.MergeMode.Average"/>, or <see cref="Layers.MergeMode.None"/> to return both.</param>
         /// <param name="backwardLayer">The layer for the backward direction, with <c>goBackwards</c> unlike <paramref name="layer"/> and the same
         /// <c>stateful</c>, <c>returnSequences</c> and <c>returnState</c>; by default a copy of <paramref name="layer"/> going backwards.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype of the merge; the wrapped layers keep their own.</param>
         /// <exception cref="ArgumentException">A layer is not recurrent, the merge mode is unknown, or the two layers do not match.</exception>
-        public Bidirectional(Layer layer, string? mergeMode = "concat", Layer? backwardLayer = null,
+        public Bidirectional(Layer layer, MergeMode mergeMode = MergeMode.Concat, Layer? backwardLayer = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
@@ -53,11 +53,7 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"`Bidirectional` needs a recurrent layer (SimpleRNN, LSTM, GRU). Received: layer={layer}", nameof(layer));
             if (backwardLayer is not null and not RecurrentLayer)
                 throw new ArgumentException($"`backward_layer` needs to be a recurrent layer (SimpleRNN, LSTM, GRU). Received: backward_layer={backwardLayer}", nameof(backwardLayer));
-            if (!MergeModes.Contains(mergeMode))
-            {
-                throw new ArgumentException($"Invalid merge mode. Merge mode should be one of \"sum\", \"mul\", \"ave\", \"concat\" or null. " +
-                    $"Received: merge_mode='{mergeMode}'", nameof(mergeMode));
-            }
+            Arguments.Choice(mergeMode, nameof(mergeMode));
 
             ForwardLayer = Copy(recurrent, "forward_", goBackwards: null);
             // Keras builds the backward layer from the layer's config with go_backwards flipped (a layer that already goes
@@ -85,8 +81,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The layer running backwards (Keras's <c>backward_layer</c>).</summary>
         public RecurrentLayer BackwardLayer { get; }
 
-        /// <summary>How the outputs combine: <c>"concat"</c>, <c>"sum"</c>, <c>"mul"</c>, <c>"ave"</c>, or <see langword="null"/> (both returned).</summary>
-        public string? MergeMode { get; }
+        /// <summary>How the outputs combine; <see cref="Layers.MergeMode.None"/> returns both.</summary>
+        public MergeMode MergeMode { get; }
 
         /// <summary>Whether the wrapped layers return sequences.</summary>
         public bool ReturnSequences => ForwardLayer.ReturnSequences;
@@ -166,10 +162,10 @@ namespace Microsoft.ML.Layers
             var outputs = new List<Tensor>();
             switch (MergeMode)
             {
-                case "concat": outputs.Add(cat(new[] { y, yReversed }, -1)); break;
-                case "sum": outputs.Add(y + yReversed); break;
-                case "ave": outputs.Add((y + yReversed) / 2); break;
-                case "mul": outputs.Add(y * yReversed); break;
+                case MergeMode.Concat: outputs.Add(cat(new[] { y, yReversed }, -1)); break;
+                case MergeMode.Sum: outputs.Add(y + yReversed); break;
+                case MergeMode.Average: outputs.Add((y + yReversed) / 2); break;
+                case MergeMode.Multiply: outputs.Add(y * yReversed); break;
                 default: outputs.Add(y); outputs.Add(yReversed); break;
             }
             if (ReturnState)
@@ -189,16 +185,16 @@ namespace Microsoft.ML.Layers
             var result = new Tensor?[outputs.Count];
             var mask = ComputeMask(inputs[0], masks[0]);
             result[0] = mask;
-            if (MergeMode is null)
+            if (MergeMode == MergeMode.None)
                 result[1] = mask;
             return result;
         }
 
-        /// <summary>The (first) output's shape: the forward layer's, with the last dimension doubled for <c>"concat"</c>.</summary>
+        /// <summary>The (first) output's shape: the forward layer's, with the last dimension doubled for <see cref="Layers.MergeMode.Concat"/>.</summary>
         public override Shape ComputeOutputShape(Shape inputShape)
         {
             var shape = ForwardLayer.ComputeOutputShape(inputShape);
-            return MergeMode == "concat" ? shape.With(-1, shape[^1] * 2) : shape;
+            return MergeMode == MergeMode.Concat ? shape.With(-1, shape[^1] * 2) : shape;
         }
 
         /// <summary>The (first) output's shape for a call with initial states: that of the sequence (the first shape).</summary>

@@ -33,7 +33,7 @@ namespace Microsoft.ML.Layers
     /// <see cref="RecurrentLayer"/>; as in Keras, dropout draws one mask per gate, each shaped like one input step (or one
     /// state, for the recurrent dropout), and keeps them for every step of the call.</para>
     /// <code>
-    /// var layer = new ConvLSTM2D(16, 3, padding: "same", returnSequences: true);
+    /// var layer = new ConvLSTM2D(16, 3, padding: Padding.Same, returnSequences: true);
     /// Tensor y = layer.Apply(torch.randn(8, 10, 32, 32, 3));   // (8, 10, 32, 32, 16)
     /// </code>
     /// </remarks>
@@ -48,8 +48,8 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels (of each state); positive.</param>
         /// <param name="kernelSize">The window of both convolutions: one value or 2 values; positive.</param>
         /// <param name="strides">The input convolution's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding">The input convolution's padding, <c>"valid"</c> (default) or <c>"same"</c>.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (default) or <c>"channels_first"</c>.</param>
+        /// <param name="padding">The input convolution's padding, <see cref="Layers.Padding.Valid"/> (default) or <see cref="Layers.Padding.Same"/>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The input convolution's dilation: one value or 2 values; default 1.</param>
         /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c> (pass <see cref="Activations.Linear"/> for none).</param>
         /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>.</param>
@@ -79,7 +79,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="ArgumentException">An argument is out of range; the message names the layer, the argument and the received value.</exception>
-        public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, string padding = "valid", string? dataFormat = null,
+        public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, Activation? activation = null, Activation? recurrentActivation = null, bool useBias = true,
             Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
             bool unitForgetBias = true,
@@ -96,7 +97,7 @@ namespace Microsoft.ML.Layers
                 dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
         {
             _window = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
-            _recurrentWindow = new ConvolutionWindow(SpatialRank, kernelSize, 1, 1, "same");
+            _recurrentWindow = new ConvolutionWindow(SpatialRank, kernelSize, 1, 1, Padding.Same);
             DataFormat = Arguments.DataFormat(dataFormat);
             RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
             UnitForgetBias = unitForgetBias;
@@ -111,11 +112,11 @@ namespace Microsoft.ML.Layers
         /// <summary>The input convolution's steps, one value per spatial axis.</summary>
         public IntTuple Strides => _window.Strides;
 
-        /// <summary>The input convolution's padding: <c>"valid"</c> or <c>"same"</c>.</summary>
-        public string Padding => _window.Padding;
+        /// <summary>The input convolution's padding: <see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</summary>
+        public Padding Padding => _window.Padding;
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <summary>The input convolution's dilation, one value per spatial axis.</summary>
         public IntTuple DilationRate => _window.DilationRate;
@@ -126,7 +127,7 @@ namespace Microsoft.ML.Layers
         /// <summary>Whether the forget gate's bias starts at 1.</summary>
         public bool UnitForgetBias { get; }
 
-        private bool ChannelsLast => DataFormat == "channels_last";
+        private bool ChannelsLast => DataFormat == DataFormat.ChannelsLast;
 
         /// <summary>The channel axis of one step (a tensor without the time axis).</summary>
         private int StepChannelAxis => ChannelsLast ? -1 : 1;
@@ -170,7 +171,7 @@ namespace Microsoft.ML.Layers
                 if (spatial[i] == 0)
                 {
                     throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={Padding}.");
+                        $"input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
                 }
             }
             return ChannelsLast ? spatial.Append(Units).ToArray() : spatial.Prepend(Units).ToArray();
@@ -233,7 +234,7 @@ namespace Microsoft.ML.Layers
         /// Checks the arguments before the base constructor runs, so that every error names this layer, the argument and the
         /// received value; returns <paramref name="filters"/>.
         /// </summary>
-        private static int CheckArguments(int filters, IntTuple kernelSize, IntTuple? strides, string padding, string? dataFormat,
+        private static int CheckArguments(int filters, IntTuple kernelSize, IntTuple? strides, Padding padding, DataFormat dataFormat,
             IntTuple? dilationRate, double dropout, double recurrentDropout, bool timeMajor, string? name)
         {
             string layer = name is null ? $"Layer {nameof(ConvLSTM2D)}" : $"Layer '{name}' ({nameof(ConvLSTM2D)})";

@@ -22,13 +22,14 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>Creates the layer.</summary>
         /// <param name="rate">The fraction of feature maps to drop, in [0, 1].</param>
         /// <param name="rank">The input rank the layer accepts.</param>
-        /// <param name="dataFormat">Where the channels are: <c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="writesDataFormat">Whether the config holds <c>data_format</c> (Keras's <c>SpatialDropout1D</c> has none).</param>
         /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for the constructor convention; the layer has no weights and Keras does not serialize it.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        private protected BaseSpatialDropout(double rate, int rank, string? dataFormat, bool writesDataFormat, long? seed, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseSpatialDropout(double rate, int rank, DataFormat dataFormat, bool writesDataFormat, long? seed,
+            string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Rate = RandomNoise.UnitInterval(rate, "rate");
@@ -46,13 +47,13 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The seed, or <see langword="null"/>.</summary>
         public long? Seed { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>: where the channels (kept whole) are; always <c>"channels_last"</c> for <see cref="SpatialDropout1D"/>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels (kept whole) are; always <see cref="Layers.DataFormat.ChannelsLast"/> for <see cref="SpatialDropout1D"/>.</summary>
+        public DataFormat DataFormat { get; }
 
         /// <summary>The keep mask's shape for an input: its batch and channel sizes, 1 on the spatial axes.</summary>
         private Shape NoiseShapeFor(Tensor inputs)
         {
-            int channelAxis = DataFormat == "channels_first" ? 1 : (int)inputs.ndim - 1;
+            int channelAxis = DataFormat == DataFormat.ChannelsFirst ? 1 : (int)inputs.ndim - 1;
             return new Shape(inputs.shape.Select((size, axis) => axis == 0 || axis == channelAxis ? size : 1));
         }
 

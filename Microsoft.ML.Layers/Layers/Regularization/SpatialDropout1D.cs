@@ -26,7 +26,7 @@ namespace Microsoft.ML.Layers
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1].</exception>
         public SpatialDropout1D(double rate, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(rate, 3, "channels_last", writesDataFormat: false, seed, name, trainable, dtype)
+            : base(rate, 3, DataFormat.ChannelsLast, writesDataFormat: false, seed, name, trainable, dtype)
         {
         }
     }

@@ -22,14 +22,15 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="rate">The fraction of feature maps to drop, in [0, 1].</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="seed">The seed; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for the constructor convention; not serialized, as in Keras.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1].</exception>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format.</exception>
-        public SpatialDropout3D(double rate, string? dataFormat = null, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public SpatialDropout3D(double rate, DataFormat dataFormat = DataFormat.ChannelsLast, long? seed = null, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(rate, 5, dataFormat, writesDataFormat: true, seed, name, trainable, dtype)
         {
         }

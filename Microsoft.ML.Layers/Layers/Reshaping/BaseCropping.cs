@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// </remarks>
     public abstract class BaseCropping : BaseSpatialEdges
     {
-        private protected BaseCropping((int Before, int After)[] cropping, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseCropping((int Before, int After)[] cropping, DataFormat dataFormat, string? name, bool trainable,
+            ScalarType? dtype)
             : base(cropping, "cropping", dataFormat, name, trainable, dtype)
         {
         }

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers.Infrastructure
     {
         private readonly string _argument;
 
-        private protected BaseSpatialEdges((int Before, int After)[] amounts, string argument, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseSpatialEdges((int Before, int After)[] amounts, string argument, DataFormat dataFormat, string? name,
+            bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Amounts = amounts;
@@ -25,8 +26,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The (before, after) amounts, one pair per spatial axis.</summary>
         private protected (int Before, int After)[] Amounts { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig()

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// </remarks>
     public abstract class BaseUpSampling : Layer
     {
-        private protected BaseUpSampling(IntTuple size, int spatialAxes, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseUpSampling(IntTuple size, int spatialAxes, DataFormat dataFormat, string? name, bool trainable,
+            ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Factors = Arguments.PositiveTuple(size, spatialAxes, "size");
@@ -26,8 +27,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The factor of each spatial axis.</summary>
         private protected int[] Factors { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// </remarks>
     public abstract class BaseZeroPadding : BaseSpatialEdges
     {
-        private protected BaseZeroPadding((int Before, int After)[] padding, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseZeroPadding((int Before, int After)[] padding, DataFormat dataFormat, string? name, bool trainable,
+            ScalarType? dtype)
             : base(padding, "padding", dataFormat, name, trainable, dtype)
         {
         }
@@ -28,7 +29,7 @@ namespace Microsoft.ML.Layers.Infrastructure
         {
             // libtorch's pad lists the last axis first: the spatial axes reversed, then zeros for channels_last's channel axis.
             var spatial = ChannelLayout.PadArgument(Padding.Select(p => ((long)p.Before, (long)p.After)).ToArray());
-            var pad = DataFormat == "channels_first" ? spatial : new long[] { 0, 0 }.Concat(spatial).ToArray();
+            var pad = DataFormat == DataFormat.ChannelsFirst ? spatial : new long[] { 0, 0 }.Concat(spatial).ToArray();
             return nn.functional.pad(inputs, pad);
         }
 

@@ -22,29 +22,31 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates the layer with symmetric cropping.</summary>
         /// <param name="cropping">One integer for every side, or <c>(rows, cols)</c> removed at both ends of each axis;
         /// non-negative; none when null (Keras's default <c>((0, 0), (0, 0))</c>).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">A wrong number of values, a negative one, or an unknown data format.</exception>
-        public Cropping2D(IntTuple? cropping = null, string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public Cropping2D(IntTuple? cropping = null, DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : this(SpatialPairs.FromSymmetric(cropping ?? 0, 2, "cropping"), dataFormat, name, trainable, dtype)
         {
         }
 
         /// <summary>Creates the layer with <c>((top, bottom), (left, right))</c> cropping.</summary>
         /// <param name="cropping">The rows removed at the top and bottom, and the columns removed at the left and right; non-negative.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
-        public Cropping2D(((int Top, int Bottom) Height, (int Left, int Right) Width) cropping, string? dataFormat = null,
+        public Cropping2D(((int Top, int Bottom) Height, (int Left, int Right) Width) cropping,
+            DataFormat dataFormat = DataFormat.ChannelsLast,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : this(SpatialPairs.Check(new[] { cropping.Height, cropping.Width }, "cropping"), dataFormat, name, trainable, dtype)
         {
         }
 
-        private Cropping2D((int Before, int After)[] cropping, string? dataFormat, string? name, bool trainable, ScalarType? dtype)
+        private Cropping2D((int Before, int After)[] cropping, DataFormat dataFormat, string? name, bool trainable, ScalarType? dtype)
             : base(cropping, dataFormat, name, trainable, dtype)
         {
         }

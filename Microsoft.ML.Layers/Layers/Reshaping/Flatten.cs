@@ -20,26 +20,27 @@ namespace Microsoft.ML.Layers
     public sealed class Flatten : Layer
     {
         /// <summary>Creates a flatten layer.</summary>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="ArgumentException"><paramref name="dataFormat"/> is not a data format.</exception>
-        public Flatten(string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public Flatten(DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true,
+            ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             DataFormat = Arguments.DataFormat(dataFormat);
             InputSpec = new InputSpec { MinNDim = 1 };
         }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             int rank = (int)inputs.ndim;
-            var x = DataFormat == "channels_first" && rank > 2 ? ChannelLayout.ToChannelsLast(inputs) : inputs;
+            var x = DataFormat == DataFormat.ChannelsFirst && rank > 2 ? ChannelLayout.ToChannelsLast(inputs) : inputs;
             long features = inputs.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
             return x.reshape(inputs.shape[0], features);
         }

@@ -66,13 +66,13 @@ namespace Microsoft.ML.Layers
         /// every side when absent, and <c>data_format</c>; then the base keys.
         /// </summary>
         public static TLayer FromConfig<TLayer>(LayerConfig config, string argument, int axes, int defaultAmount,
-            Func<(int Before, int After)[], string?, string?, bool, TLayer> create)
+            Func<(int Before, int After)[], DataFormat, string?, bool, TLayer> create)
             where TLayer : Layer
         {
             ArgumentNullException.ThrowIfNull(config);
             config.RequireKnownKeys(argument, "data_format");
             var pairs = config.Contains(argument) ? Read(config.Values[argument], axes, argument) : FromSymmetric(defaultAmount, axes, argument);
-            var layer = create(pairs, config.Get<string?>("data_format", null), config.Name, config.Trainable);
+            var layer = create(pairs, config.Get("data_format", DataFormat.ChannelsLast), config.Name, config.Trainable);
             layer.ApplyBaseConfig(config, LayerConfig.BoundBaseKeys);
             return layer;
         }

@@ -19,12 +19,13 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="padding">One integer for both ends, or <c>(left, right)</c>; non-negative; 1 when null (Keras's default).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="ArgumentException"><paramref name="padding"/> has neither 1 nor 2 values, or a negative one; or an unknown data format.</exception>
-        public ZeroPadding1D(IntTuple? padding = null, string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public ZeroPadding1D(IntTuple? padding = null, DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             var amounts = (padding ?? 1).Expand(2, "padding");
@@ -36,10 +37,10 @@ namespace Microsoft.ML.Layers
         /// <summary>The zeros added at the start and at the end.</summary>
         public (int Left, int Right) Padding { get; }
 
-        /// <summary><c>"channels_last"</c> or <c>"channels_first"</c>.</summary>
-        public string DataFormat { get; }
+        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
+        public DataFormat DataFormat { get; }
 
-        private int StepAxis => DataFormat == "channels_first" ? 2 : 1;
+        private int StepAxis => DataFormat == DataFormat.ChannelsFirst ? 2 : 1;
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)

@@ -21,25 +21,26 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates the layer with symmetric padding.</summary>
         /// <param name="padding">One integer for every side, or <c>(dim1, dim2, dim3)</c> zeros added at both ends of each axis;
         /// non-negative; 1 on every side when null (Keras's default <c>((1, 1), (1, 1), (1, 1))</c>).</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">A wrong number of values, a negative one, or an unknown data format.</exception>
-        public ZeroPadding3D(IntTuple? padding = null, string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public ZeroPadding3D(IntTuple? padding = null, DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(SpatialPairs.FromSymmetric(padding ?? 1, 3, "padding"), dataFormat, name, trainable, dtype)
         {
         }
 
         /// <summary>Creates the layer with one <c>(before, after)</c> pair per spatial axis.</summary>
         /// <param name="padding">The zeros added at both ends of each of the three spatial axes; non-negative.</param>
-        /// <param name="dataFormat"><c>"channels_last"</c> (the default for null) or <c>"channels_first"</c>.</param>
+        /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
         /// <exception cref="System.ArgumentOutOfRangeException">An amount is negative.</exception>
         public ZeroPadding3D(((int Before, int After) Dim1, (int Before, int After) Dim2, (int Before, int After) Dim3) padding,
-            string? dataFormat = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+            DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(SpatialPairs.Check(new[] { padding.Dim1, padding.Dim2, padding.Dim3 }, "padding"), dataFormat, name, trainable, dtype)
         {
         }

@@ -47,13 +47,13 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The first spatial axis of a batch: 2 for <c>channels_first</c>, 1 for <c>channels_last</c>.</summary>
-        public static int FirstSpatialAxis(string dataFormat) => dataFormat == "channels_first" ? 2 : 1;
+        public static int FirstSpatialAxis(DataFormat dataFormat) => dataFormat == DataFormat.ChannelsFirst ? 2 : 1;
 
         /// <summary>
         /// The shape with each known spatial size replaced by <paramref name="resize"/>(spatial index, size); unknown sizes stay
         /// unknown. The spatial axes are the <paramref name="count"/> axes from <see cref="FirstSpatialAxis"/>.
         /// </summary>
-        public static Shape MapSpatialAxes(Shape shape, string dataFormat, int count, Func<int, long, long> resize)
+        public static Shape MapSpatialAxes(Shape shape, DataFormat dataFormat, int count, Func<int, long, long> resize)
         {
             ArgumentNullException.ThrowIfNull(shape);
             int first = FirstSpatialAxis(dataFormat);

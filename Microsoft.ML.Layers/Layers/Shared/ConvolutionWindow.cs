@@ -21,9 +21,10 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelSize">The window size, one value or one per axis; positive.</param>
         /// <param name="strides">The window's steps; positive; default 1.</param>
         /// <param name="dilationRate">The spacing of the window's taps; positive; default 1.</param>
-        /// <param name="padding"><c>"valid"</c> or <c>"same"</c>, and <c>"causal"</c> when <paramref name="allowCausal"/>.</param>
-        /// <param name="allowCausal">Whether <c>"causal"</c> padding is accepted.</param>
-        public ConvolutionWindow(int rank, IntTuple kernelSize, IntTuple? strides, IntTuple? dilationRate, string padding, bool allowCausal = false)
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>, and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
+        /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted.</param>
+        public ConvolutionWindow(int rank, IntTuple kernelSize, IntTuple? strides, IntTuple? dilationRate, Padding padding,
+            bool allowCausal = false)
         {
             if (rank is < 1 or > 3)
                 throw new ArgumentOutOfRangeException(nameof(rank), $"Convolutions have 1, 2 or 3 spatial axes. Received: rank={rank}");
@@ -42,8 +43,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The number of spatial axes.</summary>
         public int Rank { get; }
 
-        /// <summary><c>"valid"</c>, <c>"same"</c> or <c>"causal"</c>, in lower case.</summary>
-        public string Padding { get; }
+        /// <summary><see cref="Layers.Padding.Valid"/>, <see cref="Layers.Padding.Same"/> or <see cref="Layers.Padding.Causal"/>.</summary>
+        public Padding Padding { get; }
 
         /// <summary>The window size, one value per spatial axis.</summary>
         public IntTuple KernelSize => new(_kernelSize);
@@ -74,7 +75,7 @@ namespace Microsoft.ML.Layers
         {
             if (inputLength == Shape.Unknown)
                 return Shape.Unknown;
-            if (Padding != "valid")
+            if (Padding != Padding.Valid)
                 return (inputLength + _strides[axis] - 1) / _strides[axis];
             long span = inputLength - DilatedKernel(axis);
             return span < 0 ? 0 : span / _strides[axis] + 1;
@@ -87,7 +88,7 @@ namespace Microsoft.ML.Layers
         /// </summary>
         public Tensor Pad(Tensor x)
         {
-            if (Padding == "valid")
+            if (Padding == Padding.Valid)
                 return x;
             var pads = Pads(x);
             return pads.All(p => p.Before == 0 && p.After == 0) ? x : nn.functional.pad(x, ChannelLayout.PadArgument(pads));
@@ -100,7 +101,7 @@ namespace Microsoft.ML.Layers
         /// </summary>
         public Tensor Convolve(Tensor x, Tensor weight, long groups = 1)
         {
-            if (Padding != "valid")
+            if (Padding != Padding.Valid)
             {
                 var pads = Pads(x);
                 if (pads.All(p => p.Before == p.After))
@@ -114,7 +115,7 @@ namespace Microsoft.ML.Layers
             var pads = new (long Before, long After)[Rank];
             for (int i = 0; i < Rank; i++)
             {
-                pads[i] = Padding == "causal"
+                pads[i] = Padding == Padding.Causal
                     ? (DilatedKernel(i) - 1, 0)
                     : ChannelLayout.SamePadding(x.shape[2 + i], _kernelSize[i], _strides[i], _dilationRate[i]);
             }

@@ -15,14 +15,14 @@ namespace Microsoft.ML.Layers.Callbacks
         private bool _higherIsBetter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto",
+        public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
             double? baseline = null, bool restoreBestWeights = false, int startFromEpoch = 0)
         {
             Monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
             MinDelta = Math.Abs(minDelta);
             Patience = patience >= 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), $"Received: patience={patience}");
             Mode = mode;
-            _higherIsBetter = MonitorMode.HigherIsBetter(mode, monitor);
+            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, monitor);
             Baseline = baseline;
             RestoreBestWeights = restoreBestWeights;
             StartFromEpoch = startFromEpoch;
@@ -37,8 +37,8 @@ namespace Microsoft.ML.Layers.Callbacks
         /// <summary>Epochs without improvement before stopping.</summary>
         public int Patience { get; }
 
-        /// <summary><c>"auto"</c>, <c>"min"</c> or <c>"max"</c>.</summary>
-        public string Mode { get; }
+        /// <summary>Whether the monitored quantity improves when it goes down or up.</summary>
+        public MonitorMode Mode { get; }
 
         /// <summary>A value the monitored quantity must beat, or null.</summary>
         public double? Baseline { get; }
@@ -75,7 +75,7 @@ namespace Microsoft.ML.Layers.Callbacks
             if (RestoreBestWeights && _bestWeights is null)
                 _bestWeights = Model!.GetWeights();
             _wait++;
-            if (MonitorMode.Improves(current, _best, MinDelta, _higherIsBetter))
+            if (MonitorImprovement.Improves(current, _best, MinDelta, _higherIsBetter))
             {
                 _best = current;
                 BestEpoch = epoch;

@@ -18,13 +18,15 @@ namespace Microsoft.ML.Layers.Callbacks
         private readonly bool _higherIsBetter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto")
+        public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false,
+            MonitorMode mode = MonitorMode.Auto)
         {
             FilePath = filePath ?? throw new ArgumentNullException(nameof(filePath));
             Monitor = monitor;
             SaveBestOnly = saveBestOnly;
             SaveWeightsOnly = saveWeightsOnly;
-            _higherIsBetter = MonitorMode.HigherIsBetter(mode, monitor);
+            Mode = mode;
+            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, monitor);
         }
 
         /// <summary>The path pattern.</summary>
@@ -32,6 +34,9 @@ namespace Microsoft.ML.Layers.Callbacks
 
         /// <summary>The log entry compared when <see cref="SaveBestOnly"/>.</summary>
         public string Monitor { get; }
+
+        /// <summary>Whether the monitored quantity improves when it goes down or up.</summary>
+        public MonitorMode Mode { get; }
 
         /// <summary>Whether to save only improvements.</summary>
         public bool SaveBestOnly { get; }
@@ -53,7 +58,7 @@ namespace Microsoft.ML.Layers.Callbacks
             {
                 if (!logs.TryGetValue(Monitor, out double current))
                     throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which is not in the logs ({string.Join(", ", logs.Keys)}).");
-                if (!MonitorMode.Improves(current, _best, 0, _higherIsBetter))
+                if (!MonitorImprovement.Improves(current, _best, 0, _higherIsBetter))
                     return;
                 _best = current;
             }

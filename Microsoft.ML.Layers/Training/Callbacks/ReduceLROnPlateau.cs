@@ -16,7 +16,7 @@ namespace Microsoft.ML.Layers.Callbacks
         private int _cooldownCounter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, string mode = "auto",
+        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, MonitorMode mode = MonitorMode.Auto,
             double minDelta = 1e-4, int cooldown = 0, double minLr = 0)
         {
             if (factor >= 1.0 || factor <= 0)
@@ -27,11 +27,15 @@ namespace Microsoft.ML.Layers.Callbacks
             MinDelta = minDelta;
             Cooldown = cooldown;
             MinLr = minLr;
-            _higherIsBetter = MonitorMode.HigherIsBetter(mode, monitor);
+            Mode = mode;
+            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, monitor);
         }
 
         /// <summary>The log entry watched.</summary>
         public string Monitor { get; }
+
+        /// <summary>Whether the monitored quantity improves when it goes down or up.</summary>
+        public MonitorMode Mode { get; }
 
         /// <summary>The factor applied to the learning rate.</summary>
         public double Factor { get; }
@@ -67,7 +71,7 @@ namespace Microsoft.ML.Layers.Callbacks
                 _cooldownCounter--;
                 _wait = 0;
             }
-            if (MonitorMode.Improves(current, _best, MinDelta, _higherIsBetter))
+            if (MonitorImprovement.Improves(current, _best, MinDelta, _higherIsBetter))
             {
                 _best = current;
                 _wait = 0;

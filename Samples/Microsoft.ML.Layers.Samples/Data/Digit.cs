@@ -35,7 +35,7 @@ namespace Microsoft.ML.Layers.Samples
         /// <summary>The small CNN both digits samples train: 8x8 images, one convolution, one hidden layer, 10 logits.</summary>
         public static Sequential Network() => new(
             new Reshape(8, 8, 1),
-            new Conv2D(32, kernelSize: 3, padding: "same", activation: "relu"),
+            new Conv2D(32, kernelSize: 3, padding: Padding.Same, activation: "relu"),
             new MaxPooling2D(2),
             new Flatten(),
             new Dense(64, activation: "relu"),

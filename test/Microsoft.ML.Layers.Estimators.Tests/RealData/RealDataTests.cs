@@ -59,9 +59,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.RealData
             var test = ml.Data.LoadFromTextFile<Digit>(DataFile("optdigits-test.csv"), separatorChar: ',');
             var network = new Sequential(
                 new Reshape(8, 8, 1),
-                new Conv2D(32, kernelSize: 3, padding: "same", activation: "relu"),
+                new Conv2D(32, kernelSize: 3, padding: Padding.Same, activation: "relu"),
                 new MaxPooling2D(2),
-                new Conv2D(64, kernelSize: 3, padding: "same", activation: "relu"),
+                new Conv2D(64, kernelSize: 3, padding: Padding.Same, activation: "relu"),
                 new Flatten(),
                 new Dropout(0.25),
                 new Dense(64, activation: "relu"),

@@ -22,7 +22,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             { "RandomNormal", new RandomNormalInitializer(0.1, 0.2, 3) },
             { "RandomUniform", new RandomUniformInitializer(-1.5, 2.5, null) },
             { "TruncatedNormal", new TruncatedNormalInitializer(-0.5, 0.01, 7) },
-            { "VarianceScaling", new VarianceScalingInitializer(0.3, "fan_out", "untruncated_normal", 11) },
+            { "VarianceScaling", new VarianceScalingInitializer(0.3, VarianceScalingMode.FanOut, VarianceScalingDistribution.UntruncatedNormal, 11) },
             { "GlorotUniform", new GlorotUniformInitializer(5) },
             { "GlorotNormal", new GlorotNormalInitializer() },
             { "HeUniform", new HeUniformInitializer(6) },
@@ -122,8 +122,8 @@ namespace Microsoft.ML.Layers.Tests.Components
                 """;
             var initializer = Assert.IsType<VarianceScalingInitializer>(ComponentRegistry.Deserialize(JsonNode.Parse(json), typeof(Initializer)));
             Assert.Equal(2.0, initializer.Scale);
-            Assert.Equal("fan_out", initializer.Mode);
-            Assert.Equal("truncated_normal", initializer.Distribution);
+            Assert.Equal(VarianceScalingMode.FanOut, initializer.Mode);
+            Assert.Equal(VarianceScalingDistribution.TruncatedNormal, initializer.Distribution);
             Assert.Null(initializer.Seed);
         }
 

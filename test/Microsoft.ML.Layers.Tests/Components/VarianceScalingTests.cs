@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Layers.Initializers;
+using System.Text.Json.Nodes;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -36,23 +36,23 @@ namespace Microsoft.ML.Layers.Tests.Components
             return values.ToArray();
         }
 
-        public static TheoryData<string, string, double, string, double> FanCases => new()
+        public static TheoryData<string, VarianceScalingMode, double, VarianceScalingDistribution, double> FanCases => new()
         {
             // shape, mode, scale, distribution, n (the fan the scale is divided by, worked out by hand)
-            { "dense", "fan_in", 1.0, "uniform", 400 },
-            { "dense", "fan_out", 2.0, "untruncated_normal", 600 },
-            { "dense", "fan_avg", 3.0, "truncated_normal", 500 },
-            { "conv", "fan_in", 1.0, "uniform", 72 },
-            { "conv", "fan_out", 1.0, "uniform", 144 },
-            { "conv", "fan_avg", 1.0, "uniform", 108 },
-            { "conv", "fan_in", 2.0, "truncated_normal", 72 },
-            { "conv", "fan_out", 2.0, "truncated_normal", 144 },
-            { "conv", "fan_avg", 0.5, "untruncated_normal", 108 },
+            { "dense", VarianceScalingMode.FanIn, 1.0, VarianceScalingDistribution.Uniform, 400 },
+            { "dense", VarianceScalingMode.FanOut, 2.0, VarianceScalingDistribution.UntruncatedNormal, 600 },
+            { "dense", VarianceScalingMode.FanAverage, 3.0, VarianceScalingDistribution.TruncatedNormal, 500 },
+            { "conv", VarianceScalingMode.FanIn, 1.0, VarianceScalingDistribution.Uniform, 72 },
+            { "conv", VarianceScalingMode.FanOut, 1.0, VarianceScalingDistribution.Uniform, 144 },
+            { "conv", VarianceScalingMode.FanAverage, 1.0, VarianceScalingDistribution.Uniform, 108 },
+            { "conv", VarianceScalingMode.FanIn, 2.0, VarianceScalingDistribution.TruncatedNormal, 72 },
+            { "conv", VarianceScalingMode.FanOut, 2.0, VarianceScalingDistribution.TruncatedNormal, 144 },
+            { "conv", VarianceScalingMode.FanAverage, 0.5, VarianceScalingDistribution.UntruncatedNormal, 108 },
         };
 
         [Theory]
         [MemberData(nameof(FanCases))]
-        public void VarianceScalingHasStddevSqrtScaleOverFan(string shapeName, string mode, double scale, string distribution, double n)
+        public void VarianceScalingHasStddevSqrtScaleOverFan(string shapeName, VarianceScalingMode mode, double scale, VarianceScalingDistribution distribution, double n)
         {
             var shape = shapeName == "dense" ? Dense : Conv;
             var values = Sample(seed => new VarianceScalingInitializer(scale, mode, distribution, seed), shape);
@@ -65,8 +65,8 @@ namespace Microsoft.ML.Layers.Tests.Components
             Assert.InRange(mean, -0.01 * expectedStd, 0.01 * expectedStd);
             double bound = distribution switch
             {
-                "uniform" => Math.Sqrt(3 * scale / n),
-                "truncated_normal" => 2 * expectedStd / TruncatedStd,
+                VarianceScalingDistribution.Uniform => Math.Sqrt(3 * scale / n),
+                VarianceScalingDistribution.TruncatedNormal => 2 * expectedStd / TruncatedStd,
                 _ => double.PositiveInfinity,
             };
             double largest = values.Max(Math.Abs);
@@ -78,7 +78,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void VarianceScalingOfAOneDimensionalShapeUsesItsLengthAsBothFans()
         {
-            var values = Sample(seed => new VarianceScalingInitializer(3.0, "fan_avg", "uniform", seed), new Shape(1000));
+            var values = Sample(seed => new VarianceScalingInitializer(3.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.Uniform, seed), new Shape(1000));
             double limit = Math.Sqrt(3 * 3.0 / 1000);
             Assert.InRange(values.Max(Math.Abs), limit * 0.99, limit * (1 + 1e-6));
         }
@@ -91,7 +91,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var generator = new Generator(21);
             using var draws = rand(Conv.ToArray(), generator: generator);
             using var expected = draws * (2 * limit) - limit;
-            using var actual = new VarianceScalingInitializer(2.0, "fan_avg", "uniform", seed: 21).Create(Conv, ScalarType.Float32);
+            using var actual = new VarianceScalingInitializer(2.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.Uniform, seed: 21).Create(Conv, ScalarType.Float32);
             Assert.True(expected.allclose(actual, rtol: 1e-6, atol: 1e-7));
         }
 
@@ -100,15 +100,19 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             using var generator = new Generator(8);
             using var expected = empty(Dense.ToArray()).normal_(0.0, Math.Sqrt(1.0 / 400), generator);
-            using var actual = new VarianceScalingInitializer(1.0, "fan_in", "untruncated_normal", seed: 8).Create(Dense, ScalarType.Float32);
+            using var actual = new VarianceScalingInitializer(1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.UntruncatedNormal, seed: 8).Create(Dense, ScalarType.Float32);
             Assert.True(expected.allclose(actual, rtol: 1e-6, atol: 1e-9));
         }
 
         [Fact]
         public void DistributionNormalMeansTruncatedNormalAndLetterCaseIsIgnored()
         {
-            Assert.Equal("truncated_normal", new VarianceScalingInitializer(distribution: "normal").Distribution);
-            Assert.Equal("uniform", new VarianceScalingInitializer(distribution: "Uniform").Distribution);
+            Assert.Equal(VarianceScalingDistribution.TruncatedNormal, FromConfig("normal").Distribution);
+            Assert.Equal(VarianceScalingDistribution.Uniform, FromConfig("Uniform").Distribution);
+
+            static VarianceScalingInitializer FromConfig(string distribution) => Assert.IsType<VarianceScalingInitializer>(
+                ComponentRegistry.Deserialize(new JsonObject { ["class_name"] = "VarianceScaling", ["config"] = new JsonObject { ["distribution"] = distribution } },
+                    typeof(Initializer)));
         }
 
         public static TheoryData<string, double, bool> Presets => new()
@@ -158,14 +162,14 @@ namespace Microsoft.ML.Layers.Tests.Components
         [Fact]
         public void NamedConfigurationsAreVarianceScalingWithKerasArguments()
         {
-            var expected = new (VarianceScalingInitializer Initializer, double Scale, string Mode, string Distribution)[]
+            var expected = new (VarianceScalingInitializer Initializer, double Scale, VarianceScalingMode Mode, VarianceScalingDistribution Distribution)[]
             {
-                (Initializer.GlorotUniform(), 1.0, "fan_avg", "uniform"),
-                (Initializer.GlorotNormal(), 1.0, "fan_avg", "truncated_normal"),
-                (Initializer.HeUniform(), 2.0, "fan_in", "uniform"),
-                (Initializer.HeNormal(), 2.0, "fan_in", "truncated_normal"),
-                (Initializer.LecunUniform(), 1.0, "fan_in", "uniform"),
-                (Initializer.LecunNormal(), 1.0, "fan_in", "truncated_normal"),
+                (Initializers.GlorotUniform(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.Uniform),
+                (Initializers.GlorotNormal(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.TruncatedNormal),
+                (Initializers.HeUniform(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
+                (Initializers.HeNormal(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
+                (Initializers.LecunUniform(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
+                (Initializers.LecunNormal(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
             };
             foreach (var (initializer, scale, mode, distribution) in expected)
             {

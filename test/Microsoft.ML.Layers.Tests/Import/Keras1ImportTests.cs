@@ -107,7 +107,7 @@ namespace Microsoft.ML.Layers.Tests.Import
             var conv = Assert.IsType<Conv2D>(model.Layers[0]);
             Assert.Equal(new[] { 3, 2 }, conv.KernelSize.Values);
             Assert.Equal(new[] { 2, 1 }, conv.Strides.Values);
-            Assert.Equal(("same", "channels_last", 4), (conv.Padding, conv.DataFormat, conv.Filters));
+            Assert.Equal((Padding.Same, DataFormat.ChannelsLast, 4), (conv.Padding, conv.DataFormat, conv.Filters));
             Assert.Equal(new long[] { 2, 4, 8, 4 }, model.Predict(randn(2, 8, 8, 1)).shape);
         }
     }

@@ -27,7 +27,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
         [Fact]
         public void PassesTheSharedLayerCheckWithScaleConcatScoresAndDropout() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Microsoft.ML.Layers.Attention(useScale: true, scoreMode: "concat", dropout: 0.5, dtype: dtype),
+            Create = dtype => new Microsoft.ML.Layers.Attention(useScale: true, scoreMode: AttentionScoreMode.Concat, dropout: 0.5, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 4), new(2, 3, 5), new(2, 3, 4) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 3, 5),
@@ -50,7 +50,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
         [Fact]
         public void ConcatScoresWeighTheValuesAsKerasWorkedExample()
         {
-            var layer = new Microsoft.ML.Layers.Attention(scoreMode: "concat") { ReturnAttentionScores = true };
+            var layer = new Microsoft.ML.Layers.Attention(scoreMode: AttentionScoreMode.Concat) { ReturnAttentionScores = true };
 
             var outputs = layer.ApplyAll(new[] { Query, Value, Key });
 
@@ -134,8 +134,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
         [Fact]
         public void AnUnknownScoreModeIsRejectedWithTheReceivedValue()
         {
-            var error = Assert.Throws<ArgumentException>(() => new Microsoft.ML.Layers.Attention(scoreMode: "invalid_mode"));
-            Assert.Contains("score_mode=invalid_mode", error.Message);
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Microsoft.ML.Layers.Attention(scoreMode: (AttentionScoreMode)5));
+            Assert.Contains("score_mode=5", error.Message);
         }
 
         [Fact]
@@ -167,7 +167,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
                  "registered_name": null, "build_config": {"input_shape": [[null, 3, 4], [null, 5, 4]]}}
                 """;
             var layer = Assert.IsType<Microsoft.ML.Layers.Attention>(Layer.Deserialize(json));
-            Assert.Equal(("concat", 0.1), (layer.ScoreMode, layer.Dropout));
+            Assert.Equal((AttentionScoreMode.Concat, 0.1), (layer.ScoreMode, layer.Dropout));
             Assert.Equal(new[] { "attention/scale", "attention/concat_score_weight" }, layer.Weights.Select(w => w.Path));
         }
     }

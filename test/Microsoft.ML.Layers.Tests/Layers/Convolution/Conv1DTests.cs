@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv1D(5, 3, padding: "causal", dilationRate: 2, activation: "relu", biasInitializer: "ones", dtype: dtype),
+            Create = dtype => new Conv1D(5, 3, padding: Padding.Causal, dilationRate: 2, activation: "relu", biasInitializer: "ones", dtype: dtype),
             InputShapes = new Shape[] { new(3, 9, 4) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(3, 9, 5),
@@ -21,13 +21,13 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstStridedSame() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv1D(2, 4, strides: 3, padding: "same", dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new Conv1D(2, 4, strides: 3, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(3, 4, 10) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(3, 2, 4),
         });
 
-        private static Conv1D Scalar(int kernelSize, float[] taps, string padding = "valid", int dilation = 1, int stride = 1)
+        private static Conv1D Scalar(int kernelSize, float[] taps, Padding padding = Padding.Valid, int dilation = 1, int stride = 1)
         {
             var conv = new Conv1D(1, kernelSize, strides: stride, padding: padding, dilationRate: dilation, useBias: false);
             conv.EnsureBuilt(new Shape(1, 8, 1));
@@ -49,7 +49,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void CausalPaddingPutsZerosOnlyInFront()
         {
-            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: "causal");
+            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: Padding.Causal);
 
             var y = conv.Apply(tensor(new float[] { 1, 2, 3 }).reshape(1, 3, 1));
 
@@ -60,7 +60,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void CausalOutputsNeverSeeLaterSteps()
         {
-            var conv = new Conv1D(3, 3, padding: "causal", dilationRate: 2);
+            var conv = new Conv1D(3, 3, padding: Padding.Causal, dilationRate: 2);
             using var x = randn(2, 10, 4);
             using var changedFuture = x.clone();
             changedFuture[.., 6.., ..] = randn(2, 4, 4);
@@ -75,7 +75,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void CausalWithDilationMatchesLibtorchOnAFrontPaddedInput()
         {
-            var conv = new Conv1D(3, 3, padding: "causal", dilationRate: 2);
+            var conv = new Conv1D(3, 3, padding: Padding.Causal, dilationRate: 2);
             using var x = randn(2, 7, 4);
 
             var y = conv.Apply(x);
@@ -101,7 +101,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SameWithStrideTwoOnAnEvenLengthPadsOnlyAtTheEnd()
         {
-            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: "same", stride: 2);
+            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: Padding.Same, stride: 2);
 
             var y = conv.Apply(tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4, 1));
 
@@ -113,7 +113,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SameWithStrideTwoOnAnOddLengthPadsBothEnds()
         {
-            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: "same", stride: 2);
+            var conv = Scalar(3, new float[] { 1, 10, 100 }, padding: Padding.Same, stride: 2);
 
             var y = conv.Apply(tensor(new float[] { 1, 2, 3, 4, 5 }).reshape(1, 5, 1));
 
@@ -137,8 +137,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void CausalPaddingChannelsFirstPadsTheStepsAxis()
         {
-            var last = new Conv1D(2, 2, padding: "causal");
-            var first = new Conv1D(2, 2, padding: "causal", dataFormat: "channels_first");
+            var last = new Conv1D(2, 2, padding: Padding.Causal);
+            var first = new Conv1D(2, 2, padding: Padding.Causal, dataFormat: DataFormat.ChannelsFirst);
             using var x = randn(2, 5, 3);
             last.Apply(x);
             first.Apply(x.permute(0, 2, 1));
@@ -150,9 +150,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void RejectsAnUnknownPaddingWithTheReceivedValue()
         {
-            var error = Assert.Throws<ArgumentException>(() => new Conv1D(2, 3, padding: "full"));
+            var error = Assert.Throws<ArgumentException>(() => new Conv1D(2, 3, padding: (Padding)9));
 
-            Assert.Contains("padding='full'", error.Message);
+            Assert.Contains("padding=9", error.Message);
             Assert.Contains("causal", error.Message);
         }
 
@@ -173,7 +173,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
 
             var conv = Assert.IsType<Conv1D>(Layer.Deserialize(json));
 
-            Assert.Equal(("causal", new IntTuple(4), false), (conv.Padding, conv.DilationRate, conv.UseBias));
+            Assert.Equal((Padding.Causal, new IntTuple(4), false), (conv.Padding, conv.DilationRate, conv.UseBias));
             Assert.IsType<L2Regularizer>(conv.KernelRegularizer);
             Assert.Single(conv.Weights);
             Assert.Equal(new long[] { 5, 2, 16 }, conv.Kernel!.shape);

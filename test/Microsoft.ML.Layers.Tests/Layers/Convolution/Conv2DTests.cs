@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv2D(4, (3, 2), strides: (2, 1), padding: "same", activation: "tanh", dtype: dtype),
+            Create = dtype => new Conv2D(4, (3, 2), strides: (2, 1), padding: Padding.Same, activation: "tanh", dtype: dtype),
             InputShapes = new Shape[] { new(2, 7, 6, 3) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 4, 6, 4),
@@ -21,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithGroupsAndDilation() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv2D(6, 3, dataFormat: "channels_first", dilationRate: 2, groups: 3, kernelRegularizer: "l2", dtype: dtype),
+            Create = dtype => new Conv2D(6, 3, dataFormat: DataFormat.ChannelsFirst, dilationRate: 2, groups: 3, kernelRegularizer: "l2", dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 9, 8) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 6, 5, 4),
@@ -64,7 +64,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [InlineData(6, 0, 1)]   // even: total padding 1, the extra element at the end (TensorFlow), none in front
         public void SamePaddingWithStrideTwoPadsLikeTensorFlow(int size, int before, int after)
         {
-            var conv = new Conv2D(2, 3, strides: 2, padding: "same");
+            var conv = new Conv2D(2, 3, strides: 2, padding: Padding.Same);
             using var x = randn(1, size, size, 2);
 
             var y = conv.Apply(x);
@@ -78,7 +78,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SamePaddingOnAnEvenSizeDiffersFromLibtorchsSymmetricPadding()
         {
-            var conv = new Conv2D(1, 3, strides: 2, padding: "same");
+            var conv = new Conv2D(1, 3, strides: 2, padding: Padding.Same);
             using var x = randn(1, 6, 6, 1);
 
             var y = conv.Apply(x);
@@ -122,9 +122,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void ChannelsFirstGivesTheChannelsLastResultTransposed()
         {
-            var last = new Conv2D(3, 3, strides: 2, padding: "same", activation: "softmax");
-            var first = new Conv2D(3, 3, strides: 2, padding: "same", dataFormat: "channels_first", activation: "relu");
-            var plain = new Conv2D(3, 3, strides: 2, padding: "same", dataFormat: "channels_first");
+            var last = new Conv2D(3, 3, strides: 2, padding: Padding.Same, activation: "softmax");
+            var first = new Conv2D(3, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst, activation: "relu");
+            var plain = new Conv2D(3, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst);
             using var x = randn(2, 6, 5, 2);
             last.Apply(x);
             first.Apply(x.permute(0, 3, 1, 2));
@@ -148,7 +148,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var conv = new Conv2D(8, 3, strides: 2);
 
             Assert.Equal(new Shape(Shape.Unknown, 4, Shape.Unknown, 8), conv.ComputeOutputShape(new Shape(Shape.Unknown, 9, Shape.Unknown, 3)));
-            Assert.Equal(new Shape(1, 8, 5, 5), new Conv2D(8, 3, strides: 2, padding: "same", dataFormat: "channels_first").ComputeOutputShape(new Shape(1, 3, 9, 10)));
+            Assert.Equal(new Shape(1, 8, 5, 5), new Conv2D(8, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst).ComputeOutputShape(new Shape(1, 3, 9, 10)));
         }
 
         [Theory]
@@ -177,8 +177,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             "kernel_size" => (() => new Conv2D(3, (3, 0)), "kernel_size=(3, 0)"),
             "strides" => (() => new Conv2D(3, 3, strides: new[] { 1, 2, 3 }), "strides=(1, 2, 3)"),
             "dilation_rate" => (() => new Conv2D(3, 3, strides: 2, dilationRate: 2), "strides=(2, 2) and dilation_rate=(2, 2)"),
-            "padding" => (() => new Conv2D(3, 3, padding: "causal"), "padding='causal'"),
-            _ => (() => new Conv2D(3, 3, dataFormat: "channels_middle"), "data_format='channels_middle'"),
+            "padding" => (() => new Conv2D(3, 3, padding: Padding.Causal), "padding='causal'"),
+            _ => (() => new Conv2D(3, 3, dataFormat: (DataFormat)7), "data_format=7"),
         };
 
         [Fact]
@@ -243,7 +243,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
 
             var conv = Assert.IsType<Conv2D>(Layer.Deserialize(json));
 
-            Assert.Equal(("conv2d_3", 8, "same", "relu"), (conv.Name, conv.Filters, conv.Padding, conv.Activation.Name));
+            Assert.Equal(("conv2d_3", 8, Padding.Same, "relu"), (conv.Name, conv.Filters, conv.Padding, conv.Activation.Name));
             Assert.Equal(new IntTuple(2, 2), conv.Strides);
             Assert.IsType<HeNormalInitializer>(conv.KernelInitializer);
             Assert.True(conv.Built);

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv2DTranspose(3, 3, strides: 2, padding: "same", activation: "sigmoid", dtype: dtype),
+            Create = dtype => new Conv2DTranspose(3, 3, strides: 2, padding: Padding.Same, activation: "sigmoid", dtype: dtype),
             InputShapes = new Shape[] { new(2, 4, 3, 5) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 8, 6, 3),
@@ -21,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithOutputPadding() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv2DTranspose(2, (2, 3), strides: 3, outputPadding: (2, 1), dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new Conv2DTranspose(2, (2, 3), strides: 3, outputPadding: (2, 1), dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 3, 4) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 2, 10, 13),   // (3 - 1) * 3 + 2 + 2, (4 - 1) * 3 + 3 + 1
@@ -29,16 +29,16 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
 
         /// <summary>Output sizes as Keras computes them (k is the dilated kernel), worked by hand.</summary>
         [Theory]
-        [InlineData(5, 3, 2, "valid", -1, 1, 11)]   // (5 - 1) * 2 + 3
-        [InlineData(5, 2, 3, "valid", -1, 1, 15)]   // (5 - 1) * 3 + max(2, 3): the default output padding is stride - kernel
-        [InlineData(5, 3, 2, "valid", 1, 1, 12)]    // (5 - 1) * 2 + 3 + 1
-        [InlineData(5, 3, 2, "same", -1, 1, 10)]    // 5 * 2
-        [InlineData(4, 4, 2, "same", -1, 1, 8)]     // 4 * 2
-        [InlineData(4, 3, 2, "same", 1, 1, 8)]      // (4 - 1) * 2 + 3 % 2 + 1
-        [InlineData(4, 4, 2, "same", 0, 1, 6)]      // (4 - 1) * 2 + 4 % 2 + 0
-        [InlineData(4, 3, 1, "valid", -1, 2, 8)]    // dilated kernel 5: (4 - 1) + 5
-        [InlineData(4, 3, 1, "same", -1, 2, 4)]     // 4 * 1
-        public void OutputSizesAreKeras(int size, int kernel, int stride, string padding, int outputPadding, int dilation, int expected)
+        [InlineData(5, 3, 2, Padding.Valid, -1, 1, 11)]   // (5 - 1) * 2 + 3
+        [InlineData(5, 2, 3, Padding.Valid, -1, 1, 15)]   // (5 - 1) * 3 + max(2, 3): the default output padding is stride - kernel
+        [InlineData(5, 3, 2, Padding.Valid, 1, 1, 12)]    // (5 - 1) * 2 + 3 + 1
+        [InlineData(5, 3, 2, Padding.Same, -1, 1, 10)]    // 5 * 2
+        [InlineData(4, 4, 2, Padding.Same, -1, 1, 8)]     // 4 * 2
+        [InlineData(4, 3, 2, Padding.Same, 1, 1, 8)]      // (4 - 1) * 2 + 3 % 2 + 1
+        [InlineData(4, 4, 2, Padding.Same, 0, 1, 6)]      // (4 - 1) * 2 + 4 % 2 + 0
+        [InlineData(4, 3, 1, Padding.Valid, -1, 2, 8)]    // dilated kernel 5: (4 - 1) + 5
+        [InlineData(4, 3, 1, Padding.Same, -1, 2, 4)]     // 4 * 1
+        public void OutputSizesAreKeras(int size, int kernel, int stride, Padding padding, int outputPadding, int dilation, int expected)
         {
             var conv = new Conv2DTranspose(2, (kernel, 1), strides: (stride, 1), padding: padding,
                 outputPadding: outputPadding < 0 ? (IntTuple?)null : new IntTuple(outputPadding, 0), dilationRate: (dilation, 1));
@@ -65,7 +65,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SameKeepsTensorFlowsWindowOfTheFullResult()
         {
-            var conv = new Conv2DTranspose(1, (1, 3), strides: (1, 2), padding: "same", useBias: false);
+            var conv = new Conv2DTranspose(1, (1, 3), strides: (1, 2), padding: Padding.Same, useBias: false);
             conv.EnsureBuilt(new Shape(1, 1, 2, 1));
             Fill(conv.Kernel!, tensor(new float[] { 1, 10, 100 }).reshape(1, 3, 1, 1));
 
@@ -93,12 +93,12 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         /// convolution here is libtorch's, on an input padded by hand as TensorFlow pads it.
         /// </summary>
         [Theory]
-        [InlineData("valid", 3, 2, 7, 0, 0)]   // 7 -> 3 with kernel 3, stride 2, no padding
-        [InlineData("valid", 2, 3, 9, 0, 0)]   // 9 -> 3 with kernel 2, stride 3
-        [InlineData("same", 3, 2, 6, 0, 1)]    // 6 -> 3 with kernel 3, stride 2: total padding 1, at the end
-        [InlineData("same", 4, 2, 6, 1, 1)]    // 6 -> 3 with kernel 4, stride 2: total padding 2
-        [InlineData("same", 3, 1, 3, 1, 1)]    // 3 -> 3 with kernel 3, stride 1
-        public void IsTheGradientOfTensorFlowsConvolution(string padding, int kernel, int stride, int outputSize, int before, int after)
+        [InlineData(Padding.Valid, 3, 2, 7, 0, 0)]   // 7 -> 3 with kernel 3, stride 2, no padding
+        [InlineData(Padding.Valid, 2, 3, 9, 0, 0)]   // 9 -> 3 with kernel 2, stride 3
+        [InlineData(Padding.Same, 3, 2, 6, 0, 1)]    // 6 -> 3 with kernel 3, stride 2: total padding 1, at the end
+        [InlineData(Padding.Same, 4, 2, 6, 1, 1)]    // 6 -> 3 with kernel 4, stride 2: total padding 2
+        [InlineData(Padding.Same, 3, 1, 3, 1, 1)]    // 3 -> 3 with kernel 3, stride 1
+        public void IsTheGradientOfTensorFlowsConvolution(Padding padding, int kernel, int stride, int outputSize, int before, int after)
         {
             var conv = new Conv2DTranspose(3, kernel, strides: stride, padding: padding, useBias: false);
             using var x = randn(2, 3, 3, 4);
@@ -127,8 +127,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void ChannelsFirstGivesTheChannelsLastResultTransposed()
         {
-            var last = new Conv2DTranspose(2, 3, strides: 2, padding: "same");
-            var first = new Conv2DTranspose(2, 3, strides: 2, padding: "same", dataFormat: "channels_first");
+            var last = new Conv2DTranspose(2, 3, strides: 2, padding: Padding.Same);
+            var first = new Conv2DTranspose(2, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst);
             using var x = randn(2, 3, 4, 5);
             last.Apply(x);
             first.Apply(x.permute(0, 3, 1, 2));

@@ -10,7 +10,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv3D(3, (2, 3, 2), strides: (1, 2, 2), padding: "same", dtype: dtype),
+            Create = dtype => new Conv3D(3, (2, 3, 2), strides: (1, 2, 2), padding: Padding.Same, dtype: dtype),
             InputShapes = new Shape[] { new(2, 4, 5, 6, 2) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 4, 3, 3, 3),
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithGroups() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Conv3D(4, 2, dataFormat: "channels_first", groups: 2, useBias: false, dtype: dtype),
+            Create = dtype => new Conv3D(4, 2, dataFormat: DataFormat.ChannelsFirst, groups: 2, useBias: false, dtype: dtype),
             InputShapes = new Shape[] { new(2, 2, 3, 4, 3) },
             ExpectedTrainableWeights = 1,
             ExpectedOutputShape = new Shape(2, 4, 2, 3, 2),
@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SameWithStrideTwoPadsTheOddElementAtTheEnd()
         {
-            var conv = new Conv3D(2, 2, strides: 2, padding: "same");
+            var conv = new Conv3D(2, 2, strides: 2, padding: Padding.Same);
             using var x = randn(new long[] { 1, 3, 4, 5, 1 });
 
             var y = conv.Apply(x);

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new DepthwiseConv2D(3, strides: 2, padding: "same", depthMultiplier: 2, activation: "relu", biasInitializer: "ones", dtype: dtype),
+            Create = dtype => new DepthwiseConv2D(3, strides: 2, padding: Padding.Same, depthMultiplier: 2, activation: "relu", biasInitializer: "ones", dtype: dtype),
             InputShapes = new Shape[] { new(2, 6, 5, 3) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 3, 3, 6),
@@ -22,7 +22,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstDilated() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new DepthwiseConv2D((2, 3), dataFormat: "channels_first", dilationRate: 2, depthwiseRegularizer: "l1", dtype: dtype),
+            Create = dtype => new DepthwiseConv2D((2, 3), dataFormat: DataFormat.ChannelsFirst, dilationRate: 2, depthwiseRegularizer: "l1", dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 6, 7) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 3, 4, 3),
@@ -56,7 +56,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void SameWithStrideTwoPadsLikeTensorFlowAndAddsTheBias()
         {
-            var conv = new DepthwiseConv2D(3, strides: 2, padding: "same", depthMultiplier: 2, biasInitializer: RandomNormalInitializerFor());
+            var conv = new DepthwiseConv2D(3, strides: 2, padding: Padding.Same, depthMultiplier: 2, biasInitializer: RandomNormalInitializerFor());
             using var x = randn(1, 6, 5, 2);
 
             var y = conv.Apply(x);

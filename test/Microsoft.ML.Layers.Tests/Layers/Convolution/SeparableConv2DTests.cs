@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new SeparableConv2D(4, 3, strides: 2, padding: "same", depthMultiplier: 2, activation: "elu", dtype: dtype),
+            Create = dtype => new SeparableConv2D(4, 3, strides: 2, padding: Padding.Same, depthMultiplier: 2, activation: "elu", dtype: dtype),
             InputShapes = new Shape[] { new(2, 7, 6, 3) },
             ExpectedTrainableWeights = 3,
             ExpectedOutputShape = new Shape(2, 4, 3, 4),
@@ -22,7 +22,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithoutBias() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new SeparableConv2D(5, (3, 2), dataFormat: "channels_first", useBias: false, pointwiseConstraint: "non_neg", dtype: dtype),
+            Create = dtype => new SeparableConv2D(5, (3, 2), dataFormat: DataFormat.ChannelsFirst, useBias: false, pointwiseConstraint: "non_neg", dtype: dtype),
             InputShapes = new Shape[] { new(2, 2, 5, 5) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 5, 3, 4),

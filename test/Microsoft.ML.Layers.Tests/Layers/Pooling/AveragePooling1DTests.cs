@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new AveragePooling1D(2, strides: 2, padding: "same", dtype: dtype),
+            Create = dtype => new AveragePooling1D(2, strides: 2, padding: Padding.Same, dtype: dtype),
             InputShapes = new Shape[] { new(2, 5, 3) },
             ExpectedOutputShape = new Shape(2, 3, 3),
         });
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void SamePaddingExcludesPaddedCellsFromTheMean()
         {
-            var pool = new AveragePooling1D(2, padding: "same");
+            var pool = new AveragePooling1D(2, padding: Padding.Same);
 
             var y = pool.Apply(tensor(new float[] { 1, 2, 3, 4, 5 }).reshape(1, 5, 1));
 
@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void SamePaddingWithOverlappingWindowsDividesByTheRealCellsOnBothEnds()
         {
-            var pool = new AveragePooling1D(4, strides: 1, padding: "same", dataFormat: "channels_first");
+            var pool = new AveragePooling1D(4, strides: 1, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst);
 
             var y = pool.Apply(tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 1, 4));
 

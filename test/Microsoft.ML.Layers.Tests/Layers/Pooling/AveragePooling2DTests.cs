@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new AveragePooling2D(3, strides: 2, padding: "same", dtype: dtype),
+            Create = dtype => new AveragePooling2D(3, strides: 2, padding: Padding.Same, dtype: dtype),
             InputShapes = new Shape[] { new(2, 6, 5, 3) },
             ExpectedOutputShape = new Shape(2, 3, 3, 3),
         });
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstValid() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new AveragePooling2D((2, 1), dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new AveragePooling2D((2, 1), dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 5, 4) },
             ExpectedOutputShape = new Shape(2, 3, 2, 4),
         });
@@ -27,7 +27,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void SamePaddingAveragesOnlyTheRealCellsOfEachWindow()
         {
-            var pool = new AveragePooling2D(2, padding: "same");
+            var pool = new AveragePooling2D(2, padding: Padding.Same);
             using var x = arange(1, 10, dtype: ScalarType.Float32).reshape(1, 3, 3, 1);   // 1 2 3 / 4 5 6 / 7 8 9
 
             var y = pool.Apply(x);

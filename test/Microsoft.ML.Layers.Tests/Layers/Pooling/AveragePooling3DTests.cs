@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new AveragePooling3D(2, padding: "same", dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new AveragePooling3D(2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 2, 3, 4, 3) },
             ExpectedOutputShape = new Shape(2, 2, 2, 2, 2),
         });
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void SamePaddingAveragesOnlyTheRealCellsOfEachCube()
         {
-            var pool = new AveragePooling3D(2, padding: "same");
+            var pool = new AveragePooling3D(2, padding: Padding.Same);
             // (1, 3, 2, 6, 1): the cell at depth d, row h, column w holds 100 d + 6 h + w.
             using var x = arange(12, dtype: ScalarType.Float32).reshape(1, 1, 2, 6, 1) + arange(3, dtype: ScalarType.Float32).reshape(1, 3, 1, 1, 1) * 100;
 

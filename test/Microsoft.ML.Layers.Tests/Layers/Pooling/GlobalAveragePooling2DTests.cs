@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new GlobalAveragePooling2D(dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new GlobalAveragePooling2D(dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 4, 5) },
             ExpectedOutputShape = new Shape(2, 3),
         });
@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
 
             var pool = Assert.IsType<GlobalAveragePooling2D>(Layer.Deserialize(json));
 
-            Assert.Equal(("gap", "channels_last", false), (pool.Name, pool.DataFormat, pool.Keepdims));
+            Assert.Equal(("gap", DataFormat.ChannelsLast, false), (pool.Name, pool.DataFormat, pool.Keepdims));
             Assert.Equal(new[] { "name", "trainable", "dtype", "data_format", "keepdims" }, pool.GetConfig().Keys);
         }
     }

@@ -22,7 +22,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
             using var x = randn(2, 3, 4, 5);
 
             var last = new GlobalMaxPooling2D().Apply(x);
-            var first = new GlobalMaxPooling2D(dataFormat: "channels_first").Apply(x);
+            var first = new GlobalMaxPooling2D(dataFormat: DataFormat.ChannelsFirst).Apply(x);
 
             Assert.True(x.reshape(2, 12, 5).max(1).values.equal(last).all().item<bool>());
             Assert.True(x.reshape(2, 3, 20).max(2).values.equal(first).all().item<bool>());

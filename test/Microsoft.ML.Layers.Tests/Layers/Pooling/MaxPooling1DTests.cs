@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new MaxPooling1D(3, strides: 2, padding: "same", dtype: dtype),
+            Create = dtype => new MaxPooling1D(3, strides: 2, padding: Padding.Same, dtype: dtype),
             InputShapes = new Shape[] { new(2, 6, 3) },
             ExpectedOutputShape = new Shape(2, 3, 3),
         });
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void SamePaddingNeverWinsTheMaximum()
         {
-            var pool = new MaxPooling1D(2, padding: "same");
+            var pool = new MaxPooling1D(2, padding: Padding.Same);
 
             var y = pool.Apply(tensor(new float[] { -1, -2, -3 }).reshape(1, 3, 1));
 

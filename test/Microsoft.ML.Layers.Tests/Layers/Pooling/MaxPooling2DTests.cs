@@ -19,7 +19,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstSame() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new MaxPooling2D(3, strides: 2, padding: "same", dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new MaxPooling2D(3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 6, 5) },
             ExpectedOutputShape = new Shape(2, 3, 3, 3),
         });
@@ -27,7 +27,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void TakesEachWindowsMaximumWithSamePaddingAtTheEnd()
         {
-            var pool = new MaxPooling2D(2, padding: "same");
+            var pool = new MaxPooling2D(2, padding: Padding.Same);
             using var x = arange(1, 10, dtype: ScalarType.Float32).reshape(1, 3, 3, 1);   // 1 2 3 / 4 5 6 / 7 8 9
 
             var y = pool.Apply(x);
@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         {
             using var x = randn(2, 4, 6, 3);
             var last = new MaxPooling2D((2, 3));
-            var first = new MaxPooling2D((2, 3), dataFormat: "channels_first");
+            var first = new MaxPooling2D((2, 3), dataFormat: DataFormat.ChannelsFirst);
 
             var y = last.Apply(x);
 
@@ -69,8 +69,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         {
             "pool_size" => (() => new MaxPooling2D((2, 0)), "pool_size=(2, 0)"),
             "strides" => (() => new MaxPooling2D(2, strides: -1), "strides=-1"),
-            "padding" => (() => new MaxPooling2D(2, padding: "causal"), "padding='causal'"),
-            _ => (() => new MaxPooling2D(2, dataFormat: "nhwc"), "data_format='nhwc'"),
+            "padding" => (() => new MaxPooling2D(2, padding: Padding.Causal), "padding='causal'"),
+            _ => (() => new MaxPooling2D(2, dataFormat: (DataFormat)7), "data_format=7"),
         };
 
         [Fact]
@@ -106,7 +106,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
 
             var pool = Assert.IsType<MaxPooling2D>(Layer.Deserialize(json));
 
-            Assert.Equal(("max_pooling2d", new IntTuple(2, 2), new IntTuple(2, 2), "valid"), (pool.Name, pool.PoolSize, pool.Strides, pool.Padding));
+            Assert.Equal(("max_pooling2d", new IntTuple(2, 2), new IntTuple(2, 2), Padding.Valid), (pool.Name, pool.PoolSize, pool.Strides, pool.Padding));
             Assert.Equal(new long[] { 1, 13, 13, 8 }, pool.Apply(ones(1, 26, 26, 8)).shape);
             Assert.Equal(new[] { "name", "trainable", "dtype", "pool_size", "padding", "strides", "data_format" }, pool.GetConfig().Keys);
         }

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new MaxPooling3D((2, 2, 3), strides: 2, padding: "same", dtype: dtype),
+            Create = dtype => new MaxPooling3D((2, 2, 3), strides: 2, padding: Padding.Same, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 4, 5, 2) },
             ExpectedOutputShape = new Shape(2, 2, 2, 3, 2),
         });

@@ -24,7 +24,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void PassesTheSharedLayerCheckSummingTheLastOutputs() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Bidirectional(new GRU(3, dtype: dtype), mergeMode: "sum", dtype: dtype),
+            Create = dtype => new Bidirectional(new GRU(3, dtype: dtype), mergeMode: MergeMode.Sum, dtype: dtype),
             InputShapes = new Shape[] { new(4, 5, 2) },
             ExpectedTrainableWeights = 6,
             ExpectedOutputShape = new Shape(4, 3),
@@ -32,7 +32,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         });
 
         /// <summary>A Bidirectional layer and, with its weights, a plain forward LSTM and a plain go_backwards LSTM.</summary>
-        private static (Bidirectional Bi, LSTM Forward, LSTM Backward) Setup(string? mergeMode, bool returnSequences = true, bool returnState = false)
+        private static (Bidirectional Bi, LSTM Forward, LSTM Backward) Setup(MergeMode mergeMode, bool returnSequences = true, bool returnState = false)
         {
             var bi = new Bidirectional(new LSTM(3, returnSequences: returnSequences, returnState: returnState), mergeMode: mergeMode);
             bi.EnsureBuilt(new Shape(2, 5, 4));
@@ -49,11 +49,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         }
 
         [Theory]
-        [InlineData("concat")]
-        [InlineData("sum")]
-        [InlineData("mul")]
-        [InlineData("ave")]
-        public void MergesTheForwardOutputWithTheBackwardOutputPutBackInTimeOrder(string mergeMode)
+        [InlineData(MergeMode.Concat)]
+        [InlineData(MergeMode.Sum)]
+        [InlineData(MergeMode.Multiply)]
+        [InlineData(MergeMode.Average)]
+        public void MergesTheForwardOutputWithTheBackwardOutputPutBackInTimeOrder(MergeMode mergeMode)
         {
             var (bi, forward, backward) = Setup(mergeMode);
             var x = randn(2, 5, 4);
@@ -64,18 +64,18 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var b = backward.Apply(x).flip(1);
             var expected = mergeMode switch
             {
-                "concat" => cat(new[] { f, b }, -1),
-                "sum" => f + b,
-                "mul" => f * b,
+                MergeMode.Concat => cat(new[] { f, b }, -1),
+                MergeMode.Sum => f + b,
+                MergeMode.Multiply => f * b,
                 _ => (f + b) * 0.5,
             };
-            R.AssertClose(expected, y, mergeMode);
+            R.AssertClose(expected, y, mergeMode.ToString());
         }
 
         [Fact]
         public void TheBackwardDirectionIsTheCellRunFromTheLastStep()
         {
-            var (bi, _, _) = Setup("concat");
+            var (bi, _, _) = Setup(MergeMode.Concat);
             var x = randn(2, 5, 4);
             var backwardLayer = (LSTM)bi.BackwardLayer;
 
@@ -88,7 +88,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void WithoutAMergeModeReturnsBothOutputs()
         {
-            var (bi, forward, backward) = Setup(null);
+            var (bi, forward, backward) = Setup(MergeMode.None);
             var x = randn(2, 5, 4);
 
             var outputs = bi.ApplyAll(x);
@@ -101,7 +101,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void ReturnStateAppendsTheForwardStatesThenTheBackwardStates()
         {
-            var (bi, forward, backward) = Setup("concat", returnSequences: false, returnState: true);
+            var (bi, forward, backward) = Setup(MergeMode.Concat, returnSequences: false, returnState: true);
             var x = randn(2, 5, 4);
 
             var outputs = bi.ApplyAll(x);
@@ -119,7 +119,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void ReturningSequencesBothDirectionsOutputZerosAtMaskedSteps()
         {
-            var (bi, _, _) = Setup(null);
+            var (bi, _, _) = Setup(MergeMode.None);
             var x = randn(2, 5, 4);
             var mask = tensor(new[] { true, true, true, false, false, true, true, true, true, true }, 2, 5);
 
@@ -157,8 +157,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void RejectsAnUnknownMergeModeWithTheReceivedValue()
         {
-            var error = Assert.Throws<ArgumentException>(() => new Bidirectional(new LSTM(2), mergeMode: "max"));
-            Assert.Contains("merge_mode='max'", error.Message);
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Bidirectional(new LSTM(2), mergeMode: (MergeMode)9));
+            Assert.Contains("merge_mode=9", error.Message);
         }
 
         [Fact]
@@ -178,7 +178,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void ConfigNestsBothLayerConfigsTheKerasWay()
         {
-            var bi = new Bidirectional(new SimpleRNN(2, returnSequences: true, name: "rnn"), mergeMode: "ave", name: "bi");
+            var bi = new Bidirectional(new SimpleRNN(2, returnSequences: true, name: "rnn"), mergeMode: MergeMode.Average, name: "bi");
             bi.EnsureBuilt(new Shape(Shape.Unknown, 3, 4));
 
             var json = JsonNode.Parse(bi.ToJson())!;
@@ -218,7 +218,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var bi = Assert.IsType<Bidirectional>(Layer.Deserialize(json));
 
-            Assert.Equal(("bidirectional", "concat"), (bi.Name, bi.MergeMode));
+            Assert.Equal(("bidirectional", MergeMode.Concat), (bi.Name, bi.MergeMode));
             Assert.Equal(("forward_lstm", "backward_lstm"), (bi.ForwardLayer.Name, bi.BackwardLayer.Name));
             Assert.True(bi.Built);
             Assert.Equal(6, bi.Weights.Count);
@@ -246,7 +246,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void WrapsAConvLstm2DOverItsRankFiveSequences()
         {
-            var bi = new Bidirectional(new ConvLSTM2D(3, 3, padding: "same"));
+            var bi = new Bidirectional(new ConvLSTM2D(3, 3, padding: Padding.Same));
 
             var y = bi.Apply(randn(new long[] { 2, 4, 6, 5, 2 }));
 

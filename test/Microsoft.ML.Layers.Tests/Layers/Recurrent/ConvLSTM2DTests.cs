@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new ConvLSTM2D(3, 3, padding: "same", returnSequences: true, dtype: dtype),
+            Create = dtype => new ConvLSTM2D(3, 3, padding: Padding.Same, returnSequences: true, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 5, 4, 2) },
             ExpectedTrainableWeights = 3,
             ExpectedOutputShape = new Shape(2, 3, 5, 4, 3),
@@ -24,7 +24,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithStridesReturningStates() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new ConvLSTM2D(2, 3, strides: 2, dataFormat: "channels_first", returnState: true, useBias: false, dtype: dtype),
+            Create = dtype => new ConvLSTM2D(2, 3, strides: 2, dataFormat: DataFormat.ChannelsFirst, returnState: true, useBias: false, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 2, 7, 6) },
             ExpectedTrainableWeights = 2,
             ExpectedOutputShape = new Shape(2, 2, 3, 2),
@@ -34,7 +34,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void PassesTheSharedLayerCheckWithDropoutOnInputsAndStates() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new ConvLSTM2D(2, 2, padding: "same", dropout: 0.2, recurrentDropout: 0.3, seed: 1, returnSequences: true, dtype: dtype),
+            Create = dtype => new ConvLSTM2D(2, 2, padding: Padding.Same, dropout: 0.2, recurrentDropout: 0.3, seed: 1, returnSequences: true, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 4, 4, 2) },
             ExpectedTrainableWeights = 3,
             ExpectedOutputShape = new Shape(2, 3, 4, 4, 2),
@@ -64,20 +64,20 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         }
 
         [Theory]
-        [InlineData("valid", 1, 1, 3, true, false, "channels_last", "sigmoid")]
-        [InlineData("same", 1, 1, 3, true, false, "channels_last", "sigmoid")]
-        [InlineData("same", 2, 1, 3, true, false, "channels_last", "sigmoid")]
-        [InlineData("valid", 2, 1, 3, false, false, "channels_last", "sigmoid")]
-        [InlineData("same", 1, 1, 2, false, false, "channels_last", "sigmoid")] // even window: TensorFlow puts the odd padding at the end
-        [InlineData("same", 1, 2, 3, true, false, "channels_last", "sigmoid")]
-        [InlineData("valid", 1, 1, 3, true, true, "channels_last", "sigmoid")]
-        [InlineData("same", 2, 1, 3, true, false, "channels_first", "sigmoid")]
-        [InlineData("valid", 1, 1, 2, false, true, "channels_first", "sigmoid")]
-        [InlineData("same", 1, 1, 3, true, false, "channels_last", "hard_sigmoid")]
-        public void EveryStepMatchesTheCellWrittenWithConv2d(string padding, int stride, int dilation, int window, bool returnSequences,
-            bool goBackwards, string dataFormat, string recurrentActivation)
+        [InlineData(Padding.Valid, 1, 1, 3, true, false, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Same, 1, 1, 3, true, false, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Same, 2, 1, 3, true, false, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Valid, 2, 1, 3, false, false, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Same, 1, 1, 2, false, false, DataFormat.ChannelsLast, "sigmoid")] // even window: TensorFlow puts the odd padding at the end
+        [InlineData(Padding.Same, 1, 2, 3, true, false, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Valid, 1, 1, 3, true, true, DataFormat.ChannelsLast, "sigmoid")]
+        [InlineData(Padding.Same, 2, 1, 3, true, false, DataFormat.ChannelsFirst, "sigmoid")]
+        [InlineData(Padding.Valid, 1, 1, 2, false, true, DataFormat.ChannelsFirst, "sigmoid")]
+        [InlineData(Padding.Same, 1, 1, 3, true, false, DataFormat.ChannelsLast, "hard_sigmoid")]
+        public void EveryStepMatchesTheCellWrittenWithConv2d(Padding padding, int stride, int dilation, int window, bool returnSequences,
+            bool goBackwards, DataFormat dataFormat, string recurrentActivation)
         {
-            bool channelsFirst = dataFormat == "channels_first";
+            bool channelsFirst = dataFormat == DataFormat.ChannelsFirst;
             var layer = new ConvLSTM2D(4, window, strides: stride, padding: padding, dataFormat: dataFormat, dilationRate: dilation,
                 recurrentActivation: recurrentActivation, returnSequences: returnSequences, returnState: true, goBackwards: goBackwards);
             var x = randn(new long[] { 2, 4, 7, 6, 3 }); // channels last; rows != cols catches a swap
@@ -100,7 +100,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [InlineData(false)]
         public void AMaskedStepKeepsTheStatesAndRepeatsThePreviousOutput(bool returnSequences)
         {
-            var layer = new ConvLSTM2D(3, 3, padding: "same", returnSequences: returnSequences, returnState: true);
+            var layer = new ConvLSTM2D(3, 3, padding: Padding.Same, returnSequences: returnSequences, returnState: true);
             var x = randn(new long[] { 2, 5, 4, 5, 2 });
             layer.EnsureBuilt(Shape.Of(x));
             layer.SetWeights(R.RandomWeights(layer));
@@ -108,7 +108,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var outputs = layer.ApplyAll(x, mask: mask);
 
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid");
             var (expected, states) = R.Run(x, cell.ZeroStates(x), cell.Step, mask);
             R.AssertClose(returnSequences ? expected : states[0], outputs[0], "output");
             R.AssertClose(states[0], outputs[1], "final h");
@@ -129,15 +129,15 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var y = layer.Apply(new[] { x, h0, c0 });
 
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "valid", 1, "sigmoid");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Valid, 1, "sigmoid");
             R.AssertClose(R.Run(x, new[] { h0, c0 }, cell.Step).Outputs, y, "sequence");
         }
 
         [Fact]
         public void AStatefulLayerContinuesFromItsLastStatesUntilReset()
         {
-            var layer = new ConvLSTM2D(3, 3, padding: "same", stateful: true);
-            var whole = new ConvLSTM2D(3, 3, padding: "same");
+            var layer = new ConvLSTM2D(3, 3, padding: Padding.Same, stateful: true);
+            var whole = new ConvLSTM2D(3, 3, padding: Padding.Same);
             var x = randn(new long[] { 2, 5, 4, 4, 2 });
             layer.EnsureBuilt(Shape.Of(x));
             whole.EnsureBuilt(Shape.Of(x));
@@ -161,7 +161,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             // masks shaped like one state, each 0 or 1 / (1 - rate). Gate g sees the input and h under its own masks, as in Keras.
             const long seed = 5;
             const double rate = 0.4, recurrentRate = 0.3;
-            var layer = new ConvLSTM2D(3, 3, padding: "same", dropout: rate, recurrentDropout: recurrentRate, seed: seed, returnSequences: true);
+            var layer = new ConvLSTM2D(3, 3, padding: Padding.Same, dropout: rate, recurrentDropout: recurrentRate, seed: seed, returnSequences: true);
             var x = randn(new long[] { 2, 4, 5, 4, 2 });
             layer.EnsureBuilt(Shape.Of(x));
             layer.SetWeights(R.RandomWeights(layer));
@@ -173,13 +173,13 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 .Select(_ => bernoulli(full(shape, 1 - r, dtype: ScalarType.Float32), generator).div_(1 - r)).ToArray();
             var inputMasks = Masks(new long[] { 2, 5, 4, 2 }, rate);
             var recurrentMasks = Masks(new long[] { 2, 5, 4, 3 }, recurrentRate);
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid", inputMasks, recurrentMasks);
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid", inputMasks, recurrentMasks);
             R.AssertClose(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, "training with dropout");
             Assert.False(inputMasks[0].equal(inputMasks[1]).all().item<bool>(), "each gate has its own mask");
             Assert.False(inputMasks[0][0].equal(inputMasks[0][1]).all().item<bool>(), "each sample has its own mask");
 
             var inference = layer.Apply(x);
-            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid");
+            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid");
             R.AssertClose(R.Run(x, plain.ZeroStates(x), plain.Step).Outputs, inference, "inference ignores dropout");
         }
 
@@ -200,13 +200,13 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var layer = Assert.IsType<ConvLSTM2D>(Layer.Deserialize(json));
 
-            Assert.Equal(("conv_lst_m2d", 4, "same", "hard_sigmoid"), (layer.Name, layer.Filters, layer.Padding, layer.RecurrentActivation.Name));
+            Assert.Equal(("conv_lst_m2d", 4, Padding.Same, "hard_sigmoid"), (layer.Name, layer.Filters, layer.Padding, layer.RecurrentActivation.Name));
             Assert.Equal(new IntTuple(3, 3), layer.KernelSize);
             var x = randn(new long[] { 2, 3, 6, 5, 2 });
             var y = layer.Apply(x);
             Assert.Equal(new long[] { 2, 3, 6, 5, 4 }, y.shape);
             // hard_sigmoid is Keras 3's, relu6(x + 3) / 6, what Keras 3 computes for this config.
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "hard_sigmoid");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "hard_sigmoid");
             R.AssertClose(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, "tf.keras config");
             Assert.DoesNotContain("time_major", layer.GetConfig().Keys);
         }
@@ -233,7 +233,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var layer = Assert.IsType<ConvLSTM2D>(Layer.Deserialize(json));
 
             Assert.True(layer.Built);
-            Assert.Equal(("channels_first", true, "relu", 0.1, 7L), (layer.DataFormat, layer.GoBackwards, layer.Activation.Name, layer.Dropout, layer.Seed!.Value));
+            Assert.Equal((DataFormat.ChannelsFirst, true, "relu", 0.1, 7L), (layer.DataFormat, layer.GoBackwards, layer.Activation.Name, layer.Dropout, layer.Seed!.Value));
             Assert.Equal(new long[] { 3, 2, 2, 12 }, layer.Kernel!.shape);
             Assert.Equal(new long[] { 2, 3, 4, 5 }, layer.Apply(randn(new long[] { 2, 4, 2, 9, 6 })).shape);
             var kerasKeys = System.Text.Json.Nodes.JsonNode.Parse(json)!["config"]!.AsObject().Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal);
@@ -244,7 +244,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [InlineData("filters=0")]
         [InlineData("kernel_size=(0, 3)")]
         [InlineData("padding='causal'")]
-        [InlineData("data_format='nhwc'")]
+        [InlineData("data_format=7")]
         [InlineData("dilation_rate=(2, 2)")]
         [InlineData("recurrent_dropout=1.5")]
         [InlineData("time_major=True")]
@@ -254,8 +254,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             {
                 "filters=0" => () => new ConvLSTM2D(0, 3, name: "encoder"),
                 "kernel_size=(0, 3)" => () => new ConvLSTM2D(2, (0, 3), name: "encoder"),
-                "padding='causal'" => () => new ConvLSTM2D(2, 3, padding: "causal", name: "encoder"),
-                "data_format='nhwc'" => () => new ConvLSTM2D(2, 3, dataFormat: "nhwc", name: "encoder"),
+                "padding='causal'" => () => new ConvLSTM2D(2, 3, padding: Padding.Causal, name: "encoder"),
+                "data_format=7" => () => new ConvLSTM2D(2, 3, dataFormat: (DataFormat)7, name: "encoder"),
                 "dilation_rate=(2, 2)" => () => new ConvLSTM2D(2, 3, strides: 2, dilationRate: 2, name: "encoder"),
                 "recurrent_dropout=1.5" => () => new ConvLSTM2D(2, 3, recurrentDropout: 1.5, name: "encoder"),
                 _ => () => new ConvLSTM2D(2, 3, timeMajor: true, name: "encoder"),
@@ -330,14 +330,14 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             private readonly Tensor _recurrentKernel;
             private readonly Tensor? _bias;
             private readonly int _stride;
-            private readonly string _padding;
+            private readonly Padding _padding;
             private readonly int _dilation;
             private readonly Func<Tensor, Tensor> _gate;
             private readonly Tensor[]? _inputMasks;
             private readonly Tensor[]? _recurrentMasks;
             private readonly long _filters;
 
-            public ReferenceCell(Tensor kernel, Tensor recurrentKernel, Tensor? bias, int stride, string padding, int dilation,
+            public ReferenceCell(Tensor kernel, Tensor recurrentKernel, Tensor? bias, int stride, Padding padding, int dilation,
                 string recurrentActivation, Tensor[]? inputMasks = null, Tensor[]? recurrentMasks = null)
             {
                 (_kernel, _recurrentKernel, _bias) = (kernel.detach(), recurrentKernel.detach(), bias?.detach());
@@ -348,7 +348,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             public Tensor[] ZeroStates(Tensor x)
             {
-                var probe = Conv(x.select(1, 0), _kernel.narrow(3, 0, _filters), _stride, _dilation, _padding == "same");
+                var probe = Conv(x.select(1, 0), _kernel.narrow(3, 0, _filters), _stride, _dilation, _padding == Padding.Same);
                 return new[] { zeros_like(probe), zeros_like(probe) };
             }
 
@@ -359,7 +359,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 {
                     var xg = _inputMasks is null ? x : x * _inputMasks[g];
                     var hg = _recurrentMasks is null ? h : h * _recurrentMasks[g];
-                    var pre = Conv(xg, _kernel.narrow(3, g * _filters, _filters), _stride, _dilation, _padding == "same")
+                    var pre = Conv(xg, _kernel.narrow(3, g * _filters, _filters), _stride, _dilation, _padding == Padding.Same)
                         + Conv(hg, _recurrentKernel.narrow(3, g * _filters, _filters), 1, 1, same: true);
                     return _bias is null ? pre : pre + _bias.narrow(0, g * _filters, _filters);
                 }

@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         [Fact]
         public void BidirectionalGivesTheFirstHalfOfTheStatesForwardAndTheSecondHalfBackward()
         {
-            var bi = new Bidirectional(new GRU(3), mergeMode: null);
+            var bi = new Bidirectional(new GRU(3), mergeMode: MergeMode.None);
             var x = randn(2, 4, 5);
             var forwardState = randn(2, 3);
             var backwardState = randn(2, 3);

@@ -22,11 +22,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void DropsWholeFeatureMaps(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void DropsWholeFeatureMaps(DataFormat dataFormat)
         {
-            bool first = dataFormat == "channels_first";
+            bool first = dataFormat == DataFormat.ChannelsFirst;
             using var x = rand(first ? new long[] { 4, 6, 5, 5 } : new long[] { 4, 5, 5, 6 }) + 1;
             var y = new SpatialDropout2D(0.5, dataFormat: dataFormat, seed: 2).Apply(x, training: true);
 
@@ -40,7 +40,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         public void ASeededChannelsFirstLayerDrawsKerasTorchBackendsMask()
         {
             using var x = randn(2, 3, 4, 4);
-            var y = new SpatialDropout2D(0.5, dataFormat: "channels_first", seed: 8).Apply(x, training: true);
+            var y = new SpatialDropout2D(0.5, dataFormat: DataFormat.ChannelsFirst, seed: 8).Apply(x, training: true);
 
             using var generator = new Generator(8);
             var keep = full(new long[] { 2, 3, 1, 1 }, 0.5, ScalarType.Float32).bernoulli(generator).to(ScalarType.Bool);
@@ -50,7 +50,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         [Fact]
         public void WritesOnlyKerasConfigKeys()
         {
-            var config = new SpatialDropout2D(0.25, dataFormat: "channels_first").GetConfig().Values;
+            var config = new SpatialDropout2D(0.25, dataFormat: DataFormat.ChannelsFirst).GetConfig().Values;
 
             Assert.Equal(new[] { "name", "dtype", "rate", "seed", "data_format" }, config.Select(p => p.Key));
         }
@@ -58,8 +58,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         [Fact]
         public void RejectsAnUnknownDataFormat()
         {
-            var error = Assert.Throws<ArgumentException>(() => new SpatialDropout2D(0.5, dataFormat: "nchw"));
-            Assert.Contains("data_format='nchw'", error.Message);
+            var error = Assert.Throws<ArgumentException>(() => new SpatialDropout2D(0.5, dataFormat: (DataFormat)7));
+            Assert.Contains("data_format=7", error.Message);
         }
 
         [Fact]
@@ -72,7 +72,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
 
             var layer = Assert.IsType<SpatialDropout2D>(Layer.Deserialize(json));
 
-            Assert.Equal((0.1, (long?)5, "channels_first"), (layer.Rate, layer.Seed, layer.DataFormat));
+            Assert.Equal((0.1, (long?)5, DataFormat.ChannelsFirst), (layer.Rate, layer.Seed, layer.DataFormat));
         }
     }
 }

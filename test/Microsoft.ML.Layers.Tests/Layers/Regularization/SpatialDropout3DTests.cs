@@ -28,11 +28,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         }
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void DropsWholeVolumes(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void DropsWholeVolumes(DataFormat dataFormat)
         {
-            bool first = dataFormat == "channels_first";
+            bool first = dataFormat == DataFormat.ChannelsFirst;
             using var x = rand(first ? new long[] { 4, 6, 3, 3, 3 } : new long[] { 4, 3, 3, 3, 6 }) + 1;
             var y = new SpatialDropout3D(0.5, dataFormat: dataFormat, seed: 5).Apply(x, training: true);
 
@@ -56,7 +56,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         [Fact]
         public void WritesOnlyKerasConfigKeys()
         {
-            var config = new SpatialDropout3D(0.25, dataFormat: "channels_first", seed: 1).GetConfig().Values;
+            var config = new SpatialDropout3D(0.25, dataFormat: DataFormat.ChannelsFirst, seed: 1).GetConfig().Values;
 
             Assert.Equal(new[] { "name", "dtype", "rate", "seed", "data_format" }, config.Select(p => p.Key));
             Assert.StartsWith("spatial_dropout3d", (string?)config["name"], StringComparison.Ordinal);
@@ -66,7 +66,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
         public void RejectsABadRateOrDataFormatWithTheReceivedValue()
         {
             Assert.Contains("rate=1.5", Assert.Throws<ArgumentOutOfRangeException>(() => new SpatialDropout3D(1.5)).Message);
-            Assert.Contains("data_format='ndhwc'", Assert.Throws<ArgumentException>(() => new SpatialDropout3D(0.5, dataFormat: "ndhwc")).Message);
+            Assert.Contains("data_format=7", Assert.Throws<ArgumentException>(() => new SpatialDropout3D(0.5, dataFormat: (DataFormat)7)).Message);
         }
 
         [Fact]
@@ -86,7 +86,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Regularization
 
             var layer = Assert.IsType<SpatialDropout3D>(Layer.Deserialize(json));
 
-            Assert.Equal((0.3, (long?)null, "channels_first", "sd3"), (layer.Rate, layer.Seed, layer.DataFormat, layer.Name));
+            Assert.Equal((0.3, (long?)null, DataFormat.ChannelsFirst, "sd3"), (layer.Rate, layer.Seed, layer.DataFormat, layer.Name));
         }
     }
 }

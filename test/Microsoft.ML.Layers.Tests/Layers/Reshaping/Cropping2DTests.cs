@@ -18,18 +18,18 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirst() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Cropping2D(1, dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new Cropping2D(1, dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 4, 5) },
             ExpectedOutputShape = new Shape(2, 3, 2, 3),
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void KeepsTheWindowBetweenTheCroppedSides(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void KeepsTheWindowBetweenTheCroppedSides(DataFormat dataFormat)
         {
             using var image = arange(30, dtype: ScalarType.Float32).reshape(5, 6);   // rows x cols
-            var x = dataFormat == "channels_first" ? image.reshape(1, 1, 5, 6) : image.reshape(1, 5, 6, 1);
+            var x = dataFormat == DataFormat.ChannelsFirst ? image.reshape(1, 1, 5, 6) : image.reshape(1, 5, 6, 1);
 
             var y = new Cropping2D(((1, 2), (3, 1)), dataFormat: dataFormat).Apply(x);
 

@@ -18,18 +18,18 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithTheDefaultCropping() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new Cropping3D(dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new Cropping3D(dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 2, 3, 4, 5) },
             ExpectedOutputShape = new Shape(2, 2, 1, 2, 3),
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void KeepsTheBlockBetweenTheCroppedSides(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void KeepsTheBlockBetweenTheCroppedSides(DataFormat dataFormat)
         {
             using var volume = arange(60, dtype: ScalarType.Float32).reshape(3, 4, 5);   // element (d, h, w) = 20d + 5h + w
-            var x = dataFormat == "channels_first" ? volume.reshape(1, 1, 3, 4, 5) : volume.reshape(1, 3, 4, 5, 1);
+            var x = dataFormat == DataFormat.ChannelsFirst ? volume.reshape(1, 1, 3, 4, 5) : volume.reshape(1, 3, 4, 5, 1);
 
             var y = new Cropping3D(((1, 1), (2, 0), (0, 3)), dataFormat: dataFormat).Apply(x);
 
@@ -79,7 +79,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
             var layer = Assert.IsType<Cropping3D>(Layer.Deserialize(json));
 
             Assert.Equal(new[] { (1, 1), (2, 0), (0, 3) }, layer.Cropping);
-            Assert.Equal(("cropping3d", "channels_first"), (layer.Name, layer.DataFormat));
+            Assert.Equal(("cropping3d", DataFormat.ChannelsFirst), (layer.Name, layer.DataFormat));
             Assert.Equal(new long[] { 1, 2, 2, 2, 2 }, layer.Apply(ones(new long[] { 1, 2, 4, 4, 5 })).shape);
         }
     }

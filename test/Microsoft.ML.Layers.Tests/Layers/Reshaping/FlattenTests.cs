@@ -33,7 +33,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
             // (batch, channels=2, 3): the channels-last order interleaves the channels.
             using var x = tensor(new[] { 0f, 1f, 2f, 10f, 11f, 12f }).reshape(1, 2, 3);
 
-            var y = new Flatten(dataFormat: "channels_first").Apply(x);
+            var y = new Flatten(dataFormat: DataFormat.ChannelsFirst).Apply(x);
 
             Assert.Equal(new[] { 0f, 10f, 1f, 11f, 2f, 12f }, y.data<float>().ToArray());
         }
@@ -64,7 +64,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
 
             var layer = Assert.IsType<Flatten>(Layer.Deserialize(json));
 
-            Assert.Equal("channels_last", layer.DataFormat);
+            Assert.Equal(DataFormat.ChannelsLast, layer.DataFormat);
             Assert.Equal(new long[] { 2, 784 }, layer.Apply(ones(2, 28, 28)).shape);
         }
     }

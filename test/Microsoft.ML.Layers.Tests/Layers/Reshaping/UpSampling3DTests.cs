@@ -18,17 +18,17 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirst() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new UpSampling3D(dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new UpSampling3D(dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 1, 2, 1) },
             ExpectedOutputShape = new Shape(2, 3, 2, 4, 2),
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void EveryOutputElementIsTheInputElementAtItsIndexDividedByTheFactor(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void EveryOutputElementIsTheInputElementAtItsIndexDividedByTheFactor(DataFormat dataFormat)
         {
-            bool first = dataFormat == "channels_first";
+            bool first = dataFormat == DataFormat.ChannelsFirst;
             using var volume = randn(2, 3, 2);
             var x = first ? volume.reshape(1, 1, 2, 3, 2) : volume.reshape(1, 2, 3, 2, 1);
 
@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
 
             var layer = Assert.IsType<UpSampling3D>(Layer.Deserialize(json));
 
-            Assert.Equal(((1, 2, 2), "channels_first"), (layer.Size, layer.DataFormat));
+            Assert.Equal(((1, 2, 2), DataFormat.ChannelsFirst), (layer.Size, layer.DataFormat));
             Assert.Equal(new long[] { 1, 4, 2, 6, 4 }, layer.Apply(ones(new long[] { 1, 4, 2, 3, 2 })).shape);
         }
     }

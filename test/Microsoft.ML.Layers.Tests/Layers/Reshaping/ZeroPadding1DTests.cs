@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         {
             using var x = tensor(new[] { 1f, 2f, 3f, 4f }).reshape(1, 2, 2);   // (batch, features, steps)
 
-            var y = new ZeroPadding1D(1, dataFormat: "channels_first").Apply(x);
+            var y = new ZeroPadding1D(1, dataFormat: DataFormat.ChannelsFirst).Apply(x);
 
             Assert.Equal(new[] { 0f, 1f, 2f, 0f, 0f, 3f, 4f, 0f }, y.data<float>().ToArray());
         }

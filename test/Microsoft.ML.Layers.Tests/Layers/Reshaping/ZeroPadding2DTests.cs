@@ -16,12 +16,12 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void SurroundsTheImageWithZeros(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void SurroundsTheImageWithZeros(DataFormat dataFormat)
         {
             using var image = tensor(new[] { 1f, 2f, 3f, 4f }).reshape(2, 2);
-            var x = dataFormat == "channels_first" ? image.reshape(1, 1, 2, 2) : image.reshape(1, 2, 2, 1);
+            var x = dataFormat == DataFormat.ChannelsFirst ? image.reshape(1, 1, 2, 2) : image.reshape(1, 2, 2, 1);
 
             var y = new ZeroPadding2D(((1, 0), (0, 1)), dataFormat: dataFormat).Apply(x);
 
@@ -55,7 +55,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
             var layer = Assert.IsType<ZeroPadding2D>(Layer.Deserialize(json));
 
             Assert.Equal(new[] { (1, 2), (3, 4) }, layer.Padding);
-            Assert.Equal("channels_first", layer.DataFormat);
+            Assert.Equal(DataFormat.ChannelsFirst, layer.DataFormat);
         }
     }
 }

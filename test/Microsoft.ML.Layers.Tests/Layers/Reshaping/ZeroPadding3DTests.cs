@@ -18,17 +18,17 @@ namespace Microsoft.ML.Layers.Tests.Layers.Reshaping
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstWithTheDefaultPadding() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new ZeroPadding3D(dataFormat: "channels_first", dtype: dtype),
+            Create = dtype => new ZeroPadding3D(dataFormat: DataFormat.ChannelsFirst, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 1, 2, 2) },
             ExpectedOutputShape = new Shape(2, 3, 3, 4, 4),
         });
 
         [Theory]
-        [InlineData("channels_last")]
-        [InlineData("channels_first")]
-        public void SurroundsTheVolumeWithZeros(string dataFormat)
+        [InlineData(DataFormat.ChannelsLast)]
+        [InlineData(DataFormat.ChannelsFirst)]
+        public void SurroundsTheVolumeWithZeros(DataFormat dataFormat)
         {
-            bool first = dataFormat == "channels_first";
+            bool first = dataFormat == DataFormat.ChannelsFirst;
             using var volume = arange(1, 9, dtype: ScalarType.Float32).reshape(2, 2, 2);
             var x = first ? volume.reshape(1, 1, 2, 2, 2) : volume.reshape(1, 2, 2, 2, 1);
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>What <see cref="VarianceScalingInitializer"/> samples (Keras's <c>distribution</c>).</summary>
     public enum VarianceScalingDistribution

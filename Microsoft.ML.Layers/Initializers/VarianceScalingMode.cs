@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>Which fan divides <see cref="VarianceScalingInitializer"/>'s scale (Keras's <c>mode</c>).</summary>
     public enum VarianceScalingMode

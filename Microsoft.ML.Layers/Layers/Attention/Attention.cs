@@ -99,9 +99,9 @@ namespace Microsoft.ML.Layers
         private protected virtual void BuildScores(IReadOnlyList<Shape> inputShapes)
         {
             if (UseScale)
-                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializers.Ones());
+                ScaleParameter = AddWeight("scale", Shape.Scalar, Initializer.Ones());
             if (ScoreMode == AttentionScoreMode.Concat)
-                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializers.Ones());
+                _concatScoreWeight = AddWeight("concat_score_weight", Shape.Scalar, Initializer.Ones());
         }
 
         private void ValidateShapes(IReadOnlyList<Shape> shapes)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Layers.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>Whether a monitored quantity improves when it goes down or up; Keras's <c>mode="auto"</c> rule.</summary>
     internal static class MonitorImprovement

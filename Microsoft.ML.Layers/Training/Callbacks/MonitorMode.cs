@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Callbacks
 {
     /// <summary>
     /// Whether a monitored quantity improves when it goes down or up (Keras's <c>mode</c> of <see cref="EarlyStopping"/>,

@@ -10,18 +10,18 @@ namespace Microsoft.ML.Layers.Tests.Components
     {
         public static readonly IReadOnlyDictionary<string, Func<long?, Initializer>> ByName = new Dictionary<string, Func<long?, Initializer>>
         {
-            ["RandomNormal"] = seed => Initializers.RandomNormal(seed: seed),
-            ["RandomUniform"] = seed => Initializers.RandomUniform(seed: seed),
-            ["TruncatedNormal"] = seed => Initializers.TruncatedNormal(seed: seed),
-            ["VarianceScaling"] = seed => Initializers.VarianceScaling(seed: seed),
-            ["VarianceScalingUntruncated"] = seed => Initializers.VarianceScaling(2.0, VarianceScalingMode.FanOut, VarianceScalingDistribution.UntruncatedNormal, seed),
-            ["GlorotUniform"] = seed => Initializers.GlorotUniform(seed),
-            ["GlorotNormal"] = seed => Initializers.GlorotNormal(seed),
-            ["HeUniform"] = seed => Initializers.HeUniform(seed),
-            ["HeNormal"] = seed => Initializers.HeNormal(seed),
-            ["LecunUniform"] = seed => Initializers.LecunUniform(seed),
-            ["LecunNormal"] = seed => Initializers.LecunNormal(seed),
-            ["Orthogonal"] = seed => Initializers.Orthogonal(seed: seed),
+            ["RandomNormal"] = seed => Initializer.RandomNormal(seed: seed),
+            ["RandomUniform"] = seed => Initializer.RandomUniform(seed: seed),
+            ["TruncatedNormal"] = seed => Initializer.TruncatedNormal(seed: seed),
+            ["VarianceScaling"] = seed => Initializer.VarianceScaling(seed: seed),
+            ["VarianceScalingUntruncated"] = seed => Initializer.VarianceScaling(2.0, VarianceScalingMode.FanOut, VarianceScalingDistribution.UntruncatedNormal, seed),
+            ["GlorotUniform"] = seed => Initializer.GlorotUniform(seed),
+            ["GlorotNormal"] = seed => Initializer.GlorotNormal(seed),
+            ["HeUniform"] = seed => Initializer.HeUniform(seed),
+            ["HeNormal"] = seed => Initializer.HeNormal(seed),
+            ["LecunUniform"] = seed => Initializer.LecunUniform(seed),
+            ["LecunNormal"] = seed => Initializer.LecunNormal(seed),
+            ["Orthogonal"] = seed => Initializer.Orthogonal(seed: seed),
         };
 
         public static TheoryData<string> Names()

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 using static Microsoft.ML.Layers.Tests.Components.ComponentTestHelpers;
 using static TorchSharp.torch;
@@ -164,12 +165,12 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             var expected = new (VarianceScalingInitializer Initializer, double Scale, VarianceScalingMode Mode, VarianceScalingDistribution Distribution)[]
             {
-                (Initializers.GlorotUniform(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.Uniform),
-                (Initializers.GlorotNormal(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.TruncatedNormal),
-                (Initializers.HeUniform(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
-                (Initializers.HeNormal(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
-                (Initializers.LecunUniform(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
-                (Initializers.LecunNormal(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
+                (Initializer.GlorotUniform(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.Uniform),
+                (Initializer.GlorotNormal(), 1.0, VarianceScalingMode.FanAverage, VarianceScalingDistribution.TruncatedNormal),
+                (Initializer.HeUniform(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
+                (Initializer.HeNormal(), 2.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
+                (Initializer.LecunUniform(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.Uniform),
+                (Initializer.LecunNormal(), 1.0, VarianceScalingMode.FanIn, VarianceScalingDistribution.TruncatedNormal),
             };
             foreach (var (initializer, scale, mode, distribution) in expected)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Initializers;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Tests.Engine

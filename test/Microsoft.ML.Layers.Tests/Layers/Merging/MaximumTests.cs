@@ -20,7 +20,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
         public void TakesTheLargestValue()
         {
             var (a, b, c) = (randn(2, 3), randn(2, 3), randn(2, 3));
-            LayerCheck.AssertClose(a.maximum(b).maximum(c), new Maximum().Apply(new[] { a, b, c }), 0, "maximum of three");
+            TensorAssert.Close(a.maximum(b).maximum(c), new Maximum().Apply(new[] { a, b, c }), 0, 0, "maximum of three");
         }
 
         [Fact]
@@ -32,8 +32,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
             var one = new Maximum().Apply(new[] { first, second }, masks: new Tensor?[] { MaskedExamples.FirstMask, null });
             var both = new Maximum().Apply(new[] { first, second }, masks: new Tensor?[] { MaskedExamples.FirstMask, MaskedExamples.SecondMask });
 
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 0, 0, -1, -2, -3, -4), one, 0, "first input masked");
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, -1, -2, -1, -2, -3, -4), both, 0, "both inputs masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 0, 0, -1, -2, -3, -4), one, 0, 0, "first input masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, -1, -2, -1, -2, -3, -4), both, 0, 0, "both inputs masked");
             Assert.True(KerasMask.Get(both)!.equal(MaskedExamples.Mask(false, true, true, true)).all().item<bool>());
         }
     }

@@ -20,7 +20,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
         public void TakesTheSmallestValue()
         {
             var (a, b) = (randn(2, 3), randn(2, 3));
-            LayerCheck.AssertClose(a.minimum(b), new Minimum().Apply(new[] { a, b }), 0, "minimum");
+            TensorAssert.Close(a.minimum(b), new Minimum().Apply(new[] { a, b }), 0, 0, "minimum");
         }
 
         [Fact]
@@ -30,8 +30,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
             var both = new Minimum().Apply(new[] { MaskedExamples.First, MaskedExamples.Second },
                 masks: new Tensor?[] { MaskedExamples.FirstMask, MaskedExamples.SecondMask });
 
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 0, 0, 1, 2, 3, 4), one, 0, "first input masked");
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 1, 2, 1, 2, 3, 4), both, 0, "both inputs masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 0, 0, 1, 2, 3, 4), one, 0, 0, "first input masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 1, 2, 1, 2, 3, 4), both, 0, 0, "both inputs masked");
         }
     }
 }

@@ -20,14 +20,14 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
         public void MultipliesEveryInput()
         {
             var (a, b, c) = (randn(2, 3), randn(2, 3), randn(2, 3));
-            LayerCheck.AssertClose(a * b * c, new Multiply().Apply(new[] { a, b, c }), 1e-7, "product of three");
+            TensorAssert.Close(a * b * c, new Multiply().Apply(new[] { a, b, c }), 1e-7, 1e-7, "product of three");
         }
 
         [Fact]
         public void AMaskedStepCountsAsOne()
         {
             var y = new Multiply().Apply(new[] { MaskedExamples.First, MaskedExamples.Second }, masks: new Tensor?[] { MaskedExamples.FirstMask, null });
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 0, 0, 1, 2, 9, 16), y, 0, "one input masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 0, 0, 1, 2, 9, 16), y, 0, 0, "one input masked");
             Assert.Null(KerasMask.Get(y));
         }
 
@@ -37,7 +37,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
             var first = MaskedExamples.Steps(5, 5, 1, 2, 7, 7, 3, 4);
             var second = MaskedExamples.Steps(6, 6, 8, 8, 1, 2, 3, 4);
             var y = new Multiply().Apply(new[] { first, second }, masks: new Tensor?[] { MaskedExamples.FirstMask, MaskedExamples.SecondMask });
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 1, 2, 1, 2, 9, 16), y, 0, "both inputs masked");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 1, 2, 1, 2, 9, 16), y, 0, 0, "both inputs masked");
         }
     }
 }

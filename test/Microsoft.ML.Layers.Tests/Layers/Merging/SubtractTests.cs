@@ -21,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
         public void SubtractsTheSecondInputFromTheFirst()
         {
             var y = new Subtract().Apply(new[] { MaskedExamples.First, MaskedExamples.Second }, masks: new Tensor?[] { MaskedExamples.FirstMask, null });
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 1, 2, -1, -2, 0, 0), y, 0, "difference");
+            TensorAssert.Close(MaskedExamples.Steps(0, 0, 1, 2, -1, -2, 0, 0), y, 0, 0, "difference");
             Assert.Null(KerasMask.Get(y));
         }
 

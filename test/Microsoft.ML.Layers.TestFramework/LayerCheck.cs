@@ -248,7 +248,8 @@ namespace Microsoft.ML.Layers.TestFramework
                 {
                     Assert.Equal(dtype, output.dtype);
                     double tolerance = Tolerance(dtype);
-                    TensorAssert.Close(referenceOutput, output, tolerance, tolerance, $"{layer}: output in {dtype} differs from float32 beyond {tolerance}.");
+                    TensorAssert.Close(referenceOutput, output, 0, ScaledTolerance(referenceOutput, tolerance),
+                        $"{layer}: output in {dtype} differs from float32 beyond {tolerance} x (1 + max |float32 output|).");
                 }
             }
 
@@ -261,8 +262,8 @@ namespace Microsoft.ML.Layers.TestFramework
                 layer.SetWeights(referenceWeights);
                 var output = Call(layer, inputs, training: false);
                 Assert.Equal(ScalarType.BFloat16, output.dtype);
-                double tolerance = Tolerance(ScalarType.BFloat16);
-                TensorAssert.Close(referenceOutput, output, tolerance, tolerance, $"{layer}: mixed_bfloat16 output differs from float32.");
+                TensorAssert.Close(referenceOutput, output, 0, ScaledTolerance(referenceOutput, Tolerance(ScalarType.BFloat16)),
+                    $"{layer}: mixed_bfloat16 output differs from float32.");
                 Assert.All(layer.Weights.Where(w => DTypes.IsFloating(w.dtype)), w => Assert.Equal(ScalarType.Float32, w.dtype));
             }
         }
@@ -274,6 +275,17 @@ namespace Microsoft.ML.Layers.TestFramework
             ScalarType.BFloat16 => 1e-1,
             _ => 1e-5,
         };
+
+        /// <summary>
+        /// The absolute tolerance of a low-precision output: <paramref name="tolerance"/> × (1 + the largest |value| of the
+        /// float32 reference), since rounding errors accumulate with the magnitudes summed, not with each element's own.
+        /// </summary>
+        private static double ScaledTolerance(Tensor reference, double tolerance)
+        {
+            using var scope = NewDisposeScope();
+            double scale = reference.numel() == 0 ? 0 : reference.detach().abs().max().to(ScalarType.Float64).item<double>();
+            return tolerance * (1 + scale);
+        }
 
         private static void CheckFlatMemory(Layer layer, IReadOnlyList<Tensor> inputs)
         {

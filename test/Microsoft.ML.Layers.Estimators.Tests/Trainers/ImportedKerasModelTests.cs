@@ -86,11 +86,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             Assert.All(keras.GetWeights().Zip(before), pair => Assert.Equal(pair.Second.Cast<float>(), pair.First.Cast<float>()));
         }
 
-        [SharedDataFact]
+        [SharedDataFact(Requires = SharedFolders.Data | SharedFolders.KerasReference)]
         public void FineTunedOnIrisItClassifiesWell()
         {
-            if (!RepositoryLayout.HasKerasReference)
-                return;
             var ml = new MLContext(seed: 1);
             var lines = File.ReadAllLines(Path.Combine(RepositoryLayout.SharedDataDirectory, "iris.data")).Where(l => l.Contains(',', StringComparison.Ordinal));
             var flowers = lines.Select(l => l.Split(',')).Select(p => new Flower

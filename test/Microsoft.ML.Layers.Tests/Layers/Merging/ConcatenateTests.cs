@@ -8,16 +8,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
     public sealed class ConcatenateTests
     {
         [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new Concatenate(dtype: dtype),
-            InputShapes = new Shape[] { new(4, 3, 5), new(4, 3, 2) },
-            ExpectedOutputShape = new Shape(4, 3, 7),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 3),
-        });
-
-        [Fact]
         public void ConcatenatesAlongTheAxis()
         {
             var a = tensor(new float[,] { { 1, 2 } });

@@ -151,7 +151,7 @@ namespace Microsoft.ML.Layers.TestFramework
             Assert.True(revived.Built, $"{layer}: a config of a built layer must rebuild the weights (build_config).");
             revived.SetWeights(layer.GetWeights());
             var again = Call(revived, inputs, training: false);
-            AssertClose(output, again, 0, $"{layer}: a copy rebuilt from its config with SetWeights(GetWeights()) gives other outputs.");
+            TensorAssert.Close(output, again, 0, 0, $"{layer}: a copy rebuilt from its config with SetWeights(GetWeights()) gives other outputs.");
             Assert.Equal(layer.GetWeights().Count, revived.GetWeights().Count);
         }
 
@@ -248,7 +248,9 @@ namespace Microsoft.ML.Layers.TestFramework
                 if (DTypes.IsFloating(referenceOutput.dtype))
                 {
                     Assert.Equal(dtype, output.dtype);
-                    AssertClose(referenceOutput, output, Tolerance(dtype), $"{layer}: output in {dtype} differs from float32 beyond {Tolerance(dtype)}.");
+                    double tolerance = Tolerance(dtype);
+                    TensorAssert.Close(referenceOutput, output, 0, ScaledTolerance(referenceOutput, tolerance),
+                        $"{layer}: output in {dtype} differs from float32 beyond {tolerance} x (1 + max |float32 output|).");
                 }
             }
 
@@ -261,7 +263,8 @@ namespace Microsoft.ML.Layers.TestFramework
                 layer.SetWeights(referenceWeights);
                 var output = Call(layer, inputs, training: false);
                 Assert.Equal(ScalarType.BFloat16, output.dtype);
-                AssertClose(referenceOutput, output, Tolerance(ScalarType.BFloat16), $"{layer}: mixed_bfloat16 output differs from float32.");
+                TensorAssert.Close(referenceOutput, output, 0, ScaledTolerance(referenceOutput, Tolerance(ScalarType.BFloat16)),
+                    $"{layer}: mixed_bfloat16 output differs from float32.");
                 Assert.All(layer.Weights.Where(w => DTypes.IsFloating(w.dtype)), w => Assert.Equal(ScalarType.Float32, w.dtype));
             }
         }
@@ -273,6 +276,17 @@ namespace Microsoft.ML.Layers.TestFramework
             ScalarType.BFloat16 => 1e-1,
             _ => 1e-5,
         };
+
+        /// <summary>
+        /// The absolute tolerance of a low-precision output: <paramref name="tolerance"/> × (1 + the largest |value| of the
+        /// float32 reference), since rounding errors accumulate with the magnitudes summed, not with each element's own.
+        /// </summary>
+        private static double ScaledTolerance(Tensor reference, double tolerance)
+        {
+            using var scope = NewDisposeScope();
+            double scale = reference.numel() == 0 ? 0 : reference.detach().abs().max().to(ScalarType.Float64).item<double>();
+            return tolerance * (1 + scale);
+        }
 
         private static void CheckFlatMemory(Layer layer, IReadOnlyList<Tensor> inputs)
         {
@@ -289,18 +303,6 @@ namespace Microsoft.ML.Layers.TestFramework
                 OneCall();
             long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             Assert.True(after == before, $"{layer}: live tensors grew from {before} to {after} over 25 calls inside dispose scopes.");
-        }
-
-        /// <summary>Asserts two tensors are equal within an absolute-plus-relative tolerance, with the largest difference in the message.</summary>
-        public static void AssertClose(Tensor expected, Tensor actual, double tolerance, string message)
-        {
-            Assert.True(expected.shape.SequenceEqual(actual.shape), $"{message} Shapes differ: {Shape.Of(expected)} vs {Shape.Of(actual)}.");
-            using var e = expected.detach().to(ScalarType.Float64);
-            using var a = actual.detach().to(ScalarType.Float64);
-            using var difference = (e - a).abs();
-            double largest = difference.numel() == 0 ? 0 : difference.max().item<double>();
-            double scale = e.numel() == 0 ? 0 : e.abs().max().item<double>();
-            Assert.True(largest <= tolerance * (1 + scale), $"{message} Largest difference {largest} (tolerance {tolerance}, scale {scale}).");
         }
     }
 }

@@ -17,8 +17,15 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <summary>The repository root (the folder holding MLLayers.sln).</summary>
         public static string Root { get; } = FindRoot();
 
-        /// <summary><c>../shared</c> beside the repository: data, Keras reference files, docs.</summary>
-        public static string SharedDirectory => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+        /// <summary>The environment variable that, when set, points <see cref="SharedDirectory"/> elsewhere than <c>../shared</c>.</summary>
+        public const string SharedDirectoryVariable = "MLLAYERS_SHARED_DIR";
+
+        /// <summary>
+        /// <c>../shared</c> beside the repository: data, Keras reference files, docs; or the folder named by
+        /// <see cref="SharedDirectoryVariable"/> when that is set (to try a run without the shared folder, for instance).
+        /// </summary>
+        public static string SharedDirectory => Path.GetFullPath(
+            Environment.GetEnvironmentVariable(SharedDirectoryVariable) is { Length: > 0 } moved ? moved : Path.Combine(Root, "..", "shared"));
 
         /// <summary><c>../shared/data</c>: the public data sets tests read when present.</summary>
         public static string SharedDataDirectory => Path.Combine(SharedDirectory, "data");

@@ -40,16 +40,6 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             return (Rows(file.Group("inputs").Dataset("dense_1_input")), Rows(file.Group("predictions").Dataset("activation_1")));
         }
 
-        private static void AssertRowsClose(float[][] expected, float[][] actual, string what)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int r = 0; r < expected.Length; r++)
-            {
-                for (int c = 0; c < expected[r].Length; c++)
-                    Assert.True(Math.Abs(expected[r][c] - actual[r][c]) <= 1e-5, $"{what}: row {r}, column {c}: Keras {expected[r][c]}, here {actual[r][c]}.");
-            }
-        }
-
         [KerasReferenceFact]
         public void AsAFrozenTransformItScoresKerasPredictionsAndSurvivesTheModelZip()
         {
@@ -65,8 +55,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                 ml.Model.Save(transformer, data.Schema, path);
                 var loaded = new MLContext().Model.Load(path, out _);
 
-                AssertRowsClose(predictions, transformer.Transform(data).GetColumn<float[]>("Probabilities").ToArray(), "transform");
-                AssertRowsClose(predictions, loaded.Transform(data).GetColumn<float[]>("Probabilities").ToArray(), "reloaded transform");
+                TensorAssert.Close(predictions, transformer.Transform(data).GetColumn<float[]>("Probabilities").ToArray(), 0, 1e-5, "transform");
+                TensorAssert.Close(predictions, loaded.Transform(data).GetColumn<float[]>("Probabilities").ToArray(), 0, 1e-5, "reloaded transform");
             }
             finally
             {
@@ -92,17 +82,15 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             var trained = keys.Append(ml.MulticlassClassification.Trainers.NeuralNetwork(keras,
                 new NeuralNetworkOptions { Epochs = 20, Optimizer = new SGD(learningRate: 0.5) })).Fit(data);
 
-            AssertRowsClose(predictions, untouched.Transform(data).GetColumn<float[]>("Score").ToArray(), "trainer at learning rate 1e-12");
+            TensorAssert.Close(predictions, untouched.Transform(data).GetColumn<float[]>("Score").ToArray(), 0, 1e-5, "trainer at learning rate 1e-12");
             var moved = trained.Transform(data).GetColumn<float[]>("Score").ToArray();
             Assert.True(moved.Zip(predictions).Any(p => Math.Abs(p.First[0] - p.Second[0]) > 1e-3), "training at learning rate 0.5 did not change the scores.");
             Assert.All(keras.GetWeights().Zip(before), pair => Assert.Equal(pair.Second.Cast<float>(), pair.First.Cast<float>()));
         }
 
-        [SharedDataFact]
+        [SharedDataFact(Requires = SharedFolders.Data | SharedFolders.KerasReference)]
         public void FineTunedOnIrisItClassifiesWell()
         {
-            if (!RepositoryLayout.HasKerasReference)
-                return;
             var ml = new MLContext(seed: 1);
             var lines = File.ReadAllLines(Path.Combine(RepositoryLayout.SharedDataDirectory, "iris.data")).Where(l => l.Contains(',', StringComparison.Ordinal));
             var flowers = lines.Select(l => l.Split(',')).Select(p => new Flower

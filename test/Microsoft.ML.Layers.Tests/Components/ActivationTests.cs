@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.TestFramework;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -116,8 +117,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void TheNormalCdfReferenceMatchesTabulatedValues()
         {
             // Phi(1), Phi(-0.5), Phi(3) from standard tables.
-            AssertClose(new[] { 0.8413447460685429, 0.3085375387259869, 0.9986501019683699 },
-                new[] { NormalCdf(1), NormalCdf(-0.5), NormalCdf(3) }, absolute: 1e-14);
+            TensorAssert.Close(new[] { 0.8413447460685429, 0.3085375387259869, 0.9986501019683699 }, new[] { NormalCdf(1), NormalCdf(-0.5), NormalCdf(3) }, 0, 1e-14);
         }
 
         [Theory]
@@ -130,7 +130,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             Assert.Equal(new long[] { 2, 9 }, y.shape);
             // float32 results are within a few units in the last place (about 1e-7 relative); float64 within 1e-12.
             double tolerance = dtype == ScalarType.Float32 ? 1e-6 : 1e-12;
-            AssertClose(Expected(name), Values(y), absolute: tolerance, relative: tolerance, what: name);
+            TensorAssert.Close(Expected(name), Values(y), tolerance, tolerance, name);
         }
 
         [Theory]
@@ -182,7 +182,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var x = tensor(Input.SelectMany(r => r).ToArray(), new long[] { 2, 9 });
             using var y = Activations.Softmax.Apply(x);
             using var sums = y.sum(-1);
-            AssertClose(new[] { 1.0, 1.0 }, Values(sums), absolute: 1e-6);
+            TensorAssert.Close(new[] { 1.0, 1.0 }, Values(sums), 0, 1e-6);
         }
 
         [Fact]
@@ -190,7 +190,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         {
             using var x = tensor(new[] { -3.0, -2.5, 0, 1, 2.5, 3 });
             using var y = Activations.HardSigmoidKeras2.Apply(x);
-            AssertClose(new[] { 0, 0, 0.5, 0.7, 1, 1 }, Values(y), absolute: 1e-15);
+            TensorAssert.Close(new[] { 0, 0, 0.5, 0.7, 1, 1 }, Values(y), 0, 1e-15);
         }
 
         [Fact]

@@ -22,18 +22,6 @@ namespace Microsoft.ML.Layers.Tests.Components
         public static Tensor Floats(double[] values, params long[] shape)
             => tensor(values.Select(v => (float)v).ToArray(), shape);
 
-        /// <summary>Asserts element-wise closeness: |actual - expected| &lt;= absolute + relative * |expected|.</summary>
-        public static void AssertClose(double[] expected, double[] actual, double absolute, double relative = 0.0, string? what = null)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double tolerance = absolute + relative * Math.Abs(expected[i]);
-                if (!(Math.Abs(actual[i] - expected[i]) <= tolerance))
-                    Assert.Fail($"{what ?? "value"}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (tolerance {tolerance:R}).");
-            }
-        }
-
         /// <summary>Whether two tensors have the same shape, dtype and element values.</summary>
         public static bool SameValues(Tensor a, Tensor b)
             => a.dtype == b.dtype && a.shape.SequenceEqual(b.shape) && Values(a).SequenceEqual(Values(b));

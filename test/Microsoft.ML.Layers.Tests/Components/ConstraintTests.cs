@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.TestFramework;
 using System;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
@@ -24,7 +25,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var result = Constraint.MaxNorm(maxValue: 2.0).Apply(w);
             // Column 0 (norm 5) is scaled by 2 / (5 + eps); column 1 (norm 1) by 1 / (1 + eps), i.e. practically kept.
             double s0 = 2 / (5 + Epsilon), s1 = 1 / (1 + Epsilon);
-            AssertClose(new[] { 3 * s0, 0.6 * s1, 4 * s0, 0.8 * s1 }, Values(result), absolute: 1e-6);
+            TensorAssert.Close(new[] { 3 * s0, 0.6 * s1, 4 * s0, 0.8 * s1 }, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -33,7 +34,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var w = Weight();
             using var result = Constraint.MaxNorm(maxValue: 2.0, axis: 1).Apply(w);
             double n0 = Math.Sqrt(9 + 0.36), n1 = Math.Sqrt(16 + 0.64);
-            AssertClose(new[] { 3 * 2 / (n0 + Epsilon), 0.6 * 2 / (n0 + Epsilon), 4 * 2 / (n1 + Epsilon), 0.8 * 2 / (n1 + Epsilon) }, Values(result), absolute: 1e-6);
+            TensorAssert.Close(new[] { 3 * 2 / (n0 + Epsilon), 0.6 * 2 / (n0 + Epsilon), 4 * 2 / (n1 + Epsilon), 0.8 * 2 / (n1 + Epsilon) }, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -59,7 +60,7 @@ namespace Microsoft.ML.Layers.Tests.Components
                 double norm = v * Math.Sqrt(18);
                 return v * Math.Min(norm, 5.0) / (norm + Epsilon);
             }).ToArray();
-            AssertClose(expected, Values(result), absolute: 1e-6);
+            TensorAssert.Close(expected, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -77,8 +78,8 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void UnitNormGivesEveryColumnNormOne()
         {
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
-            using var result = Constraint.UnitNorm().Apply(w);
-            AssertClose(new[] { 3 / (5 + Epsilon), 0.3 / (0.5 + Epsilon), 4 / (5 + Epsilon), 0.4 / (0.5 + Epsilon) }, Values(result), absolute: 1e-6);
+            using var result = Constraints.UnitNorm().Apply(w);
+            TensorAssert.Close(new[] { 3 / (5 + Epsilon), 0.3 / (0.5 + Epsilon), 4 / (5 + Epsilon), 0.4 / (0.5 + Epsilon) }, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -98,7 +99,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
             using var result = Constraint.MinMaxNorm(minValue: 1.0, maxValue: 2.0, rate: 0.5).Apply(w);
             double s0 = 3.5 / (5 + Epsilon), s1 = 0.75 / (0.5 + Epsilon);
-            AssertClose(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), absolute: 1e-6);
+            TensorAssert.Close(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -107,7 +108,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
             using var result = Constraint.MinMaxNorm(minValue: 1.0, maxValue: 2.0).Apply(w);
             double s0 = 2 / (5 + Epsilon), s1 = 1 / (0.5 + Epsilon);
-            AssertClose(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), absolute: 1e-6);
+            TensorAssert.Close(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), 0, 1e-6);
         }
 
         [Fact]
@@ -116,7 +117,7 @@ namespace Microsoft.ML.Layers.Tests.Components
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
             using var result = new MinMaxNormConstraint().Apply(w);
             double s0 = 1 / (5 + Epsilon), s1 = 0.5 / (0.5 + Epsilon);
-            AssertClose(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), absolute: 1e-6);
+            TensorAssert.Close(new[] { 3 * s0, 0.3 * s1, 4 * s0, 0.4 * s1 }, Values(result), 0, 1e-6);
         }
 
         [Fact]

@@ -30,8 +30,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var outputs = layer.ApplyAll(new[] { query, value, key });
 
             Assert.Empty(layer.Weights);
-            LayerCheck.AssertClose(tensor(new double[] { 1.727, 2.727, 2.272, 3.272 }).reshape(1, 2, 2), outputs[0], 1e-3, "output");
-            LayerCheck.AssertClose(tensor(new double[] { 0.636, 0.363, 0.363, 0.636 }).reshape(1, 2, 2), outputs[1], 1e-3, "scores");
+            TensorAssert.Close(tensor(new double[] { 1.727, 2.727, 2.272, 3.272 }).reshape(1, 2, 2), outputs[0], 1e-3, 1e-3, "output");
+            TensorAssert.Close(tensor(new double[] { 0.636, 0.363, 0.363, 0.636 }).reshape(1, 2, 2), outputs[1], 1e-3, 1e-3, "scores");
         }
 
         [Fact]
@@ -48,7 +48,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             // score[i, j] = sum over f of scale[f] * tanh(query[i, f] + key[j, f]), then softmax over j.
             var scale = tensor(new float[] { 1, -2, 0.5f });
             var raw = ((query.reshape(2, 1, 3) + key.reshape(1, 4, 3)).tanh() * scale).sum(-1);
-            LayerCheck.AssertClose(raw.softmax(-1).unsqueeze(0), scores, 1e-6, "scaled additive scores");
+            TensorAssert.Close(raw.softmax(-1).unsqueeze(0), scores, 1e-6, 1e-6, "scaled additive scores");
             Assert.Equal(new long[] { 3 }, layer.Weights.Single().shape);
         }
 

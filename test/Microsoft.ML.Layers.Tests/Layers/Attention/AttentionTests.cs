@@ -43,8 +43,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             var outputs = layer.ApplyAll(new[] { Query, Value, Key });
 
-            LayerCheck.AssertClose(tensor(new double[] { 2.462, 3.462, 1.538, 2.538 }).reshape(1, 2, 2), outputs[0], 1e-3, "dot output");
-            LayerCheck.AssertClose(tensor(new double[] { 0.269, 0.731, 0.731, 0.269 }).reshape(1, 2, 2), outputs[1], 1e-3, "dot scores");
+            TensorAssert.Close(tensor(new double[] { 2.462, 3.462, 1.538, 2.538 }).reshape(1, 2, 2), outputs[0], 1e-3, 1e-3, "dot output");
+            TensorAssert.Close(tensor(new double[] { 0.269, 0.731, 0.731, 0.269 }).reshape(1, 2, 2), outputs[1], 1e-3, 1e-3, "dot scores");
         }
 
         [Fact]
@@ -54,8 +54,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             var outputs = layer.ApplyAll(new[] { Query, Value, Key });
 
-            LayerCheck.AssertClose(tensor(new double[] { 1.727, 2.727, 2.272, 3.272 }).reshape(1, 2, 2), outputs[0], 1e-3, "concat output");
-            LayerCheck.AssertClose(tensor(new double[] { 0.636, 0.363, 0.363, 0.636 }).reshape(1, 2, 2), outputs[1], 1e-3, "concat scores");
+            TensorAssert.Close(tensor(new double[] { 1.727, 2.727, 2.272, 3.272 }).reshape(1, 2, 2), outputs[0], 1e-3, 1e-3, "concat output");
+            TensorAssert.Close(tensor(new double[] { 0.636, 0.363, 0.363, 0.636 }).reshape(1, 2, 2), outputs[1], 1e-3, 1e-3, "concat scores");
         }
 
         [Fact]
@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             // Scores [[0, 1], [1, 0]] doubled: softmax([0, 2]) = [1, e²] / (1 + e²).
             double high = Math.Exp(2) / (1 + Math.Exp(2));
-            LayerCheck.AssertClose(tensor(new[] { 1 - high, high, high, 1 - high }).reshape(1, 2, 2), scores, 1e-6, "scaled scores");
+            TensorAssert.Close(tensor(new[] { 1 - high, high, high, 1 - high }).reshape(1, 2, 2), scores, 1e-6, 1e-6, "scaled scores");
         }
 
         [Fact]
@@ -83,8 +83,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             var outputs = layer.ApplyAll(new[] { query, value }, masks: new Tensor?[] { queryMask, valueMask });
 
-            LayerCheck.AssertClose(tensor(new float[] { 1, 1, 0, 0 }).reshape(1, 2, 2), outputs[0], 1e-6, "masked output");
-            LayerCheck.AssertClose(tensor(new float[] { 1, 0, 1, 0 }).reshape(1, 2, 2), outputs[1], 1e-6, "masked scores");
+            TensorAssert.Close(tensor(new float[] { 1, 1, 0, 0 }).reshape(1, 2, 2), outputs[0], 1e-6, 1e-6, "masked output");
+            TensorAssert.Close(tensor(new float[] { 1, 0, 1, 0 }).reshape(1, 2, 2), outputs[1], 1e-6, 1e-6, "masked scores");
             Assert.True(KerasMask.Get(outputs[0])!.equal(queryMask).all().item<bool>());
         }
 
@@ -100,7 +100,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var scores = layer.ApplyAll(new[] { query, value }, masks: new Tensor?[] { null, valueMask })[1];
 
             var expected = (query.bmm(value.transpose(1, 2)) - 1e9 * valueMask.logical_not().to(ScalarType.Float32).unsqueeze(1)).softmax(-1);
-            LayerCheck.AssertClose(expected, scores, 1e-6, "per-sample value masks");
+            TensorAssert.Close(expected, scores, 1e-6, 1e-6, "per-sample value masks");
             Assert.Equal(0f, scores[1, TensorIndex.Colon, TensorIndex.Slice(0, 3)].abs().max().item<float>());
         }
 
@@ -113,7 +113,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var scores = layer.ApplyAll(new[] { x, x })[1];
 
             Assert.Equal(0f, scores.triu(1).abs().max().item<float>());
-            LayerCheck.AssertClose(ones(2, 4), scores.sum(-1), 1e-6, "rows sum to one");
+            TensorAssert.Close(ones(2, 4), scores.sum(-1), 1e-6, 1e-6, "rows sum to one");
         }
 
         [Fact]
@@ -124,10 +124,10 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var first = new Microsoft.ML.Layers.Attention(dropout: 0.5, seed: 7);
             var second = new Microsoft.ML.Layers.Attention(dropout: 0.5, seed: 7);
 
-            LayerCheck.AssertClose(plain, first.Apply(new[] { x, x }), 0, "inference ignores dropout");
+            TensorAssert.Close(plain, first.Apply(new[] { x, x }), 0, 0, "inference ignores dropout");
             var a = first.Apply(new[] { x, x }, training: true);
             var b = second.Apply(new[] { x, x }, training: true);
-            LayerCheck.AssertClose(a, b, 0, "same seed, same drops");
+            TensorAssert.Close(a, b, 0, 0, "same seed, same drops");
             Assert.False(a.allclose(plain));
         }
 

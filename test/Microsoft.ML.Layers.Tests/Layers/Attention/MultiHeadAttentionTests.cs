@@ -96,7 +96,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             var y = mha.Apply(new[] { query, value });
 
-            LayerCheck.AssertClose(Expected(mha, query, value).Output, y, 1e-5, "scaled dot-product path");
+            TensorAssert.Close(Expected(mha, query, value).Output, y, 1e-5, 1e-5, "scaled dot-product path");
         }
 
         [Fact]
@@ -112,8 +112,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var (output, scores) = Expected(mha, query, value, key);
             Assert.Equal(2, outputs.Count);
             Assert.Equal(new long[] { 2, 3, 4, 5 }, outputs[1].shape);
-            LayerCheck.AssertClose(output, outputs[0], 1e-5, "output");
-            LayerCheck.AssertClose(scores, outputs[1], 1e-6, "scores");
+            TensorAssert.Close(output, outputs[0], 1e-5, 1e-5, "output");
+            TensorAssert.Close(scores, outputs[1], 1e-6, 1e-6, "scores");
             Assert.Equal(outputs[0].shape, mha.Apply(new[] { query, value, key }).shape);
         }
 
@@ -129,9 +129,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var y = mha.Apply(new[] { x, x });
             var (withScores, scores) = mha.Attend(x, x, returnAttentionScores: true);
 
-            LayerCheck.AssertClose(expected, y, 1e-5, "causal output");
-            LayerCheck.AssertClose(expected, withScores, 1e-5, "causal output with scores");
-            LayerCheck.AssertClose(expectedScores, scores!, 1e-6, "causal scores");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "causal output");
+            TensorAssert.Close(expected, withScores, 1e-5, 1e-5, "causal output with scores");
+            TensorAssert.Close(expectedScores, scores!, 1e-6, 1e-6, "causal scores");
             Assert.Equal(0f, scores!.triu(1).abs().max().item<float>());
         }
 
@@ -152,10 +152,10 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             // Keras: query mask [B, T, 1] AND value mask [B, 1, S].
             var mask = queryMask.unsqueeze(-1).logical_and(valueMask.unsqueeze(1));
             var (expected, expectedScores) = Expected(mha, query, value, mask: mask);
-            LayerCheck.AssertClose(expected[0], y[0], 1e-5, "sample 0");
-            LayerCheck.AssertClose(expected[1, TensorIndex.Slice(0, 2)], y[1, TensorIndex.Slice(0, 2)], 1e-5, "sample 1, unpadded queries");
+            TensorAssert.Close(expected[0], y[0], 1e-5, 1e-5, "sample 0");
+            TensorAssert.Close(expected[1, TensorIndex.Slice(0, 2)], y[1, TensorIndex.Slice(0, 2)], 1e-5, 1e-5, "sample 1, unpadded queries");
             Assert.Equal(0f, scores![0, TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(3, 5)].abs().max().item<float>());
-            LayerCheck.AssertClose(expectedScores[0], scores[0], 1e-6, "scores of sample 0");
+            TensorAssert.Close(expectedScores[0], scores[0], 1e-6, 1e-6, "scores of sample 0");
             Assert.True(KerasMask.Get(y)!.equal(queryMask).all().item<bool>());
         }
 
@@ -172,12 +172,12 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var fused = mha.Attend(query, value, queryMask: queryMask).Output;
             var v = einsum("bsd,dnh->bsnh", value, w["value/kernel"]) + w["value/bias"];
             var uniform = einsum("bsnh,nhd->bd", v / 3, w["attention_output/kernel"]) + w["attention_output/bias"];
-            LayerCheck.AssertClose(uniform[0], fused[0, 1], 1e-5, "uniform attention on the fused path");
+            TensorAssert.Close(uniform[0], fused[0, 1], 1e-5, 1e-5, "uniform attention on the fused path");
 
             // Einsum path (scores returned): Keras's masked softmax zeroes the row, so only the output bias is left.
             var (explicitOutput, scores) = mha.Attend(query, value, queryMask: queryMask, returnAttentionScores: true);
             Assert.Equal(0f, scores![0, TensorIndex.Colon, 1].abs().max().item<float>());
-            LayerCheck.AssertClose(w["attention_output/bias"], explicitOutput[0, 1], 1e-6, "zero attention on the einsum path");
+            TensorAssert.Close(w["attention_output/bias"], explicitOutput[0, 1], 1e-6, 1e-6, "zero attention on the einsum path");
         }
 
         [Fact]
@@ -193,9 +193,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
 
             var mask = attentionMask.logical_and(valueMask.unsqueeze(1));
             var (expected, expectedScores) = Expected(mha, x, x, mask: mask);
-            LayerCheck.AssertClose(expectedScores, scores!, 1e-6, "scores");
-            LayerCheck.AssertClose(expected, output, 1e-5, "einsum path");
-            LayerCheck.AssertClose(expected, fused, 1e-5, "fused path");
+            TensorAssert.Close(expectedScores, scores!, 1e-6, 1e-6, "scores");
+            TensorAssert.Close(expected, output, 1e-5, 1e-5, "einsum path");
+            TensorAssert.Close(expected, fused, 1e-5, 1e-5, "fused path");
         }
 
         [Fact]
@@ -210,7 +210,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             flat.SetWeights(mha.GetWeights());
             var expected = flat.Apply(new[] { x.reshape(2, 6, 4), x.reshape(2, 6, 4) }).reshape(2, 2, 3, 4);
 
-            LayerCheck.AssertClose(expected, y, 1e-5, "attention over axes (1, 2)");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "attention over axes (1, 2)");
             Assert.Equal("[1,2]", mha.GetConfig().Values["attention_axes"]!.ToJsonString());
         }
 
@@ -251,8 +251,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Attention
             var a = first.Apply(new[] { x, x }, training: true);
             var b = second.Apply(new[] { x, x }, training: true);
 
-            LayerCheck.AssertClose(Expected(first, x, x).Output, inference, 1e-5, "inference has no dropout");
-            LayerCheck.AssertClose(a, b, 0, "same seed, same drops");
+            TensorAssert.Close(Expected(first, x, x).Output, inference, 1e-5, 1e-5, "inference has no dropout");
+            TensorAssert.Close(a, b, 0, 0, "same seed, same drops");
             Assert.False(a.allclose(inference));
         }
 

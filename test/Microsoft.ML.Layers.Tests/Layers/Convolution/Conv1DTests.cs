@@ -43,7 +43,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2, 3 }).reshape(1, 3, 1));
 
             // y[t] = x[t] * 1 + x[t + 1] * 10
-            AssertClose(tensor(new float[] { 21, 32 }).reshape(1, 2, 1), y);
+            TensorAssert.Close(tensor(new float[] { 21, 32 }).reshape(1, 2, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -54,7 +54,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2, 3 }).reshape(1, 3, 1));
 
             // Input padded to 0, 0, 1, 2, 3: y[t] = x[t-2] + 10 x[t-1] + 100 x[t].
-            AssertClose(tensor(new float[] { 100, 210, 321 }).reshape(1, 3, 1), y);
+            TensorAssert.Close(tensor(new float[] { 100, 210, 321 }).reshape(1, 3, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -68,7 +68,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(x);
             var y2 = conv.Apply(changedFuture);
 
-            AssertClose(y[.., ..6, ..], y2[.., ..6, ..]);
+            TensorAssert.Close(y[.., ..6, ..], y2[.., ..6, ..], 1e-5, 1e-5);
             Assert.False(y[.., 6.., ..].allclose(y2[.., 6.., ..]));
         }
 
@@ -84,7 +84,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var padded = nn.functional.pad(x.permute(0, 2, 1), new long[] { 4, 0 });
             using var expected = nn.functional.conv1d(padded, conv.Kernel!.permute(2, 1, 0), conv.Bias!, dilation: 2).permute(0, 2, 1);
             Assert.Equal(new long[] { 2, 7, 3 }, y.shape);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -95,7 +95,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4, 1));
 
             // y[t] = x[t] + 10 x[t + 2]
-            AssertClose(tensor(new float[] { 31, 42 }).reshape(1, 2, 1), y);
+            TensorAssert.Close(tensor(new float[] { 31, 42 }).reshape(1, 2, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -107,7 +107,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
 
             // TensorFlow: output 2, total padding (2 - 1) * 2 + 3 - 4 = 1, at the end: 1, 2, 3, 4, 0.
             // y[0] = 1 + 20 + 300, y[1] = 3 + 40 + 0.
-            AssertClose(tensor(new float[] { 321, 43 }).reshape(1, 2, 1), y);
+            TensorAssert.Close(tensor(new float[] { 321, 43 }).reshape(1, 2, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -118,7 +118,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2, 3, 4, 5 }).reshape(1, 5, 1));
 
             // Output 3, total padding 2: 0, 1, 2, 3, 4, 5, 0.
-            AssertClose(tensor(new float[] { 210, 432, 54 }).reshape(1, 3, 1), y);
+            TensorAssert.Close(tensor(new float[] { 210, 432, 54 }).reshape(1, 3, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -131,7 +131,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2, 3, 4, 5, 6 }).reshape(1, 3, 2));
 
             // Filter 0 sees only channel 0, filter 1 only channel 1.
-            AssertClose(tensor(new float[] { 10, 200, 30, 400, 50, 600 }).reshape(1, 3, 2), y);
+            TensorAssert.Close(tensor(new float[] { 10, 200, 30, 400, 50, 600 }).reshape(1, 3, 2), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -144,7 +144,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             first.Apply(x.permute(0, 2, 1));
             first.SetWeights(last.GetWeights());
 
-            AssertClose(last.Apply(x).permute(0, 2, 1), first.Apply(x.permute(0, 2, 1)));
+            TensorAssert.Close(last.Apply(x).permute(0, 2, 1), first.Apply(x.permute(0, 2, 1)), 1e-5, 1e-5);
         }
 
         [Fact]

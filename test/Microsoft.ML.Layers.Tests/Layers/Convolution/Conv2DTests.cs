@@ -42,7 +42,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             // libtorch: input (N, C, H, W), weight (out, in, kh, kw).
             using var expected = nn.functional.conv2d(x.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1)).permute(0, 2, 3, 1);
             Assert.Equal(new long[] { 2, 3, 3, 3 }, y.shape);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -54,9 +54,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(x);
 
             // kernel 1 everywhere: x - 3, then relu.
-            AssertClose(tensor(new float[] { 0, 0, 0, 0, 0, 0, 0, 0 }).reshape(1, 2, 2, 2), y);
+            TensorAssert.Close(tensor(new float[] { 0, 0, 0, 0, 0, 0, 0, 0 }).reshape(1, 2, 2, 2), y, 1e-5, 1e-5);
             var z = conv.Apply(x + 3);
-            AssertClose(tensor(new float[] { 0, 0, 1, 1, 2, 2, 3, 3 }).reshape(1, 2, 2, 2), z);
+            TensorAssert.Close(tensor(new float[] { 0, 0, 1, 1, 2, 2, 3, 3 }).reshape(1, 2, 2, 2), z, 1e-5, 1e-5);
         }
 
         [Theory]
@@ -72,7 +72,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var padded = nn.functional.pad(x.permute(0, 3, 1, 2), new long[] { before, after, before, after });
             using var expected = nn.functional.conv2d(padded, conv.Kernel!.permute(3, 2, 0, 1), conv.Bias!, strides: new long[] { 2, 2 }).permute(0, 2, 3, 1);
             Assert.Equal(new long[] { 1, 3, 3, 2 }, y.shape);   // ceil(size / 2)
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -99,7 +99,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var expected = nn.functional.conv2d(x.permute(0, 3, 1, 2), conv.Kernel!.permute(3, 2, 0, 1), conv.Bias!,
                 dilation: new long[] { 2, 3 }).permute(0, 2, 3, 1);
             Assert.Equal(new long[] { 2, 4, 4, 2 }, y.shape);   // 6 - 2, 7 - 3
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -116,7 +116,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var first = nn.functional.conv2d(x[.., .., .., ..3].permute(0, 3, 1, 2), kernel[.., .., .., ..2].permute(3, 2, 0, 1));
             using var second = nn.functional.conv2d(x[.., .., .., 3..].permute(0, 3, 1, 2), kernel[.., .., .., 2..].permute(3, 2, 0, 1));
             using var expected = cat(new[] { first, second }, 1).permute(0, 2, 3, 1);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -137,9 +137,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var yLast = last.Apply(x);
 
             Assert.Equal(new long[] { 2, 3, 3, 3 }, yFirst.shape);
-            AssertClose(yPlain.relu(), yFirst);
+            TensorAssert.Close(yPlain.relu(), yFirst, 1e-5, 1e-5);
             // The activation runs on the output in its own layout: softmax normalizes the channels of a channels_last output.
-            AssertClose(yPlain.permute(0, 2, 3, 1).softmax(-1), yLast);
+            TensorAssert.Close(yPlain.permute(0, 2, 3, 1).softmax(-1), yLast, 1e-5, 1e-5);
         }
 
         [Fact]

@@ -59,7 +59,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2 }).reshape(1, 1, 2, 1));
 
             // out[p] = sum over j of x[j] * k[p - 2j]: 1, 10, 100 + 2, 20, 200.
-            AssertClose(tensor(new float[] { 1, 10, 102, 20, 200 }).reshape(1, 1, 5, 1), y);
+            TensorAssert.Close(tensor(new float[] { 1, 10, 102, 20, 200 }).reshape(1, 1, 5, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -72,7 +72,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2 }).reshape(1, 1, 2, 1));
 
             // The gradient of TensorFlow's 'same' convolution on 4 steps (padding 0 in front, 1 behind): the full result's first 4.
-            AssertClose(tensor(new float[] { 1, 10, 102, 20 }).reshape(1, 1, 4, 1), y);
+            TensorAssert.Close(tensor(new float[] { 1, 10, 102, 20 }).reshape(1, 1, 4, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -85,7 +85,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(tensor(new float[] { 1, 2 }).reshape(1, 1, 2, 1));
 
             // (2 - 1) * 3 + max(2, 3) = 6 steps: 1, 10, 0, 2, 20, 0, plus the bias everywhere.
-            AssertClose(tensor(new float[] { 1.5f, 10.5f, 0.5f, 2.5f, 20.5f, 0.5f }).reshape(1, 1, 6, 1), y);
+            TensorAssert.Close(tensor(new float[] { 1.5f, 10.5f, 0.5f, 2.5f, 20.5f, 0.5f }).reshape(1, 1, 6, 1), y, 1e-5, 1e-5);
         }
 
         /// <summary>
@@ -111,7 +111,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             Assert.Equal(new long[] { 2, 4, 3, 3 }, forward.shape);
             (forward * x.permute(0, 3, 1, 2)).sum().backward();
 
-            AssertClose(z.grad!.permute(0, 2, 3, 1), y);
+            TensorAssert.Close(z.grad!.permute(0, 2, 3, 1), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -134,7 +134,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             first.Apply(x.permute(0, 3, 1, 2));
             first.SetWeights(last.GetWeights());
 
-            AssertClose(last.Apply(x).permute(0, 3, 1, 2), first.Apply(x.permute(0, 3, 1, 2)));
+            TensorAssert.Close(last.Apply(x).permute(0, 3, 1, 2), first.Apply(x.permute(0, 3, 1, 2)), 1e-5, 1e-5);
         }
 
         [Fact]

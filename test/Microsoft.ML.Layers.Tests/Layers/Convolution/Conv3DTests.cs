@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(x);
 
             using var expected = nn.functional.conv3d(x.permute(0, 4, 1, 2, 3), kernel.permute(4, 3, 0, 1, 2)).permute(0, 2, 3, 4, 1);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -53,7 +53,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var padded = nn.functional.pad(x.permute(0, 4, 1, 2, 3), new long[] { 0, 1, 0, 0, 0, 1 });
             using var expected = nn.functional.conv3d(padded, conv.Kernel!.permute(4, 3, 0, 1, 2), conv.Bias!, strides: new long[] { 2, 2, 2 }).permute(0, 2, 3, 4, 1);
             Assert.Equal(new long[] { 1, 2, 2, 3, 2 }, y.shape);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
     }
 }

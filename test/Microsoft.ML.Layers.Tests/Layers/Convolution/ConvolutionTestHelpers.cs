@@ -15,9 +15,5 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             using var noGrad = no_grad();
             weight.copy_(values);
         }
-
-        /// <summary>Asserts two tensors have one shape and equal values within a float32 tolerance, with the largest difference in the message.</summary>
-        public static void AssertClose(Tensor expected, Tensor actual, double tolerance = 1e-5)
-            => TestFramework.LayerCheck.AssertClose(expected, actual, tolerance, "Values differ.");
     }
 }

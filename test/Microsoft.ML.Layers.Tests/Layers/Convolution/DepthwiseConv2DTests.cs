@@ -50,7 +50,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var y = conv.Apply(x);
 
             Assert.Equal(new long[] { 2, 3, 4, 6 }, y.shape);
-            AssertClose(PerChannel(x, kernel, 1, new long[] { 0, 0, 0, 0 }), y);
+            TensorAssert.Close(PerChannel(x, kernel, 1, new long[] { 0, 0, 0, 0 }), y, 1e-5, 1e-5);
         }
 
         [Fact]
@@ -64,7 +64,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             // Height 6: total padding 1, at the bottom; width 5: total padding 2, one each side.
             using var expected = PerChannel(x, conv.Kernel!.detach(), 2, new long[] { 1, 1, 0, 1 }) + conv.Bias!.detach();
             Assert.Equal(new long[] { 1, 3, 3, 4 }, y.shape);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         private static Initializer RandomNormalInitializerFor() => Initializer.RandomNormal(stddev: 1.0, seed: 7);

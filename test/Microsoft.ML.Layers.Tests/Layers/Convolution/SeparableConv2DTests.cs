@@ -48,7 +48,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             // Pointwise: a matrix product over the channels, then the bias.
             using var expected = intermediate.matmul(pointwise[0, 0]) + conv.Bias!.detach();
             Assert.Equal(new long[] { 2, 3, 3, 3 }, y.shape);
-            AssertClose(expected, y);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5);
         }
 
         [Fact]

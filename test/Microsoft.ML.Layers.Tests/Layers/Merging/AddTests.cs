@@ -1,37 +1,9 @@
-using Microsoft.ML.Layers.TestFramework;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Layers.Merging
 {
     public sealed class AddTests
     {
-        [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new Add(dtype: dtype),
-            InputShapes = new Shape[] { new(4, 3, 5), new(4, 3, 5) },
-            ExpectedOutputShape = new Shape(4, 3, 5),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 3),
-        });
-
-        [Fact]
-        public void SumsEveryInput()
-        {
-            var (a, b, c) = (randn(2, 3), randn(2, 3), randn(2, 3));
-            LayerCheck.AssertClose(a + b + c, new Add().Apply(new[] { a, b, c }), 0, "sum of three");
-        }
-
-        [Fact]
-        public void MaskedStepsAreSummedLikeOthers()
-        {
-            var y = new Add().Apply(new[] { MaskedExamples.First, MaskedExamples.Second },
-                masks: new Tensor?[] { MaskedExamples.FirstMask, MaskedExamples.SecondMask });
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 1, 2, 1, 2, 6, 8), y, 0, "masked sum");
-            Assert.True(KerasMask.Get(y)!.equal(MaskedExamples.Mask(false, true, true, true)).all().item<bool>());
-        }
-
         [Fact]
         public void ReadsAKeras3Config()
         {

@@ -1,5 +1,4 @@
 using System;
-using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -7,24 +6,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Merging
 {
     public sealed class SubtractTests
     {
-        [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new Subtract(dtype: dtype),
-            InputShapes = new Shape[] { new(4, 3, 5), new(4, 3, 5) },
-            ExpectedOutputShape = new Shape(4, 3, 5),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 3),
-        });
-
-        [Fact]
-        public void SubtractsTheSecondInputFromTheFirst()
-        {
-            var y = new Subtract().Apply(new[] { MaskedExamples.First, MaskedExamples.Second }, masks: new Tensor?[] { MaskedExamples.FirstMask, null });
-            LayerCheck.AssertClose(MaskedExamples.Steps(0, 0, 1, 2, -1, -2, 0, 0), y, 0, "difference");
-            Assert.Null(KerasMask.Get(y));
-        }
-
         [Theory]
         [InlineData(1)]
         [InlineData(3)]

@@ -50,7 +50,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
                 { (3 - 3) / Math.Sqrt(8.0 / 3 + e), (20 - 30) / Math.Sqrt(1400.0 / 3 + e) },
                 { (5 - 3) / Math.Sqrt(8.0 / 3 + e), (60 - 30) / Math.Sqrt(1400.0 / 3 + e) },
             });
-            LayerCheck.AssertClose(expected, y, 1e-5, "training output");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "training output");
         }
 
         [Fact]
@@ -60,11 +60,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             bn.Apply(Batch(), training: true);
 
             // moving_mean = 0 * 0.9 + mean * 0.1; moving_variance = 1 * 0.9 + biased variance * 0.1.
-            LayerCheck.AssertClose(tensor(new double[] { 0.3, 3.0 }), bn.MovingMean!, 1e-6, "moving mean");
-            LayerCheck.AssertClose(tensor(new double[] { 0.9 + 0.8 / 3, 0.9 + 140.0 / 3 }), bn.MovingVariance!, 1e-6, "moving variance");
+            TensorAssert.Close(tensor(new double[] { 0.3, 3.0 }), bn.MovingMean!, 1e-6, 1e-6, "moving mean");
+            TensorAssert.Close(tensor(new double[] { 0.9 + 0.8 / 3, 0.9 + 140.0 / 3 }), bn.MovingVariance!, 1e-6, 1e-6, "moving variance");
 
             bn.Apply(Batch(), training: true);
-            LayerCheck.AssertClose(tensor(new double[] { 0.3 * 0.9 + 0.3, 3.0 * 0.9 + 3.0 }), bn.MovingMean!, 1e-6, "moving mean after two steps");
+            TensorAssert.Close(tensor(new double[] { 0.3 * 0.9 + 0.3, 3.0 * 0.9 + 3.0 }), bn.MovingMean!, 1e-6, 1e-6, "moving mean after two steps");
         }
 
         [Fact]
@@ -83,7 +83,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
                 { 2 * (3 - 1) / Math.Sqrt(4 + e) + 1, 3 * (20 - 10) / Math.Sqrt(25 + e) - 1 },
                 { 2 * (5 - 1) / Math.Sqrt(4 + e) + 1, 3 * (60 - 10) / Math.Sqrt(25 + e) - 1 },
             });
-            LayerCheck.AssertClose(expected, y, 1e-5, "inference output");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "inference output");
             Assert.Equal(new float[] { 1, 10 }, bn.MovingMean!.data<float>().ToArray());
         }
 
@@ -97,7 +97,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = bn.Apply(Batch(), training: true);
 
             Assert.Equal(new float[] { 0, 0 }, bn.MovingMean!.data<float>().ToArray());
-            LayerCheck.AssertClose(Batch() / Math.Sqrt(1 + 1e-3), y, 1e-6, "frozen output");
+            TensorAssert.Close(Batch() / Math.Sqrt(1 + 1e-3), y, 1e-6, 1e-6, "frozen output");
         }
 
         [Fact]
@@ -113,7 +113,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             // libtorch normalizes channels-first input (axis 1) with the biased batch variance in training.
             var expected = nn.functional.batch_norm(x, zeros(3), ones(3), tensor(new float[] { 0.5f, 2, -1 }), tensor(new float[] { 0.1f, 0.2f, 0.3f }),
                 training: true, momentum: 0.1, eps: 1e-5);
-            LayerCheck.AssertClose(expected, y, 1e-5, "channels-first training output");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "channels-first training output");
         }
 
         [Fact]
@@ -127,9 +127,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = bn.Apply(x, training: true, mask: mask);
 
             // momentum 0: the moving statistics are the batch statistics: mean 2, variance 1 (each up to the 1e-7 guard).
-            LayerCheck.AssertClose(tensor(new double[] { 2 }), bn.MovingMean!, 1e-6, "masked mean");
-            LayerCheck.AssertClose(tensor(new double[] { 1 }), bn.MovingVariance!, 1e-6, "masked variance");
-            LayerCheck.AssertClose(tensor(new double[] { -1, 1, 98 }).reshape(1, 3, 1) / Math.Sqrt(1 + 1e-3), y, 1e-5, "masked output");
+            TensorAssert.Close(tensor(new double[] { 2 }), bn.MovingMean!, 1e-6, 1e-6, "masked mean");
+            TensorAssert.Close(tensor(new double[] { 1 }), bn.MovingVariance!, 1e-6, 1e-6, "masked variance");
+            TensorAssert.Close(tensor(new double[] { -1, 1, 98 }).reshape(1, 3, 1) / Math.Sqrt(1 + 1e-3), y, 1e-5, 1e-5, "masked output");
             Assert.True(KerasMask.Get(y)!.equal(mask).all().item<bool>());
         }
 
@@ -152,7 +152,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
 
             Assert.Equal(ScalarType.BFloat16, y.dtype);
             Assert.All(bn.Weights, w => Assert.Equal(ScalarType.Float32, w.dtype));
-            LayerCheck.AssertClose(tensor(new double[] { 1.5, 15 }), bn.MovingMean!, 1e-2, "moving mean under mixed_bfloat16");
+            TensorAssert.Close(tensor(new double[] { 1.5, 15 }), bn.MovingMean!, 1e-2, 1e-2, "moving mean under mixed_bfloat16");
         }
 
         [Fact]

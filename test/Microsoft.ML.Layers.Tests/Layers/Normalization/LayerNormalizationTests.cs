@@ -42,7 +42,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = norm.Apply(x);
 
             Assert.Equal(new long[] { 6 }, norm.Gamma!.shape);
-            LayerCheck.AssertClose(Expected(x, new long[] { 2 }, norm.Gamma, norm.Beta, 1e-3), y, 1e-5, "last-axis normalization");
+            TensorAssert.Close(Expected(x, new long[] { 2 }, norm.Gamma, norm.Beta, 1e-3), y, 1e-5, 1e-5, "last-axis normalization");
         }
 
         [Fact]
@@ -54,7 +54,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = norm.Apply(x);
 
             Assert.Equal(new long[] { 3, 4 }, norm.Gamma!.shape);
-            LayerCheck.AssertClose(Expected(x, new long[] { 1, 2 }, norm.Gamma, norm.Beta, 1e-3), y, 1e-5, "axes (1, 2)");
+            TensorAssert.Close(Expected(x, new long[] { 1, 2 }, norm.Gamma, norm.Beta, 1e-3), y, 1e-5, 1e-5, "axes (1, 2)");
         }
 
         [Fact]
@@ -66,7 +66,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
             var y = norm.Apply(x);
 
             Assert.Equal(new long[] { 5 }, norm.Gamma!.shape);
-            LayerCheck.AssertClose(Expected(x, new long[] { 1 }, norm.Gamma.reshape(1, 5, 1), norm.Beta!.reshape(1, 5, 1), 0.01), y, 1e-5, "axis 1");
+            TensorAssert.Close(Expected(x, new long[] { 1 }, norm.Gamma.reshape(1, 5, 1), norm.Beta!.reshape(1, 5, 1), 0.01), y, 1e-5, 1e-5, "axis 1");
         }
 
         [Fact]
@@ -79,7 +79,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
 
             Assert.Empty(norm.Weights);
             // mean 2, biased variance 2/3.
-            LayerCheck.AssertClose(tensor(new double[,] { { -1, 0, 1 } }) / Math.Sqrt(2.0 / 3 + 1e-3), y, 1e-6, "plain normalization");
+            TensorAssert.Close(tensor(new double[,] { { -1, 0, 1 } }) / Math.Sqrt(2.0 / 3 + 1e-3), y, 1e-6, 1e-6, "plain normalization");
         }
 
         [Fact]
@@ -103,7 +103,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
 
             Assert.Contains(warnings, w => w.Contains("rms_scaling", StringComparison.Ordinal));
             Assert.Equal(new[] { "gamma" }, norm.Weights.Select(w => w.Name));
-            LayerCheck.AssertClose(x / Math.Sqrt(2.0 / 3 + 1e-3), y, 1e-6, "rms scaling");
+            TensorAssert.Close(x / Math.Sqrt(2.0 / 3 + 1e-3), y, 1e-6, 1e-6, "rms scaling");
         }
 
         [Fact]

@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 MergeMode.Multiply => f * b,
                 _ => (f + b) * 0.5,
             };
-            R.AssertClose(expected, y, mergeMode.ToString());
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, mergeMode);
         }
 
         [Fact]
@@ -82,7 +82,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = bi.Apply(x);
 
             var (reversed, _) = R.Run(x, R.Zeros(2, 3, 2), R.Lstm(backwardLayer.Kernel!, backwardLayer.RecurrentKernel!, backwardLayer.Bias!), backwards: true);
-            R.AssertClose(reversed.flip(1), y.narrow(-1, 3, 3), "backward half");
+            TensorAssert.Close(reversed.flip(1), y.narrow(-1, 3, 3), 1e-5, 1e-5, "backward half");
         }
 
         [Fact]
@@ -94,8 +94,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var outputs = bi.ApplyAll(x);
 
             Assert.Equal(2, outputs.Count);
-            R.AssertClose(forward.Apply(x), outputs[0], "forward");
-            R.AssertClose(backward.Apply(x).flip(1), outputs[1], "backward");
+            TensorAssert.Close(forward.Apply(x), outputs[0], 1e-5, 1e-5, "forward");
+            TensorAssert.Close(backward.Apply(x).flip(1), outputs[1], 1e-5, 1e-5, "backward");
         }
 
         [Fact]
@@ -109,11 +109,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var f = forward.ApplyAll(x);
             var b = backward.ApplyAll(x);
             Assert.Equal(5, outputs.Count);
-            R.AssertClose(cat(new[] { f[0], b[0] }, -1), outputs[0], "output");
-            R.AssertClose(f[1], outputs[1], "forward h");
-            R.AssertClose(f[2], outputs[2], "forward c");
-            R.AssertClose(b[1], outputs[3], "backward h");
-            R.AssertClose(b[2], outputs[4], "backward c");
+            TensorAssert.Close(cat(new[] { f[0], b[0] }, -1), outputs[0], 1e-5, 1e-5, "output");
+            TensorAssert.Close(f[1], outputs[1], 1e-5, 1e-5, "forward h");
+            TensorAssert.Close(f[2], outputs[2], 1e-5, 1e-5, "forward c");
+            TensorAssert.Close(b[1], outputs[3], 1e-5, 1e-5, "backward h");
+            TensorAssert.Close(b[2], outputs[4], 1e-5, 1e-5, "backward c");
         }
 
         [Fact]
@@ -240,7 +240,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var backward = (LSTM)bi.BackwardLayer;
             var expectedForward = R.Run(x, R.Zeros(2, 2, 2), R.Lstm(forward.Kernel!, forward.RecurrentKernel!, forward.Bias!), backwards: true).Outputs.select(1, -1);
             var expectedBackward = R.Run(x, R.Zeros(2, 2, 2), R.Lstm(backward.Kernel!, backward.RecurrentKernel!, backward.Bias!)).Outputs.select(1, -1);
-            R.AssertClose(cat(new[] { expectedForward, expectedBackward }, 1), y, "Bidirectional(LSTM(go_backwards=True))");
+            TensorAssert.Close(cat(new[] { expectedForward, expectedBackward }, 1), y, 1e-5, 1e-5, "Bidirectional(LSTM(go_backwards=True))");
         }
 
         [Fact]

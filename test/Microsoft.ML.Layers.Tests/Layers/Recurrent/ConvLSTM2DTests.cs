@@ -90,9 +90,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, stride, padding, dilation, recurrentActivation);
             var (expected, states) = R.Run(x, cell.ZeroStates(x), cell.Step, backwards: goBackwards);
             Assert.Equal(3, outputs.Count);
-            R.AssertClose(returnSequences ? expected : expected.select(1, -1), ChannelsLast(outputs[0], channelsFirst), "output");
-            R.AssertClose(states[0], ChannelsLast(outputs[1], channelsFirst), "final h");
-            R.AssertClose(states[1], ChannelsLast(outputs[2], channelsFirst), "final c");
+            TensorAssert.Close(returnSequences ? expected : expected.select(1, -1), ChannelsLast(outputs[0], channelsFirst), 1e-5, 1e-5, "output");
+            TensorAssert.Close(states[0], ChannelsLast(outputs[1], channelsFirst), 1e-5, 1e-5, "final h");
+            TensorAssert.Close(states[1], ChannelsLast(outputs[2], channelsFirst), 1e-5, 1e-5, "final c");
         }
 
         [Theory]
@@ -110,9 +110,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid");
             var (expected, states) = R.Run(x, cell.ZeroStates(x), cell.Step, mask);
-            R.AssertClose(returnSequences ? expected : states[0], outputs[0], "output");
-            R.AssertClose(states[0], outputs[1], "final h");
-            R.AssertClose(states[1], outputs[2], "final c");
+            TensorAssert.Close(returnSequences ? expected : states[0], outputs[0], 1e-5, 1e-5, "output");
+            TensorAssert.Close(states[0], outputs[1], 1e-5, 1e-5, "final h");
+            TensorAssert.Close(states[1], outputs[2], 1e-5, 1e-5, "final c");
             if (returnSequences)
                 Assert.True(expected[0, 2].equal(expected[0, 1]).all().item<bool>(), "a masked step repeats the previous output");
         }
@@ -129,8 +129,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var y = layer.Apply(new[] { x, h0, c0 });
 
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Valid, 1, "sigmoid");
-            R.AssertClose(R.Run(x, new[] { h0, c0 }, cell.Step).Outputs, y, "sequence");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "valid", 1, "sigmoid");
+            TensorAssert.Close(R.Run(x, new[] { h0, c0 }, cell.Step).Outputs, y, 1e-5, 1e-5, "sequence");
         }
 
         [Fact]
@@ -147,11 +147,11 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var first = layer.Apply(x.narrow(1, 0, 2));
             var second = layer.Apply(x.narrow(1, 2, 3));
-            R.AssertClose(whole.Apply(x), second, "two stateful calls = one call on the whole sequence");
+            TensorAssert.Close(whole.Apply(x), second, 1e-5, 1e-5, "two stateful calls = one call on the whole sequence");
             Assert.Equal(new long[] { 2, 4, 4, 3 }, layer.States![1].shape);
 
             layer.ResetStates();
-            R.AssertClose(first, layer.Apply(x.narrow(1, 0, 2)), "after ResetStates");
+            TensorAssert.Close(first, layer.Apply(x.narrow(1, 0, 2)), 1e-5, 1e-5, "after ResetStates");
         }
 
         [Fact]
@@ -173,14 +173,14 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 .Select(_ => bernoulli(full(shape, 1 - r, dtype: ScalarType.Float32), generator).div_(1 - r)).ToArray();
             var inputMasks = Masks(new long[] { 2, 5, 4, 2 }, rate);
             var recurrentMasks = Masks(new long[] { 2, 5, 4, 3 }, recurrentRate);
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid", inputMasks, recurrentMasks);
-            R.AssertClose(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, "training with dropout");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid", inputMasks, recurrentMasks);
+            TensorAssert.Close(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, 1e-5, 1e-5, "training with dropout");
             Assert.False(inputMasks[0].equal(inputMasks[1]).all().item<bool>(), "each gate has its own mask");
             Assert.False(inputMasks[0][0].equal(inputMasks[0][1]).all().item<bool>(), "each sample has its own mask");
 
             var inference = layer.Apply(x);
-            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid");
-            R.AssertClose(R.Run(x, plain.ZeroStates(x), plain.Step).Outputs, inference, "inference ignores dropout");
+            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid");
+            TensorAssert.Close(R.Run(x, plain.ZeroStates(x), plain.Step).Outputs, inference, 1e-5, 1e-5, "inference ignores dropout");
         }
 
         [Fact]
@@ -206,8 +206,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = layer.Apply(x);
             Assert.Equal(new long[] { 2, 3, 6, 5, 4 }, y.shape);
             // hard_sigmoid is Keras 3's, relu6(x + 3) / 6, what Keras 3 computes for this config.
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "hard_sigmoid");
-            R.AssertClose(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, "tf.keras config");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "hard_sigmoid");
+            TensorAssert.Close(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, 1e-5, 1e-5, "tf.keras config");
             Assert.DoesNotContain("time_major", layer.GetConfig().Keys);
         }
 

@@ -10,68 +10,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
     public sealed class GRUTests
     {
         [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new GRU(3, returnSequences: true, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 5, 3),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 5),
-        });
-
-        [Fact]
-        public void PassesTheSharedLayerCheckWithTheResetGateBeforeTheProduct() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new GRU(3, resetAfter: false, returnState: true, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 3),
-            ExpectedSupportsMasking = true,
-        });
-
-        [Fact]
-        public void PassesTheSharedLayerCheckWithInputDropout() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new GRU(3, dropout: 0.25, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 3),
-            ExpectedSupportsMasking = true,
-            RandomInTraining = true,
-        });
-
-        [Theory]
-        [InlineData(true, new long[] { 2, 12 })]
-        [InlineData(false, new long[] { 12 })]
-        public void HasKerasWeightLayoutWithABiasRowForTheRecurrentSideWhenResettingAfter(bool resetAfter, long[] biasShape)
-        {
-            var gru = new GRU(4, resetAfter: resetAfter);
-            gru.EnsureBuilt(new Shape(Shape.Unknown, 7, 5));
-
-            Assert.Equal(new[] { "kernel", "recurrent_kernel", "bias" }, gru.Weights.Select(w => w.Name));
-            Assert.Equal(new[] { new Shape(5, 12), new Shape(4, 12), new Shape(biasShape) }, gru.Weights.Select(w => w.Shape));
-        }
-
-        [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public void EveryStepMatchesTheCellWrittenByHand(bool resetAfter)
-        {
-            var gru = new GRU(4, resetAfter: resetAfter, returnSequences: true, returnState: true);
-            gru.EnsureBuilt(new Shape(3, 6, 5));
-            gru.SetWeights(R.RandomWeights(gru));
-            var x = randn(3, 6, 5);
-
-            var outputs = gru.ApplyAll(x);
-
-            var (expected, states) = R.Run(x, R.Zeros(3, 4), R.Gru(gru.Kernel!, gru.RecurrentKernel!, gru.Bias!, resetAfter));
-            Assert.Equal(2, outputs.Count);
-            R.AssertClose(expected, outputs[0], "sequence");
-            R.AssertClose(states[0], outputs[1], "final h");
-        }
-
-        [Fact]
         public void ResetAfterAndResetBeforeGiveDifferentResultsForTheSameWeights()
         {
             // The same kernels and input bias; only where the reset gate applies differs (the recurrent bias is zero).
@@ -111,7 +49,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var (expected, _) = reference.forward(x);
 
-            R.AssertClose(expected, gru.Apply(x), "libtorch GRU");
+            TensorAssert.Close(expected, gru.Apply(x), 1e-5, 1e-5, "libtorch GRU");
         }
 
         [Fact]

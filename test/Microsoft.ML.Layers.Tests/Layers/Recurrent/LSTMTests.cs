@@ -10,49 +10,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
     public sealed class LSTMTests
     {
         [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new LSTM(3, returnSequences: true, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 5, 3),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 5),
-        });
-
-        [Fact]
-        public void PassesTheSharedLayerCheckReturningTheLastOutputAndStates() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new LSTM(3, returnState: true, useBias: false, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 2,
-            ExpectedOutputShape = new Shape(4, 3),
-            ExpectedSupportsMasking = true,
-        });
-
-        [Fact]
-        public void PassesTheSharedLayerCheckWithDropoutOnInputsAndStates() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new LSTM(3, dropout: 0.2, recurrentDropout: 0.3, seed: 1, returnSequences: true, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 5, 3),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 5),
-            RandomInTraining = true,
-        });
-
-        [Fact]
-        public void HasKerasWeightLayoutAndOrder()
-        {
-            var lstm = new LSTM(3);
-            lstm.EnsureBuilt(new Shape(Shape.Unknown, 7, 5));
-
-            Assert.Equal(new[] { "kernel", "recurrent_kernel", "bias" }, lstm.Weights.Select(w => w.Name));
-            Assert.Equal(new[] { new Shape(5, 12), new Shape(3, 12), new Shape(12) }, lstm.Weights.Select(w => w.Shape));
-        }
-
-        [Fact]
         public void UnitForgetBiasStartsTheForgetGateBiasAtOne()
         {
             var lstm = new LSTM(2);
@@ -95,23 +52,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         }
 
         [Fact]
-        public void EveryStepMatchesTheCellWrittenByHand()
-        {
-            var lstm = new LSTM(4, returnSequences: true, returnState: true);
-            lstm.EnsureBuilt(new Shape(3, 6, 5));
-            lstm.SetWeights(R.RandomWeights(lstm));
-            var x = randn(3, 6, 5);
-
-            var outputs = lstm.ApplyAll(x);
-
-            var (expected, states) = R.Run(x, R.Zeros(3, 4, 2), R.Lstm(lstm.Kernel!, lstm.RecurrentKernel!, lstm.Bias!));
-            Assert.Equal(3, outputs.Count);
-            R.AssertClose(expected, outputs[0], "sequence");
-            R.AssertClose(states[0], outputs[1], "final h");
-            R.AssertClose(states[1], outputs[2], "final c");
-        }
-
-        [Fact]
         public void ReturnStateGivesTheLastOutputThenHAndC()
         {
             var lstm = new LSTM(3, returnState: true);
@@ -148,7 +88,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var (expected, _, _) = reference.forward(x);
 
-            R.AssertClose(expected, lstm.Apply(x), "libtorch LSTM");
+            TensorAssert.Close(expected, lstm.Apply(x), 1e-5, 1e-5, "libtorch LSTM");
         }
 
         [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.TestFramework;
 using System;
 using System.Linq;
 using Xunit;
@@ -31,9 +32,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = all[0];
 
             var (expected, states) = R.Run(x, R.Zeros(2, 3, 2), R.Lstm(lstm.Kernel!, lstm.RecurrentKernel!, lstm.Bias!), mask);
-            R.AssertClose(expected, y, "masked sequence");
-            R.AssertClose(states[0], all[1], "h");
-            R.AssertClose(states[1], all[2], "c");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "masked sequence");
+            TensorAssert.Close(states[0], all[1], 1e-5, 1e-5, "h");
+            TensorAssert.Close(states[1], all[2], 1e-5, 1e-5, "c");
             // Row 0, step 1 is masked: it repeats step 0. Row 1 starts masked: zeros before its first unmasked step.
             Assert.True(y[0, 1].equal(y[0, 0]).all().item<bool>());
             Assert.True(y[0, 4].equal(y[0, 3]).all().item<bool>());
@@ -52,7 +53,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var shorter = lstm.ApplyAll(x.narrow(1, 0, 3));
 
             for (int i = 0; i < 3; i++)
-                R.AssertClose(shorter[i], masked[i], $"output {i}");
+                TensorAssert.Close(shorter[i], masked[i], 1e-5, 1e-5, $"output {i}");
         }
 
         [Fact]
@@ -81,7 +82,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var (expected, _) = R.Run(x, R.Zeros(2, 3, 2), R.Lstm(lstm.Kernel!, lstm.RecurrentKernel!, lstm.Bias!), mask);
             var keep = mask.unsqueeze(-1).to(ScalarType.Float32);
-            R.AssertClose(expected * keep, y, "zeros at masked steps");
+            TensorAssert.Close(expected * keep, y, 1e-5, 1e-5, "zeros at masked steps");
         }
 
         [Fact]
@@ -94,9 +95,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var y = backward.Apply(x);
 
-            R.AssertClose(forward.Apply(x.flip(1)), y, "backwards = forwards on the reversed input");
+            TensorAssert.Close(forward.Apply(x.flip(1)), y, 1e-5, 1e-5, "backwards = forwards on the reversed input");
             var (expected, _) = R.Run(x, R.Zeros(2, 3, 2), R.Lstm(forward.Kernel!, forward.RecurrentKernel!, forward.Bias!), backwards: true);
-            R.AssertClose(expected, y, "hand-written backwards loop");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "hand-written backwards loop");
         }
 
         [Fact]
@@ -109,7 +110,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = lstm.Apply(x, mask: mask);
 
             var (expected, _) = R.Run(x, R.Zeros(2, 3, 2), R.Lstm(lstm.Kernel!, lstm.RecurrentKernel!, lstm.Bias!), mask, backwards: true);
-            R.AssertClose(expected, y, "masked backwards loop");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "masked backwards loop");
         }
 
         [Fact]
@@ -123,7 +124,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var first = stateful.Apply(x.narrow(1, 0, 3));
             var second = stateful.Apply(x.narrow(1, 3, 4));
 
-            R.AssertClose(whole.Apply(x), cat(new[] { first, second }, 1), "two stateful calls = one call on the whole sequence");
+            TensorAssert.Close(whole.Apply(x), cat(new[] { first, second }, 1), 1e-5, 1e-5, "two stateful calls = one call on the whole sequence");
             Assert.Equal(2, stateful.States!.Count);
         }
 
@@ -139,7 +140,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             stateful.ResetStates();
 
             Assert.All(stateful.States!, s => Assert.Equal(0f, s.abs().max().item<float>()));
-            R.AssertClose(stateless.Apply(x), stateful.Apply(x), "after reset");
+            TensorAssert.Close(stateless.Apply(x), stateful.Apply(x), 1e-5, 1e-5, "after reset");
         }
 
         [Fact]
@@ -222,7 +223,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             dropped.SetWeights(plain.GetWeights());
             var x = randn(2, 5, 4);
 
-            R.AssertClose(plain.Apply(x), dropped.Apply(x), "inference");
+            TensorAssert.Close(plain.Apply(x), dropped.Apply(x), 1e-5, 1e-5, "inference");
             Assert.False(plain.Apply(x, training: true).allclose(dropped.Apply(x, training: true)));
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.TestFramework;
 using System;
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -24,9 +25,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var outputs = lstm.ApplyAll(new[] { x, h0, c0 });
 
             var (expected, states) = R.Run(x, new[] { h0, c0 }, R.Lstm(lstm.Kernel!, lstm.RecurrentKernel!, lstm.Bias!));
-            R.AssertClose(expected, outputs[0], "sequence");
-            R.AssertClose(states[0], outputs[1], "h");
-            R.AssertClose(states[1], outputs[2], "c");
+            TensorAssert.Close(expected, outputs[0], 1e-5, 1e-5, "sequence");
+            TensorAssert.Close(states[0], outputs[1], 1e-5, 1e-5, "h");
+            TensorAssert.Close(states[1], outputs[2], 1e-5, 1e-5, "c");
         }
 
         [Fact]
@@ -41,7 +42,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = gru.Apply(new[] { x, h0 });
 
             var (expected, _) = R.Run(x, new[] { h0 }, R.Gru(gru.Kernel!, gru.RecurrentKernel!, gru.Bias!, resetAfter: true));
-            R.AssertClose(expected, y, "sequence");
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, "sequence");
         }
 
         [Fact]
@@ -76,8 +77,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var both = bi.ApplyAll(new[] { x, forwardState, backwardState });
 
-            R.AssertClose(bi.ForwardLayer.Apply(new[] { x, forwardState }), both[0], "forward");
-            R.AssertClose(bi.BackwardLayer.Apply(new[] { x, backwardState }), both[1], "backward");
+            TensorAssert.Close(bi.ForwardLayer.Apply(new[] { x, forwardState }), both[0], 1e-5, 1e-5, "forward");
+            TensorAssert.Close(bi.BackwardLayer.Apply(new[] { x, backwardState }), both[1], 1e-5, 1e-5, "backward");
             Assert.False(both[0].allclose(bi.ForwardLayer.Apply(x)), "the given state matters");
         }
 

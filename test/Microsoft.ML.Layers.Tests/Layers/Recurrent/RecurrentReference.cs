@@ -91,9 +91,5 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         /// <summary>Random weights of the given shapes, scaled to keep the gates away from saturation.</summary>
         public static Array[] RandomWeights(RecurrentLayer layer)
             => layer.Weights.Select(w => (Array)WeightArrays.ToArray(randn(w.shape) * 0.5f)).ToArray();
-
-        /// <summary>Asserts closeness in float32 with a message.</summary>
-        public static void AssertClose(Tensor expected, Tensor actual, string what, double tolerance = 1e-5)
-            => Microsoft.ML.Layers.TestFramework.LayerCheck.AssertClose(expected, actual, tolerance, what);
     }
 }

@@ -1,35 +1,12 @@
 using System;
 using System.Linq;
-using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
-using R = Microsoft.ML.Layers.Tests.Layers.Recurrent.RecurrentReference;
 
 namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 {
     public sealed class SimpleRNNTests
     {
-        [Fact]
-        public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
-        {
-            Create = dtype => new SimpleRNN(3, returnSequences: true, dtype: dtype),
-            InputShapes = new Shape[] { new(4, 5, 2) },
-            ExpectedTrainableWeights = 3,
-            ExpectedOutputShape = new Shape(4, 5, 3),
-            ExpectedSupportsMasking = true,
-            ExpectedMaskShape = new Shape(4, 5),
-        });
-
-        [Fact]
-        public void HasKerasWeightLayoutAndOrder()
-        {
-            var rnn = new SimpleRNN(3);
-            rnn.EnsureBuilt(new Shape(Shape.Unknown, 7, 5));
-
-            Assert.Equal(new[] { "kernel", "recurrent_kernel", "bias" }, rnn.Weights.Select(w => w.Name));
-            Assert.Equal(new[] { new Shape(5, 3), new Shape(3, 3), new Shape(3) }, rnn.Weights.Select(w => w.Shape));
-        }
-
         [Fact]
         public void TwoStepsMatchAHandWorkedExample()
         {
@@ -43,32 +20,6 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             double h1 = Math.Tanh(0.6);
             Assert.Equal(h1, y[0], 6);
             Assert.Equal(Math.Tanh(-0.5 + h1 * 0.8 + 0.1), y[1], 6);
-        }
-
-        [Fact]
-        public void EveryStepMatchesTheCellWrittenByHand()
-        {
-            var rnn = new SimpleRNN(4, returnSequences: true);
-            rnn.EnsureBuilt(new Shape(3, 6, 5));
-            rnn.SetWeights(R.RandomWeights(rnn));
-            var x = randn(3, 6, 5);
-
-            var (expected, _) = R.Run(x, R.Zeros(3, 4), R.SimpleRnn(rnn.Kernel!, rnn.RecurrentKernel!, rnn.Bias!));
-
-            R.AssertClose(expected, rnn.Apply(x), "sequence");
-        }
-
-        [Fact]
-        public void WithoutReturnSequencesOutputsTheLastStep()
-        {
-            var sequence = new SimpleRNN(3, returnSequences: true);
-            var last = new SimpleRNN(3);
-            var x = randn(2, 5, 4);
-            sequence.Apply(x);
-            last.Apply(x);
-            last.SetWeights(sequence.GetWeights());
-
-            R.AssertClose(sequence.Apply(x).select(1, -1), last.Apply(x), "last step");
         }
 
         [Fact]

@@ -78,7 +78,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void UnitNormGivesEveryColumnNormOne()
         {
             using var w = Floats(new double[] { 3, 0.3, 4, 0.4 }, 2, 2);
-            using var result = Constraints.UnitNorm().Apply(w);
+            using var result = Constraint.UnitNorm().Apply(w);
             TensorAssert.Close(new[] { 3 / (5 + Epsilon), 0.3 / (0.5 + Epsilon), 4 / (5 + Epsilon), 0.4 / (0.5 + Epsilon) }, Values(result), 0, 1e-6);
         }
 

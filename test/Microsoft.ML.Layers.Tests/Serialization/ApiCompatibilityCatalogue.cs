@@ -274,7 +274,8 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             var right = Input.Create(new Shape(5), dtype: ScalarType.Int64, name: "right_tokens");
             var embedding = new Embedding(12, 4, maskZero: true, name: "shared_embedding");
             var lstm = new LSTM(3, name: "shared_lstm");
-            var merged = new Concatenate(axis: -1, name: "merge").Apply(new[] { lstm.Apply(embedding.Apply(left)), lstm.Apply(embedding.Apply(right)) });
+            var merged = new Concatenate(axis: -1, name: "merge")
+                .Apply(new[] { lstm.Apply(embedding.Apply(left)), lstm.Apply(embedding.Apply(right)) });
             var output = new Dense(1, activation: "sigmoid", name: "similarity").Apply(merged);
             return new Model(new[] { left, right }, new[] { output }, name: "functional_two_inputs");
         }
@@ -301,8 +302,8 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 new Dense(3, activation: "softmax", name: "sgd_output"),
             }, name: "compiled_sgd");
             model.Compile(new SGD(new ExponentialDecay(0.1, decaySteps: 10, decayRate: 0.9, staircase: true), momentum: 0.9,
-                nesterov: true, clipvalue: 0.5, globalClipnorm: 2.0), new CategoricalCrossentropyLoss(fromLogits: false, labelSmoothing: 0.1),
-                new[] { "accuracy" });
+                nesterov: true, clipvalue: 0.5, globalClipnorm: 2.0),
+                new CategoricalCrossentropyLoss(fromLogits: false, labelSmoothing: 0.1), new[] { "accuracy" });
             return model;
         }
     }

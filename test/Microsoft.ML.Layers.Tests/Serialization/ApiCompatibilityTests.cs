@@ -138,8 +138,8 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         }
 
         /// <summary>What <see cref="Model.Save(string, bool)"/> writes into <c>config.json</c>, as the fixtures were written.</summary>
-        private static byte[] ConfigBytes(Layer layer)
-            => Encoding.UTF8.GetBytes(Normalized(JsonSerializer.Serialize(layer.GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true })));
+        private static byte[] ConfigBytes(Layer layer) => Encoding.UTF8.GetBytes(
+            Normalized(JsonSerializer.Serialize(layer.GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true })));
 
         /// <summary>The fixtures were written on Linux: indented JSON uses the platform's new line, compared as <c>\n</c>.</summary>
         private static string Normalized(string json) => Environment.NewLine == "\n" ? json : json.Replace(Environment.NewLine, "\n");
@@ -159,8 +159,10 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             int at = 0;
             while (at < Math.Min(expected.Length, actual.Length) && expected[at] == actual[at])
                 at++;
-            string Around(byte[] bytes) => Encoding.UTF8.GetString(bytes, Math.Max(0, at - 80), Math.Min(bytes.Length, at + 80) - Math.Max(0, at - 80));
-            Assert.Fail($"{what}: the bytes differ from the Api1 fixture at offset {at} (lengths {expected.Length} and {actual.Length}).\n" +
+            int from = Math.Max(0, at - 80);
+            string Around(byte[] bytes) => Encoding.UTF8.GetString(bytes, from, Math.Min(bytes.Length, at + 80) - from);
+            Assert.Fail($"{what}: the bytes differ from the Api1 fixture at offset {at} " +
+                $"(lengths {expected.Length} and {actual.Length}).\n" +
                 $"fixture: ...{Around(expected)}...\nnow:     ...{Around(actual)}...");
         }
 
@@ -171,7 +173,9 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             stream.Position = 0;
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
             var bytes = ReadAll(zip.GetEntry(entry)!.Open());
-            return entry.EndsWith(".json", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(Normalized(Encoding.UTF8.GetString(bytes))) : bytes;
+            return entry.EndsWith(".json", StringComparison.Ordinal)
+                ? Encoding.UTF8.GetBytes(Normalized(Encoding.UTF8.GetString(bytes)))
+                : bytes;
         }
 
         private static byte[] WithEntry(Model model, string entry, byte[] content)

@@ -1,4 +1,9 @@
 using System.Collections.Generic;
+using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
+using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Serialization
@@ -52,20 +57,20 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             BuiltMany("additive_attention", new AdditiveAttention(useScale: false, dropout: 0.2, seed: 4, name: "additive_attention"),
                 new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
             BuiltMany("multi_head_attention", new MultiHeadAttention(numHeads: 2, keyDim: 3, valueDim: 5, dropout: 0.1, useBias: false,
-                outputShape: new[] { 6 }, attentionAxes: new[] { 1 }, kernelInitializer: Initializers.GlorotNormal(seed: 5),
-                biasInitializer: "zeros", kernelRegularizer: Regularizers.L2(0.02), kernelConstraint: "unit_norm", seed: 7,
+                outputShape: new[] { 6 }, attentionAxes: new[] { 1 }, kernelInitializer: Initializer.GlorotNormal(seed: 5),
+                biasInitializer: "zeros", kernelRegularizer: Regularizer.L2(0.02), kernelConstraint: "unit_norm", seed: 7,
                 name: "multi_head_attention"), new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
 
             // Convolution.
             Built("conv1d_causal", new Conv1D(4, 3, strides: 1, padding: "causal", dataFormat: "channels_last", dilationRate: 2,
-                activation: "relu", kernelInitializer: "he_normal", biasInitializer: Initializers.Constant(0.1),
-                kernelRegularizer: "l1", biasRegularizer: Regularizers.L1L2(l1: 0.01, l2: 0.02), activityRegularizer: "l2",
-                kernelConstraint: Constraints.MaxNorm(3.0, axis: 1), biasConstraint: "non_neg", name: "conv1d_causal"), 2, 10, 3);
+                activation: "relu", kernelInitializer: "he_normal", biasInitializer: Initializer.Constant(0.1),
+                kernelRegularizer: "l1", biasRegularizer: Regularizer.L1L2(l1: 0.01, l2: 0.02), activityRegularizer: "l2",
+                kernelConstraint: Constraint.MaxNorm(3.0, axis: 1), biasConstraint: "non_neg", name: "conv1d_causal"), 2, 10, 3);
             Built("conv1d_channels_first", new Conv1D(4, 3, strides: 2, padding: "same", dataFormat: "channels_first", groups: 1,
                 useBias: false, name: "conv1d_channels_first"), 2, 3, 10);
             Built("conv2d_same", new Conv2D(4, (3, 2), strides: (1, 1), padding: "same", dataFormat: "channels_last",
-                dilationRate: (2, 1), groups: 2, activation: Activations.Get("tanh"), kernelInitializer: Initializers.HeUniform(seed: 1),
-                biasInitializer: "ones", kernelConstraint: Constraints.MinMaxNorm(0.1, 2.0, 0.5, axis: 0), name: "conv2d_same"),
+                dilationRate: (2, 1), groups: 2, activation: Activations.Get("tanh"), kernelInitializer: Initializer.HeUniform(seed: 1),
+                biasInitializer: "ones", kernelConstraint: Constraint.MinMaxNorm(0.1, 2.0, 0.5, axis: 0), name: "conv2d_same"),
                 2, 6, 6, 4);
             Built("conv2d_channels_first", new Conv2D(3, 3, strides: 2, padding: "valid", dataFormat: "channels_first",
                 name: "conv2d_channels_first"), 2, 2, 7, 7);
@@ -75,7 +80,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Built("conv2d_transpose_channels_first", new Conv2DTranspose(2, (2, 3), padding: "valid", dataFormat: "channels_first",
                 dilationRate: 1, useBias: false, name: "conv2d_transpose_channels_first"), 2, 3, 4, 4);
             Built("conv3d", new Conv3D(2, 2, strides: (1, 2, 1), padding: "same", dataFormat: "channels_last",
-                kernelInitializer: Initializers.TruncatedNormal(mean: 0.1, stddev: 0.2, seed: 2), name: "conv3d"), 2, 4, 4, 4, 1);
+                kernelInitializer: Initializer.TruncatedNormal(mean: 0.1, stddev: 0.2, seed: 2), name: "conv3d"), 2, 4, 4, 4, 1);
             Built("conv3d_channels_first", new Conv3D(2, 2, padding: "valid", dataFormat: "channels_first",
                 name: "conv3d_channels_first"), 2, 1, 4, 4, 4);
             Built("depthwise_conv2d", new DepthwiseConv2D(3, strides: 1, padding: "same", depthMultiplier: 2,
@@ -85,8 +90,8 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 dataFormat: "channels_first", useBias: false, name: "depthwise_conv2d_channels_first"), 2, 3, 6, 6);
             Built("separable_conv2d", new SeparableConv2D(4, 3, strides: 1, padding: "same", dataFormat: "channels_last",
                 depthMultiplier: 2, activation: "elu", depthwiseInitializer: "orthogonal",
-                pointwiseInitializer: Initializers.VarianceScaling(scale: 2.0, mode: "fan_avg", distribution: "uniform", seed: 9),
-                pointwiseRegularizer: Regularizers.L1(0.03), pointwiseConstraint: Constraints.UnitNorm(axis: 2),
+                pointwiseInitializer: Initializer.VarianceScaling(scale: 2.0, mode: "fan_avg", distribution: "uniform", seed: 9),
+                pointwiseRegularizer: Regularizer.L1(0.03), pointwiseConstraint: Constraint.UnitNorm(axis: 2),
                 name: "separable_conv2d"), 2, 5, 5, 2);
             Built("separable_conv2d_channels_first", new SeparableConv2D(2, 2, strides: 2, padding: "valid",
                 dataFormat: "channels_first", name: "separable_conv2d_channels_first"), 2, 2, 6, 6);
@@ -95,15 +100,15 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Add("activation_by_name", new ActivationLayer("gelu", name: "activation_by_name"));
             Add("activation_by_object", new ActivationLayer(Activations.Softmax, name: "activation_by_object"));
             Built("dense", new Dense(5, activation: "swish", useBias: true, kernelInitializer: "glorot_uniform",
-                biasInitializer: Initializers.RandomNormal(mean: 0.5, stddev: 0.1, seed: 11), kernelRegularizer: "l1l2",
-                biasRegularizer: Regularizers.L2(0.05), activityRegularizer: Regularizers.L1(0.001), kernelConstraint: "min_max_norm",
-                biasConstraint: Constraints.NonNeg(), name: "dense"), 2, 3);
+                biasInitializer: Initializer.RandomNormal(mean: 0.5, stddev: 0.1, seed: 11), kernelRegularizer: "l1l2",
+                biasRegularizer: Regularizer.L2(0.05), activityRegularizer: Regularizer.L1(0.001), kernelConstraint: "min_max_norm",
+                biasConstraint: Constraint.NonNeg(), name: "dense"), 2, 3);
             Built("dense_float64", new Dense(2, activation: Activations.Linear, useBias: false,
-                kernelInitializer: Initializers.RandomUniform(minval: -0.2, maxval: 0.3, seed: 12), name: "dense_float64",
+                kernelInitializer: Initializer.RandomUniform(minval: -0.2, maxval: 0.3, seed: 12), name: "dense_float64",
                 trainable: false, dtype: ScalarType.Float64), 2, 3);
             Built("einsum_dense", new EinsumDense("abc,cd->abd", outputShape: new Shape(Shape.Unknown, 6), activation: "relu",
-                biasAxes: "d", kernelInitializer: Initializers.LecunNormal(seed: 13), name: "einsum_dense"), 2, 3, 4);
-            Built("embedding", new Embedding(10, 3, embeddingsInitializer: Initializers.RandomUniform(seed: 14),
+                biasAxes: "d", kernelInitializer: Initializer.LecunNormal(seed: 13), name: "einsum_dense"), 2, 3, 4);
+            Built("embedding", new Embedding(10, 3, embeddingsInitializer: Initializer.RandomUniform(seed: 14),
                 embeddingsRegularizer: "l2", embeddingsConstraint: "unit_norm", maskZero: true, inputLength: 4, name: "embedding"),
                 2, 4);
             Add("identity", new Identity(name: "identity"));
@@ -124,11 +129,11 @@ namespace Microsoft.ML.Layers.Tests.Serialization
 
             // Normalization.
             Built("batch_normalization", new BatchNormalization(axis: 1, momentum: 0.9, epsilon: 1e-4, center: false, scale: true,
-                betaInitializer: "ones", gammaInitializer: Initializers.Constant(2.0), movingMeanInitializer: "zeros",
+                betaInitializer: "ones", gammaInitializer: Initializer.Constant(2.0), movingMeanInitializer: "zeros",
                 movingVarianceInitializer: "ones", gammaRegularizer: "l2", gammaConstraint: "non_neg", synchronized: false,
                 name: "batch_normalization"), 2, 3, 4);
             Built("group_normalization", new GroupNormalization(groups: 2, axis: -1, epsilon: 1e-5, center: true, scale: false,
-                betaInitializer: "zeros", betaRegularizer: Regularizers.L2(0.1), betaConstraint: Constraints.MaxNorm(1.5),
+                betaInitializer: "zeros", betaRegularizer: Regularizer.L2(0.1), betaConstraint: Constraint.MaxNorm(1.5),
                 name: "group_normalization"), 2, 3, 4);
             Built("layer_normalization", new LayerNormalization(axis: new[] { -1 }, epsilon: 1e-6, center: false, scale: true,
                 gammaInitializer: "ones", rmsScaling: true, name: "layer_normalization"), 2, 3, 4);
@@ -174,18 +179,18 @@ namespace Microsoft.ML.Layers.Tests.Serialization
 
             // Recurrent.
             Built("simple_rnn", new SimpleRNN(3, activation: "relu", useBias: false, kernelInitializer: "glorot_normal",
-                recurrentInitializer: Initializers.Orthogonal(gain: 0.5, seed: 15), kernelRegularizer: "l2", recurrentRegularizer: "l1",
-                kernelConstraint: "max_norm", recurrentConstraint: Constraints.UnitNorm(), dropout: 0.1, recurrentDropout: 0.2,
+                recurrentInitializer: Initializer.Orthogonal(gain: 0.5, seed: 15), kernelRegularizer: "l2", recurrentRegularizer: "l1",
+                kernelConstraint: "max_norm", recurrentConstraint: Constraint.UnitNorm(), dropout: 0.1, recurrentDropout: 0.2,
                 returnSequences: true, returnState: false, goBackwards: true, stateful: false, unroll: true, seed: 16,
                 zeroOutputForMask: true, name: "simple_rnn"), 2, 5, 4);
             Built("lstm", new LSTM(3, activation: "tanh", recurrentActivation: "hard_sigmoid", useBias: true,
-                kernelInitializer: Initializers.GlorotUniform(seed: 17), recurrentInitializer: "orthogonal", biasInitializer: "zeros",
-                unitForgetBias: false, biasRegularizer: Regularizers.L1L2(0.1, 0.2), activityRegularizer: "l2",
+                kernelInitializer: Initializer.GlorotUniform(seed: 17), recurrentInitializer: "orthogonal", biasInitializer: "zeros",
+                unitForgetBias: false, biasRegularizer: Regularizer.L1L2(0.1, 0.2), activityRegularizer: "l2",
                 biasConstraint: "non_neg", dropout: 0.2, recurrentDropout: 0.1, seed: 18, returnSequences: false, returnState: true,
                 goBackwards: false, stateful: false, unroll: false, zeroOutputForMask: false, implementation: 1, name: "lstm"),
                 2, 5, 4);
             Built("gru", new GRU(3, activation: "softsign", recurrentActivation: Activations.Get("sigmoid"), useBias: true,
-                kernelInitializer: "he_uniform", recurrentInitializer: Initializers.Identity(gain: 0.9), biasInitializer: "ones",
+                kernelInitializer: "he_uniform", recurrentInitializer: Initializer.Identity(gain: 0.9), biasInitializer: "ones",
                 dropout: 0.1, seed: 19, returnSequences: true, goBackwards: true, resetAfter: false, implementation: 1, name: "gru"),
                 2, 5, 4);
             Built("conv_lstm2d", new ConvLSTM2D(2, 3, strides: 1, padding: "same", dataFormat: "channels_last", dilationRate: 1,
@@ -286,7 +291,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             var model = new Sequential(new Layer[]
             {
                 new InputLayer(shape: new Shape(4), name: "mlp_input"),
-                new Dense(8, activation: "relu", kernelInitializer: Initializers.GlorotUniform(seed: 1), name: "mlp_hidden"),
+                new Dense(8, activation: "relu", kernelInitializer: Initializer.GlorotUniform(seed: 1), name: "mlp_hidden"),
                 new Dense(2, name: "mlp_output"),
             }, name: "compiled_adam");
             model.Compile(new Adam(0.01, beta1: 0.8, amsgrad: true, clipnorm: 1.0), new HuberLoss(delta: 0.5), new[] { "mae", "mse" });

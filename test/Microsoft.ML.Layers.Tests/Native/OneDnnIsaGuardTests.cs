@@ -60,7 +60,7 @@ namespace Microsoft.ML.Layers.Tests.Native
         {
             var single = convolution(operands);
             var reference = convolution(operands.Select(t => t.to(float64)).ToArray());
-            LayerCheck.AssertClose(reference, single.to(float64), 1e-4, "float32 convolution against float64");
+            TensorAssert.Close(reference, single.to(float64), 1e-4, 1e-4, "float32 convolution against float64");
         }
     }
 }

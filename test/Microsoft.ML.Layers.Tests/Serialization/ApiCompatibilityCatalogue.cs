@@ -50,9 +50,9 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Add("thresholded_relu", new ThresholdedReLU(theta: 0.7, name: "thresholded_relu"));
 
             // Attention.
-            BuiltMany("attention_dot", new Attention(useScale: true, scoreMode: "dot", dropout: 0.1, seed: 3, name: "attention_dot"),
+            BuiltMany("attention_dot", new Attention(useScale: true, scoreMode: AttentionScoreMode.Dot, dropout: 0.1, seed: 3, name: "attention_dot"),
                 new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
-            BuiltMany("attention_concat", new Attention(useScale: false, scoreMode: "concat", name: "attention_concat"),
+            BuiltMany("attention_concat", new Attention(useScale: false, scoreMode: AttentionScoreMode.Concat, name: "attention_concat"),
                 new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
             BuiltMany("additive_attention", new AdditiveAttention(useScale: false, dropout: 0.2, seed: 4, name: "additive_attention"),
                 new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
@@ -62,39 +62,39 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "multi_head_attention"), new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
 
             // Convolution.
-            Built("conv1d_causal", new Conv1D(4, 3, strides: 1, padding: "causal", dataFormat: "channels_last", dilationRate: 2,
+            Built("conv1d_causal", new Conv1D(4, 3, strides: 1, padding: Padding.Causal, dataFormat: DataFormat.ChannelsLast, dilationRate: 2,
                 activation: "relu", kernelInitializer: "he_normal", biasInitializer: Initializer.Constant(0.1),
                 kernelRegularizer: "l1", biasRegularizer: Regularizer.L1L2(l1: 0.01, l2: 0.02), activityRegularizer: "l2",
                 kernelConstraint: Constraint.MaxNorm(3.0, axis: 1), biasConstraint: "non_neg", name: "conv1d_causal"), 2, 10, 3);
-            Built("conv1d_channels_first", new Conv1D(4, 3, strides: 2, padding: "same", dataFormat: "channels_first", groups: 1,
+            Built("conv1d_channels_first", new Conv1D(4, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst, groups: 1,
                 useBias: false, name: "conv1d_channels_first"), 2, 3, 10);
-            Built("conv2d_same", new Conv2D(4, (3, 2), strides: (1, 1), padding: "same", dataFormat: "channels_last",
+            Built("conv2d_same", new Conv2D(4, (3, 2), strides: (1, 1), padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 dilationRate: (2, 1), groups: 2, activation: Activations.Get("tanh"), kernelInitializer: Initializer.HeUniform(seed: 1),
                 biasInitializer: "ones", kernelConstraint: Constraint.MinMaxNorm(0.1, 2.0, 0.5, axis: 0), name: "conv2d_same"),
                 2, 6, 6, 4);
-            Built("conv2d_channels_first", new Conv2D(3, 3, strides: 2, padding: "valid", dataFormat: "channels_first",
+            Built("conv2d_channels_first", new Conv2D(3, 3, strides: 2, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 name: "conv2d_channels_first"), 2, 2, 7, 7);
-            Built("conv2d_transpose", new Conv2DTranspose(3, 3, strides: 2, padding: "same", outputPadding: 1,
-                dataFormat: "channels_last", activation: "sigmoid", kernelInitializer: "lecun_uniform", name: "conv2d_transpose"),
+            Built("conv2d_transpose", new Conv2DTranspose(3, 3, strides: 2, padding: Padding.Same, outputPadding: 1,
+                dataFormat: DataFormat.ChannelsLast, activation: "sigmoid", kernelInitializer: "lecun_uniform", name: "conv2d_transpose"),
                 2, 4, 4, 2);
-            Built("conv2d_transpose_channels_first", new Conv2DTranspose(2, (2, 3), padding: "valid", dataFormat: "channels_first",
+            Built("conv2d_transpose_channels_first", new Conv2DTranspose(2, (2, 3), padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 dilationRate: 1, useBias: false, name: "conv2d_transpose_channels_first"), 2, 3, 4, 4);
-            Built("conv3d", new Conv3D(2, 2, strides: (1, 2, 1), padding: "same", dataFormat: "channels_last",
+            Built("conv3d", new Conv3D(2, 2, strides: (1, 2, 1), padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 kernelInitializer: Initializer.TruncatedNormal(mean: 0.1, stddev: 0.2, seed: 2), name: "conv3d"), 2, 4, 4, 4, 1);
-            Built("conv3d_channels_first", new Conv3D(2, 2, padding: "valid", dataFormat: "channels_first",
+            Built("conv3d_channels_first", new Conv3D(2, 2, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 name: "conv3d_channels_first"), 2, 1, 4, 4, 4);
-            Built("depthwise_conv2d", new DepthwiseConv2D(3, strides: 1, padding: "same", depthMultiplier: 2,
-                dataFormat: "channels_last", dilationRate: 2, activation: "relu6", depthwiseInitializer: "glorot_normal",
+            Built("depthwise_conv2d", new DepthwiseConv2D(3, strides: 1, padding: Padding.Same, depthMultiplier: 2,
+                dataFormat: DataFormat.ChannelsLast, dilationRate: 2, activation: "relu6", depthwiseInitializer: "glorot_normal",
                 depthwiseRegularizer: "l2", depthwiseConstraint: "max_norm", name: "depthwise_conv2d"), 2, 6, 6, 3);
-            Built("depthwise_conv2d_channels_first", new DepthwiseConv2D((2, 2), strides: 2, padding: "valid",
-                dataFormat: "channels_first", useBias: false, name: "depthwise_conv2d_channels_first"), 2, 3, 6, 6);
-            Built("separable_conv2d", new SeparableConv2D(4, 3, strides: 1, padding: "same", dataFormat: "channels_last",
+            Built("depthwise_conv2d_channels_first", new DepthwiseConv2D((2, 2), strides: 2, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, useBias: false, name: "depthwise_conv2d_channels_first"), 2, 3, 6, 6);
+            Built("separable_conv2d", new SeparableConv2D(4, 3, strides: 1, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 depthMultiplier: 2, activation: "elu", depthwiseInitializer: "orthogonal",
-                pointwiseInitializer: Initializer.VarianceScaling(scale: 2.0, mode: "fan_avg", distribution: "uniform", seed: 9),
+                pointwiseInitializer: Initializer.VarianceScaling(scale: 2.0, mode: VarianceScalingMode.FanAverage, distribution: VarianceScalingDistribution.Uniform, seed: 9),
                 pointwiseRegularizer: Regularizer.L1(0.03), pointwiseConstraint: Constraint.UnitNorm(axis: 2),
                 name: "separable_conv2d"), 2, 5, 5, 2);
-            Built("separable_conv2d_channels_first", new SeparableConv2D(2, 2, strides: 2, padding: "valid",
-                dataFormat: "channels_first", name: "separable_conv2d_channels_first"), 2, 2, 6, 6);
+            Built("separable_conv2d_channels_first", new SeparableConv2D(2, 2, strides: 2, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, name: "separable_conv2d_channels_first"), 2, 2, 6, 6);
 
             // Core.
             Add("activation_by_name", new ActivationLayer("gelu", name: "activation_by_name"));
@@ -144,37 +144,37 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "normalization_invert"), 2, 3);
 
             // Pooling.
-            Built("average_pooling1d", new AveragePooling1D(poolSize: 3, strides: 2, padding: "same", dataFormat: "channels_last",
+            Built("average_pooling1d", new AveragePooling1D(poolSize: 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 name: "average_pooling1d"), 2, 8, 3);
-            Built("average_pooling1d_channels_first", new AveragePooling1D(poolSize: 2, padding: "valid",
-                dataFormat: "channels_first", name: "average_pooling1d_channels_first"), 2, 3, 8);
-            Built("average_pooling2d", new AveragePooling2D(poolSize: (2, 3), strides: (1, 2), padding: "same",
-                dataFormat: "channels_last", name: "average_pooling2d"), 2, 6, 6, 2);
-            Built("average_pooling2d_channels_first", new AveragePooling2D(poolSize: 2, padding: "valid",
-                dataFormat: "channels_first", name: "average_pooling2d_channels_first"), 2, 2, 6, 6);
-            Built("average_pooling3d", new AveragePooling3D(poolSize: 2, strides: 1, padding: "same", dataFormat: "channels_last",
+            Built("average_pooling1d_channels_first", new AveragePooling1D(poolSize: 2, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, name: "average_pooling1d_channels_first"), 2, 3, 8);
+            Built("average_pooling2d", new AveragePooling2D(poolSize: (2, 3), strides: (1, 2), padding: Padding.Same,
+                dataFormat: DataFormat.ChannelsLast, name: "average_pooling2d"), 2, 6, 6, 2);
+            Built("average_pooling2d_channels_first", new AveragePooling2D(poolSize: 2, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, name: "average_pooling2d_channels_first"), 2, 2, 6, 6);
+            Built("average_pooling3d", new AveragePooling3D(poolSize: 2, strides: 1, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 name: "average_pooling3d"), 2, 4, 4, 4, 1);
-            Built("average_pooling3d_channels_first", new AveragePooling3D(poolSize: (2, 2, 1), padding: "valid",
-                dataFormat: "channels_first", name: "average_pooling3d_channels_first"), 2, 1, 4, 4, 4);
-            Built("max_pooling1d", new MaxPooling1D(poolSize: 3, strides: 1, padding: "same", dataFormat: "channels_last",
+            Built("average_pooling3d_channels_first", new AveragePooling3D(poolSize: (2, 2, 1), padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, name: "average_pooling3d_channels_first"), 2, 1, 4, 4, 4);
+            Built("max_pooling1d", new MaxPooling1D(poolSize: 3, strides: 1, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 name: "max_pooling1d"), 2, 8, 3);
-            Built("max_pooling1d_channels_first", new MaxPooling1D(poolSize: 2, strides: 2, padding: "valid",
-                dataFormat: "channels_first", name: "max_pooling1d_channels_first"), 2, 3, 8);
-            Built("max_pooling2d", new MaxPooling2D(poolSize: (2, 2), strides: (2, 1), padding: "same", dataFormat: "channels_last",
+            Built("max_pooling1d_channels_first", new MaxPooling1D(poolSize: 2, strides: 2, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, name: "max_pooling1d_channels_first"), 2, 3, 8);
+            Built("max_pooling2d", new MaxPooling2D(poolSize: (2, 2), strides: (2, 1), padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 name: "max_pooling2d"), 2, 6, 6, 2);
-            Built("max_pooling2d_channels_first", new MaxPooling2D(poolSize: 3, padding: "valid", dataFormat: "channels_first",
+            Built("max_pooling2d_channels_first", new MaxPooling2D(poolSize: 3, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 name: "max_pooling2d_channels_first"), 2, 2, 6, 6);
-            Built("max_pooling3d", new MaxPooling3D(poolSize: 2, strides: (1, 1, 2), padding: "same", dataFormat: "channels_last",
+            Built("max_pooling3d", new MaxPooling3D(poolSize: 2, strides: (1, 1, 2), padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,
                 name: "max_pooling3d"), 2, 4, 4, 4, 1);
-            Built("max_pooling3d_channels_first", new MaxPooling3D(poolSize: 2, padding: "valid", dataFormat: "channels_first",
+            Built("max_pooling3d_channels_first", new MaxPooling3D(poolSize: 2, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 name: "max_pooling3d_channels_first"), 2, 1, 4, 4, 4);
-            Built("global_average_pooling1d", new GlobalAveragePooling1D(dataFormat: "channels_first", keepdims: true,
+            Built("global_average_pooling1d", new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepdims: true,
                 name: "global_average_pooling1d"), 2, 3, 8);
-            Built("global_average_pooling2d", new GlobalAveragePooling2D(dataFormat: "channels_last", keepdims: true,
+            Built("global_average_pooling2d", new GlobalAveragePooling2D(dataFormat: DataFormat.ChannelsLast, keepdims: true,
                 name: "global_average_pooling2d"), 2, 6, 6, 2);
-            Built("global_max_pooling1d", new GlobalMaxPooling1D(dataFormat: "channels_last", keepdims: false,
+            Built("global_max_pooling1d", new GlobalMaxPooling1D(dataFormat: DataFormat.ChannelsLast, keepdims: false,
                 name: "global_max_pooling1d"), 2, 8, 3);
-            Built("global_max_pooling2d", new GlobalMaxPooling2D(dataFormat: "channels_first", keepdims: true,
+            Built("global_max_pooling2d", new GlobalMaxPooling2D(dataFormat: DataFormat.ChannelsFirst, keepdims: true,
                 name: "global_max_pooling2d"), 2, 2, 6, 6);
 
             // Recurrent.
@@ -193,22 +193,22 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 kernelInitializer: "he_uniform", recurrentInitializer: Initializer.Identity(gain: 0.9), biasInitializer: "ones",
                 dropout: 0.1, seed: 19, returnSequences: true, goBackwards: true, resetAfter: false, implementation: 1, name: "gru"),
                 2, 5, 4);
-            Built("conv_lstm2d", new ConvLSTM2D(2, 3, strides: 1, padding: "same", dataFormat: "channels_last", dilationRate: 1,
+            Built("conv_lstm2d", new ConvLSTM2D(2, 3, strides: 1, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast, dilationRate: 1,
                 activation: "tanh", recurrentActivation: "sigmoid", kernelInitializer: "glorot_uniform",
                 recurrentInitializer: "orthogonal", unitForgetBias: true, kernelRegularizer: "l2", dropout: 0.1, seed: 20,
                 returnSequences: true, goBackwards: false, name: "conv_lstm2d"), 2, 3, 5, 5, 2);
-            Built("conv_lstm2d_channels_first", new ConvLSTM2D(2, (2, 2), strides: 1, padding: "valid", dataFormat: "channels_first",
+            Built("conv_lstm2d_channels_first", new ConvLSTM2D(2, (2, 2), strides: 1, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 unitForgetBias: false, returnSequences: false, name: "conv_lstm2d_channels_first"), 2, 3, 2, 5, 5);
             Built("bidirectional_concat", new Bidirectional(new LSTM(3, returnSequences: true, name: "bidirectional_concat_lstm"),
-                mergeMode: "concat", name: "bidirectional_concat"), 2, 5, 4);
-            Built("bidirectional_sum", new Bidirectional(new GRU(3, name: "bidirectional_sum_gru"), mergeMode: "sum",
+                mergeMode: MergeMode.Concat, name: "bidirectional_concat"), 2, 5, 4);
+            Built("bidirectional_sum", new Bidirectional(new GRU(3, name: "bidirectional_sum_gru"), mergeMode: MergeMode.Sum,
                 name: "bidirectional_sum"), 2, 5, 4);
-            Built("bidirectional_mul", new Bidirectional(new SimpleRNN(3, name: "bidirectional_mul_rnn"), mergeMode: "mul",
+            Built("bidirectional_mul", new Bidirectional(new SimpleRNN(3, name: "bidirectional_mul_rnn"), mergeMode: MergeMode.Multiply,
                 name: "bidirectional_mul"), 2, 5, 4);
             Built("bidirectional_ave", new Bidirectional(new SimpleRNN(3, returnSequences: true, name: "bidirectional_ave_rnn"),
-                mergeMode: "ave", backwardLayer: new SimpleRNN(3, returnSequences: true, goBackwards: true,
+                mergeMode: MergeMode.Average, backwardLayer: new SimpleRNN(3, returnSequences: true, goBackwards: true,
                 name: "bidirectional_ave_backward"), name: "bidirectional_ave"), 2, 5, 4);
-            Built("bidirectional_none", new Bidirectional(new LSTM(2, name: "bidirectional_none_lstm"), mergeMode: null,
+            Built("bidirectional_none", new Bidirectional(new LSTM(2, name: "bidirectional_none_lstm"), mergeMode: MergeMode.None,
                 name: "bidirectional_none"), 2, 5, 4);
             Built("time_distributed", new TimeDistributed(new Dense(3, activation: "relu", name: "time_distributed_dense"),
                 name: "time_distributed"), 2, 4, 5);
@@ -220,37 +220,37 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Add("gaussian_dropout", new GaussianDropout(0.4, seed: 23, name: "gaussian_dropout"));
             Add("gaussian_noise", new GaussianNoise(0.5, seed: 24, name: "gaussian_noise"));
             Add("spatial_dropout1d", new SpatialDropout1D(0.1, seed: 25, name: "spatial_dropout1d"));
-            Add("spatial_dropout2d", new SpatialDropout2D(0.2, dataFormat: "channels_first", seed: 26, name: "spatial_dropout2d"));
-            Add("spatial_dropout3d", new SpatialDropout3D(0.3, dataFormat: "channels_last", seed: 27, name: "spatial_dropout3d"));
+            Add("spatial_dropout2d", new SpatialDropout2D(0.2, dataFormat: DataFormat.ChannelsFirst, seed: 26, name: "spatial_dropout2d"));
+            Add("spatial_dropout3d", new SpatialDropout3D(0.3, dataFormat: DataFormat.ChannelsLast, seed: 27, name: "spatial_dropout3d"));
 
             // Reshaping.
             Built("cropping1d", new Cropping1D(cropping: (1, 2), name: "cropping1d"), 2, 8, 3);
-            Built("cropping2d", new Cropping2D(((1, 0), (2, 1)), dataFormat: "channels_first", name: "cropping2d"), 2, 2, 6, 6);
-            Built("cropping2d_tuple", new Cropping2D(cropping: (1, 2), dataFormat: "channels_last", name: "cropping2d_tuple"),
+            Built("cropping2d", new Cropping2D(((1, 0), (2, 1)), dataFormat: DataFormat.ChannelsFirst, name: "cropping2d"), 2, 2, 6, 6);
+            Built("cropping2d_tuple", new Cropping2D(cropping: (1, 2), dataFormat: DataFormat.ChannelsLast, name: "cropping2d_tuple"),
                 2, 6, 6, 2);
-            Built("cropping3d", new Cropping3D(((1, 0), (0, 1), (1, 1)), dataFormat: "channels_last", name: "cropping3d"),
+            Built("cropping3d", new Cropping3D(((1, 0), (0, 1), (1, 1)), dataFormat: DataFormat.ChannelsLast, name: "cropping3d"),
                 2, 4, 4, 4, 1);
-            Built("cropping3d_channels_first", new Cropping3D(cropping: 1, dataFormat: "channels_first",
+            Built("cropping3d_channels_first", new Cropping3D(cropping: 1, dataFormat: DataFormat.ChannelsFirst,
                 name: "cropping3d_channels_first"), 2, 1, 4, 4, 4);
-            Add("flatten", new Flatten(dataFormat: "channels_first", name: "flatten"));
-            Add("flatten_channels_last", new Flatten(dataFormat: "channels_last", name: "flatten_channels_last"));
+            Add("flatten", new Flatten(dataFormat: DataFormat.ChannelsFirst, name: "flatten"));
+            Add("flatten_channels_last", new Flatten(dataFormat: DataFormat.ChannelsLast, name: "flatten_channels_last"));
             Add("permute", new Permute(new[] { 2, 1 }, name: "permute"));
             Add("repeat_vector", new RepeatVector(3, name: "repeat_vector"));
             Add("reshape", new Reshape(new[] { 2, -1 }, name: "reshape"));
             Add("up_sampling1d", new UpSampling1D(size: 3, name: "up_sampling1d"));
-            Add("up_sampling2d_nearest", new UpSampling2D(size: (2, 3), dataFormat: "channels_first", interpolation: "nearest",
+            Add("up_sampling2d_nearest", new UpSampling2D(size: (2, 3), dataFormat: DataFormat.ChannelsFirst, interpolation: Interpolation.Nearest,
                 name: "up_sampling2d_nearest"));
-            Add("up_sampling2d_bilinear", new UpSampling2D(size: 2, dataFormat: "channels_last", interpolation: "bilinear",
+            Add("up_sampling2d_bilinear", new UpSampling2D(size: 2, dataFormat: DataFormat.ChannelsLast, interpolation: Interpolation.Bilinear,
                 name: "up_sampling2d_bilinear"));
-            Add("up_sampling2d_bicubic", new UpSampling2D(size: 2, interpolation: "bicubic", name: "up_sampling2d_bicubic"));
-            Add("up_sampling3d", new UpSampling3D(size: (1, 2, 3), dataFormat: "channels_first", name: "up_sampling3d"));
+            Add("up_sampling2d_bicubic", new UpSampling2D(size: 2, interpolation: Interpolation.Bicubic, name: "up_sampling2d_bicubic"));
+            Add("up_sampling3d", new UpSampling3D(size: (1, 2, 3), dataFormat: DataFormat.ChannelsFirst, name: "up_sampling3d"));
             Add("zero_padding1d", new ZeroPadding1D(padding: (2, 1), name: "zero_padding1d"));
-            Add("zero_padding1d_channels_first", new ZeroPadding1D(padding: 1, dataFormat: "channels_first",
+            Add("zero_padding1d_channels_first", new ZeroPadding1D(padding: 1, dataFormat: DataFormat.ChannelsFirst,
                 name: "zero_padding1d_channels_first"));
-            Add("zero_padding2d", new ZeroPadding2D(((1, 2), (3, 0)), dataFormat: "channels_last", name: "zero_padding2d"));
-            Add("zero_padding2d_channels_first", new ZeroPadding2D(padding: (1, 2), dataFormat: "channels_first",
+            Add("zero_padding2d", new ZeroPadding2D(((1, 2), (3, 0)), dataFormat: DataFormat.ChannelsLast, name: "zero_padding2d"));
+            Add("zero_padding2d_channels_first", new ZeroPadding2D(padding: (1, 2), dataFormat: DataFormat.ChannelsFirst,
                 name: "zero_padding2d_channels_first"));
-            Add("zero_padding3d", new ZeroPadding3D(((1, 0), (0, 1), (2, 2)), dataFormat: "channels_first", name: "zero_padding3d"));
+            Add("zero_padding3d", new ZeroPadding3D(((1, 0), (0, 1), (2, 2)), dataFormat: DataFormat.ChannelsFirst, name: "zero_padding3d"));
 
             // Models.
             Add("sequential_cnn", SequentialCnn());
@@ -264,9 +264,9 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         public static Sequential SequentialCnn() => new(new Layer[]
         {
             new InputLayer(shape: new Shape(8, 8, 1), name: "cnn_input"),
-            new Conv2D(2, 3, padding: "same", activation: "relu", name: "cnn_conv"),
-            new MaxPooling2D(poolSize: 2, padding: "valid", name: "cnn_pool"),
-            new Conv2D(2, 3, padding: "valid", activation: "relu", name: "cnn_conv_2"),
+            new Conv2D(2, 3, padding: Padding.Same, activation: "relu", name: "cnn_conv"),
+            new MaxPooling2D(poolSize: 2, padding: Padding.Valid, name: "cnn_pool"),
+            new Conv2D(2, 3, padding: Padding.Valid, activation: "relu", name: "cnn_conv_2"),
             new Flatten(name: "cnn_flatten"),
             new Dropout(0.25, seed: 1, name: "cnn_dropout"),
             new Dense(3, activation: "softmax", name: "cnn_head"),
@@ -294,7 +294,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 new Dense(8, activation: "relu", kernelInitializer: Initializer.GlorotUniform(seed: 1), name: "mlp_hidden"),
                 new Dense(2, name: "mlp_output"),
             }, name: "compiled_adam");
-            model.Compile(new Adam(0.01, beta1: 0.8, amsgrad: true, clipnorm: 1.0), new HuberLoss(delta: 0.5), new[] { "mae", "mse" });
+            model.Compile(new Adam(0.01, beta1: 0.8, amsGrad: true, clipNorm: 1.0), new HuberLoss(delta: 0.5), new[] { "mae", "mse" });
             return model;
         }
 
@@ -307,7 +307,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 new Dense(3, activation: "softmax", name: "sgd_output"),
             }, name: "compiled_sgd");
             model.Compile(new SGD(new ExponentialDecay(0.1, decaySteps: 10, decayRate: 0.9, staircase: true), momentum: 0.9,
-                nesterov: true, clipvalue: 0.5, globalClipnorm: 2.0),
+                nesterov: true, clipValue: 0.5, globalClipNorm: 2.0),
                 new CategoricalCrossentropyLoss(fromLogits: false, labelSmoothing: 0.1), new[] { "accuracy" });
             return model;
         }

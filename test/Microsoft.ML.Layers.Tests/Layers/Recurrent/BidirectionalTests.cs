@@ -69,7 +69,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 MergeMode.Multiply => f * b,
                 _ => (f + b) * 0.5,
             };
-            TensorAssert.Close(expected, y, 1e-5, 1e-5, mergeMode);
+            TensorAssert.Close(expected, y, 1e-5, 1e-5, mergeMode.ToString());
         }
 
         [Fact]

@@ -129,7 +129,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
 
             var y = layer.Apply(new[] { x, h0, c0 });
 
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "valid", 1, "sigmoid");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Valid, 1, "sigmoid");
             TensorAssert.Close(R.Run(x, new[] { h0, c0 }, cell.Step).Outputs, y, 1e-5, 1e-5, "sequence");
         }
 
@@ -173,13 +173,13 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 .Select(_ => bernoulli(full(shape, 1 - r, dtype: ScalarType.Float32), generator).div_(1 - r)).ToArray();
             var inputMasks = Masks(new long[] { 2, 5, 4, 2 }, rate);
             var recurrentMasks = Masks(new long[] { 2, 5, 4, 3 }, recurrentRate);
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid", inputMasks, recurrentMasks);
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid", inputMasks, recurrentMasks);
             TensorAssert.Close(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, 1e-5, 1e-5, "training with dropout");
             Assert.False(inputMasks[0].equal(inputMasks[1]).all().item<bool>(), "each gate has its own mask");
             Assert.False(inputMasks[0][0].equal(inputMasks[0][1]).all().item<bool>(), "each sample has its own mask");
 
             var inference = layer.Apply(x);
-            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "sigmoid");
+            var plain = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "sigmoid");
             TensorAssert.Close(R.Run(x, plain.ZeroStates(x), plain.Step).Outputs, inference, 1e-5, 1e-5, "inference ignores dropout");
         }
 
@@ -206,7 +206,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var y = layer.Apply(x);
             Assert.Equal(new long[] { 2, 3, 6, 5, 4 }, y.shape);
             // hard_sigmoid is Keras 3's, relu6(x + 3) / 6, what Keras 3 computes for this config.
-            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, "same", 1, "hard_sigmoid");
+            var cell = new ReferenceCell(layer.Kernel!, layer.RecurrentKernel!, layer.Bias, 1, Padding.Same, 1, "hard_sigmoid");
             TensorAssert.Close(R.Run(x, cell.ZeroStates(x), cell.Step).Outputs, y, 1e-5, 1e-5, "tf.keras config");
             Assert.DoesNotContain("time_major", layer.GetConfig().Keys);
         }

@@ -7,7 +7,6 @@ using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Callbacks;
 using Microsoft.ML.Layers.Estimators;
-using Microsoft.ML.Layers.Metrics;
 
 namespace Microsoft.ML.Layers.Samples
 {

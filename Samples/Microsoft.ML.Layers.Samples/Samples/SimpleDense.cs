@@ -1,6 +1,5 @@
 using Microsoft.ML.Layers;
 using Microsoft.ML.Layers.Initializers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Samples

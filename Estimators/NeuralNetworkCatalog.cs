@@ -33,7 +33,8 @@ namespace Microsoft.ML
         /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.Regression, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A regression trainer for <paramref name="network"/> with options.</summary>
@@ -49,7 +50,8 @@ namespace Microsoft.ML
         /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.BinaryClassification, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A binary classification trainer for <paramref name="network"/> with options.</summary>
@@ -65,7 +67,8 @@ namespace Microsoft.ML
         /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32, float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.MulticlassClassification, Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
         /// <summary>A multiclass trainer for <paramref name="network"/> with options.</summary>

@@ -18,13 +18,18 @@ namespace Microsoft.ML.Layers.Estimators
         public IReadOnlyList<string> FeatureColumnNames { get; set; } = new[] { "Features" };
 
         /// <summary>Passes over the training data. Default 10.</summary>
-        public int Epochs { get; set; } = 10;
+        public int Epochs { get; set; } = DefaultEpochs;
 
         /// <summary>Rows per gradient step. Default 32 (Keras's default).</summary>
-        public int BatchSize { get; set; } = 32;
+        public int BatchSize { get; set; } = DefaultBatchSize;
 
         /// <summary>The learning rate of the default optimizer (Adam). Default 0.001.</summary>
-        public float LearningRate { get; set; } = 1e-3f;
+        public float LearningRate { get; set; } = DefaultLearningRate;
+
+        // The defaults, shared with the catalog's simple overloads (optional parameters need constants).
+        internal const int DefaultEpochs = 10;
+        internal const int DefaultBatchSize = 32;
+        internal const float DefaultLearningRate = 1e-3f;
 
         /// <summary>The optimizer; null for Adam with <see cref="LearningRate"/>. A name such as <c>"sgd"</c> works too.</summary>
         public Optimizer? Optimizer { get; set; }

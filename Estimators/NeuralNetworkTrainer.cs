@@ -48,6 +48,9 @@ namespace Microsoft.ML.Layers.Estimators
             MLNetCompatibility.EnsureCompatible();
         }
 
+        /// <summary>The options the trainer was made with (for tests of the catalog's overloads).</summary>
+        internal NeuralNetworkOptions Options => _options;
+
         /// <summary>Trains on <paramref name="trainData"/>.</summary>
         public NeuralNetworkPredictionTransformer Fit(IDataView trainData) => Fit(trainData, null);
 

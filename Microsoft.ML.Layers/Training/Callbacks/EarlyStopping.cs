@@ -15,14 +15,14 @@ namespace Microsoft.ML.Layers.Callbacks
         private bool _higherIsBetter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
+        public EarlyStopping(MonitoredValue? monitor = null, double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
             double? baseline = null, bool restoreBestWeights = false, int startFromEpoch = 0)
         {
-            Monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
+            Monitor = (monitor ?? MonitoredValue.ValLoss).Name;
             MinDelta = Math.Abs(minDelta);
             Patience = patience >= 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), $"Received: patience={patience}");
             Mode = mode;
-            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, monitor);
+            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, Monitor);
             Baseline = baseline;
             RestoreBestWeights = restoreBestWeights;
             StartFromEpoch = startFromEpoch;

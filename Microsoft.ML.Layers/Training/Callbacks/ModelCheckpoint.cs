@@ -18,15 +18,15 @@ namespace Microsoft.ML.Layers.Callbacks
         private readonly bool _higherIsBetter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false,
+        public ModelCheckpoint(string filePath, MonitoredValue? monitor = null, bool saveBestOnly = false, bool saveWeightsOnly = false,
             MonitorMode mode = MonitorMode.Auto)
         {
             FilePath = filePath ?? throw new ArgumentNullException(nameof(filePath));
-            Monitor = monitor;
+            Monitor = (monitor ?? MonitoredValue.ValLoss).Name;
             SaveBestOnly = saveBestOnly;
             SaveWeightsOnly = saveWeightsOnly;
             Mode = mode;
-            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, monitor);
+            _higherIsBetter = MonitorImprovement.HigherIsBetter(mode, Monitor);
         }
 
         /// <summary>The path pattern.</summary>

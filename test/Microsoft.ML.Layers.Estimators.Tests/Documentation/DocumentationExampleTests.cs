@@ -69,11 +69,12 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Documentation
             => new[] { Path.Combine(RepositoryLayout.Root, "README.md") }
                 .Concat(Directory.GetFiles(Path.Combine(RepositoryLayout.Root, "docs"), "*.md").OrderBy(f => f, StringComparer.Ordinal));
 
-        /// <summary>The <c>```csharp</c> blocks of a Markdown file whose first line is a <c>using</c> directive.</summary>
+        /// <summary>The <c>```csharp</c> blocks of a Markdown file that start with <c>using</c> directives and hold code after them.</summary>
         private static List<string> CompletePrograms(string markdownFile)
             => Regex.Matches(File.ReadAllText(markdownFile), @"^```csharp\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)
                 .Select(m => m.Groups[1].Value)
                 .Where(code => code.StartsWith("using ", StringComparison.Ordinal))
+                .Where(code => Regex.Replace(code, @"^using [^\n]*\n", "", RegexOptions.Multiline).Trim().Length > 0)  // not a list of usings
                 .ToList();
 
         private static bool IsManagedAssembly(string path)

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers.Estimators
     public sealed class NeuralNetworkModelParameters
     {
         internal NeuralNetworkModelParameters(Model network, NeuralNetworkTask task, IReadOnlyList<string> featureColumnNames,
-            bool outputsProbabilities, VBuffer<ReadOnlyMemory<char>> classNames, int classCount, string outputColumnName = "", int outputWidth = 0)
+            bool outputsProbabilities, VBuffer<ReadOnlyMemory<char>> classNames, int classCount, string outputColumnName = "",
+            int outputWidth = 0)
         {
             OutputColumnName = outputColumnName;
             OutputWidth = outputWidth;
@@ -61,7 +62,8 @@ namespace Microsoft.ML.Layers.Estimators
             Layer? last = network.Layers.LastOrDefault(l => l is not InputLayer);
             while (last is Model nested && nested.Layers.Count > 0)
                 last = nested.Layers.Last();
-            string? activation = last?.GetConfig().Values["activation"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var name) ? name : null;
+            string? activation = last?.GetConfig().Values["activation"] is System.Text.Json.Nodes.JsonValue value
+                && value.TryGetValue<string>(out var name) ? name : null;
             return activation is "sigmoid" or "softmax";
         }
     }

@@ -5,7 +5,8 @@ using Microsoft.ML.Layers.Optimizers;
 
 namespace Microsoft.ML.Layers.Estimators
 {
-    /// <summary>Options of the <c>NeuralNetwork</c> trainers (ML.NET's Options convention); every property has a documented default.</summary>
+    /// <summary>Options of the <c>NeuralNetwork</c> trainers (ML.NET's Options convention); every property has a documented
+    /// default.</summary>
     public sealed class NeuralNetworkOptions
     {
         /// <summary>The label column. Default <c>"Label"</c>.</summary>

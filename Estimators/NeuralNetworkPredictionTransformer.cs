@@ -22,11 +22,13 @@ namespace Microsoft.ML.Layers.Estimators
     /// cannot batch a network's forward pass. It implements the same contract (<see cref="ISingleFeaturePredictionTransformer{TModel}"/>),
     /// so <c>Evaluate</c> and permutation feature importance treat it alike.
     /// </remarks>
-    public sealed class NeuralNetworkPredictionTransformer : NeuralNetworkTransformerBase, ISingleFeaturePredictionTransformer<NeuralNetworkModelParameters>
+    public sealed class NeuralNetworkPredictionTransformer : NeuralNetworkTransformerBase,
+        ISingleFeaturePredictionTransformer<NeuralNetworkModelParameters>
     {
         internal const string LoaderSignature = "MLLayersNeuralNetwork";
 
-        internal NeuralNetworkPredictionTransformer(IHostEnvironment env, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+        internal NeuralNetworkPredictionTransformer(IHostEnvironment env, NeuralNetworkModelParameters model,
+            DataViewType featureColumnType, int scoringBatchSize)
             : base(env, nameof(NeuralNetworkPredictionTransformer), model, featureColumnType, scoringBatchSize)
         {
         }

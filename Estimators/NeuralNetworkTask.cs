@@ -12,7 +12,8 @@ namespace Microsoft.ML.Layers.Estimators
         /// <summary>A key-typed label; outputs <c>Score</c> (per-class probabilities) and <c>PredictedLabel</c> (key).</summary>
         MulticlassClassification,
 
-        /// <summary>No label: the network's output (or an inner layer's) becomes one vector column (<c>ml.Transforms.NeuralNetwork</c>).</summary>
+        /// <summary>No label: the network's output (or an inner layer's) becomes one vector column
+        /// (<c>ml.Transforms.NeuralNetwork</c>).</summary>
         FeatureExtraction,
     }
 }

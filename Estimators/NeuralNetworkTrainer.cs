@@ -40,9 +40,11 @@ namespace Microsoft.ML.Layers.Estimators
             if (options.Epochs < 1)
                 throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be at least 1. Received: Epochs={options.Epochs}");
             if (options.BatchSize < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be at least 1. Received: BatchSize={options.BatchSize}");
+                throw new ArgumentOutOfRangeException(nameof(options),
+                    $"BatchSize must be at least 1. Received: BatchSize={options.BatchSize}");
             if (options.ScoringBatchSize < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), $"ScoringBatchSize must be at least 1. Received: ScoringBatchSize={options.ScoringBatchSize}");
+                throw new ArgumentOutOfRangeException(nameof(options),
+                    $"ScoringBatchSize must be at least 1. Received: ScoringBatchSize={options.ScoringBatchSize}");
             if (options.FeatureColumnNames is null || options.FeatureColumnNames.Count == 0)
                 throw new ArgumentOutOfRangeException(nameof(options), "FeatureColumnNames must name at least one column.");
             MLNetCompatibility.EnsureCompatible();
@@ -54,8 +56,10 @@ namespace Microsoft.ML.Layers.Estimators
         /// <summary>Trains on <paramref name="trainData"/>.</summary>
         public NeuralNetworkPredictionTransformer Fit(IDataView trainData) => Fit(trainData, null);
 
-        /// <summary>Trains on <paramref name="trainData"/>, reporting the validation loss each epoch (and stopping early with <see cref="NeuralNetworkOptions.EarlyStoppingPatience"/>).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it, the expected and the actual type.</exception>
+        /// <summary>Trains on <paramref name="trainData"/>, reporting the validation loss each epoch (and stopping early with
+        /// <see cref="NeuralNetworkOptions.EarlyStoppingPatience"/>).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it, the expected and
+        /// the actual type.</exception>
         /// <exception cref="InvalidOperationException">The data is empty, holds non-finite values, or does not fit the network.</exception>
         public NeuralNetworkPredictionTransformer Fit(IDataView trainData, IDataView? validationData)
         {
@@ -90,7 +94,8 @@ namespace Microsoft.ML.Layers.Estimators
 
             var cached = new List<Tensor>();
             var train = ReadForTraining(trainData, inputs, label, cached, out var sample);
-            var validation = validationData is null ? null : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
+            var validation = validationData is null ? null
+                : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
                 LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached, out _);
             using (NewDisposeScope())
                 CheckOutputFits(network, sample(), label, inputs);
@@ -112,7 +117,8 @@ namespace Microsoft.ML.Layers.Estimators
                     {
                         epochsDone = epoch + 1;
                         lastLoss = logs.TryGetValue("loss", out var loss) ? loss : double.NaN;
-                        channel.Info($"Epoch {epoch + 1}/{_options.Epochs}: " + string.Join(", ", logs.Select(p => $"{p.Key} {p.Value:0.#####}")));
+                        channel.Info($"Epoch {epoch + 1}/{_options.Epochs}: " +
+                            string.Join(", ", logs.Select(p => $"{p.Key} {p.Value:0.#####}")));
                     }),
             };
             if (_options.EarlyStoppingPatience is int patience && validation is not null)
@@ -147,7 +153,8 @@ namespace Microsoft.ML.Layers.Estimators
             if (network.IsFunctional && inputNames.Count != given.Count)
             {
                 throw new ArgumentOutOfRangeException(nameof(network),
-                    $"The network has {inputNames.Count} input(s) ({string.Join(", ", inputNames)}) but {given.Count} feature column(s) were given ({string.Join(", ", given)}).");
+                    $"The network has {inputNames.Count} input(s) ({string.Join(", ", inputNames)}) but {given.Count} feature column(s) " +
+                    $"were given ({string.Join(", ", given)}).");
             }
             return inputNames.Count == given.Count && inputNames.ToHashSet().SetEquals(given) ? inputNames.ToList() : given.ToList();
         }
@@ -181,7 +188,8 @@ namespace Microsoft.ML.Layers.Estimators
         /// <c>sample</c>, a first batch for checking the network's output against the label (a few unshuffled rows when
         /// streaming, so the check does not start a shuffled pass).
         /// </summary>
-        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, List<Tensor> cached, out Func<Batch> sample)
+        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label,
+            List<Tensor> cached, out Func<Batch> sample)
         {
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
             // Views that do not know their length (TrainTestSplit, filters, text files) are counted once, so that they too
@@ -200,13 +208,15 @@ namespace Microsoft.ML.Layers.Estimators
                 sample = () => batches.First();
                 return batches;
             }
-            sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false)).First();
+            sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false))
+                .First();
             // Shuffling: data that shuffles natively (a binary IDV file, a cache) opens a cursor in a new random order each
             // epoch, which costs little; other data goes through ML.NET's shuffling transform, via the user's MLContext when
             // the trainer came from one (a new context per Fit costs a catalog scan).
             int? seed = ((IHostEnvironmentInternal)_host).Seed;
             if (_options.Shuffle && data.CanShuffle)
-                return new NonEmpty(new DataViewBatches(data, inputs, label, _options.BatchSize, checkFinite: true, shuffleSeed: seed ?? Environment.TickCount));
+                return new NonEmpty(new DataViewBatches(data, inputs, label, _options.BatchSize, checkFinite: true,
+                    shuffleSeed: seed ?? Environment.TickCount));
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
             // (Reading the next batches on a background task was tried: on two cores it competes with libtorch's threads and
@@ -240,14 +250,16 @@ namespace Microsoft.ML.Layers.Estimators
             catch (ArgumentException e)
             {
                 throw new ArgumentOutOfRangeException(
-                    $"The feature column(s) {string.Join(", ", inputs.Select(i => $"'{i.Column.Name}' ({i.Column.Type})"))} do not fit the network's input: {e.Message}", e);
+                    $"The feature column(s) {string.Join(", ", inputs.Select(i => $"'{i.Column.Name}' ({i.Column.Type})"))} do not fit " +
+                    $"the network's input: {e.Message}", e);
             }
             long units = output.ndim < 2 ? 1 : output.shape[^1];
             long expected = _task == NeuralNetworkTask.MulticlassClassification ? label.ClassCount : 1;
             if (output.ndim > 2 || units != expected)
             {
                 throw new InvalidOperationException(
-                    $"The network's output has shape {Shape.Of(output)} per batch, but {_task} with label '{label.Column.Name}' needs {expected} output unit(s)" +
+                    $"The network's output has shape {Shape.Of(output)} per batch, but {_task} with label '{label.Column.Name}' needs " +
+                    $"{expected} output unit(s)" +
                     (_task == NeuralNetworkTask.MulticlassClassification ? $" (one per class: the key type has {expected} values)" : "") +
                     $". End the network with Dense({expected}).");
             }
@@ -261,17 +273,22 @@ namespace Microsoft.ML.Layers.Estimators
             foreach (var name in _options.FeatureColumnNames)
                 InputColumn.CheckShape(inputSchema, name);
             if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var labelColumn))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{_options.LabelColumnName}' was not found in the input schema.");
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"The label column '{_options.LabelColumnName}' was not found in the input schema.");
             bool labelFits = _task switch
             {
-                NeuralNetworkTask.Regression => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == NumberDataViewType.Single && !labelColumn.IsKey,
-                NeuralNetworkTask.BinaryClassification => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == BooleanDataViewType.Instance,
+                NeuralNetworkTask.Regression
+                    => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == NumberDataViewType.Single
+                    && !labelColumn.IsKey,
+                NeuralNetworkTask.BinaryClassification
+                    => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.ItemType == BooleanDataViewType.Instance,
                 _ => labelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && labelColumn.IsKey,
             };
             if (!labelFits)
             {
                 throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                    $"The label column '{_options.LabelColumnName}' has type {labelColumn.ItemType}{(labelColumn.IsKey ? " (key)" : "")}, which does not fit {_task}.");
+                    $"The label column '{_options.LabelColumnName}' has type " +
+                    $"{labelColumn.ItemType}{(labelColumn.IsKey ? " (key)" : "")}, which does not fit {_task}.");
             }
             var columns = inputSchema.ToDictionary(c => c.Name);
             foreach (var column in ScoreColumnShapes.For(_task))

@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers.Estimators
     {
         internal const string LoaderSignature = "MLLayersNNFeatures";
 
-        internal NeuralNetworkTransformer(IHostEnvironment env, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+        internal NeuralNetworkTransformer(IHostEnvironment env, NeuralNetworkModelParameters model, DataViewType featureColumnType,
+            int scoringBatchSize)
             : base(env, nameof(NeuralNetworkTransformer), model, featureColumnType, scoringBatchSize)
         {
         }

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers.Estimators
         private const string StreamName = "NeuralNetwork.bin";
         private const int FormatVersion = 1;
 
-        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, NeuralNetworkModelParameters model, DataViewType featureColumnType, int scoringBatchSize)
+        private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, NeuralNetworkModelParameters model,
+            DataViewType featureColumnType, int scoringBatchSize)
         {
             Host = (env ?? throw new ArgumentNullException(nameof(env))).Register(name);
             Model = model;
@@ -96,10 +97,12 @@ namespace Microsoft.ML.Layers.Estimators
         private NetworkScorer Bind(DataViewSchema inputSchema)
         {
             var inputs = Model.FeatureColumnNames.Select(name => InputColumn.Bind(inputSchema, name)).ToList();
-            if (FeatureColumnType is VectorDataViewType { Size: > 0 } trained && inputs[0].Column.Type is VectorDataViewType given && given.Size != trained.Size)
+            if (FeatureColumnType is VectorDataViewType { Size: > 0 } trained && inputs[0].Column.Type is VectorDataViewType given
+                && given.Size != trained.Size)
             {
                 throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                    $"The feature column '{inputs[0].Column.Name}' has type {given}, but the network was trained on {trained}: the vector size must be {trained.Size}.");
+                    $"The feature column '{inputs[0].Column.Name}' has type {given}, but the network was trained on {trained}: the " +
+                    $"vector size must be {trained.Size}.");
             }
             return new NetworkScorer(Model, inputs, new ScoreColumns(Model, inputSchema));
         }

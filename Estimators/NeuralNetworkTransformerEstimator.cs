@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Estimators
 {
-    /// <summary>The estimator of <see cref="NeuralNetworkTransformer"/>: binds the columns and, for an unbuilt network, builds it from the data's shape.</summary>
+    /// <summary>The estimator of <see cref="NeuralNetworkTransformer"/>: binds the columns and, for an unbuilt network, builds it from the
+    /// data's shape.</summary>
     public sealed class NeuralNetworkTransformerEstimator : IEstimator<NeuralNetworkTransformer>
     {
         private readonly IHost _host;
@@ -19,14 +20,18 @@ namespace Microsoft.ML.Layers.Estimators
         private readonly string? _outputLayerName;
         private readonly int _scoringBatchSize;
 
-        internal NeuralNetworkTransformerEstimator(IHostEnvironment env, Layer network, string outputColumnName, IReadOnlyList<string> inputColumnNames, string? outputLayerName, int scoringBatchSize)
+        internal NeuralNetworkTransformerEstimator(IHostEnvironment env, Layer network, string outputColumnName,
+            IReadOnlyList<string> inputColumnNames, string? outputLayerName, int scoringBatchSize)
         {
             _host = (env ?? throw new ArgumentNullException(nameof(env))).Register(nameof(NeuralNetworkTransformerEstimator));
             _network = network ?? throw new ArgumentNullException(nameof(network));
-            _outputColumnName = string.IsNullOrWhiteSpace(outputColumnName) ? throw new ArgumentException("The output column needs a name.", nameof(outputColumnName)) : outputColumnName;
-            _inputColumnNames = inputColumnNames is { Count: > 0 } ? inputColumnNames : throw new ArgumentException("At least one input column is needed.", nameof(inputColumnNames));
+            _outputColumnName = string.IsNullOrWhiteSpace(outputColumnName)
+                ? throw new ArgumentException("The output column needs a name.", nameof(outputColumnName)) : outputColumnName;
+            _inputColumnNames = inputColumnNames is { Count: > 0 } ? inputColumnNames
+                : throw new ArgumentException("At least one input column is needed.", nameof(inputColumnNames));
             _outputLayerName = outputLayerName;
-            _scoringBatchSize = scoringBatchSize > 0 ? scoringBatchSize : throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), $"Received: {scoringBatchSize}");
+            _scoringBatchSize = scoringBatchSize > 0 ? scoringBatchSize
+                : throw new ArgumentOutOfRangeException(nameof(scoringBatchSize), $"Received: {scoringBatchSize}");
         }
 
         /// <summary>Binds the input columns and measures the output width on the first row.</summary>
@@ -43,10 +48,12 @@ namespace Microsoft.ML.Layers.Estimators
             {
                 var first = new DataViewBatches(input, inputs, null, 1, checkFinite: false).FirstOrDefault()
                     ?? throw new InvalidOperationException("The data is empty: the network's output size is measured on the first row.");
-                var output = first.Inputs.Count == 1 ? network.Apply(first.Inputs[0], training: false) : network.Apply(first.Inputs, training: false);
+                var output = first.Inputs.Count == 1 ? network.Apply(first.Inputs[0], training: false)
+                    : network.Apply(first.Inputs, training: false);
                 width = (int)(output.numel() / Math.Max(1, output.shape[0]));
             }
-            var parameters = new NeuralNetworkModelParameters(network, NeuralNetworkTask.FeatureExtraction, _inputColumnNames.ToList(), false,
+            var parameters = new NeuralNetworkModelParameters(network, NeuralNetworkTask.FeatureExtraction, _inputColumnNames.ToList(),
+                false,
                 default, 0, _outputColumnName, width);
             return new NeuralNetworkTransformer(_host, parameters, inputs[0].Column.Type, _scoringBatchSize);
         }
@@ -57,7 +64,8 @@ namespace Microsoft.ML.Layers.Estimators
             if (_outputLayerName is null)
                 return network;
             var layer = network.Layers.FirstOrDefault(l => l.Name == _outputLayerName) ?? throw new InvalidOperationException(
-                $"The network has no layer named '{_outputLayerName}'. Its layers: {string.Join(", ", network.Layers.Select(l => l.Name))}.");
+                $"The network has no layer named '{_outputLayerName}'. Its layers: " +
+                $"{string.Join(", ", network.Layers.Select(l => l.Name))}.");
             if (network is Sequential sequential)
             {
                 var kept = new List<Layer>();
@@ -73,10 +81,12 @@ namespace Microsoft.ML.Layers.Estimators
             }
             if (network.Graph is FunctionalGraph graph)
             {
-                var node = graph.Nodes.FirstOrDefault(n => n.Layer == layer) ?? throw new InvalidOperationException($"Layer '{_outputLayerName}' is an input of the network.");
+                var node = graph.Nodes.FirstOrDefault(n => n.Layer == layer)
+                    ?? throw new InvalidOperationException($"Layer '{_outputLayerName}' is an input of the network.");
                 return new Model(graph.Inputs, new[] { node.Outputs[0] }, name: $"{network.Name}_to_{layer.Name}");
             }
-            throw new InvalidOperationException($"An inner layer's output can be taken from Sequential and functional models; '{network.Name}' is subclassed.");
+            throw new InvalidOperationException($"An inner layer's output can be taken from Sequential and functional models; " +
+                $"'{network.Name}' is subclassed.");
         }
 
         /// <summary>Adds the output column (a vector of Single) to the schema shape.</summary>
@@ -86,7 +96,8 @@ namespace Microsoft.ML.Layers.Estimators
             foreach (var name in _inputColumnNames)
                 InputColumn.CheckShape(inputSchema, name, "input");
             var columns = inputSchema.ToDictionary(c => c.Name);
-            columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+            columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector,
+                NumberDataViewType.Single, false);
             return new SchemaShape(columns.Values);
         }
     }

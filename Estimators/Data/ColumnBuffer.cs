@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers.Estimators
         /// <summary>Reads the cursor's current row.</summary>
         public abstract void ReadRow();
 
-        /// <summary>The batch as a tensor (shape (rows,) for scalars... see <see cref="InputColumn"/>), and the mask for variable-length rows.</summary>
+        /// <summary>The batch as a tensor (shape (rows,) for scalars... see <see cref="InputColumn"/>), and the mask for variable-length
+        /// rows.</summary>
         public abstract (Tensor Values, Tensor? Mask) ToTensor(bool scalarAsColumn);
 
         /// <summary>The index within the batch and value of the first non-finite number, or null (floating columns only).</summary>
@@ -58,7 +59,8 @@ namespace Microsoft.ML.Layers.Estimators
         {
             _read(Values, Lengths);
             if (!Column.IsVariableLength && Lengths[^1] != Column.Width)
-                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row {Count} has {Lengths[^1]}.");
+                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row " +
+                    $"{Count} has {Lengths[^1]}.");
             Count++;
         }
 
@@ -88,7 +90,8 @@ namespace Microsoft.ML.Layers.Estimators
             Count = 0;
         }
 
-        /// <summary>A reader of a scalar or vector column of <typeparamref name="TSource"/>, converted to <typeparamref name="T"/>.</summary>
+        /// <summary>A reader of a scalar or vector column of <typeparamref name="TSource"/>, converted to
+        /// <typeparamref name="T"/>.</summary>
         protected static Action<List<T>, List<int>> Reader<TSource>(InputColumn column, DataViewRow row, Func<TSource, T> convert)
         {
             if (column.IsScalar)

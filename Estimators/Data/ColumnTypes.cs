@@ -4,7 +4,8 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Layers.Estimators
 {
-    /// <summary>Writes and reads the column types a network's inputs can have (numbers, keys, and one-dimensional vectors of them).</summary>
+    /// <summary>Writes and reads the column types a network's inputs can have (numbers, keys, and one-dimensional vectors of
+    /// them).</summary>
     internal static class ColumnTypes
     {
         private const byte Primitive = 0;

@@ -9,7 +9,9 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers.Estimators
 {
     /// <summary>
-    /// Streams an IDataView as batches for <see cref="Model.Fit(IEnumerable{Batch}, int, IEnumerable{Batch}?, IReadOnlyDictionary{int, double}?, int, IEnumerable{Callback}?, int)"/>:
+    /// Streams an IDataView as batches for
+    /// <see cref="Model.Fit(IEnumerable{Batch}, int, IEnumerable{Batch}?, IReadOnlyDictionary{int, double}?, int, IEnumerable{Callback}?,
+    /// int)"/>:
     /// one cursor per enumeration (per epoch), rows appended to contiguous per-column buffers, one tensor per column per
     /// batch. Masks of variable-length columns are attached to their input tensors (<see cref="KerasMask"/>).
     /// </summary>
@@ -28,12 +30,14 @@ namespace Microsoft.ML.Layers.Estimators
         /// value and the epoch): for data that shuffles natively (<see cref="IDataView.CanShuffle"/>, such as a binary IDV
         /// file), which is far cheaper than a shuffling transform.
         /// </remarks>
-        public DataViewBatches(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn? label, int batchSize, bool checkFinite, int? shuffleSeed = null)
+        public DataViewBatches(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn? label, int batchSize, bool checkFinite,
+            int? shuffleSeed = null)
         {
             _data = data ?? throw new ArgumentNullException(nameof(data));
             _inputs = inputs;
             _label = label;
-            _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), $"Received: batch_size={batchSize}");
+            _batchSize = batchSize > 0 ? batchSize
+                : throw new ArgumentOutOfRangeException(nameof(batchSize), $"Received: batch_size={batchSize}");
             _checkFinite = checkFinite;
             _shuffleSeed = shuffleSeed;
         }
@@ -83,8 +87,9 @@ namespace Microsoft.ML.Layers.Estimators
                     {
                         string name = buffer.Column.Column.Name;
                         throw new InvalidOperationException(
-                            $"The feature column '{name}' has the value {value} at row {firstRow + r}. Training needs finite values: replace missing values " +
-                            $"first, e.g. mlContext.Transforms.ReplaceMissingValues(\"{name}\"), or filter the rows (mlContext.Data.FilterRowsByMissingValues).");
+                            $"The feature column '{name}' has the value {value} at row {firstRow + r}. Training needs finite values: " +
+                            $"replace missing values first, e.g. mlContext.Transforms.ReplaceMissingValues(\"{name}\"), or filter the " +
+                            $"rows (mlContext.Data.FilterRowsByMissingValues).");
                     }
                 }
             }

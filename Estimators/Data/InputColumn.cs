@@ -48,35 +48,42 @@ namespace Microsoft.ML.Layers.Estimators
         /// <summary>
         /// Binds <paramref name="name"/> in <paramref name="schema"/> as a model input.
         /// </summary>
-        /// <exception cref="ArgumentOutOfRangeException">The column is missing or of an unsupported type; the message names it, the expected and the actual type.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The column is missing or of an unsupported type; the message names it, the
+        /// expected and the actual type.</exception>
         public static InputColumn Bind(DataViewSchema schema, string name, string role = "feature")
         {
             ArgumentNullException.ThrowIfNull(schema);
             ArgumentNullException.ThrowIfNull(name);
             var column = schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
-                $"The {role} column '{name}' was not found in the data. Columns present: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+                $"The {role} column '{name}' was not found in the data. Columns present: " +
+                $"{string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
             var type = column.Type;
             var item = type is VectorDataViewType vector ? vector.ItemType : type;
-            bool integral = item is KeyDataViewType || item.RawType == typeof(int) || item.RawType == typeof(long) || item.RawType == typeof(uint)
-                || item.RawType == typeof(ulong) || item.RawType == typeof(short) || item.RawType == typeof(ushort) || item.RawType == typeof(sbyte) || item.RawType == typeof(byte);
+            bool integral = item is KeyDataViewType || item.RawType == typeof(int) || item.RawType == typeof(long)
+                || item.RawType == typeof(uint)
+                || item.RawType == typeof(ulong) || item.RawType == typeof(short) || item.RawType == typeof(ushort)
+                || item.RawType == typeof(sbyte) || item.RawType == typeof(byte);
             bool numeric = item.RawType == typeof(float) || item.RawType == typeof(double) || item.RawType == typeof(bool);
             if (!integral && !numeric)
             {
                 throw new ArgumentOutOfRangeException(nameof(schema),
-                    $"The {role} column '{name}' has type {type}, which a network cannot take. Expected: Single, Double, Boolean, an integer or key type, " +
-                    "or a vector of these (e.g. Vector<Single>). Convert text with mlContext.Transforms.Text.TokenizeIntoWords and Conversion.MapValueToKey, " +
-                    "or featurize it first.");
+                    $"The {role} column '{name}' has type {type}, which a network cannot take. Expected: Single, Double, Boolean, an " +
+                    $"integer or key type, or a vector of these (e.g. Vector<Single>). Convert text with " +
+                    $"mlContext.Transforms.Text.TokenizeIntoWords and Conversion.MapValueToKey, or featurize it first.");
             }
             if (type is VectorDataViewType v)
             {
                 if (v.Dimensions.Length > 1)
-                    throw new ArgumentOutOfRangeException(nameof(schema), $"The {role} column '{name}' is a {v.Dimensions.Length}-dimensional vector; only one-dimensional vectors are supported (reshape inside the network).");
+                    throw new ArgumentOutOfRangeException(nameof(schema),
+                        $"The {role} column '{name}' is a {v.Dimensions.Length}-dimensional vector; only one-dimensional vectors are " +
+                        $"supported (reshape inside the network).");
                 return new InputColumn(column, item, integral, v.Size, variable: v.Size == 0);
             }
             return new InputColumn(column, item, integral, 1, variable: false);
         }
 
-        /// <summary>The schema-shape counterpart of <see cref="Bind"/>, for GetOutputSchema: the column exists and holds numbers or keys.</summary>
+        /// <summary>The schema-shape counterpart of <see cref="Bind"/>, for GetOutputSchema: the column exists and holds numbers or
+        /// keys.</summary>
         /// <exception cref="ArgumentOutOfRangeException">The column is missing or of an unsupported item type.</exception>
         public static void CheckShape(SchemaShape schema, string name, string role = "feature")
         {
@@ -86,11 +93,13 @@ namespace Microsoft.ML.Layers.Estimators
             if (!column.IsKey && item != BooleanDataViewType.Instance && item is not NumberDataViewType)
             {
                 throw new ArgumentOutOfRangeException(nameof(schema),
-                    $"The {role} column '{name}' has item type {item}, which a network cannot take. Expected numbers, Booleans or keys (e.g. Vector<Single>).");
+                    $"The {role} column '{name}' has item type {item}, which a network cannot take. Expected numbers, Booleans or keys " +
+                    $"(e.g. Vector<Single>).");
             }
         }
 
         /// <summary>A reader of this column on a cursor, appending each row to per-batch buffers.</summary>
-        public ColumnBuffer CreateBuffer(DataViewRow row) => IsIntegral ? new IntegralColumnBuffer(this, row) : new FloatColumnBuffer(this, row);
+        public ColumnBuffer CreateBuffer(DataViewRow row)
+            => IsIntegral ? new IntegralColumnBuffer(this, row) : new FloatColumnBuffer(this, row);
     }
 }

@@ -26,12 +26,15 @@ namespace Microsoft.ML.Layers.Estimators
         public int ClassCount { get; }
 
         /// <summary>Binds the label column, checking its type against the task.</summary>
-        /// <exception cref="ArgumentOutOfRangeException">The column is missing or its type does not fit the task; the message names the column and both types.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The column is missing or its type does not fit the task; the message names the
+        /// column and both types.</exception>
         public static LabelColumn Bind(DataViewSchema schema, string name, NeuralNetworkTask task)
         {
             ArgumentNullException.ThrowIfNull(schema);
-            var column = schema.GetColumnOrNull(name ?? throw new ArgumentNullException(nameof(name))) ?? throw new ArgumentOutOfRangeException(nameof(schema),
-                $"The label column '{name}' was not found in the data. Columns present: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+            var column = schema.GetColumnOrNull(name ?? throw new ArgumentNullException(nameof(name)))
+                ?? throw new ArgumentOutOfRangeException(nameof(schema),
+                $"The label column '{name}' was not found in the data. Columns present: " +
+                $"{string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
             var type = column.Type;
             switch (task)
             {
@@ -39,7 +42,8 @@ namespace Microsoft.ML.Layers.Estimators
                     return new LabelColumn(column, task, 1);
                 case NeuralNetworkTask.BinaryClassification when type == BooleanDataViewType.Instance:
                     return new LabelColumn(column, task, 1);
-                case NeuralNetworkTask.MulticlassClassification when type is KeyDataViewType key && key.Count > 0 && key.Count <= int.MaxValue:
+                case NeuralNetworkTask.MulticlassClassification when type is KeyDataViewType key && key.Count > 0
+                    && key.Count <= int.MaxValue:
                     return new LabelColumn(column, task, (int)key.Count);
             }
             string expected = task switch
@@ -102,14 +106,15 @@ namespace Microsoft.ML.Layers.Estimators
             if (_label.Task == NeuralNetworkTask.MulticlassClassification && value == 0)
             {
                 throw new InvalidOperationException(
-                    $"The label column '{_label.Column.Name}' has a missing key value at row {rowNumber}. Remove such rows (mlContext.Data.FilterRowsByMissingValues) " +
-                    "or map the missing label to a class.");
+                    $"The label column '{_label.Column.Name}' has a missing key value at row {rowNumber}. Remove such rows " +
+                    $"(mlContext.Data.FilterRowsByMissingValues) or map the missing label to a class.");
             }
             if (!double.IsFinite(value))
             {
                 throw new InvalidOperationException(
-                    $"The label column '{_label.Column.Name}' has the value {value} at row {rowNumber}. Labels must be finite: remove such rows " +
-                    $"(mlContext.Data.FilterRowsByMissingValues) or replace them (mlContext.Transforms.ReplaceMissingValues(\"{_label.Column.Name}\")).");
+                    $"The label column '{_label.Column.Name}' has the value {value} at row {rowNumber}. Labels must be finite: remove " +
+                    $"such rows (mlContext.Data.FilterRowsByMissingValues) or replace them " +
+                    $"(mlContext.Transforms.ReplaceMissingValues(\"{_label.Column.Name}\")).");
             }
             _values.Add(value);
         }

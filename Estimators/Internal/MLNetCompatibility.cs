@@ -46,8 +46,8 @@ namespace Microsoft.ML.Layers.Estimators
                 {
                     throw new InvalidOperationException(
                         $"Microsoft.ML.Layers.Estimators was built against the internals of Microsoft.ML {PinnedVersion}, but " +
-                        $"{assembly.GetName().Name} {loaded} is loaded (from '{assembly.Location}'). Reference Microsoft.ML " +
-                        $"version [{PinnedVersion}] exactly, e.g. <PackageReference Include=\"Microsoft.ML\" Version=\"[{PinnedVersion}]\" />.");
+                        $"{assembly.GetName().Name} {loaded} is loaded (from '{assembly.Location}'). Reference Microsoft.ML version " +
+                        $"[{PinnedVersion}] exactly, e.g. <PackageReference Include=\"Microsoft.ML\" Version=\"[{PinnedVersion}]\" />.");
                 }
             }
         }

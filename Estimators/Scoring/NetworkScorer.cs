@@ -70,7 +70,8 @@ namespace Microsoft.ML.Layers.Estimators
 
         public long? GetRowCount() => _input.GetRowCount();
 
-        /// <summary>The input schema followed by <paramref name="added"/>; an added column hides an input column of the same name.</summary>
+        /// <summary>The input schema followed by <paramref name="added"/>; an added column hides an input column of the same
+        /// name.</summary>
         internal static DataViewSchema AppendColumns(DataViewSchema input, DataViewSchema added)
         {
             var builder = new DataViewSchema.Builder();
@@ -110,7 +111,8 @@ namespace Microsoft.ML.Layers.Estimators
             private long _batchStart;
             private long _index = -1;
 
-            public ScoredCursor(ScoredDataView parent, DataViewRowCursor main, DataViewRowCursor? lookahead, HashSet<int> activeAdded, NetworkScorer scorer, int batchSize)
+            public ScoredCursor(ScoredDataView parent, DataViewRowCursor main, DataViewRowCursor? lookahead, HashSet<int> activeAdded,
+                NetworkScorer scorer, int batchSize)
             {
                 _parent = parent;
                 _main = main;
@@ -130,7 +132,8 @@ namespace Microsoft.ML.Layers.Estimators
             public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
 
             public override bool IsColumnActive(DataViewSchema.Column column)
-                => column.Index < _parent._input.Schema.Count ? _main.IsColumnActive(_parent._input.Schema[column.Index]) : _activeAdded.Contains(column.Index - _parent._input.Schema.Count);
+                => column.Index < _parent._input.Schema.Count ? _main.IsColumnActive(_parent._input.Schema[column.Index])
+                    : _activeAdded.Contains(column.Index - _parent._input.Schema.Count);
 
             public override bool MoveNext()
             {

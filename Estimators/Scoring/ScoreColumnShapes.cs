@@ -3,7 +3,8 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Layers.Estimators
 {
-    /// <summary>The schema shapes of the score columns of each task, as <see cref="ScoreColumns"/> produces them (for GetOutputSchema).</summary>
+    /// <summary>The schema shapes of the score columns of each task, as <see cref="ScoreColumns"/> produces them (for
+    /// GetOutputSchema).</summary>
     internal static class ScoreColumnShapes
     {
         public static IEnumerable<SchemaShape.Column> For(NeuralNetworkTask task)
@@ -13,16 +14,21 @@ namespace Microsoft.ML.Layers.Estimators
             switch (task)
             {
                 case NeuralNetworkTask.Regression:
-                    yield return new SchemaShape.Column("Score", scalar, NumberDataViewType.Single, false, Annotations(false, false, false));
+                    yield return new SchemaShape.Column("Score", scalar, NumberDataViewType.Single, false,
+                        Annotations(false, false, false));
                     break;
                 case NeuralNetworkTask.BinaryClassification:
-                    yield return new SchemaShape.Column("Score", scalar, NumberDataViewType.Single, false, Annotations(false, false, false));
-                    yield return new SchemaShape.Column("Probability", scalar, NumberDataViewType.Single, false, Annotations(true, false, false));
-                    yield return new SchemaShape.Column("PredictedLabel", scalar, BooleanDataViewType.Instance, false, Annotations(false, false, false));
+                    yield return new SchemaShape.Column("Score", scalar, NumberDataViewType.Single, false,
+                        Annotations(false, false, false));
+                    yield return new SchemaShape.Column("Probability", scalar, NumberDataViewType.Single, false,
+                        Annotations(true, false, false));
+                    yield return new SchemaShape.Column("PredictedLabel", scalar, BooleanDataViewType.Instance, false,
+                        Annotations(false, false, false));
                     break;
                 default:
                     yield return new SchemaShape.Column("Score", vector, NumberDataViewType.Single, false, Annotations(false, true, false));
-                    yield return new SchemaShape.Column("PredictedLabel", scalar, NumberDataViewType.UInt32, true, Annotations(false, false, true));
+                    yield return new SchemaShape.Column("PredictedLabel", scalar, NumberDataViewType.UInt32, true,
+                        Annotations(false, false, true));
                     break;
             }
         }

@@ -28,8 +28,10 @@ namespace Microsoft.ML.Layers.Estimators
                     break;
                 case NeuralNetworkTask.BinaryClassification:
                     builder.AddColumn("Score", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Score", setId));
-                    builder.AddColumn("Probability", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Probability", setId, normalized: true));
-                    builder.AddColumn("PredictedLabel", BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", "PredictedLabel", setId));
+                    builder.AddColumn("Probability", NumberDataViewType.Single,
+                        ScoreAnnotations("BinaryClassification", "Probability", setId, normalized: true));
+                    builder.AddColumn("PredictedLabel", BooleanDataViewType.Instance,
+                        ScoreAnnotations("BinaryClassification", "PredictedLabel", setId));
                     break;
                 case NeuralNetworkTask.FeatureExtraction:
                     builder.AddColumn(model.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, model.OutputWidth));
@@ -45,11 +47,13 @@ namespace Microsoft.ML.Layers.Estimators
                         scoreAnnotations.Add("TrainingLabelValues", new VectorDataViewType(TextDataViewType.Instance, classes),
                             (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
                     }
-                    builder.AddColumn("Score", new VectorDataViewType(NumberDataViewType.Single, classes), scoreAnnotations.ToAnnotations());
+                    builder.AddColumn("Score", new VectorDataViewType(NumberDataViewType.Single, classes),
+                        scoreAnnotations.ToAnnotations());
                     var labelAnnotations = new DataViewSchema.Annotations.Builder();
                     labelAnnotations.Add(ScoreAnnotations("MulticlassClassification", "PredictedLabel", setId), _ => true);
                     if (names.Length == classes)
-                        labelAnnotations.AddKeyValues(classes, TextDataViewType.Instance, (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
+                        labelAnnotations.AddKeyValues(classes, TextDataViewType.Instance,
+                            (ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value));
                     builder.AddColumn("PredictedLabel", new KeyDataViewType(typeof(uint), classes), labelAnnotations.ToAnnotations());
                     break;
             }
@@ -67,7 +71,8 @@ namespace Microsoft.ML.Layers.Estimators
             uint max = 0;
             foreach (var column in schema)
             {
-                if (column.Annotations.Schema.GetColumnOrNull("ScoreColumnSetId") is DataViewSchema.Column id && id.Type.RawType == typeof(uint))
+                if (column.Annotations.Schema.GetColumnOrNull("ScoreColumnSetId") is DataViewSchema.Column id
+                    && id.Type.RawType == typeof(uint))
                 {
                     uint value = 0;
                     column.Annotations.GetValue("ScoreColumnSetId", ref value);
@@ -114,13 +119,15 @@ namespace Microsoft.ML.Layers.Estimators
                 default:
                 {
                     var probabilities = _model.OutputsProbabilities ? values : values.softmax(-1);
-                    var predicted = probabilities.argmax(-1).to(ScalarType.Int64).data<long>().ToArray().Select(i => (uint)(i + 1)).ToArray();
+                    var predicted = probabilities.argmax(-1).to(ScalarType.Int64).data<long>().ToArray().Select(i => (uint)(i + 1))
+                        .ToArray();
                     return new ScoreBatch(rows, probabilities.contiguous().data<float>().ToArray(), null, null, predicted);
                 }
             }
         }
 
-        /// <summary>The getter of added column <paramref name="index"/> reading row <paramref name="rowInBatch"/>() of the current batch.</summary>
+        /// <summary>The getter of added column <paramref name="index"/> reading row <paramref name="rowInBatch"/>() of the current
+        /// batch.</summary>
         public Delegate Getter(int index, Func<ScoreBatch> batch, Func<int> rowInBatch)
         {
             string name = Added[index].Name;
@@ -134,7 +141,8 @@ namespace Microsoft.ML.Layers.Estimators
             {
                 (NeuralNetworkTask.FeatureExtraction, _) => VectorGetter(batch, rowInBatch, width),
                 (NeuralNetworkTask.MulticlassClassification, "Score") => VectorGetter(batch, rowInBatch, width),
-                (NeuralNetworkTask.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint value) => value = batch().PredictedKeys![rowInBatch()]),
+                (NeuralNetworkTask.MulticlassClassification, _)
+                    => (ValueGetter<uint>)((ref uint value) => value = batch().PredictedKeys![rowInBatch()]),
                 (_, "Score") => (ValueGetter<float>)((ref float value) => value = batch().Scores[rowInBatch()]),
                 (_, "Probability") => (ValueGetter<float>)((ref float value) => value = batch().Probabilities![rowInBatch()]),
                 _ => (ValueGetter<bool>)((ref bool value) => value = batch().PredictedBooleans![rowInBatch()]),

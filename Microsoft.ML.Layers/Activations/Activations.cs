@@ -35,7 +35,8 @@ namespace Microsoft.ML.Layers
             yield return new Activation("tanh", x => x.tanh());
             yield return Softmax;
             yield return new Activation("log_softmax", x => LastAxis(x, t => t.log_softmax(-1)));
-            // Exact log(1 + exp(x)): libtorch's softplus switches to x above its threshold, where the difference is below float32 precision.
+            // Exact log(1 + exp(x)): libtorch's softplus switches to x above its threshold, where the difference is below float32
+            // precision.
             yield return new Activation("softplus", x => nn.functional.softplus(x));
             yield return new Activation("softsign", x => x / (x.abs() + 1));
             yield return new Activation("silu", x => nn.functional.silu(x));
@@ -114,7 +115,8 @@ namespace Microsoft.ML.Layers
             Registered[activation.Name] = activation;
         }
 
-        /// <summary>Reads an activation from a config value: a name, or Keras 3's <c>{"class_name": "function", "config": "relu"}</c>.</summary>
+        /// <summary>Reads an activation from a config value: a name, or Keras 3's
+        /// <c>{"class_name": "function", "config": "relu"}</c>.</summary>
         internal static Activation Deserialize(JsonNode? node)
         {
             if (node is null)
@@ -125,7 +127,8 @@ namespace Microsoft.ML.Layers
                 return Get(functionName);
             if (node is JsonObject named && named["class_name"] is JsonValue className && className.TryGetValue<string>(out var cls))
                 return Get(KerasJson.SnakeCase(cls));
-            throw new FormatException($"An activation must be a name such as \"relu\". Received: {ComponentConfig.Truncate(node.ToJsonString())}");
+            throw new FormatException($"An activation must be a name such as \"relu\". Received: " +
+                $"{ComponentConfig.Truncate(node.ToJsonString())}");
         }
     }
 }

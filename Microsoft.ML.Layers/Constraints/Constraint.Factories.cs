@@ -20,7 +20,8 @@ namespace Microsoft.ML.Layers.Constraints
         /// <summary>Unit norms along several axes.</summary>
         public static UnitNormConstraint UnitNorm(int[] axis) => new(axis);
 
-        /// <summary>Norms along <paramref name="axis"/> moved into <c>[minValue, maxValue]</c> at <paramref name="rate"/> (<c>"min_max_norm"</c>).</summary>
+        /// <summary>Norms along <paramref name="axis"/> moved into <c>[minValue, maxValue]</c> at <paramref name="rate"/>
+        /// (<c>"min_max_norm"</c>).</summary>
         public static MinMaxNormConstraint MinMaxNorm(double minValue = 0.0, double maxValue = 1.0, double rate = 1.0, int axis = 0)
             => new(minValue, maxValue, rate, axis);
 
@@ -33,7 +34,8 @@ namespace Microsoft.ML.Layers.Constraints
         /// its defaults (Keras's <c>keras.constraints.get</c>). Custom constraints registered with
         /// <see cref="RegisterComponentAttribute"/> resolve too.
         /// </summary>
-        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known names.</exception>
+        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known
+        /// names.</exception>
         public static Constraint Get(string name) => ComponentLookup.Get<Constraint>(name);
     }
 }

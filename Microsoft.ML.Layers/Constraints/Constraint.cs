@@ -14,7 +14,8 @@ namespace Microsoft.ML.Layers.Constraints
         /// <summary>The class name and arguments (Keras's <c>get_config</c>); the base has no arguments.</summary>
         public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
 
-        /// <summary>The built-in constraint with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's defaults.</summary>
+        /// <summary>The built-in constraint with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's
+        /// defaults.</summary>
         public static implicit operator Constraint(string name) => Constraint.Get(name);
     }
 }

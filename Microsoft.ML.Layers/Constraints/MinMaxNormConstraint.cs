@@ -51,7 +51,8 @@ namespace Microsoft.ML.Layers.Constraints
             if (maxValue < minValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(maxValue),
-                    $"Invalid value for argument `max_value`: expected a number not below min_value={Sampling.Format(minValue)}. Received: max_value={Sampling.Format(maxValue)}.");
+                    $"Invalid value for argument `max_value`: expected a number not below min_value={Sampling.Format(minValue)}. " +
+                    $"Received: max_value={Sampling.Format(maxValue)}.");
             }
             Arguments.InRange(rate, 0.0, 1.0, nameof(rate));
             _axes = NormAxes.Validate(axis, nameof(axis));
@@ -94,7 +95,8 @@ namespace Microsoft.ML.Layers.Constraints
             ArgumentNullException.ThrowIfNull(config);
             NormAxes.RequireKeys(config, "MinMaxNorm", "min_value", "max_value", "rate", "axis");
             var (axes, isList) = NormAxes.Read(config);
-            return new MinMaxNormConstraint(config.Get("min_value", 0.0), config.Get("max_value", 1.0), config.Get("rate", 1.0), axes, isList);
+            return new MinMaxNormConstraint(config.Get("min_value", 0.0), config.Get("max_value", 1.0), config.Get("rate", 1.0), axes,
+                isList);
         }
     }
 }

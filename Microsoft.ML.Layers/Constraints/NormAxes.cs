@@ -21,9 +21,11 @@ namespace Microsoft.ML.Layers.Constraints
         {
             ArgumentNullException.ThrowIfNull(axis, parameterName);
             if (axis.Length == 0)
-                throw new ArgumentException("Invalid value for argument `axis`: expected an integer or a non-empty list of integers. Received: axis=[].", parameterName);
+                throw new ArgumentException("Invalid value for argument `axis`: expected an integer or a non-empty list of integers. " +
+                    "Received: axis=[].", parameterName);
             if (axis.Distinct().Count() != axis.Length)
-                throw new ArgumentException($"Invalid value for argument `axis`: an axis appears twice. Received: axis=[{string.Join(", ", axis)}].", parameterName);
+                throw new ArgumentException($"Invalid value for argument `axis`: an axis appears twice. Received: " +
+                    $"axis=[{string.Join(", ", axis)}].", parameterName);
             return (int[])axis.Clone();
         }
 
@@ -47,7 +49,8 @@ namespace Microsoft.ML.Layers.Constraints
             if (unknown.Count > 0)
             {
                 throw new FormatException(
-                    $"The config of '{config.ClassName}' has keys that {className} does not take: {string.Join(", ", unknown)}. Expected: {string.Join(", ", allowed)}.");
+                    $"The config of '{config.ClassName}' has keys that {className} does not take: {string.Join(", ", unknown)}. " +
+                    $"Expected: {string.Join(", ", allowed)}.");
             }
         }
 
@@ -62,7 +65,8 @@ namespace Microsoft.ML.Layers.Constraints
                 if (axis < -rank || axis >= rank)
                 {
                     throw new ArgumentException(
-                        $"{className}: axis {axis} is out of range for a weight of shape {Shape.Of(weight)} (rank {rank}). Received: axis=[{string.Join(", ", axes)}].",
+                        $"{className}: axis {axis} is out of range for a weight of shape {Shape.Of(weight)} (rank {rank}). Received: " +
+                        $"axis=[{string.Join(", ", axes)}].",
                         nameof(weight));
                 }
             }

@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers
             {
                 var compute = DTypes.Parse(name.Substring("mixed_".Length));
                 if (compute is not (torch.ScalarType.Float16 or torch.ScalarType.BFloat16))
-                    throw new ArgumentException($"Mixed policies are 'mixed_float16' and 'mixed_bfloat16'. Received: dtype='{name}'.", nameof(name));
+                    throw new ArgumentException($"Mixed policies are 'mixed_float16' and 'mixed_bfloat16'. Received: dtype='{name}'.",
+                        nameof(name));
                 VariableDType = torch.ScalarType.Float32;
                 ComputeDType = compute;
             }

@@ -38,7 +38,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(name);
             string normalized = name switch { "float" => "float32", "double" => "float64", "half" => "float16", _ => name };
             return ByName.TryGetValue(normalized, out var type) ? type
-                : throw new ArgumentException($"Unknown dtype. Received: dtype='{name}'. Expected one of: {string.Join(", ", ByName.Keys)}.", nameof(name));
+                : throw new ArgumentException($"Unknown dtype. Received: dtype='{name}'. Expected one of: " +
+                    $"{string.Join(", ", ByName.Keys)}.", nameof(name));
         }
 
         /// <summary>Whether the type is a floating-point type (the ones layers cast inputs to).</summary>

@@ -6,7 +6,8 @@ using TorchSharp;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// What a layer accepts (Keras's <c>InputSpec</c>): rank, per-axis sizes, full shape and dtype. <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
+    /// What a layer accepts (Keras's <c>InputSpec</c>): rank, per-axis sizes, full shape and dtype.
+    /// <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
     /// checks every input against it and fails with an error naming the layer, the expectation and the received shape.
     /// </summary>
     public sealed class InputSpec
@@ -36,24 +37,30 @@ namespace Microsoft.ML.Layers
             string prefix = $"Input {inputIndex} of layer '{layer.Name}' ({layer.GetType().Name}) is incompatible with the layer";
             int rank = received.Rank;
             if (NDim is int ndim && rank != ndim)
-                throw new ArgumentException($"{prefix}: expected rank {ndim} (ndim={ndim}), found rank {rank}. Full shape received: {received}.{RankHint(ndim, rank)}");
+                throw new ArgumentException($"{prefix}: expected rank {ndim} (ndim={ndim}), found rank {rank}. Full shape received: " +
+                    $"{received}.{RankHint(ndim, rank)}");
             if (MinNDim is int min && rank < min)
-                throw new ArgumentException($"{prefix}: expected rank >= {min} (min_ndim={min}), found rank {rank}. Full shape received: {received}.{RankHint(min, rank)}");
+                throw new ArgumentException($"{prefix}: expected rank >= {min} (min_ndim={min}), found rank {rank}. Full shape received: " +
+                    $"{received}.{RankHint(min, rank)}");
             if (MaxNDim is int max && rank > max)
-                throw new ArgumentException($"{prefix}: expected rank <= {max} (max_ndim={max}), found rank {rank}. Full shape received: {received}.");
+                throw new ArgumentException($"{prefix}: expected rank <= {max} (max_ndim={max}), found rank {rank}. Full shape received: " +
+                    $"{received}.");
             if (DType is torch.ScalarType expectedType && dtype != expectedType)
-                throw new ArgumentException($"{prefix}: expected dtype {DTypes.ToKerasName(expectedType)}, found {DTypes.ToKerasName(dtype)}. Full shape received: {received}.");
+                throw new ArgumentException($"{prefix}: expected dtype {DTypes.ToKerasName(expectedType)}, found " +
+                    $"{DTypes.ToKerasName(dtype)}. Full shape received: {received}.");
             if (Axes is not null)
             {
                 foreach (var (axis, size) in Axes)
                 {
                     int position = axis < 0 ? axis + rank : axis;
                     if (position < 0 || position >= rank)
-                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to exist, but the input has rank {rank}. Full shape received: {received}.");
+                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to exist, but the input has rank " +
+                            $"{rank}. Full shape received: {received}.");
                     long actual = received[position];
                     if (size != Shape.Unknown && actual != Shape.Unknown && actual != size)
-                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to have value {size}, but received input with shape {received}. " +
-                            $"The layer was built for {size} there; feed inputs of that size, or use a new layer.");
+                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to have value {size}, but received " +
+                            $"input with shape {received}. The layer was built for {size} there; feed inputs of that size, or use a new " +
+                            $"layer.");
                 }
             }
             if (Shape is not null)
@@ -64,7 +71,8 @@ namespace Microsoft.ML.Layers
         }
 
         private static string RankHint(int expected, int found)
-            => found == expected - 1 ? " Did you forget the batch dimension? Layers take batches: reshape a single sample with unsqueeze(0)." : "";
+            => found == expected - 1
+                ? " Did you forget the batch dimension? Layers take batches: reshape a single sample with unsqueeze(0)." : "";
 
         /// <inheritdoc />
         public override string ToString()

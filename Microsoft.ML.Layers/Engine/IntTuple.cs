@@ -24,14 +24,16 @@ namespace Microsoft.ML.Layers
         /// <summary>
         /// The values for <paramref name="rank"/> axes: a single value is repeated, otherwise the count must be the rank.
         /// </summary>
-        /// <exception cref="ArgumentException">The count is neither 1 nor <paramref name="rank"/>; the message names <paramref name="argument"/>.</exception>
+        /// <exception cref="ArgumentException">The count is neither 1 nor <paramref name="rank"/>; the message names
+        /// <paramref name="argument"/>.</exception>
         public int[] Expand(int rank, string argument)
         {
             if (Count == 1)
                 return Enumerable.Repeat(_values![0], rank).ToArray();
             if (Count == rank)
                 return Values;
-            throw new ArgumentException($"The `{argument}` argument must be a tuple of {rank} integers. Received: {argument}={this}.", argument);
+            throw new ArgumentException($"The `{argument}` argument must be a tuple of {rank} integers. Received: {argument}={this}.",
+                argument);
         }
 
         /// <summary>One value.</summary>
@@ -62,6 +64,7 @@ namespace Microsoft.ML.Layers
         public static bool operator !=(IntTuple left, IntTuple right) => !left.Equals(right);
 
         /// <summary>Python's notation: <c>3</c> or <c>(3, 5)</c>.</summary>
-        public override string ToString() => Count == 1 ? _values![0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(", ", Values) + ")";
+        public override string ToString()
+            => Count == 1 ? _values![0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(", ", Values) + ")";
     }
 }

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Layers
 {
     /// <summary>
     /// The mask a layer attaches to its output for the next layer (Keras's <c>_keras_mask</c>): a boolean tensor of the
-    /// output's leading (batch, time) shape where <see langword="false"/> marks padded steps. <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
+    /// output's leading (batch, time) shape where <see langword="false"/> marks padded steps.
+    /// <see cref="Layer.Apply(torch.Tensor, bool?, torch.Tensor?)"/>
     /// reads it from its input when no mask is passed explicitly.
     /// </summary>
     internal static class KerasMask

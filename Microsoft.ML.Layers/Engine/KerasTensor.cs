@@ -34,7 +34,8 @@ namespace Microsoft.ML.Layers
 
         internal static SymbolicInfo Info(Tensor tensor)
             => Symbolic.TryGetValue(tensor, out var info) ? info
-               : throw new ArgumentException("Expected a symbolic tensor (from Input.Create or a layer called on one), but received a concrete tensor.");
+               : throw new ArgumentException("Expected a symbolic tensor (from Input.Create or a layer called on one), but received a " +
+                   "concrete tensor.");
 
         internal static bool TryInfo(Tensor tensor, out SymbolicInfo info) => Symbolic.TryGetValue(tensor, out info!);
 
@@ -58,13 +59,16 @@ namespace Microsoft.ML.Layers
         /// Calls <paramref name="layer"/> on symbolic inputs: runs it on both sets of stand-ins (unknown sizes as 2 and as
         /// 3) without gradients, infers which output dimensions are unknown, and records a node of the graph.
         /// </summary>
-        internal static IReadOnlyList<Tensor> ApplySymbolic(Layer layer, IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? masks)
+        internal static IReadOnlyList<Tensor> ApplySymbolic(Layer layer, IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?>? masks)
         {
             var infos = inputs.Select((t, i) => TryInfo(t, out var info) ? info
-                : throw new ArgumentException($"Layer '{layer.Name}' was called with a mix of symbolic and concrete tensors (input {i} is concrete). " +
-                    "In the functional API every input must come from Input.Create or from another layer's symbolic output.")).ToList();
+                : throw new ArgumentException($"Layer '{layer.Name}' was called with a mix of symbolic and concrete tensors (input {i} " +
+                    $"is concrete). In the functional API every input must come from Input.Create or from another layer's symbolic " +
+                $"output.")).ToList();
             if (masks is not null && masks.Any(m => m is not null))
-                throw new ArgumentException($"Layer '{layer.Name}': explicit masks cannot be passed on symbolic tensors; masks flow from the layers that produce them (Embedding(maskZero), Masking).");
+                throw new ArgumentException($"Layer '{layer.Name}': explicit masks cannot be passed on symbolic tensors; masks flow from " +
+                    $"the layers that produce them (Embedding(maskZero), Masking).");
 
             IReadOnlyList<Tensor> outputsA, outputsB;
             using (no_grad())
@@ -87,7 +91,8 @@ namespace Microsoft.ML.Layers
                 var a = outputsA[i];
                 var b = outputsB[i];
                 if (a.ndim != b.ndim)
-                    throw new InvalidOperationException($"Layer '{layer.Name}': the rank of output {i} depends on the input sizes, which the functional API cannot represent.");
+                    throw new InvalidOperationException($"Layer '{layer.Name}': the rank of output {i} depends on the input sizes, which " +
+                        $"the functional API cannot represent.");
                 var shape = new Shape(a.shape.Zip(b.shape, (x, y) => x == y ? x : Shape.Unknown));
                 a.DetachFromDisposeScope();
                 b.DetachFromDisposeScope();

@@ -11,14 +11,17 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Calls the layer on one input (Keras's <c>__call__</c>); see the class remarks for what it does.</summary>
         /// <param name="inputs">A batch: the first dimension is the batch.</param>
-        /// <param name="training">Whether to run in training mode (dropout active, batch statistics, ...); <see langword="null"/> inherits the enclosing call's value, else means inference.</param>
-        /// <param name="mask">A boolean mask of the leading dimensions; <see langword="null"/> takes the mask attached to <paramref name="inputs"/>, if any.</param>
+        /// <param name="training">Whether to run in training mode (dropout active, batch statistics, ...); <see langword="null"/> inherits
+        /// the enclosing call's value, else means inference.</param>
+        /// <param name="mask">A boolean mask of the leading dimensions; <see langword="null"/> takes the mask attached to
+        /// <paramref name="inputs"/>, if any.</param>
         /// <returns>The output; for a layer with several outputs (see <see cref="ApplyAll(Tensor, bool?, Tensor?)"/>), the first.</returns>
         public Tensor Apply(Tensor inputs, bool? training = null, Tensor? mask = null) => ApplyAll(inputs, training, mask)[0];
 
         /// <summary>Calls the layer on several inputs (merge, attention and other multi-input layers).</summary>
         /// <returns>The output; for a layer with several outputs, the first.</returns>
-        public Tensor Apply(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null) => ApplyAll(inputs, training, masks)[0];
+        public Tensor Apply(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
+            => ApplyAll(inputs, training, masks)[0];
 
         /// <summary>
         /// Calls the layer on one input and returns every output: one for most layers, several for layers such as a recurrent
@@ -29,7 +32,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputs);
             var list = new[] { inputs };
             var masks = mask is null ? null : new[] { mask };
-            return KerasTensor.IsSymbolic(inputs) ? KerasTensor.ApplySymbolic(this, list, singleInput: true, training, masks) : ApplyCore(list, singleInput: true, training, masks);
+            return KerasTensor.IsSymbolic(inputs) ? KerasTensor.ApplySymbolic(this, list, singleInput: true, training, masks)
+                : ApplyCore(list, singleInput: true, training, masks);
         }
 
         /// <summary>Calls the layer on several inputs and returns every output.</summary>
@@ -39,8 +43,10 @@ namespace Microsoft.ML.Layers
             if (inputs.Count == 0)
                 throw new ArgumentException($"Layer '{Name}' was called with an empty list of inputs.", nameof(inputs));
             if (masks is not null && masks.Count != inputs.Count)
-                throw new ArgumentException($"Layer '{Name}' received {inputs.Count} inputs but {masks.Count} masks; pass one mask (or null) per input.", nameof(masks));
-            return inputs.Any(KerasTensor.IsSymbolic) ? KerasTensor.ApplySymbolic(this, inputs, singleInput: false, training, masks) : ApplyCore(inputs, singleInput: false, training, masks);
+                throw new ArgumentException($"Layer '{Name}' received {inputs.Count} inputs but {masks.Count} masks; pass one mask (or " +
+                    $"null) per input.", nameof(masks));
+            return inputs.Any(KerasTensor.IsSymbolic) ? KerasTensor.ApplySymbolic(this, inputs, singleInput: false, training, masks)
+                : ApplyCore(inputs, singleInput: false, training, masks);
         }
 
         /// <summary>TorchSharp's entry point: applies the layer with <c>training</c> taken from the module's train/eval mode.</summary>
@@ -49,7 +55,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The nodes of functional graphs in which this layer was called on symbolic tensors, in call order.</summary>
         internal List<Node> InboundNodes { get; } = new();
 
-        internal IReadOnlyList<Tensor> ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?>? explicitMasks)
+        internal IReadOnlyList<Tensor> ApplyCore(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?>? explicitMasks)
         {
             // 1. Inputs must fit the layer.
             CheckInputs(inputs);
@@ -105,8 +112,9 @@ namespace Microsoft.ML.Layers
                 else if (masks.Any(m => m is not null) && !_maskWarningShown)
                 {
                     _maskWarningShown = true;
-                    WarningWriter($"Layer '{Name}' (of type {GetType().Name}) was passed an input with a mask attached to it. However, this layer " +
-                        "does not support masking and will therefore destroy the mask information. Downstream layers will not see the mask.");
+                    WarningWriter($"Layer '{Name}' (of type {GetType().Name}) was passed an input with a mask attached to it. However, " +
+                        $"this layer does not support masking and will therefore destroy the mask information. Downstream layers will " +
+                        $"not see the mask.");
                 }
 
                 scope.MoveToOuter(outputs);
@@ -141,7 +149,8 @@ namespace Microsoft.ML.Layers
         /// <param name="singleInput">Whether the layer was called with one tensor rather than a list.</param>
         /// <param name="training">The resolved training flag.</param>
         /// <param name="masks">One mask (or null) per input.</param>
-        protected virtual IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected virtual IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
             => new[] { singleInput ? Call(inputs[0], training, masks[0]) : Call(inputs, training, masks) };
 
         /// <summary>The layer's computation on one input: a few lines of tensor maths. Every layer writes this.</summary>
@@ -157,7 +166,8 @@ namespace Microsoft.ML.Layers
         protected virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
         {
             if (inputs.Count != 1)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) takes one input, but was called with a list of {inputs.Count} inputs.", nameof(inputs));
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) takes one input, but was called with a list of " +
+                    $"{inputs.Count} inputs.", nameof(inputs));
             return Call(inputs[0], training, masks?[0]);
         }
     }

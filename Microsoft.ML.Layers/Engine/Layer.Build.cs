@@ -26,7 +26,8 @@ namespace Microsoft.ML.Layers
                 Build(inputShapes[0]);
         }
 
-        /// <summary>Builds the layer for <paramref name="inputShape"/> if it is not built yet (Keras's <c>layer.build(shape)</c>).</summary>
+        /// <summary>Builds the layer for <paramref name="inputShape"/> if it is not built yet (Keras's
+        /// <c>layer.build(shape)</c>).</summary>
         public void EnsureBuilt(Shape inputShape)
         {
             ArgumentNullException.ThrowIfNull(inputShape);

@@ -31,7 +31,8 @@ namespace Microsoft.ML.Layers
         public virtual LayerConfig GetConfig()
         {
             var type = GetType();
-            var config = new LayerConfig(ComponentRegistry.IsRegistered(type) ? ComponentRegistry.NameOf(type) : type.Name, module: ComponentRegistry.ModuleOf(type))
+            var config = new LayerConfig(ComponentRegistry.IsRegistered(type) ? ComponentRegistry.NameOf(type) : type.Name,
+                module: ComponentRegistry.ModuleOf(type))
                 .With("name", Name)
                 .With("trainable", Trainable)
                 .With("dtype", DTypePolicy);
@@ -41,11 +42,13 @@ namespace Microsoft.ML.Layers
                 config.With("activity_regularizer", ActivityRegularizer);
             if (Built && BuildShapes is not null)
             {
-                // The batch size a layer happened to be built with is not part of its architecture: written as None, like Keras's symbolic builds.
+                // The batch size a layer happened to be built with is not part of its architecture: written as None, like Keras's symbolic
+                // builds.
                 var shapes = BuildShapes.Select(s => s.Rank > 0 ? s.With(0, Shape.Unknown) : s).ToList();
                 config.BuildConfig = new JsonObject
                 {
-                    ["input_shape"] = shapes.Count == 1 ? KerasJson.ToNode(shapes[0], "input_shape") : KerasJson.ToNode(shapes, "input_shape"),
+                    ["input_shape"] = shapes.Count == 1 ? KerasJson.ToNode(shapes[0], "input_shape")
+                        : KerasJson.ToNode(shapes, "input_shape"),
                 };
             }
             return config;
@@ -82,7 +85,8 @@ namespace Microsoft.ML.Layers
         /// <c>FromConfig</c> when it declares one, else with the constructor whose parameters match the config's keys, and
         /// built when the config records an input shape. Only registered classes are ever created.
         /// </summary>
-        /// <exception cref="KeyNotFoundException">The class is not registered (or is not a layer); the message says how to register it.</exception>
+        /// <exception cref="KeyNotFoundException">The class is not registered (or is not a layer); the message says how to register
+        /// it.</exception>
         /// <exception cref="FormatException">A value does not fit its parameter, or a key matches no parameter.</exception>
         public static Layer Deserialize(LayerConfig config)
         {

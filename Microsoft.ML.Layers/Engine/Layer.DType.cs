@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers
             {
                 ArgumentNullException.ThrowIfNull(value);
                 if (Built)
-                    throw new InvalidOperationException($"Layer '{Name}' is already built; set its dtype policy before its first call, or move it with to(dtype).");
+                    throw new InvalidOperationException($"Layer '{Name}' is already built; set its dtype policy before its first call, " +
+                        $"or move it with to(dtype).");
                 _dtypePolicy = value;
                 foreach (var (_, layer) in TrackedLayers())
                 {
@@ -55,7 +56,8 @@ namespace Microsoft.ML.Layers
 
         private IReadOnlyList<Tensor> CallWithAutocast(Tensor[] inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
         {
-            var casts = _dtypePolicy.IsMixed && Autocast ? _weights.Where(w => w.Autocast && DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
+            var casts = _dtypePolicy.IsMixed && Autocast
+                ? _weights.Where(w => w.Autocast && DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList() : null;
             if (casts is null || casts.Count == 0)
                 return CallOutputs(inputs, singleInput, training, masks);
 

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Layers
     // Losses: AddLoss, activity regularization and the weight penalties, collected over nested layers.
     public abstract partial class Layer
     {
-        /// <summary>Adds a loss (a scalar tensor) from <see cref="Call(Tensor, bool?, Tensor?)"/>; it counts until the next outermost call.</summary>
+        /// <summary>Adds a loss (a scalar tensor) from <see cref="Call(Tensor, bool?, Tensor?)"/>; it counts until the next outermost
+        /// call.</summary>
         public void AddLoss(Tensor loss)
         {
             ArgumentNullException.ThrowIfNull(loss);

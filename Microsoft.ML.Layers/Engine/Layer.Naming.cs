@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers
         private static void ValidateName(string name)
         {
             if (string.IsNullOrWhiteSpace(name) || name.Contains('/'))
-                throw new ArgumentException($"A layer name must be non-empty and must not contain '/'. Received: name='{name}'.", nameof(name));
+                throw new ArgumentException($"A layer name must be non-empty and must not contain '/'. Received: name='{name}'.",
+                    nameof(name));
         }
 
         private static string UniqueName(string baseName)

@@ -20,7 +20,8 @@ namespace Microsoft.ML.Layers
             return ProbeOutputShape(new[] { inputShape }, singleInput: true);
         }
 
-        /// <summary>The output shape for the input shapes of a multi-input layer (default: a probe run, like the single-input one).</summary>
+        /// <summary>The output shape for the input shapes of a multi-input layer (default: a probe run, like the single-input
+        /// one).</summary>
         public virtual Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
         {
             ArgumentNullException.ThrowIfNull(inputShapes);
@@ -35,7 +36,8 @@ namespace Microsoft.ML.Layers
                 using var noGrad = no_grad();
                 using var probing = ShapeInference.Enter();
                 var dtype = InputSpec?.DType ?? ComputeDType;
-                var inputs = inputShapes.Select(s => zeros(s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray(), dtype: dtype)).ToList();
+                var inputs = inputShapes.Select(s => zeros(s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray(), dtype: dtype))
+                    .ToList();
                 var output = singleInput ? Apply(inputs[0], training: false) : Apply(inputs, training: false);
                 return Shape.Of(output);
             }
@@ -48,7 +50,8 @@ namespace Microsoft.ML.Layers
                     return first;
                 var second = Run(3);
                 if (first.Rank != second.Rank)
-                    throw new InvalidOperationException($"Layer '{Name}': the output rank depends on the input sizes; override ComputeOutputShape.");
+                    throw new InvalidOperationException($"Layer '{Name}': the output rank depends on the input sizes; override " +
+                        $"ComputeOutputShape.");
                 return new Shape(first.Zip(second, (a, b) => a == b ? a : Shape.Unknown));
             }
             finally
@@ -71,7 +74,8 @@ namespace Microsoft.ML.Layers
         /// The masks of every output, used when <see cref="SupportsMasking"/>. The default gives the first output
         /// <see cref="ComputeMask(Tensor, Tensor?)"/>'s mask (or the list overload's) and the others none.
         /// </summary>
-        protected virtual IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
+        protected virtual IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput,
+            IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
         {
             var result = new Tensor?[outputs.Count];
             result[0] = singleInput ? ComputeMask(inputs[0], masks[0]) : ComputeMask(inputs, masks);

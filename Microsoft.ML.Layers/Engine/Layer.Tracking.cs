@@ -61,7 +61,8 @@ namespace Microsoft.ML.Layers
             for (var current = t; current is not null && current != typeof(Layer); current = current.BaseType)
                 chain.Add(current);
             chain.Reverse();
-            return chain.SelectMany(c => c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            return chain.SelectMany(c => c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic
+                    | BindingFlags.DeclaredOnly))
                 .Where(f => !typeof(Tensor).IsAssignableFrom(f.FieldType) && !f.FieldType.IsPrimitive && f.FieldType != typeof(string))
                 .ToArray();
         });

@@ -22,7 +22,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether an optimizer updates it.</param>
         /// <param name="regularizer">A penalty added to <see cref="Losses"/>.</param>
         /// <param name="constraint">A projection applied after each optimizer step.</param>
-        /// <param name="autocast">Whether a mixed-precision call reads the weight in the compute dtype (Keras's default); <see langword="false"/> keeps it in the variable dtype during calls.</param>
+        /// <param name="autocast">Whether a mixed-precision call reads the weight in the compute dtype (Keras's default);
+        /// <see langword="false"/> keeps it in the variable dtype during calls.</param>
         /// <exception cref="InvalidOperationException">The layer is already built.</exception>
         protected Parameter AddWeight(string name, Shape shape, Initializer? initializer = null, ScalarType? dtype = null,
             bool trainable = true, Regularizer? regularizer = null, Constraint? constraint = null, bool autocast = true)
@@ -32,11 +33,12 @@ namespace Microsoft.ML.Layers
             if (Built && !_building)
             {
                 throw new InvalidOperationException(
-                    $"Layer '{Name}' ({GetType().Name}) is already built: you cannot add the weight '{name}' now. All state must be created " +
-                    "in the constructor or in Build.");
+                    $"Layer '{Name}' ({GetType().Name}) is already built: you cannot add the weight '{name}' now. All state must be " +
+                    $"created in the constructor or in Build.");
             }
             if (!shape.IsFullyDefined)
-                throw new ArgumentException($"Layer '{Name}': weight '{name}' must have a fully known shape. Received: shape={shape}.", nameof(shape));
+                throw new ArgumentException($"Layer '{Name}': weight '{name}' must have a fully known shape. Received: shape={shape}.",
+                    nameof(shape));
 
             var type = dtype ?? DType;
             initializer ??= DTypes.IsFloating(type) ? Initializer.GlorotUniform() : Initializer.Zeros();
@@ -46,8 +48,8 @@ namespace Microsoft.ML.Layers
             if (Shape.Of(value) != shape || value.dtype != type)
             {
                 throw new InvalidOperationException(
-                    $"Initializer {initializer.GetType().Name} returned shape {Shape.Of(value)} and dtype {value.dtype} for weight '{Name}/{name}', " +
-                    $"which needs shape {shape} and dtype {type}.");
+                    $"Initializer {initializer.GetType().Name} returned shape {Shape.Of(value)} and dtype {value.dtype} for weight " +
+                    $"'{Name}/{name}', which needs shape {shape} and dtype {type}.");
             }
             var weight = new Parameter(value, name, this, trainable, regularizer, constraint, autocast);
             if (!_trainable)
@@ -71,7 +73,8 @@ namespace Microsoft.ML.Layers
             get
             {
                 var result = new List<Parameter>();
-                CollectWeights(result, new HashSet<Parameter>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+                CollectWeights(result, new HashSet<Parameter>(ReferenceEqualityComparer.Instance),
+                    new HashSet<Layer>(ReferenceEqualityComparer.Instance));
                 return result;
             }
         }
@@ -90,7 +93,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The weights an optimizer updates: none when the layer is not trainable.</summary>
-        public IReadOnlyList<Parameter> TrainableWeights => _trainable ? Weights.Where(w => w.Trainable).ToList() : Array.Empty<Parameter>();
+        public IReadOnlyList<Parameter> TrainableWeights
+            => _trainable ? Weights.Where(w => w.Trainable).ToList() : Array.Empty<Parameter>();
 
         /// <summary>The weights an optimizer leaves alone (all of them when the layer is not trainable).</summary>
         public IReadOnlyList<Parameter> NonTrainableWeights => _trainable ? Weights.Where(w => !w.Trainable).ToList() : Weights;
@@ -100,11 +104,13 @@ namespace Microsoft.ML.Layers
         public long CountParams()
         {
             if (!Built)
-                throw new InvalidOperationException($"You tried to call CountParams on layer '{Name}', but the layer isn't built. Build it with EnsureBuilt(inputShape) or call it once.");
+                throw new InvalidOperationException($"You tried to call CountParams on layer '{Name}', but the layer isn't built. Build " +
+                    $"it with EnsureBuilt(inputShape) or call it once.");
             return Weights.Sum(w => w.numel());
         }
 
-        /// <summary>The values of <see cref="Weights"/> as .NET arrays whose ranks and lengths are the weights' shapes (<c>float[,]</c> for a Dense kernel).</summary>
+        /// <summary>The values of <see cref="Weights"/> as .NET arrays whose ranks and lengths are the weights' shapes (<c>float[,]</c> for
+        /// a Dense kernel).</summary>
         public IReadOnlyList<Array> GetWeights() => Weights.Select(WeightArrays.ToArray).ToList();
 
         /// <summary>
@@ -127,12 +133,13 @@ namespace Microsoft.ML.Layers
             {
                 for (int i = 0; i < targets.Count; i++)
                 {
-                    var given = WeightArrays.ShapeOf(weights[i] ?? throw new ArgumentNullException(nameof(weights), $"Weight {i} ({targets[i].Path}) is null."), targets[i].Shape);
+                    var given = WeightArrays.ShapeOf(weights[i]
+                        ?? throw new ArgumentNullException(nameof(weights), $"Weight {i} ({targets[i].Path}) is null."), targets[i].Shape);
                     if (given != targets[i].Shape)
                     {
                         throw new ArgumentException(
-                            $"Layer '{Name}' weight '{targets[i].Path}' (index {i}) has shape {targets[i].Shape}, which is not compatible with the provided " +
-                            $"weight shape {given}.", nameof(weights));
+                            $"Layer '{Name}' weight '{targets[i].Path}' (index {i}) has shape {targets[i].Shape}, which is not " +
+                            $"compatible with the provided weight shape {given}.", nameof(weights));
                     }
                     values.Add(WeightArrays.ToTensor(weights[i], targets[i]));
                 }

@@ -75,7 +75,8 @@ namespace Microsoft.ML.Layers
         private List<(string Key, Layer Layer)>? _trackedLayers;
 
         /// <summary>Creates a layer.</summary>
-        /// <param name="name">The layer's name; by default the snake_case class name, made unique with a counter (<c>dense</c>, <c>dense_1</c>, ...).</param>
+        /// <param name="name">The layer's name; by default the snake_case class name, made unique with a counter (<c>dense</c>,
+        /// <c>dense_1</c>, ...).</param>
         /// <param name="trainable">Whether the layer's weights are updated by training.</param>
         /// <param name="dtype">The dtype of weights and computations; <see langword="null"/> for <see cref="DTypePolicy.Global"/>.</param>
         /// <param name="dynamic">Kept and serialized for Keras compatibility; execution here is always eager.</param>
@@ -97,7 +98,8 @@ namespace Microsoft.ML.Layers
             return "layer";
         }
 
-        /// <summary>Where a layer's warnings go (a layer that drops a mask, ...). Defaults to <see cref="Trace.TraceWarning(string)"/>.</summary>
+        /// <summary>Where a layer's warnings go (a layer that drops a mask, ...). Defaults to
+        /// <see cref="Trace.TraceWarning(string)"/>.</summary>
         public static Action<string> WarningWriter { get; set; } = message => Trace.TraceWarning(message);
 
         /// <summary>
@@ -126,7 +128,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Whether the layer propagates masks: if not, a mask reaching it is dropped with a warning.</summary>
         public bool SupportsMasking { get; protected set; }
 
-        /// <summary>What the layer accepts; checked on every call. Typically set in the constructor or in <see cref="Build(Shape)"/>.</summary>
+        /// <summary>What the layer accepts; checked on every call. Typically set in the constructor or in
+        /// <see cref="Build(Shape)"/>.</summary>
         public InputSpec? InputSpec { get; protected set; }
 
         /// <summary>A penalty on the layer's output, added to <see cref="Losses"/> (divided by the batch size) on every call.</summary>

@@ -17,7 +17,8 @@ namespace Microsoft.ML.Layers
     {
         private bool _trainable;
 
-        internal Parameter(Tensor data, string name, Layer owner, bool trainable, Regularizer? regularizer, Constraint? constraint, bool autocast = true)
+        internal Parameter(Tensor data, string name, Layer owner, bool trainable, Regularizer? regularizer, Constraint? constraint,
+            bool autocast = true)
             : base(data, requires_grad: trainable && DTypes.IsFloating(data.dtype))
         {
             // A weight outlives any dispose scope open while it is created (a lazy build inside a training loop).
@@ -56,7 +57,8 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>Whether the weight was created trainable (it sits among its layer's trainable weights in <see cref="Layer.Weights"/> order).</summary>
+        /// <summary>Whether the weight was created trainable (it sits among its layer's trainable weights in <see cref="Layer.Weights"/>
+        /// order).</summary>
         internal bool CreatedTrainable { get; }
 
         /// <summary>
@@ -82,7 +84,8 @@ namespace Microsoft.ML.Layers
             var expected = Shape;
             var received = Shape.Of(value);
             if (expected != received)
-                throw new ArgumentException($"Weight '{Path}' has shape {expected}; the value assigned has shape {received}.", nameof(value));
+                throw new ArgumentException($"Weight '{Path}' has shape {expected}; the value assigned has shape {received}.",
+                    nameof(value));
             using var _ = no_grad();
             copy_(value);
         }

@@ -29,7 +29,8 @@ namespace Microsoft.ML.Layers
             {
                 if (dimensions[i] < Unknown)
                     throw new ArgumentOutOfRangeException(nameof(dimensions),
-                        $"Shape dimension {i} must be >= 0, or -1 for unknown. Received: {dimensions[i]} in ({string.Join(", ", dimensions)}).");
+                        $"Shape dimension {i} must be >= 0, or -1 for unknown. Received: {dimensions[i]} in " +
+                        $"({string.Join(", ", dimensions)}).");
             }
             _dimensions = (long[])dimensions.Clone();
         }
@@ -113,7 +114,8 @@ namespace Microsoft.ML.Layers
         public override string ToString()
             => Rank == 1 ? $"({Format(_dimensions[0])},)" : "(" + string.Join(", ", _dimensions.Select(Format)) + ")";
 
-        private static string Format(long dimension) => dimension == Unknown ? "None" : dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        private static string Format(long dimension)
+            => dimension == Unknown ? "None" : dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <inheritdoc />
         public IEnumerator<long> GetEnumerator() => ((IEnumerable<long>)_dimensions).GetEnumerator();

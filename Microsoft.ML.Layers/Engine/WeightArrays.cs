@@ -49,7 +49,8 @@ namespace Microsoft.ML.Layers
             var tensor = array.GetType().GetElementType() switch
             {
                 Type t when t == typeof(float) || t == typeof(double) || t == typeof(long) || t == typeof(int) || t == typeof(short)
-                    || t == typeof(sbyte) || t == typeof(byte) || t == typeof(bool) || t == typeof(Half) || t == typeof(BFloat16) => from_array(array),
+                    || t == typeof(sbyte) || t == typeof(byte) || t == typeof(bool) || t == typeof(Half) || t == typeof(BFloat16)
+                    => from_array(array),
                 var t => throw new ArgumentException($"Weight '{target.Path}': arrays of {t?.Name} cannot be set as weights."),
             };
             var result = tensor.reshape(target.shape).to(target.dtype, target.device).clone();

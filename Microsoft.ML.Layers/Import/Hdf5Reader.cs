@@ -48,7 +48,8 @@ namespace Microsoft.ML.Layers.Import
             }
             catch (Exception e) when (e is not KerasImportException)
             {
-                throw new KerasImportException($"the HDF5 structure cannot be read ({e.Message}). The file is corrupted or truncated.", file, innerException: e);
+                throw new KerasImportException($"the HDF5 structure cannot be read ({e.Message}). The file is corrupted or truncated.",
+                    file, innerException: e);
             }
         }
 
@@ -76,7 +77,8 @@ namespace Microsoft.ML.Layers.Import
             {
                 var attribute = obj.Attribute(name);
                 if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
-                    throw new KerasImportException($"attribute '{name}' of '{obj.Name}' is not a string (HDF5 class {attribute.Type.Class}).", file);
+                    throw new KerasImportException($"attribute '{name}' of '{obj.Name}' is not a string (HDF5 class " +
+                        $"{attribute.Type.Class}).", file);
                 return attribute.Space.Rank == 0 ? attribute.Read<string>() : attribute.Read<string[]>().FirstOrDefault();
             }, $"{obj.Name}@{name}", file);
         }
@@ -96,7 +98,8 @@ namespace Microsoft.ML.Layers.Import
                 if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
                 {
                     return count == 0 ? Array.Empty<string>()
-                        : throw new KerasImportException($"attribute '{name}' of '{obj.Name}' should list names but holds {attribute.Type.Class} values.", file);
+                        : throw new KerasImportException($"attribute '{name}' of '{obj.Name}' should list names but holds " +
+                            $"{attribute.Type.Class} values.", file);
                 }
                 return attribute.Space.Rank == 0 ? new[] { attribute.Read<string>() } : (IReadOnlyList<string>)attribute.Read<string[]>();
             }, $"{obj.Name}@{name}", file);
@@ -120,11 +123,13 @@ namespace Microsoft.ML.Layers.Import
                     (H5DataTypeClass.FixedPoint, 8) => tensor(dataset.Read<long[]>()),
                     (H5DataTypeClass.FixedPoint, 4) => tensor(dataset.Read<int[]>()),
                     (H5DataTypeClass.FixedPoint, 1) => tensor(dataset.Read<byte[]>()),
-                    _ => throw new KerasImportException($"dataset '{group.Name}/{path}' has HDF5 type {type.Class} of {type.Size} bytes, which is not a weight type.", file),
+                    _ => throw new KerasImportException($"dataset '{group.Name}/{path}' has HDF5 type {type.Class} of {type.Size} bytes, " +
+                        $"which is not a weight type.", file),
                 };
                 long expected = shape.Aggregate(1L, (a, b) => a * b);
                 if (flat.numel() != expected)
-                    throw new KerasImportException($"dataset '{group.Name}/{path}' holds {flat.numel()} values for shape ({string.Join(", ", shape)}).", file);
+                    throw new KerasImportException($"dataset '{group.Name}/{path}' holds {flat.numel()} values for shape " +
+                        $"({string.Join(", ", shape)}).", file);
                 return flat.reshape(shape).to(ScalarType.Float32).contiguous().clone().MoveToOuterDisposeScope();
             }, $"{group.Name}/{path}", file);
         }
@@ -138,7 +143,8 @@ namespace Microsoft.ML.Layers.Import
             }
             catch (Exception e) when (e is not KerasImportException and not OutOfMemoryException)
             {
-                throw new KerasImportException($"'{what}' cannot be read ({e.GetType().Name}: {e.Message}). The file is corrupted or truncated.", file, innerException: e);
+                throw new KerasImportException($"'{what}' cannot be read ({e.GetType().Name}: {e.Message}). The file is corrupted or " +
+                    $"truncated.", file, innerException: e);
             }
         }
     }

@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers.Import
             {
                 int perLayer = 3 * gates;
                 if (offset + perLayer > values.Count)
-                    throw new KerasImportException($"Keras 1 stores {perLayer} arrays per recurrent layer; the file holds {values.Count}.", file, layer.Name);
+                    throw new KerasImportException($"Keras 1 stores {perLayer} arrays per recurrent layer; the file holds {values.Count}.",
+                        file, layer.Name);
                 var chunk = values.Skip(offset).Take(perLayer).ToList();
                 // chunk[3g + k]: gate g (file order), kind k (0 kernel, 1 recurrent kernel, 2 bias); concatenate in Keras 2's order.
                 for (int kind = 0; kind < 3; kind++)
@@ -36,7 +37,8 @@ namespace Microsoft.ML.Layers.Import
             return result;
         }
 
-        /// <summary>The recurrent layers inside <paramref name="layer"/>: their gate count and, per Keras 2 gate, its Keras 1 position.</summary>
+        /// <summary>The recurrent layers inside <paramref name="layer"/>: their gate count and, per Keras 2 gate, its Keras 1
+        /// position.</summary>
         private static IEnumerable<(int Gates, int[] Order)> Recurrent(Layer layer)
         {
             switch (layer)

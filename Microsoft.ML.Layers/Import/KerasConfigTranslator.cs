@@ -25,7 +25,8 @@ namespace Microsoft.ML.Layers.Import
 
         /// <summary>The Keras major version of a <c>keras_version</c> string (<c>"2.2.4-tf"</c> is 2); 3 when unknown.</summary>
         public static int MajorVersion(string? kerasVersion)
-            => kerasVersion is not null && kerasVersion.Length > 0 && char.IsDigit(kerasVersion[0]) && int.TryParse(kerasVersion.Split('.')[0], out int major) ? major : 3;
+            => kerasVersion is not null && kerasVersion.Length > 0 && char.IsDigit(kerasVersion[0])
+                && int.TryParse(kerasVersion.Split('.')[0], out int major) ? major : 3;
 
         /// <summary>Arguments only Keras 1 wrote; a config holding any of them comes from Keras 1.</summary>
         private static readonly HashSet<string> Keras1OnlyArguments = new(StringComparer.Ordinal)
@@ -98,12 +99,14 @@ namespace Microsoft.ML.Layers.Import
         private static readonly Dictionary<string, string> Keras1ArgumentRenames = new(StringComparer.Ordinal)
         {
             ["output_dim"] = "units", ["init"] = "kernel_initializer", ["inner_init"] = "recurrent_initializer",
-            ["inner_activation"] = "recurrent_activation", ["W_regularizer"] = "kernel_regularizer", ["U_regularizer"] = "recurrent_regularizer",
+            ["inner_activation"] = "recurrent_activation", ["W_regularizer"] = "kernel_regularizer",
+            ["U_regularizer"] = "recurrent_regularizer",
             ["b_regularizer"] = "bias_regularizer", ["W_constraint"] = "kernel_constraint", ["U_constraint"] = "recurrent_constraint",
             ["b_constraint"] = "bias_constraint", ["bias"] = "use_bias", ["nb_filter"] = "filters", ["border_mode"] = "padding",
             ["subsample"] = "strides", ["subsample_length"] = "strides", ["filter_length"] = "kernel_size", ["pool_length"] = "pool_size",
             ["stride"] = "strides", ["atrous_rate"] = "dilation_rate", ["dropout_W"] = "dropout", ["dropout_U"] = "recurrent_dropout",
-            ["p"] = "rate", ["beta_init"] = "beta_initializer", ["gamma_init"] = "gamma_initializer", ["forget_bias_init"] = "unit_forget_bias",
+            ["p"] = "rate", ["beta_init"] = "beta_initializer", ["gamma_init"] = "gamma_initializer",
+            ["forget_bias_init"] = "unit_forget_bias",
             ["input_dtype"] = "dtype", ["dim_ordering"] = "data_format", ["length"] = "size",
         };
 
@@ -145,7 +148,8 @@ namespace Microsoft.ML.Layers.Import
             }
             if (config is not JsonObject values)
                 throw Error($"the config of a '{className}' layer is not an object.", path);
-            string layerName = values["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer["name"]?.GetValue<string>() ?? className;
+            string layerName = values["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer["name"]?.GetValue<string>()
+                ?? className;
 
             Refuse(className, values, layerName);
             if (className == "Merge")
@@ -204,8 +208,9 @@ namespace Microsoft.ML.Layers.Import
                 case "TensorFlowOpLayer" or "TFOpLambda" or "SlicingOpLambda":
                     string op = values["node_def"]?["op"]?.ToString() ?? values["function"]?.ToString() ?? "?";
                     throw Error(
-                        $"it is a {className} (TensorFlow operation '{op}' recorded from Python code), which is not a Keras layer and cannot be " +
-                        "imported. Express the operation with Keras layers before saving.", layerName, className == "TensorFlowOpLayer" ? "node_def" : "function");
+                        $"it is a {className} (TensorFlow operation '{op}' recorded from Python code), which is not a Keras layer and " +
+                        $"cannot be imported. Express the operation with Keras layers before saving.", layerName,
+                        className == "TensorFlowOpLayer" ? "node_def" : "function");
             }
         }
 
@@ -214,12 +219,14 @@ namespace Microsoft.ML.Layers.Import
         {
             string mode = values["mode"]?.ToString() ?? "sum";
             if (!MergeModes.TryGetValue(mode, out var className))
-                throw Error($"Merge mode '{mode}' is not supported (only {string.Join(", ", MergeModes.Keys)}; a Python function as mode would be code).", layerName, "mode");
+                throw Error($"Merge mode '{mode}' is not supported (only {string.Join(", ", MergeModes.Keys)}; a Python function as mode " +
+                    $"would be code).", layerName, "mode");
             if (values["concat_axis"] is JsonNode axis)
                 values["axis"] = axis.DeepClone();
             if (values["dot_axes"] is JsonNode axes)
                 values["axes"] = axes.DeepClone();
-            foreach (var key in new[] { "mode", "mode_type", "concat_axis", "dot_axes", "output_shape", "output_shape_type", "output_mask", "output_mask_type", "arguments", "layers" })
+            foreach (var key in new[] { "mode", "mode_type", "concat_axis", "dot_axes", "output_shape", "output_shape_type", "output_mask",
+                "output_mask_type", "arguments", "layers" })
                 values.Remove(key);
             return className;
         }
@@ -244,7 +251,8 @@ namespace Microsoft.ML.Layers.Import
             }
             if (className == "Conv3D" && values.ContainsKey("kernel_dim1"))
             {
-                values["kernel_size"] = new JsonArray(values["kernel_dim1"]!.DeepClone(), values["kernel_dim2"]!.DeepClone(), values["kernel_dim3"]!.DeepClone());
+                values["kernel_size"] = new JsonArray(values["kernel_dim1"]!.DeepClone(), values["kernel_dim2"]!.DeepClone(),
+                    values["kernel_dim3"]!.DeepClone());
                 foreach (var k in new[] { "kernel_dim1", "kernel_dim2", "kernel_dim3" })
                     values.Remove(k);
             }
@@ -261,8 +269,9 @@ namespace Microsoft.ML.Layers.Import
                 if (order == "th" && className.StartsWith("Conv", StringComparison.Ordinal))
                 {
                     throw Error(
-                        "Keras 1 convolutions in Theano ordering ('dim_ordering': 'th') store flipped kernels in another layout; they are not " +
-                        "supported. Convert the model with Keras 2's legacy converter, or save it with 'tf' ordering.", layerName, "dim_ordering");
+                        "Keras 1 convolutions in Theano ordering ('dim_ordering': 'th') store flipped kernels in another layout; they " +
+                        "are not supported. Convert the model with Keras 2's legacy converter, or save it with 'tf' ordering.", layerName,
+                        "dim_ordering");
                 }
             }
             if (values["unit_forget_bias"] is JsonValue forget && forget.TryGetValue<string>(out var forgetInit))
@@ -270,7 +279,8 @@ namespace Microsoft.ML.Layers.Import
             if (className == "BatchNormalization")
             {
                 if (values["mode"] is JsonValue mode && mode.GetValue<int>() != 0)
-                    throw Error($"Keras 1 BatchNormalization mode {mode} (per-sample statistics) is not supported; only mode 0 is.", layerName, "mode");
+                    throw Error($"Keras 1 BatchNormalization mode {mode} (per-sample statistics) is not supported; only mode 0 is.",
+                        layerName, "mode");
                 values.Remove("mode");
             }
         }
@@ -282,7 +292,8 @@ namespace Microsoft.ML.Layers.Import
                 if (!values.TryGetPropertyValue(key, out var value))
                     continue;
                 if (!harmless(value))
-                    throw Error($"the value {value?.ToJsonString() ?? "null"} is not supported (this library computes only the default).", layerName, key);
+                    throw Error($"the value {value?.ToJsonString() ?? "null"} is not supported (this library computes only the default).",
+                        layerName, key);
                 values.Remove(key);
             }
         }
@@ -309,7 +320,8 @@ namespace Microsoft.ML.Layers.Import
             if (className == "InputLayer" && values["dtype"] is JsonValue inputType && inputType.TryGetValue<string>(out var dtype))
                 values["dtype"] = dtype switch { "uint16" => "int32", "uint32" or "uint64" => "int64", _ => dtype };
             // tf.keras's spatial dropouts inherited Dropout's config and wrote noise_shape: null; they never used it.
-            if (className.StartsWith("SpatialDropout", StringComparison.Ordinal) && values.TryGetPropertyValue("noise_shape", out var noiseShape) && noiseShape is null)
+            if (className.StartsWith("SpatialDropout", StringComparison.Ordinal)
+                && values.TryGetPropertyValue("noise_shape", out var noiseShape) && noiseShape is null)
                 values.Remove("noise_shape");
         }
 
@@ -319,7 +331,8 @@ namespace Microsoft.ML.Layers.Import
             foreach (var key in values.Select(p => p.Key).ToList())
             {
                 var value = values[key];
-                if (_kerasMajor < 3 && key is "activation" or "recurrent_activation" && value is JsonValue v && v.TryGetValue<string>(out var activation))
+                if (_kerasMajor < 3 && key is "activation" or "recurrent_activation" && value is JsonValue v
+                    && v.TryGetValue<string>(out var activation))
                 {
                     // Keras 1 and 2 defined hard_sigmoid as clip(0.2x + 0.5, 0, 1); Keras 3 changed it to relu6(x + 3) / 6.
                     if (activation == "hard_sigmoid")
@@ -342,7 +355,8 @@ namespace Microsoft.ML.Layers.Import
             if (initializer["config"] is not JsonObject config)
                 return;
             // Keras 2's VarianceScaling 'normal' was a truncated normal; Keras 3 names it so.
-            if (_kerasMajor < 3 && initializer["class_name"]?.ToString() == "VarianceScaling" && config["distribution"]?.ToString() == "normal")
+            if (_kerasMajor < 3 && initializer["class_name"]?.ToString() == "VarianceScaling"
+                && config["distribution"]?.ToString() == "normal")
                 config["distribution"] = "truncated_normal";
             config.Remove("dtype");
         }
@@ -360,7 +374,8 @@ namespace Microsoft.ML.Layers.Import
             {
                 var value = layer["config"]?[keys[0]];
                 throw Error(
-                    $"{layer["class_name"]} argument '{keys[0]}' (value {value?.ToJsonString() ?? "null"}) is not supported by this library" +
+                    $"{layer["class_name"]} argument '{keys[0]}' (value {value?.ToJsonString() ?? "null"}) is not supported by this " +
+                    $"library" +
                     (keys.Length > 1 ? $" (nor are {string.Join(", ", keys.Skip(1))})." : "."), layerName, keys[0], e);
             }
             catch (KeyNotFoundException e)

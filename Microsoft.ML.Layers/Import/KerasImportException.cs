@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers.Import
     public sealed class KerasImportException : FormatException
     {
         /// <summary>Creates the exception.</summary>
-        public KerasImportException(string message, string? file = null, string? layer = null, string? argument = null, Exception? innerException = null)
+        public KerasImportException(string message, string? file = null, string? layer = null, string? argument = null,
+            Exception? innerException = null)
             : base(Compose(message, file, layer, argument), innerException)
         {
             File = file;

@@ -38,7 +38,8 @@ namespace Microsoft.ML.Layers.Import
     /// Imports models saved by Keras: legacy HDF5 files of Keras 1, 2 and tf.keras, Keras 3 <c>.keras</c> archives, and an
     /// architecture JSON with a weights file. The result is an ordinary <see cref="Model"/> (or <see cref="Sequential"/>):
     /// predict with it, fine-tune it with
-    /// <see cref="Model.Compile(Optimizer, Loss, System.Collections.Generic.IEnumerable{Metric}?, System.Collections.Generic.IReadOnlyList{double}?)"/>
+    /// <see cref="Model.Compile(Optimizer, Loss, System.Collections.Generic.IEnumerable{Metric}?,
+    /// System.Collections.Generic.IReadOnlyList{double}?)"/>
     /// and <c>Fit</c>, save it with <see cref="Model.Save(string, bool)"/>, or hand it to the ML.NET trainers.
     /// </summary>
     /// <remarks>
@@ -55,7 +56,8 @@ namespace Microsoft.ML.Layers.Import
     {
         /// <summary>Imports a model file: legacy <c>.h5</c>, Keras 3 <c>.keras</c>, or this library's own model zip.</summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
-        /// <exception cref="KerasImportException">The file is not a complete model, or uses something this library cannot import.</exception>
+        /// <exception cref="KerasImportException">The file is not a complete model, or uses something this library cannot
+        /// import.</exception>
         public static Model Load(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -66,7 +68,8 @@ namespace Microsoft.ML.Layers.Import
         /// <summary>
         /// Imports a model from a stream (copied to memory first when it cannot seek); <paramref name="name"/> names it in errors.
         /// </summary>
-        /// <exception cref="KerasImportException">The data is not a complete model, or uses something this library cannot import.</exception>
+        /// <exception cref="KerasImportException">The data is not a complete model, or uses something this library cannot
+        /// import.</exception>
         public static Model Load(Stream stream, string? name = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
@@ -78,12 +81,14 @@ namespace Microsoft.ML.Layers.Import
                 KerasFileFormat.Keras3Archive => WithFile(name, () => LoadKeras3Archive(seekable, name)),
                 KerasFileFormat.LayersArchive => Model.Load(seekable, name ?? "model"),
                 KerasFileFormat.LegacyHdf5Weights => throw new KerasImportException(
-                    "it holds weights only (model.save_weights). Pass the architecture too: KerasModel.Load(architectureJsonPath, weightsPath).", name),
+                    "it holds weights only (model.save_weights). Pass the architecture too: KerasModel.Load(architectureJsonPath, " +
+                    "weightsPath).", name),
                 KerasFileFormat.ConfigJson => throw new KerasImportException(
-                    "it holds an architecture only (model.to_json()). Pass its weights file too: KerasModel.Load(architectureJsonPath, weightsPath), " +
-                    "or use KerasModel.FromJson for an untrained model.", name),
+                    "it holds an architecture only (model.to_json()). Pass its weights file too: KerasModel.Load(architectureJsonPath, " +
+                    "weightsPath), or use KerasModel.FromJson for an untrained model.", name),
                 _ => throw new KerasImportException(
-                    "it is neither an HDF5 file (legacy .h5), a zip (.keras) nor JSON. The file is corrupted, truncated or of another kind.", name),
+                    "it is neither an HDF5 file (legacy .h5), a zip (.keras) nor JSON. The file is corrupted, truncated or of another " +
+                    "kind.", name),
             };
         }
 
@@ -96,7 +101,8 @@ namespace Microsoft.ML.Layers.Import
         {
             ArgumentNullException.ThrowIfNull(architecturePath);
             ArgumentNullException.ThrowIfNull(weightsPath);
-            var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
+            var (config, kerasMajor) = WithFile(architecturePath,
+                () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
             // The architecture is translated (and checked) first, so its problems are reported against its own file.
             var translated = WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
             using var weights = OpenFile(weightsPath);
@@ -205,10 +211,13 @@ namespace Microsoft.ML.Layers.Import
             var modelConfig = ParseJson(modelConfigText, "model_config", name);
             var weightsRoot = Hdf5Reader.Has(file, "model_weights") ? Hdf5Reader.Group(file, "model_weights", name)
                 : throw new KerasImportException("it has no 'model_weights' group (was it saved with include_optimizer only?).", name);
-            string? version = Hdf5Reader.StringAttribute(file, "keras_version", name) ?? Hdf5Reader.StringAttribute(weightsRoot, "keras_version", name);
+            string? version = Hdf5Reader.StringAttribute(file, "keras_version", name)
+                ?? Hdf5Reader.StringAttribute(weightsRoot, "keras_version", name);
             // Keras 1 files have no keras_version attribute; their configs use Keras 1's argument names.
-            int kerasMajor = version is null ? KerasConfigTranslator.GuessMajorVersion(modelConfig) : KerasConfigTranslator.MajorVersion(version);
-            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(modelConfig), kerasMajor, name, (loader, model) => loader.LoadLegacy(model, weightsRoot));
+            int kerasMajor = version is null ? KerasConfigTranslator.GuessMajorVersion(modelConfig)
+                : KerasConfigTranslator.MajorVersion(version);
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(modelConfig), kerasMajor, name,
+                (loader, model) => loader.LoadLegacy(model, weightsRoot));
         }
 
         private static Model LoadKeras3Archive(Stream stream, string? name)
@@ -223,11 +232,13 @@ namespace Microsoft.ML.Layers.Import
                 kerasMajor = KerasConfigTranslator.MajorVersion(text);
             }
             using var weights = new MemoryStream();
-            using (var entry = (zip.GetEntry("model.weights.h5") ?? throw new KerasImportException("the archive has no model.weights.h5.", name)).Open())
+            using (var entry = (zip.GetEntry("model.weights.h5")
+                ?? throw new KerasImportException("the archive has no model.weights.h5.", name)).Open())
                 entry.CopyTo(weights);
             weights.Position = 0;
             using var file = Hdf5Reader.Open(weights, $"{name}:model.weights.h5");
-            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(config), kerasMajor, name, (loader, model) => loader.LoadKeras3(model, file));
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(config), kerasMajor, name,
+                (loader, model) => loader.LoadKeras3(model, file));
         }
 
         /// <summary>
@@ -246,7 +257,8 @@ namespace Microsoft.ML.Layers.Import
                 if (!model.Built)
                 {
                     throw new KerasImportException(
-                        "the model config does not declare its input shape (no InputLayer or batch_input_shape), so its weights cannot be created.", file, model.Name);
+                        "the model config does not declare its input shape (no InputLayer or batch_input_shape), so its weights cannot " +
+                        "be created.", file, model.Name);
                 }
                 if (load is not null)
                 {
@@ -261,7 +273,8 @@ namespace Microsoft.ML.Layers.Import
                 layer?.Dispose();
                 if (e is KerasImportException import)
                     throw import.InFile(file);
-                if (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or System.Collections.Generic.KeyNotFoundException)
+                if (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException
+                    or System.Collections.Generic.KeyNotFoundException)
                     throw new KerasImportException(e.Message, file, innerException: e);
                 throw;
             }
@@ -278,7 +291,8 @@ namespace Microsoft.ML.Layers.Import
             {
                 throw new KerasImportException($"it is not valid JSON ({e.Message}).", name, innerException: e);
             }
-            int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version) ? KerasConfigTranslator.MajorVersion(version)
+            int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version)
+                ? KerasConfigTranslator.MajorVersion(version)
                 : KerasConfigTranslator.GuessMajorVersion(json);
             return (json, kerasMajor);
         }

@@ -28,7 +28,8 @@ namespace Microsoft.ML.Layers.Import
             _file = file;
         }
 
-        /// <summary>Reads a legacy tree (<c>/model_weights</c> of a model file, or the root of a weights-only file) into <paramref name="model"/>.</summary>
+        /// <summary>Reads a legacy tree (<c>/model_weights</c> of a model file, or the root of a weights-only file) into
+        /// <paramref name="model"/>.</summary>
         public void LoadLegacy(Model model, IH5Group root)
         {
             var layerNames = Hdf5Reader.StringListAttribute(root, "layer_names", _file)
@@ -43,7 +44,8 @@ namespace Microsoft.ML.Layers.Import
                 {
                     if (weightNames.Count == 0)
                         continue;
-                    throw Error($"the file holds {weightNames.Count} weights for layer '{layerName}', which the model config does not have.", layerName);
+                    throw Error($"the file holds {weightNames.Count} weights for layer '{layerName}', which the model config does not " +
+                        $"have.", layerName);
                 }
                 Stage(layer, ReadAll(weightNames.Select(n => (Func<Tensor>)(() => Hdf5Reader.ReadTensor(group, n, _file)))), weightNames);
                 loaded.Add(layer);
@@ -98,7 +100,8 @@ namespace Microsoft.ML.Layers.Import
                 if (layer.Weights.Count == 0)
                     continue;
                 if (!Hdf5Reader.Has(layersGroup, key))
-                    throw Error($"model.weights.h5 has no group 'layers/{key}' for layer '{layer.Name}' ({layer.Weights.Count} weights).", layer.Name);
+                    throw Error($"model.weights.h5 has no group 'layers/{key}' for layer '{layer.Name}' ({layer.Weights.Count} weights).",
+                        layer.Name);
                 var group = Hdf5Reader.Group(layersGroup, key, _file);
                 if (layer is Model nested)
                 {
@@ -148,7 +151,8 @@ namespace Microsoft.ML.Layers.Import
             return (values, names);
         }
 
-        /// <summary>The order Keras's layers create their nested layers in (their weights' order), for the attribute names Keras 3 saves.</summary>
+        /// <summary>The order Keras's layers create their nested layers in (their weights' order), for the attribute names Keras 3
+        /// saves.</summary>
         private static readonly string[] KnownChildOrder =
         {
             "cell", "forward_layer", "backward_layer", "layer",
@@ -157,7 +161,8 @@ namespace Microsoft.ML.Layers.Import
         };
 
         private static IEnumerable<string> OrderChildren(IReadOnlyList<string> children)
-            => children.OrderBy(c => Array.IndexOf(KnownChildOrder, c) is int i && i >= 0 ? i : KnownChildOrder.Length).ThenBy(c => c, StringComparer.Ordinal);
+            => children.OrderBy(c => Array.IndexOf(KnownChildOrder, c) is int i && i >= 0 ? i : KnownChildOrder.Length)
+                .ThenBy(c => c, StringComparer.Ordinal);
 
         /// <summary>Runs the reads in order; when one fails, the tensors already read are released.</summary>
         private static List<Tensor> ReadAll(IEnumerable<Func<Tensor>> reads)
@@ -201,8 +206,8 @@ namespace Microsoft.ML.Layers.Import
                     foreach (var v in values)
                         v.Dispose();
                     throw Error(
-                        $"weight '{targets[i].Name}' (index {i}, from '{(i < names.Count ? names[i] : "?")}') has shape {expected} in this library " +
-                        $"but {receivedText} in the file.", layer.Name, targets[i].Name);
+                        $"weight '{targets[i].Name}' (index {i}, from '{(i < names.Count ? names[i] : "?")}') has shape {expected} in " +
+                        $"this library but {receivedText} in the file.", layer.Name, targets[i].Name);
                 }
                 _assignments.Add((targets[i], values[i]));
             }
@@ -212,10 +217,12 @@ namespace Microsoft.ML.Layers.Import
         {
             var missing = model.Layers.Where(l => l.Weights.Count > 0 && !loaded.Contains(l)).ToList();
             if (missing.Count > 0)
-                throw Error($"the file holds no weights for layer(s) {string.Join(", ", missing.Select(l => $"'{l.Name}'"))}.", missing[0].Name);
+                throw Error($"the file holds no weights for layer(s) {string.Join(", ", missing.Select(l => $"'{l.Name}'"))}.",
+                    missing[0].Name);
         }
 
-        /// <summary>The model's layers and, through nested models, theirs (legacy files name nested layers by their own names too).</summary>
+        /// <summary>The model's layers and, through nested models, theirs (legacy files name nested layers by their own names
+        /// too).</summary>
         private static IEnumerable<Layer> AllLayers(Model model)
         {
             foreach (var layer in model.Layers)

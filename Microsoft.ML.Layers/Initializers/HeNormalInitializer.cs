@@ -1,8 +1,10 @@
 namespace Microsoft.ML.Layers.Initializers
 {
     /// <summary>
-    /// He normal (Keras's <c>HeNormal</c>, <c>"he_normal"</c>): a normal distribution truncated at two standard deviations, with standard deviation sqrt(2 / fan_in) after truncation. It is
-    /// <see cref="VarianceScalingInitializer"/> with scale 2.0, mode "fan_in" and distribution "truncated_normal"; its config holds only the seed.
+    /// He normal (Keras's <c>HeNormal</c>, <c>"he_normal"</c>): a normal distribution truncated at two standard deviations, with standard
+    /// deviation sqrt(2 / fan_in) after truncation. It is
+    /// <see cref="VarianceScalingInitializer"/> with scale 2.0, mode "fan_in" and distribution "truncated_normal"; its config holds only
+    /// the seed.
     /// </summary>
     /// <remarks>Reference: He et al., 2015. Seeds behave as described on <see cref="RandomNormalInitializer"/>.</remarks>
     [RegisterComponent("HeNormal", Aliases = new[] { "he_normal" })]

@@ -30,7 +30,8 @@ namespace Microsoft.ML.Layers.Initializers
             if (shape.Rank != 2)
             {
                 throw new ArgumentException(
-                    $"The Identity initializer can only be used for 2D matrices. Received: shape={shape} of rank {shape.Rank}.", nameof(shape));
+                    $"The Identity initializer can only be used for 2D matrices. Received: shape={shape} of rank {shape.Rank}.",
+                    nameof(shape));
             }
             using var scope = torch.NewDisposeScope();
             // Keras: gain * eye(rows, columns, dtype). In an integer dtype Keras's product is float32; it is cast back here.

@@ -15,23 +15,29 @@ namespace Microsoft.ML.Layers.Initializers
         public static ConstantInitializer Constant(double value = 0.0) => new(value);
 
         /// <summary>A normal distribution with <paramref name="mean"/> and <paramref name="stddev"/> (<c>"random_normal"</c>).</summary>
-        public static RandomNormalInitializer RandomNormal(double mean = 0.0, double stddev = 0.05, long? seed = null) => new(mean, stddev, seed);
+        public static RandomNormalInitializer RandomNormal(double mean = 0.0, double stddev = 0.05, long? seed = null)
+            => new(mean, stddev, seed);
 
         /// <summary>A uniform distribution on <c>[minval, maxval)</c> (<c>"random_uniform"</c>).</summary>
-        public static RandomUniformInitializer RandomUniform(double minval = -0.05, double maxval = 0.05, long? seed = null) => new(minval, maxval, seed);
+        public static RandomUniformInitializer RandomUniform(double minval = -0.05, double maxval = 0.05, long? seed = null)
+            => new(minval, maxval, seed);
 
         /// <summary>A normal distribution truncated at two standard deviations (<c>"truncated_normal"</c>).</summary>
-        public static TruncatedNormalInitializer TruncatedNormal(double mean = 0.0, double stddev = 0.05, long? seed = null) => new(mean, stddev, seed);
+        public static TruncatedNormalInitializer TruncatedNormal(double mean = 0.0, double stddev = 0.05, long? seed = null)
+            => new(mean, stddev, seed);
 
-        /// <summary>A distribution scaled to the weight's fans (<c>"variance_scaling"</c>); see <see cref="VarianceScalingInitializer"/>.</summary>
+        /// <summary>A distribution scaled to the weight's fans (<c>"variance_scaling"</c>); see
+        /// <see cref="VarianceScalingInitializer"/>.</summary>
         public static VarianceScalingInitializer VarianceScaling(double scale = 1.0, VarianceScalingMode mode = VarianceScalingMode.FanIn,
             VarianceScalingDistribution distribution = VarianceScalingDistribution.TruncatedNormal, long? seed = null)
             => new(scale, mode, distribution, seed);
 
-        /// <summary>Glorot (Xavier) uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)) (<c>"glorot_uniform"</c>).</summary>
+        /// <summary>Glorot (Xavier) uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out))
+        /// (<c>"glorot_uniform"</c>).</summary>
         public static GlorotUniformInitializer GlorotUniform(long? seed = null) => new(seed);
 
-        /// <summary>Glorot (Xavier) normal: truncated normal with standard deviation sqrt(2 / (fan_in + fan_out)) (<c>"glorot_normal"</c>).</summary>
+        /// <summary>Glorot (Xavier) normal: truncated normal with standard deviation sqrt(2 / (fan_in + fan_out))
+        /// (<c>"glorot_normal"</c>).</summary>
         public static GlorotNormalInitializer GlorotNormal(long? seed = null) => new(seed);
 
         /// <summary>He uniform: U(-limit, limit) with limit = sqrt(6 / fan_in) (<c>"he_uniform"</c>).</summary>
@@ -57,7 +63,8 @@ namespace Microsoft.ML.Layers.Initializers
         /// <c>"zeros"</c>, ...), with its defaults (Keras's <c>keras.initializers.get</c>). Custom initializers
         /// registered with <see cref="RegisterComponentAttribute"/> resolve too.
         /// </summary>
-        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known names.</exception>
+        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known
+        /// names.</exception>
         public static Initializer Get(string name) => ComponentLookup.Get<Initializer>(name);
     }
 }

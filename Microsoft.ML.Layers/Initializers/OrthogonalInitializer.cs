@@ -45,7 +45,8 @@ namespace Microsoft.ML.Layers.Initializers
             if (shape.Rank < 2)
             {
                 throw new ArgumentException(
-                    $"The tensor to initialize with Orthogonal must be at least two-dimensional. Received: shape={shape} of rank {shape.Rank}.", nameof(shape));
+                    $"The tensor to initialize with Orthogonal must be at least two-dimensional. Received: shape={shape} of rank " +
+                    $"{shape.Rank}.", nameof(shape));
             }
             Sampling.RequireFloating(dtype, "Orthogonal");
 

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers.Initializers
         /// <param name="mean">The mean of the distribution.</param>
         /// <param name="stddev">The standard deviation; not negative.</param>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="stddev"/> is negative or not finite, or <paramref name="mean"/> is not finite.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="stddev"/> is negative or not finite, or <paramref name="mean"/> is
+        /// not finite.</exception>
         public RandomNormalInitializer(double mean = 0.0, double stddev = 0.05, long? seed = null)
             : base("RandomNormal", mean, stddev, seed)
         {

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers.Initializers
         /// <param name="minval">The lower bound (inclusive).</param>
         /// <param name="maxval">The upper bound (exclusive); not below <paramref name="minval"/>.</param>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
-        /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="maxval"/> is below <paramref name="minval"/>.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="maxval"/> is below
+        /// <paramref name="minval"/>.</exception>
         public RandomUniformInitializer(double minval = -0.05, double maxval = 0.05, long? seed = null)
         {
             Arguments.Finite(minval, nameof(minval));
@@ -23,7 +24,8 @@ namespace Microsoft.ML.Layers.Initializers
             if (maxval < minval)
             {
                 throw new ArgumentOutOfRangeException(nameof(maxval),
-                    $"Invalid value for argument `maxval`: expected a number not below minval={Sampling.Format(minval)}. Received: maxval={Sampling.Format(maxval)}.");
+                    $"Invalid value for argument `maxval`: expected a number not below minval={Sampling.Format(minval)}. Received: " +
+                    $"maxval={Sampling.Format(maxval)}.");
             }
             Minval = minval;
             Maxval = maxval;

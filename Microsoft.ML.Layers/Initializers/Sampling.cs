@@ -37,7 +37,8 @@ namespace Microsoft.ML.Layers.Initializers
             if (!DTypes.IsFloating(dtype))
             {
                 throw new ArgumentException(
-                    $"{className} draws random values and needs a floating dtype (float16, bfloat16, float32 or float64). Received: dtype={Describe(dtype)}.",
+                    $"{className} draws random values and needs a floating dtype (float16, bfloat16, float32 or float64). Received: " +
+                    $"dtype={Describe(dtype)}.",
                     nameof(dtype));
             }
         }
@@ -67,7 +68,8 @@ namespace Microsoft.ML.Layers.Initializers
         /// probability of about 4.3e-6 per element); those elements are drawn again here from the same generator until
         /// they fall inside, so no value is ever beyond two standard deviations. Every other element equals Keras's.
         /// </summary>
-        public static torch.Tensor TruncatedNormal(long[] shape, double mean, double stddev, torch.ScalarType dtype, torch.Generator? generator)
+        public static torch.Tensor TruncatedNormal(long[] shape, double mean, double stddev, torch.ScalarType dtype,
+            torch.Generator? generator)
         {
             using var scope = torch.NewDisposeScope();
             var candidates = Normal(shape.Append(4L).ToArray(), 0.0, 1.0, dtype, generator);

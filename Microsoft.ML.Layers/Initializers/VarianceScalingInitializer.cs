@@ -31,7 +31,8 @@ namespace Microsoft.ML.Layers.Initializers
         /// <param name="distribution">What is sampled.</param>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is not a positive finite number.</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="distribution"/> is not a defined value.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="distribution"/> is not a defined
+        /// value.</exception>
         public VarianceScalingInitializer(double scale = 1.0, VarianceScalingMode mode = VarianceScalingMode.FanIn,
             VarianceScalingDistribution distribution = VarianceScalingDistribution.TruncatedNormal, long? seed = null)
         {

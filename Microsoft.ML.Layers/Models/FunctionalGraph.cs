@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     /// </summary>
     internal sealed class FunctionalGraph
     {
-        private FunctionalGraph(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<InputLayer> inputLayers, IReadOnlyList<Node> nodes)
+        private FunctionalGraph(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<InputLayer> inputLayers,
+            IReadOnlyList<Node> nodes)
         {
             Inputs = inputs;
             Outputs = outputs;
@@ -52,7 +53,8 @@ namespace Microsoft.ML.Layers
                 {
                     throw new ArgumentException(
                         $"Model '{modelName}': input {i} must be a tensor from Input.Create(...). " +
-                        (KerasTensor.IsSymbolic(input) ? $"It was produced by layer '{KerasTensor.Info(input).Node?.Layer.Name}'." : "It is a concrete tensor."));
+                        (KerasTensor.IsSymbolic(input) ? $"It was produced by layer '{KerasTensor.Info(input).Node?.Layer.Name}'."
+                            : "It is a concrete tensor."));
                 }
                 if (inputLayers.Contains(inputLayer))
                     throw new ArgumentException($"Model '{modelName}': input '{inputLayer.Name}' is listed twice.");
@@ -65,15 +67,17 @@ namespace Microsoft.ML.Layers
             void Visit(Tensor tensor, Layer? consumer)
             {
                 if (!KerasTensor.TryInfo(tensor, out var info) || info.Node is null)
-                    throw new ArgumentException($"Model '{modelName}': layer '{consumer?.Name}' received a tensor that is not part of a functional graph.");
+                    throw new ArgumentException($"Model '{modelName}': layer '{consumer?.Name}' received a tensor that is not part of a " +
+                        $"functional graph.");
                 var node = info.Node;
                 if (node.Layer is InputLayer inputLayer)
                 {
                     if (!inputLayers.Contains(inputLayer))
                     {
                         throw new ArgumentException(
-                            $"Graph disconnected in model '{modelName}': cannot obtain the value of input '{inputLayer.Name}' needed by layer " +
-                            $"'{consumer?.Name}'. Add it to the model's inputs. Model inputs: {string.Join(", ", inputLayers.Select(l => l.Name))}.");
+                            $"Graph disconnected in model '{modelName}': cannot obtain the value of input '{inputLayer.Name}' needed by " +
+                            $"layer '{consumer?.Name}'. Add it to the model's inputs. Model inputs: " +
+                            $"{string.Join(", ", inputLayers.Select(l => l.Name))}.");
                     }
                     return;
                 }
@@ -94,12 +98,14 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Runs the graph on concrete inputs; returns the outputs with their masks.</summary>
-        public (IReadOnlyList<Tensor> Outputs, IReadOnlyList<Tensor?> Masks) Run(IReadOnlyList<Tensor> inputs, bool? training, IReadOnlyList<Tensor?> masks, string modelName)
+        public (IReadOnlyList<Tensor> Outputs, IReadOnlyList<Tensor?> Masks) Run(IReadOnlyList<Tensor> inputs, bool? training,
+            IReadOnlyList<Tensor?> masks, string modelName)
         {
             if (inputs.Count != Inputs.Count)
             {
                 throw new ArgumentException(
-                    $"Model '{modelName}' expects {Inputs.Count} input(s) ({string.Join(", ", InputLayers.Select(l => $"'{l.Name}' {l.BatchShape}"))}), but received {inputs.Count}.");
+                    $"Model '{modelName}' expects {Inputs.Count} input(s) " +
+                    $"({string.Join(", ", InputLayers.Select(l => $"'{l.Name}' {l.BatchShape}"))}), but received {inputs.Count}.");
             }
             var values = new Dictionary<Tensor, (Tensor Value, Tensor? Mask)>(ReferenceEqualityComparer.Instance);
             for (int i = 0; i < inputs.Count; i++)
@@ -110,8 +116,8 @@ namespace Microsoft.ML.Layers
                 if (!inputLayer.BatchShape.IsCompatibleWith(shape))
                 {
                     throw new ArgumentException(
-                        $"Input {i} of model '{modelName}' ('{inputLayer.Name}') is incompatible with the model: expected shape {inputLayer.BatchShape}, " +
-                        $"found shape {shape}.");
+                        $"Input {i} of model '{modelName}' ('{inputLayer.Name}') is incompatible with the model: expected shape " +
+                        $"{inputLayer.BatchShape}, found shape {shape}.");
                 }
                 if (value.dtype != inputLayer.DType && (DTypes.IsFloating(value.dtype) || DTypes.IsFloating(inputLayer.DType)))
                     value = value.to(inputLayer.DType);
@@ -137,7 +143,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The node index of <paramref name="node"/> among its layer's nodes that belong to this graph.</summary>
         private int LocalNodeIndex(Node node)
         {
-            var ownNodes = node.Layer.InboundNodes.Where(n => n.Layer is InputLayer ? InputLayers.Contains(n.Layer) : Nodes.Contains(n)).ToList();
+            var ownNodes = node.Layer.InboundNodes.Where(n => n.Layer is InputLayer ? InputLayers.Contains(n.Layer) : Nodes.Contains(n))
+                .ToList();
             return ownNodes.IndexOf(node);
         }
 
@@ -222,7 +229,8 @@ namespace Microsoft.ML.Layers
             }
 
             // Call layers whose inputs exist, until every call is made (Keras processes nodes the same way).
-            var queue = pending.Select(p => (p.Layer, Name: layers.First(kv => kv.Value == p.Layer).Key, Calls: new Queue<InboundCall>(p.Calls))).ToList();
+            var queue = pending.Select(p => (p.Layer, Name: layers.First(kv => kv.Value == p.Layer).Key,
+                Calls: new Queue<InboundCall>(p.Calls))).ToList();
             bool progress = true;
             while (progress && queue.Any(q => q.Calls.Count > 0))
             {
@@ -245,19 +253,22 @@ namespace Microsoft.ML.Layers
             if (stuck.Layer is not null)
             {
                 var missing = stuck.Calls.Peek().Tensors.First(k => !created.ContainsKey(k));
-                throw new FormatException($"Model '{modelName}': layer '{stuck.Name}' needs the output {missing.Tensor} of node {missing.Node} of layer '{missing.Layer}', which the config never produces.");
+                throw new FormatException($"Model '{modelName}': layer '{stuck.Name}' needs the output {missing.Tensor} of node " +
+                    $"{missing.Node} of layer '{missing.Layer}', which the config never produces.");
             }
 
             IReadOnlyList<Tensor> Endpoints(string key)
             {
                 var node = config.Get<JsonNode>(key);
-                var triples = node is JsonArray array && array.Count > 0 && array[0] is JsonValue ? new JsonArray(array.DeepClone()) : node as JsonArray
+                var triples = node is JsonArray array && array.Count > 0 && array[0] is JsonValue ? new JsonArray(array.DeepClone())
+                    : node as JsonArray
                     ?? throw new FormatException($"Model '{modelName}': '{key}' must be a list.");
                 return triples.Select((t, i) =>
                 {
                     var k = InboundCall.Triple(t, $"{modelName}.{key}[{i}]");
                     return created.TryGetValue(k, out var tensor) ? tensor
-                        : throw new FormatException($"Model '{modelName}': '{key}' names output {k.Tensor} of node {k.Node} of layer '{k.Layer}', which does not exist.");
+                        : throw new FormatException($"Model '{modelName}': '{key}' names output {k.Tensor} of node {k.Node} of layer " +
+                            $"'{k.Layer}', which does not exist.");
                 }).ToList();
             }
 
@@ -284,16 +295,19 @@ namespace Microsoft.ML.Layers
                             break;
                         case "use_causal_mask" when value is JsonValue flag && flag.TryGetValue<bool>(out bool causal):
                             if (layer is not ICausalMasking attention)
-                                throw new FormatException($"{where}: layer '{layer.Name}' ({layer.GetType().Name}) has no call argument 'use_causal_mask'.");
+                                throw new FormatException($"{where}: layer '{layer.Name}' ({layer.GetType().Name}) has no call argument " +
+                                    $"'use_causal_mask'.");
                             if (causalSeen is bool seen && seen != causal)
-                                throw new FormatException($"{where}: the calls of layer '{layer.Name}' disagree on 'use_causal_mask', which this library sets per layer.");
+                                throw new FormatException($"{where}: the calls of layer '{layer.Name}' disagree on 'use_causal_mask', " +
+                                    $"which this library sets per layer.");
                             attention.UseCausalMask = causal;
                             causalSeen = causal;
                             break;
                         default:
                             throw new FormatException(
-                                $"{where}: the call argument '{key}' (value {value?.ToJsonString() ?? "null"}) of layer '{layer.Name}' is not supported in a saved " +
-                                "graph; this library replays only tensors, use_causal_mask and null training/mask arguments.");
+                                $"{where}: the call argument '{key}' (value {value?.ToJsonString() ?? "null"}) of layer '{layer.Name}' " +
+                                $"is not supported in a saved graph; this library replays only tensors, use_causal_mask and null " +
+                                $"training/mask arguments.");
                     }
                 }
             }
@@ -318,7 +332,8 @@ namespace Microsoft.ML.Layers
                                 throw new FormatException($"{where}: a node needs at least one input tensor.");
                             ApplyCallArguments(layer, keras3["kwargs"] as JsonObject, where, ref causalSeen);
                             if (args[0] is JsonArray list)
-                                calls.Add(new InboundCall(list.Select((t, j) => KerasTensorHistory(t, $"{where}.args[0][{j}]")).ToList(), SingleInput: false));
+                                calls.Add(new InboundCall(list.Select((t, j) => KerasTensorHistory(t, $"{where}.args[0][{j}]")).ToList(),
+                                    SingleInput: false));
                             else
                             {
                                 // Several positional tensors (MultiHeadAttention's query, value, key) make one list input.
@@ -329,7 +344,8 @@ namespace Microsoft.ML.Layers
                         // Keras 2: [[layer, node, tensor, kwargs], ...].
                         case JsonArray keras2:
                             foreach (var (entry, j) in keras2.Select((t, j) => (t, j)))
-                                ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null, $"{where}[{j}]", ref causalSeen);
+                                ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null, $"{where}[{j}]",
+                                    ref causalSeen);
                             var tensors = keras2.Select((t, j) => Triple(t, $"{where}[{j}]")).ToList();
                             calls.Add(new InboundCall(tensors, SingleInput: tensors.Count == 1));
                             break;
@@ -356,7 +372,8 @@ namespace Microsoft.ML.Layers
                     int tensorIndex = (int)KerasJson.FromNode(array[2], typeof(int), where + "[2]")!;
                     return (layer, nodeIndex, tensorIndex);
                 }
-                throw new FormatException($"{where}: expected [layer_name, node_index, tensor_index]. Received: {node?.ToJsonString() ?? "null"}");
+                throw new FormatException($"{where}: expected [layer_name, node_index, tensor_index]. Received: " +
+                    $"{node?.ToJsonString() ?? "null"}");
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Microsoft.ML.Layers
         /// <summary>
         /// Creates a symbolic input: call layers on it to build a graph, then make a <see cref="Model"/> from inputs and outputs.
         /// </summary>
-        /// <param name="shape">The shape of one sample, without the batch dimension: <c>Input.Create(20)</c>, <c>Input.Create(new[] { 8, 8, 1 })</c>.</param>
+        /// <param name="shape">The shape of one sample, without the batch dimension: <c>Input.Create(20)</c>,
+        /// <c>Input.Create(new[] { 8, 8, 1 })</c>.</param>
         /// <param name="dtype">The input's dtype; float32 by default (int64 for token ids feeding an Embedding).</param>
         /// <param name="name">The input's name (its InputLayer's name); unique by default.</param>
         /// <param name="batchSize">A fixed batch size, or null for any.</param>

@@ -152,7 +152,8 @@ namespace Microsoft.ML.Layers
             if (OutputCount > 1 && metrics?.FirstOrDefault(m => m.Instance is not null) is { Instance: Metric shared })
             {
                 throw new ArgumentException(
-                    $"Metric object '{shared.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead, or metrics per output.",
+                    $"Metric object '{shared.Name}' cannot be shared by {OutputCount} outputs; pass metric names instead, or metrics per " +
+                    $"output.",
                     "metrics");
             }
 
@@ -206,7 +207,8 @@ namespace Microsoft.ML.Layers
             if (metrics.Count != OutputCount)
             {
                 throw new ArgumentException(
-                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {metrics.Count} metric lists were given.",
+                    $"Model '{Name}' has {OutputCount} output(s) ({string.Join(", ", OutputNames)}) but {metrics.Count} metric lists " +
+                    $"were given.",
                     nameof(metrics));
             }
             return metrics.Select(Specs).ToList();

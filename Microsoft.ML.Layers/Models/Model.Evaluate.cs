@@ -33,7 +33,8 @@ namespace Microsoft.ML.Layers
         public double Evaluate(Tensor x, Tensor y, int batchSize = 32, Tensor? sampleWeight = null)
             => EvaluateAll(x, y, batchSize, sampleWeight)["loss"];
 
-        /// <summary>The loss and every compiled metric on <paramref name="x"/>, <paramref name="y"/> (Keras's <c>evaluate(return_dict=True)</c>).</summary>
+        /// <summary>The loss and every compiled metric on <paramref name="x"/>, <paramref name="y"/> (Keras's
+        /// <c>evaluate(return_dict=True)</c>).</summary>
         public IReadOnlyDictionary<string, double> EvaluateAll(Tensor x, Tensor y, int batchSize = 32, Tensor? sampleWeight = null)
         {
             ArgumentNullException.ThrowIfNull(x);
@@ -42,7 +43,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The loss and metrics of a model with several inputs and/or outputs.</summary>
-        public IReadOnlyDictionary<string, double> EvaluateAll(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int batchSize = 32, Tensor? sampleWeight = null)
+        public IReadOnlyDictionary<string, double> EvaluateAll(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int batchSize = 32,
+            Tensor? sampleWeight = null)
         {
             EnsureCompiled("Evaluate");
             var data = new TensorData(x, y, sampleWeight);
@@ -57,8 +59,10 @@ namespace Microsoft.ML.Layers
             return EvaluateCore(batches, "");
         }
 
-        /// <summary>Predictions for <paramref name="x"/>, computed in batches in inference mode without gradients (Keras's <c>predict</c>).</summary>
-        public Tensor Predict(Tensor x, int batchSize = 32) => PredictAll(new[] { x ?? throw new ArgumentNullException(nameof(x)) }, batchSize)[0];
+        /// <summary>Predictions for <paramref name="x"/>, computed in batches in inference mode without gradients (Keras's
+        /// <c>predict</c>).</summary>
+        public Tensor Predict(Tensor x, int batchSize = 32)
+            => PredictAll(new[] { x ?? throw new ArgumentNullException(nameof(x)) }, batchSize)[0];
 
         /// <summary>Predictions of every output for a model with several inputs and/or outputs.</summary>
         public IReadOnlyList<Tensor> PredictAll(IReadOnlyList<Tensor> x, int batchSize = 32)

@@ -19,13 +19,15 @@ namespace Microsoft.ML.Layers
         /// <param name="epochs">The epoch to stop at (epochs run: <paramref name="epochs"/> - <paramref name="initialEpoch"/>).</param>
         /// <param name="validationSplit">The fraction of rows, taken from the end before shuffling, held out for validation.</param>
         /// <param name="validationData">Separate validation inputs and targets.</param>
-        /// <param name="shuffle">Whether to shuffle the rows before each epoch (TorchSharp's global generator: <c>manual_seed</c> reproduces it).</param>
+        /// <param name="shuffle">Whether to shuffle the rows before each epoch (TorchSharp's global generator: <c>manual_seed</c>
+        /// reproduces it).</param>
         /// <param name="classWeight">Loss weight per class index, for imbalanced classification.</param>
         /// <param name="sampleWeight">Loss weight per row.</param>
         /// <param name="initialEpoch">The epoch to start from (to resume training).</param>
         /// <param name="callbacks">Callbacks such as <see cref="EarlyStopping"/>.</param>
         /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
-        public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null,
+        public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, double validationSplit = 0,
+            (Tensor X, Tensor Y)? validationData = null,
             bool shuffle = true, IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null, int initialEpoch = 0,
             IEnumerable<Callback>? callbacks = null, int verbose = 1)
         {
@@ -38,7 +40,8 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Trains a model with several inputs and/or outputs on in-memory data; see the single-tensor overload.</summary>
         public History Fit(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int batchSize = 32, int epochs = 1, double validationSplit = 0,
-            (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null, bool shuffle = true, IReadOnlyDictionary<int, double>? classWeight = null,
+            (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null, bool shuffle = true,
+            IReadOnlyDictionary<int, double>? classWeight = null,
             Tensor? sampleWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null, int verbose = 1)
         {
             EnsureCompiled("Fit");
@@ -57,13 +60,16 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Trains a model with several inputs and/or outputs given as arrays of tensors; see the single-tensor overload.</summary>
         public History Fit(Tensor[] x, Tensor[] y, int batchSize = 32, int epochs = 1, double validationSplit = 0,
-            (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null, bool shuffle = true, IReadOnlyDictionary<int, double>? classWeight = null,
+            (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null, bool shuffle = true,
+            IReadOnlyDictionary<int, double>? classWeight = null,
             Tensor? sampleWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null, int verbose = 1)
-            => Fit((IReadOnlyList<Tensor>)x, (IReadOnlyList<Tensor>)y, batchSize, epochs, validationSplit, validationData, shuffle, classWeight, sampleWeight, initialEpoch, callbacks, verbose);
+            => Fit((IReadOnlyList<Tensor>)x, (IReadOnlyList<Tensor>)y, batchSize, epochs, validationSplit, validationData, shuffle,
+                classWeight, sampleWeight, initialEpoch, callbacks, verbose);
 
         /// <summary>Trains on .NET arrays (e.g. <c>float[,]</c> inputs and <c>long[]</c> class labels); see the tensor overload.</summary>
         public History Fit(Array x, Array y, int batchSize = 32, int epochs = 1, double validationSplit = 0, bool shuffle = true,
-            IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null, int verbose = 1)
+            IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null,
+            int verbose = 1)
         {
             using var tx = from_array(x ?? throw new ArgumentNullException(nameof(x)));
             using var ty = from_array(y ?? throw new ArgumentNullException(nameof(y)));
@@ -75,18 +81,21 @@ namespace Microsoft.ML.Layers
         /// while a batch is produced are disposed after that batch's step.
         /// </summary>
         public History Fit(IEnumerable<Batch> batches, int epochs = 1, IEnumerable<Batch>? validationData = null,
-            IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null, int verbose = 1)
+            IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null,
+            int verbose = 1)
         {
             ArgumentNullException.ThrowIfNull(batches);
             EnsureCompiled("Fit");
-            return FitCore(_ => batches, null, validationData is null ? null : () => validationData, classWeight, epochs, initialEpoch, callbacks, verbose);
+            return FitCore(_ => batches, null, validationData is null ? null : () => validationData, classWeight, epochs, initialEpoch,
+                callbacks, verbose);
         }
 
         private History FitCore(Func<int, IEnumerable<Batch>> trainBatches, int? steps, Func<IEnumerable<Batch>>? validationBatches,
             IReadOnlyDictionary<int, double>? classWeight, int epochs, int initialEpoch, IEnumerable<Callback>? callbacks, int verbose)
         {
             if (epochs < 1 || initialEpoch < 0 || initialEpoch >= epochs)
-                throw new ArgumentOutOfRangeException(nameof(epochs), $"Need 0 <= initial_epoch < epochs. Received: epochs={epochs}, initial_epoch={initialEpoch}");
+                throw new ArgumentOutOfRangeException(nameof(epochs),
+                    $"Need 0 <= initial_epoch < epochs. Received: epochs={epochs}, initial_epoch={initialEpoch}");
             var history = new History();
             var all = new List<Callback>(callbacks ?? Enumerable.Empty<Callback>()) { history };
             bool quietNaN = all.Any(c => c is TerminateOnNaN);
@@ -121,9 +130,9 @@ namespace Microsoft.ML.Layers
                         if (!double.IsFinite(loss) && RaiseOnNonFiniteLoss && !quietNaN)
                         {
                             throw new InvalidOperationException(
-                                $"Model '{Name}': the loss became {loss} at epoch {epoch + 1}, batch {batchIndex + 1}. Lower the learning rate, check the data " +
-                                "for NaN or infinite values, or add gradient clipping (clipNorm). Add a TerminateOnNaN callback to stop quietly, or set " +
-                                "RaiseOnNonFiniteLoss = false to continue.");
+                                $"Model '{Name}': the loss became {loss} at epoch {epoch + 1}, batch {batchIndex + 1}. Lower the " +
+                                $"learning rate, check the data for NaN or infinite values, or add gradient clipping (clipNorm). Add a " +
+                                $"TerminateOnNaN callback to stop quietly, or set RaiseOnNonFiniteLoss = false to continue.");
                         }
                         foreach (var callback in all)
                             callback.OnTrainBatchEnd(batchIndex, batchLogs);

@@ -32,13 +32,15 @@ namespace Microsoft.ML.Layers
             WriteAtomically(path, stream => Save(stream, includeOptimizer));
         }
 
-        /// <summary>Writes the model zip of <see cref="Save(string, bool)"/> to a stream (ML.NET's model files embed it this way).</summary>
+        /// <summary>Writes the model zip of <see cref="Save(string, bool)"/> to a stream (ML.NET's model files embed it this
+        /// way).</summary>
         public void Save(Stream stream, bool includeOptimizer = true)
         {
             ArgumentNullException.ThrowIfNull(stream);
             {
                 using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-                WriteEntry(zip, ConfigEntry, s => JsonSerializer.Serialize(s, GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true }));
+                WriteEntry(zip, ConfigEntry,
+                    s => JsonSerializer.Serialize(s, GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true }));
                 WriteEntry(zip, MetadataEntry, s => JsonSerializer.Serialize(s, new JsonObject
                 {
                     ["library"] = "Microsoft.ML.Layers",
@@ -49,7 +51,8 @@ namespace Microsoft.ML.Layers
                 WriteEntry(zip, WeightsEntry, s => SafeTensors.Write(s, NamedWeights()));
                 if (IsCompiled)
                 {
-                    WriteEntry(zip, CompileEntry, s => JsonSerializer.Serialize(s, CompileConfig(), new JsonSerializerOptions { WriteIndented = true }));
+                    WriteEntry(zip, CompileEntry,
+                        s => JsonSerializer.Serialize(s, CompileConfig(), new JsonSerializerOptions { WriteIndented = true }));
                     if (includeOptimizer)
                     {
                         var state = Optimizer!.GetState(TrainableWeights);
@@ -66,8 +69,10 @@ namespace Microsoft.ML.Layers
             WriteAtomically(path, stream => SafeTensors.Write(stream, NamedWeights()));
         }
 
-        /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save(string, bool)"/>) into this model.</summary>
-        /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes then.</exception>
+        /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save(string, bool)"/>) into this
+        /// model.</summary>
+        /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes
+        /// then.</exception>
         public void LoadWeights(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -81,7 +86,8 @@ namespace Microsoft.ML.Layers
         /// and, when saved, the compile configuration and optimizer state.
         /// </summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
-        /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, or the weights do not fit the architecture. No partially loaded model is returned.</exception>
+        /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, or the weights do not fit the
+        /// architecture. No partially loaded model is returned.</exception>
         public static Model Load(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -91,8 +97,10 @@ namespace Microsoft.ML.Layers
             return Load(stream, path);
         }
 
-        /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>; <paramref name="description"/> names it in errors.</summary>
-        /// <exception cref="FormatException">The data is not a complete, valid model zip. No partially loaded model is returned.</exception>
+        /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>; <paramref name="description"/> names it in
+        /// errors.</summary>
+        /// <exception cref="FormatException">The data is not a complete, valid model zip. No partially loaded model is
+        /// returned.</exception>
         public static Model Load(Stream stream, string description)
         {
             ArgumentNullException.ThrowIfNull(stream);
@@ -170,7 +178,8 @@ namespace Microsoft.ML.Layers
             foreach (var (name, weight) in expected)
             {
                 if (!weight.shape.SequenceEqual(byName[name].shape))
-                    throw new FormatException($"'{description}': weight '{name}' has shape {Shape.Of(byName[name])} in the file but {Shape.Of(weight)} in the model.");
+                    throw new FormatException($"'{description}': weight '{name}' has shape {Shape.Of(byName[name])} in the file but " +
+                        $"{Shape.Of(weight)} in the model.");
             }
             foreach (var (name, weight) in expected)
                 ((Parameter)weight).Assign(byName[name].to(weight.dtype));
@@ -225,7 +234,8 @@ namespace Microsoft.ML.Layers
                 }
                 catch (ArgumentException)
                 {
-                    WarningWriter($"Model '{Name}' was saved with the metric '{name}', which is not a built-in metric; it is not restored. Compile again to add it.");
+                    WarningWriter($"Model '{Name}' was saved with the metric '{name}', which is not a built-in metric; it is not " +
+                        $"restored. Compile again to add it.");
                 }
             }
             return known;
@@ -259,7 +269,8 @@ namespace Microsoft.ML.Layers
 
         private static T ReadEntry<T>(ZipArchive zip, string name, string path, Func<Stream, T> read)
         {
-            var entry = zip.GetEntry(name) ?? throw new FormatException($"'{path}' has no '{name}' entry: it is not a complete model file.");
+            var entry = zip.GetEntry(name)
+                ?? throw new FormatException($"'{path}' has no '{name}' entry: it is not a complete model file.");
             using var stream = entry.Open();
             try
             {

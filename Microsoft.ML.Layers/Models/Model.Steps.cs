@@ -13,14 +13,16 @@ namespace Microsoft.ML.Layers
         {
             if (Graph is not null && Graph.Inputs.Count != inputs.Count)
                 throw new ArgumentException($"Model '{Name}' expects {Graph.Inputs.Count} input(s) but received {inputs.Count}.");
-            return inputs.Count == 1 && (Graph is null || Graph.Inputs.Count == 1) ? ApplyAll(inputs[0], training) : ApplyAll(inputs, training);
+            return inputs.Count == 1 && (Graph is null || Graph.Inputs.Count == 1) ? ApplyAll(inputs[0], training)
+                : ApplyAll(inputs, training);
         }
 
         /// <summary>The total loss of a batch: the weighted outputs' losses plus the layers' <see cref="Layer.Losses"/>.</summary>
         private Tensor TotalLoss(Batch batch, IReadOnlyList<Tensor> predictions, Tensor? sampleWeight)
         {
             if (batch.Targets.Count != OutputCount)
-                throw new ArgumentException($"Model '{Name}' has {OutputCount} output(s) but the data has {batch.Targets.Count} target(s).");
+                throw new ArgumentException($"Model '{Name}' has {OutputCount} output(s) but the data has {batch.Targets.Count} " +
+                    $"target(s).");
             Tensor? total = null;
             for (int i = 0; i < OutputCount; i++)
             {

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     /// <summary>
     /// A layer with training and saving (Keras's <c>Model</c>). Made three ways, as in Keras:
     /// <list type="bullet">
-    /// <item>functional: <c>new Model(inputs, outputs)</c> from symbolic tensors (<see cref="Input.Create(Shape, ScalarType?, string?, int?)"/>
+    /// <item>functional: <c>new Model(inputs, outputs)</c> from symbolic tensors
+    /// (<see cref="Input.Create(Shape, ScalarType?, string?, int?)"/>
     /// and layers called on them), with several inputs and outputs, shared layers and nested models;</item>
     /// <item><see cref="Sequential"/>: a stack of layers;</item>
     /// <item>subclassed: derive from <see cref="Model"/>, create layers in the constructor and override <c>Call</c>.</item>
@@ -55,12 +56,14 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Creates a functional model from one symbolic input and one symbolic output.</summary>
         public Model(Tensor inputs, Tensor outputs, string? name = null)
-            : this(new[] { inputs ?? throw new ArgumentNullException(nameof(inputs)) }, new[] { outputs ?? throw new ArgumentNullException(nameof(outputs)) }, name)
+            : this(new[] { inputs ?? throw new ArgumentNullException(nameof(inputs)) },
+                new[] { outputs ?? throw new ArgumentNullException(nameof(outputs)) }, name)
         {
         }
 
         /// <summary>Creates a functional model from symbolic inputs and outputs (several of each allowed).</summary>
-        /// <exception cref="ArgumentException">An input is not from <see cref="Input.Create(Shape, ScalarType?, string?, int?)"/>, or an output depends on an input not listed.</exception>
+        /// <exception cref="ArgumentException">An input is not from <see cref="Input.Create(Shape, ScalarType?, string?, int?)"/>, or an
+        /// output depends on an input not listed.</exception>
         public Model(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, string? name = null)
             : base(name)
         {
@@ -106,7 +109,8 @@ namespace Microsoft.ML.Layers
         public IReadOnlyList<Tensor> Outputs => _graph?.Outputs ?? Array.Empty<Tensor>();
 
         /// <summary>The names of a functional model's inputs (its input layers' names), in order.</summary>
-        public IReadOnlyList<string> InputNames => _graph?.InputLayers.Select(l => l.Name).ToList() ?? (IReadOnlyList<string>)Array.Empty<string>();
+        public IReadOnlyList<string> InputNames
+            => _graph?.InputLayers.Select(l => l.Name).ToList() ?? (IReadOnlyList<string>)Array.Empty<string>();
 
         internal FunctionalGraph? Graph => _graph;
 
@@ -114,7 +118,8 @@ namespace Microsoft.ML.Layers
         /// <exception cref="ArgumentException">No layer has that name; the message lists the names.</exception>
         public Layer GetLayer(string name)
             => Layers.FirstOrDefault(l => l.Name == name)
-               ?? throw new ArgumentException($"No such layer: '{name}'. Existing layers are: {string.Join(", ", Layers.Select(l => l.Name))}.", nameof(name));
+               ?? throw new ArgumentException($"No such layer: '{name}'. Existing layers are: " +
+                   $"{string.Join(", ", Layers.Select(l => l.Name))}.", nameof(name));
 
         /// <summary>Runs the functional graph; subclassed models override this.</summary>
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
@@ -125,24 +130,28 @@ namespace Microsoft.ML.Layers
             => CallOutputs(inputs, singleInput: false, training, masks ?? new Tensor?[inputs.Count])[0];
 
         /// <inheritdoc />
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             if (_graph is null)
             {
                 if (GetType() == typeof(Model))
-                    throw new InvalidOperationException($"Model '{Name}' has no graph: create it from inputs and outputs, or subclass Model and override Call.");
+                    throw new InvalidOperationException($"Model '{Name}' has no graph: create it from inputs and outputs, or subclass " +
+                        $"Model and override Call.");
                 return base.CallOutputs(inputs, singleInput, training, masks);
             }
             return _graph.Run(inputs, training, masks, Name).Outputs;
         }
 
         /// <summary>A functional model's output masks are the masks its last layers attached to the outputs.</summary>
-        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
+        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput,
+            IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
             => _graph is null ? base.ComputeOutputMasks(inputs, singleInput, masks, outputs) : outputs.Select(KerasMask.Get).ToList();
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)
-            => _graph is not null && _graph.Outputs.Count == 1 && _graph.Inputs.Count == 1 ? KerasTensor.ShapeOf(_graph.Outputs[0]).With(0, inputShape[0]) : base.ComputeOutputShape(inputShape);
+            => _graph is not null && _graph.Outputs.Count == 1 && _graph.Inputs.Count == 1
+                ? KerasTensor.ShapeOf(_graph.Outputs[0]).With(0, inputShape[0]) : base.ComputeOutputShape(inputShape);
 
         /// <summary>
         /// The model's config. A functional model writes Keras's functional layout (<c>layers</c> with <c>inbound_nodes</c>,
@@ -181,8 +190,8 @@ namespace Microsoft.ML.Layers
             if (!config.Contains("layers") || !config.Contains("input_layers") || !config.Contains("output_layers"))
             {
                 throw new FormatException(
-                    $"The config of model '{config.Name}' is not a functional graph (it needs 'layers', 'input_layers' and 'output_layers'). " +
-                    "A subclassed model needs its own registered class.");
+                    $"The config of model '{config.Name}' is not a functional graph (it needs 'layers', 'input_layers' and " +
+                    $"'output_layers'). A subclassed model needs its own registered class.");
             }
             var (inputs, outputs) = FunctionalGraph.ReadConfig(config);
             var model = new Model(inputs, outputs, config.Name);

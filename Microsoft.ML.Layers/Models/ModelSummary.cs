@@ -6,14 +6,16 @@ using System.Text;
 
 namespace Microsoft.ML.Layers
 {
-    /// <summary>Keras's <c>model.summary()</c> table: layer and type, output shape, parameter count, and for functional models the layers each one is connected to.</summary>
+    /// <summary>Keras's <c>model.summary()</c> table: layer and type, output shape, parameter count, and for functional models the layers
+    /// each one is connected to.</summary>
     internal static class ModelSummary
     {
         public static string Render(Model model, int width)
         {
             bool functional = model.Graph is not null;
             var rows = Rows(model, functional).ToList();
-            var columns = functional ? new[] { "Layer (type)", "Output Shape", "Param #", "Connected to" } : new[] { "Layer (type)", "Output Shape", "Param #" };
+            var columns = functional ? new[] { "Layer (type)", "Output Shape", "Param #", "Connected to" }
+                : new[] { "Layer (type)", "Output Shape", "Param #" };
             var widths = columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 2).ToArray();
             int total = Math.Max(width, widths.Sum());
 
@@ -50,7 +52,8 @@ namespace Microsoft.ML.Layers
             {
                 var layer = layers[i];
                 string name = $"{layer.Name} ({layer.GetType().Name})";
-                string shape = sequentialShapes is not null && i < sequentialShapes.Count ? sequentialShapes[i].ToString() : OutputShape(model, layer);
+                string shape = sequentialShapes is not null && i < sequentialShapes.Count ? sequentialShapes[i].ToString()
+                    : OutputShape(model, layer);
                 string parameters = layer.Built ? Count(layer.CountParams()) : "0 (unbuilt)";
                 if (!functional)
                 {
@@ -71,7 +74,8 @@ namespace Microsoft.ML.Layers
         {
             if (model.Graph is FunctionalGraph graph)
             {
-                var outputs = layer is InputLayer input ? new[] { input.Output } : graph.Nodes.Where(n => n.Layer == layer).SelectMany(n => n.Outputs).ToArray();
+                var outputs = layer is InputLayer input ? new[] { input.Output }
+                    : graph.Nodes.Where(n => n.Layer == layer).SelectMany(n => n.Outputs).ToArray();
                 var shapes = outputs.Select(o => KerasTensor.ShapeOf(o).ToString()).Distinct().ToList();
                 return shapes.Count == 1 ? shapes[0] : shapes.Count == 0 ? "?" : "multiple";
             }

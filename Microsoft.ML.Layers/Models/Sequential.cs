@@ -43,15 +43,18 @@ namespace Microsoft.ML.Layers
         /// <summary>The output shape of each layer in <see cref="Layers"/> (batch dimension unknown), once the model is built.</summary>
         public IReadOnlyList<Shape> LayerOutputShapes => _outputShapes;
 
-        /// <summary>Adds a layer on top. A Keras 2 layer that declares an input shape gets an <see cref="InputLayer"/> in front of it.</summary>
-        /// <exception cref="ArgumentException">The layer is already in the model, or an input layer is added after other layers.</exception>
+        /// <summary>Adds a layer on top. A Keras 2 layer that declares an input shape gets an <see cref="InputLayer"/> in front of
+        /// it.</summary>
+        /// <exception cref="ArgumentException">The layer is already in the model, or an input layer is added after other
+        /// layers.</exception>
         public void Add(Layer layer)
         {
             ArgumentNullException.ThrowIfNull(layer);
             if (_layers.Contains(layer))
                 throw new ArgumentException($"Layer '{layer.Name}' is already in model '{Name}'.", nameof(layer));
             if (layer is InputLayer && _layers.Count > 0)
-                throw new ArgumentException($"Model '{Name}': an InputLayer can only be the first layer; '{layer.Name}' was added after {_layers.Count} layer(s).", nameof(layer));
+                throw new ArgumentException($"Model '{Name}': an InputLayer can only be the first layer; '{layer.Name}' was added after " +
+                    $"{_layers.Count} layer(s).", nameof(layer));
             if (_layers.Count == 0 && layer is not InputLayer && layer.DeclaredBatchInputShape is Shape declared)
                 _layers.Add(new InputLayer(batchShape: declared));
             _layers.Add(layer);
@@ -106,7 +109,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             if (!singleInput)
                 throw new ArgumentException($"Sequential model '{Name}' takes one input; it was called with a list of {inputs.Count}.");
@@ -114,7 +118,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>The output's mask is the one the last layer attached.</summary>
-        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
+        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput,
+            IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
             => outputs.Select(KerasMask.Get).ToList();
 
         /// <inheritdoc />
@@ -145,7 +150,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(config);
             var layers = config.Get<JsonArray>("layers").Select((node, i) =>
             {
-                var layerConfig = LayerConfig.FromJson(node ?? throw new FormatException($"Sequential '{config.Name}': layers[{i}] is null."));
+                var layerConfig = LayerConfig.FromJson(node
+                    ?? throw new FormatException($"Sequential '{config.Name}': layers[{i}] is null."));
                 return Layer.Deserialize(layerConfig);
             }).ToList();
             var model = new Sequential(layers, config.Name, config.Trainable);

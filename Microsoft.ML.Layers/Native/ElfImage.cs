@@ -47,7 +47,8 @@ namespace Microsoft.ML.Layers.Native
             long sectionHeaderOffset = ReadInt64(0x28);
             int sectionHeaderSize = ReadUInt16(0x3A);
             int sectionCount = ReadUInt16(0x3C);
-            if (sectionHeaderOffset <= 0 || sectionHeaderSize < 64 || sectionHeaderOffset + (long)sectionHeaderSize * sectionCount > bytes.Length)
+            if (sectionHeaderOffset <= 0 || sectionHeaderSize < 64
+                || sectionHeaderOffset + (long)sectionHeaderSize * sectionCount > bytes.Length)
                 throw new FormatException($"'{description}' has no readable section headers.");
 
             for (int i = 0; i < sectionCount; i++)
@@ -61,7 +62,8 @@ namespace Microsoft.ML.Layers.Native
                     Info: ReadUInt32(h + 0x2C),
                     EntrySize: ReadInt64(h + 0x38));
                 // SHT_NOBITS (.bss, .tbss) occupies no bytes in the file.
-                if (section.Type != SectionTypeNoBits && (section.Offset < 0 || section.Size < 0 || section.Offset + section.Size > bytes.Length))
+                if (section.Type != SectionTypeNoBits
+                    && (section.Offset < 0 || section.Size < 0 || section.Offset + section.Size > bytes.Length))
                     throw new FormatException($"'{description}': section {i} lies outside the file.");
                 _sections.Add(section);
             }

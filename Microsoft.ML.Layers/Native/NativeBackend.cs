@@ -76,7 +76,8 @@ namespace Microsoft.ML.Layers
         /// <summary>
         /// Prepares TorchSharp's native backend for this process. Idempotent and thread-safe; cheap after the first call.
         /// </summary>
-        /// <exception cref="DllNotFoundException">The native backend cannot be made loadable; the message says what is missing and how to fix it.</exception>
+        /// <exception cref="DllNotFoundException">The native backend cannot be made loadable; the message says what is missing and how to
+        /// fix it.</exception>
         public static void EnsureLoaded()
         {
             Prepare();
@@ -197,7 +198,8 @@ namespace Microsoft.ML.Layers
                 {
                     string directory = Path.Combine(root, "native", hash);
                     string target = Path.Combine(directory, TorchSharpNativeFile);
-                    if (File.Exists(target) && new FileInfo(target).Length == patched.Length && File.ReadAllBytes(target).AsSpan().SequenceEqual(patched))
+                    if (File.Exists(target) && new FileInfo(target).Length == patched.Length
+                        && File.ReadAllBytes(target).AsSpan().SequenceEqual(patched))
                         return target;
                     Directory.CreateDirectory(directory);
                     // Write then rename: concurrent processes (parallel test hosts) never see a partial file.
@@ -212,8 +214,8 @@ namespace Microsoft.ML.Layers
                 }
             }
             throw new DllNotFoundException(
-                $"Could not write the fixed copy of {TorchSharpNativeFile} (versions {string.Join(", ", weakened)} marked weak) to any cache " +
-                $"directory ({string.Join("; ", errors)}). Set {CacheDirectoryVariable} to a writable directory.");
+                $"Could not write the fixed copy of {TorchSharpNativeFile} (versions {string.Join(", ", weakened)} marked weak) to any " +
+                $"cache directory ({string.Join("; ", errors)}). Set {CacheDirectoryVariable} to a writable directory.");
         }
 
         private static IEnumerable<string> CacheRoots()
@@ -240,7 +242,8 @@ namespace Microsoft.ML.Layers
             if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string probed)
                 directories.AddRange(probed.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
             string rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
-            foreach (var baseDirectory in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(NativeBackend).Assembly.Location) })
+            foreach (var baseDirectory in new[] { AppContext.BaseDirectory,
+                Path.GetDirectoryName(typeof(NativeBackend).Assembly.Location) })
             {
                 if (string.IsNullOrEmpty(baseDirectory))
                     continue;

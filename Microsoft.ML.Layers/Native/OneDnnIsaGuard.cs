@@ -52,7 +52,8 @@ namespace Microsoft.ML.Layers.Native
         }
 
         [DllImport("libc", EntryPoint = "setenv")]
-        private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+        private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name,
+            [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
         [DllImport("libc", EntryPoint = "getenv")]
         private static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);

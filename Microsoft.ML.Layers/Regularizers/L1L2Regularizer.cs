@@ -61,13 +61,15 @@ namespace Microsoft.ML.Layers.Regularizers
         /// Reads a config: <c>l1</c> and <c>l2</c> default to 0 (a null value also means 0, as in Keras); the bare name
         /// <c>"l1_l2"</c> means 0.01 and 0.01, as Keras documents.
         /// </summary>
-        /// <exception cref="FormatException">The config has keys other than <c>l1</c> and <c>l2</c>, or a value is not a number.</exception>
+        /// <exception cref="FormatException">The config has keys other than <c>l1</c> and <c>l2</c>, or a value is not a
+        /// number.</exception>
         public static L1L2Regularizer FromConfig(ComponentConfig config)
         {
             ArgumentNullException.ThrowIfNull(config);
             var unknown = config.Keys.Where(k => k is not ("l1" or "l2")).ToList();
             if (unknown.Count > 0)
-                throw new FormatException($"The config of '{config.ClassName}' has keys that L1L2 does not take: {string.Join(", ", unknown)}. Expected: l1, l2.");
+                throw new FormatException($"The config of '{config.ClassName}' has keys that L1L2 does not take: " +
+                    $"{string.Join(", ", unknown)}. Expected: l1, l2.");
             if (config.ClassName == LegacyName && !config.Keys.Any())
                 return new L1L2Regularizer(0.01, 0.01);
             return new L1L2Regularizer(config.Get<double?>("l1", null) ?? 0.0, config.Get<double?>("l2", null) ?? 0.0);

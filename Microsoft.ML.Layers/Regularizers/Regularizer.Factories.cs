@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers.Regularizers
         /// with its defaults (Keras's <c>keras.regularizers.get</c>); <c>"l1_l2"</c> gives factors 0.01 and 0.01, as
         /// Keras documents. Custom regularizers registered with <see cref="RegisterComponentAttribute"/> resolve too.
         /// </summary>
-        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known names.</exception>
+        /// <exception cref="ArgumentException">The name is unknown or names another kind of component; the message lists the known
+        /// names.</exception>
         public static Regularizer Get(string name) => ComponentLookup.Get<Regularizer>(name);
     }
 }

@@ -14,7 +14,8 @@ namespace Microsoft.ML.Layers.Regularizers
         /// <summary>The class name and arguments (Keras's <c>get_config</c>); the base has no arguments.</summary>
         public virtual ComponentConfig GetConfig() => ComponentRegistry.EmptyConfigFor(this);
 
-        /// <summary>The built-in regularizer with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's defaults.</summary>
+        /// <summary>The built-in regularizer with this Keras name (<c>"he_normal"</c>, <c>"l2"</c>, <c>"max_norm"</c>, ...), with Keras's
+        /// defaults.</summary>
         public static implicit operator Regularizer(string name) => Regularizer.Get(name);
     }
 }

@@ -120,7 +120,8 @@ namespace Microsoft.ML.Layers
                     if (!obj.TryGetPropertyValue("class_name", out var classNode) || classNode is not JsonValue classValue
                         || !classValue.TryGetValue<string>(out var className))
                     {
-                        throw new FormatException($"A serialized object needs a string 'class_name'. Received: {Truncate(obj.ToJsonString())}");
+                        throw new FormatException($"A serialized object needs a string 'class_name'. Received: " +
+                            $"{Truncate(obj.ToJsonString())}");
                     }
                     obj.TryGetPropertyValue("config", out var configNode);
                     var values = configNode switch
@@ -129,12 +130,15 @@ namespace Microsoft.ML.Layers
                         JsonObject o => o,
                         // Keras 3 serializes functions (activations) as {"class_name": "function", "config": "relu"}.
                         JsonValue v => new JsonObject { ["value"] = v.DeepClone() },
-                        _ => throw new FormatException($"The 'config' of '{className}' must be an object. Received: {Truncate(configNode.ToJsonString())}"),
+                        _ => throw new FormatException($"The 'config' of '{className}' must be an object. Received: " +
+                            $"{Truncate(configNode.ToJsonString())}"),
                     };
-                    string? module = obj.TryGetPropertyValue("module", out var moduleNode) && moduleNode is JsonValue mv && mv.TryGetValue<string>(out var m) ? m : null;
+                    string? module = obj.TryGetPropertyValue("module", out var moduleNode) && moduleNode is JsonValue mv
+                        && mv.TryGetValue<string>(out var m) ? m : null;
                     return (className, values, module);
                 default:
-                    throw new FormatException($"Expected a serialized object (a name or a dictionary with 'class_name'). Received: {Truncate(node?.ToJsonString() ?? "null")}");
+                    throw new FormatException($"Expected a serialized object (a name or a dictionary with 'class_name'). Received: " +
+                        $"{Truncate(node?.ToJsonString() ?? "null")}");
             }
         }
 

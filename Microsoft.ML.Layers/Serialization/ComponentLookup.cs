@@ -14,7 +14,8 @@ namespace Microsoft.ML.Layers
     internal static class ComponentLookup
     {
         /// <summary>Resolves <paramref name="name"/> as kind <typeparamref name="T"/> and creates it with its defaults.</summary>
-        /// <exception cref="ArgumentException">The name is unknown, or registered as another kind; the message lists the known names.</exception>
+        /// <exception cref="ArgumentException">The name is unknown, or registered as another kind; the message lists the known
+        /// names.</exception>
         public static T Get<T>(string name) where T : class
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -27,7 +28,8 @@ namespace Microsoft.ML.Layers
                     ? $"Unknown {label}"
                     : $"'{name}' is registered as {Article(otherKind.Name.ToLowerInvariant())}, not {Article(label)}";
                 throw new ArgumentException(
-                    $"{reason}. Received: name='{name}'. Known {label}s: {string.Join(", ", ComponentRegistry.NamesOf(kind))}.", nameof(name));
+                    $"{reason}. Received: name='{name}'. Known {label}s: {string.Join(", ", ComponentRegistry.NamesOf(kind))}.",
+                    nameof(name));
             }
             return (T)ComponentRegistry.Deserialize(JsonValue.Create(name), kind)!;
         }

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers
     internal static class ComponentRegistry
     {
         /// <summary>The base types a class can be registered as.</summary>
-        public static IReadOnlyList<Type> Kinds { get; } = new[] { typeof(Layer), typeof(Initializer), typeof(Regularizer), typeof(Constraint) };
+        public static IReadOnlyList<Type> Kinds { get; } = new[] { typeof(Layer), typeof(Initializer), typeof(Regularizer),
+            typeof(Constraint) };
 
         private static readonly object Gate = new();
         private static readonly Dictionary<(Type Kind, string Name), Type> ByName = new();
@@ -35,13 +36,15 @@ namespace Microsoft.ML.Layers
                 Pending.Enqueue(assembly);
         }
 
-        /// <summary>Registers <paramref name="type"/> under <paramref name="name"/> (default: its attribute's name, else its class name).</summary>
+        /// <summary>Registers <paramref name="type"/> under <paramref name="name"/> (default: its attribute's name, else its class
+        /// name).</summary>
         /// <exception cref="ArgumentException">The type is abstract or is not a layer, initializer, regularizer or constraint.</exception>
         public static void Register(Type type, string? name = null, params string[] aliases)
         {
             ArgumentNullException.ThrowIfNull(type);
             var kind = KindOf(type) ?? throw new ArgumentException(
-                $"{type.FullName} cannot be registered: only subclasses of {string.Join(", ", Kinds.Select(k => k.Name))} can.", nameof(type));
+                $"{type.FullName} cannot be registered: only subclasses of {string.Join(", ", Kinds.Select(k => k.Name))} can.",
+                nameof(type));
             if (type.IsAbstract)
                 throw new ArgumentException($"{type.FullName} is abstract and cannot be registered.", nameof(type));
             var attribute = type.GetCustomAttribute<RegisteredNameAttribute>(inherit: false);
@@ -97,17 +100,20 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(className);
             if (TryResolve(kind, className, out var type))
                 return type;
-            if (module is not null && !module.StartsWith("keras", StringComparison.Ordinal) && TryLoadAssembly(module) && TryResolve(kind, className, out type))
+            if (module is not null && !module.StartsWith("keras", StringComparison.Ordinal) && TryLoadAssembly(module)
+                && TryResolve(kind, className, out type))
                 return type;
 
             var otherKind = Kinds.Where(k => k != kind).FirstOrDefault(k => TryResolve(k, className, out _));
             if (otherKind is not null)
-                throw new KeyNotFoundException($"'{className}' is registered as {Article(otherKind.Name)}, not {Article(kind.Name)}: it cannot be used where the config expects {Article(kind.Name)}.");
+                throw new KeyNotFoundException($"'{className}' is registered as {Article(otherKind.Name)}, not {Article(kind.Name)}: it " +
+                    $"cannot be used where the config expects {Article(kind.Name)}.");
             string attribute = kind == typeof(Layer) ? "RegisterLayer" : "RegisterComponent";
             string from = module is null ? "" : $" (module '{module}')";
             throw new KeyNotFoundException(
-                $"Unknown {kind.Name.ToLowerInvariant()} class '{className}'{from}. Only registered classes are deserialized: mark the class " +
-                $"[{attribute}(\"{className}\")] and make sure its assembly is loaded, or call ComponentRegistry.Register(typeof(YourClass), \"{className}\").");
+                $"Unknown {kind.Name.ToLowerInvariant()} class '{className}'{from}. Only registered classes are deserialized: mark the " +
+                $"class [{attribute}(\"{className}\")] and make sure its assembly is loaded, or call " +
+                $"ComponentRegistry.Register(typeof(YourClass), \"{className}\").");
         }
 
         /// <summary>The names and aliases registered for <paramref name="kind"/>, sorted; for error messages.</summary>
@@ -240,7 +246,8 @@ namespace Microsoft.ML.Layers
             var config = ComponentConfig.FromJson(node);
             var type = Resolve(kind, config.ClassName, config.Module);
             if (!expected.IsAssignableFrom(type))
-                throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config expects here.");
+                throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config expects " +
+                    $"here.");
             return Instantiate(type, config, kind);
         }
 
@@ -249,7 +256,8 @@ namespace Microsoft.ML.Layers
         {
             var type = Resolve(typeof(Layer), config.ClassName, config.Module);
             if (!expected.IsAssignableFrom(type))
-                throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config expects here.");
+                throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config expects " +
+                    $"here.");
             var layer = (Layer)Instantiate(type, config, typeof(Layer));
             layer.BuildFromConfig(config.BuildConfig);
             return layer;
@@ -282,8 +290,9 @@ namespace Microsoft.ML.Layers
             if (best.Constructor is null)
             {
                 throw new FormatException(
-                    $"The config of '{config.ClassName}' cannot construct {type.Name}: no public constructor has all its required parameters " +
-                    $"among the keys ({string.Join(", ", keys)}). Give {type.Name} a static FromConfig({config.GetType().Name}) method.");
+                    $"The config of '{config.ClassName}' cannot construct {type.Name}: no public constructor has all its required " +
+                    $"parameters among the keys ({string.Join(", ", keys)}). Give {type.Name} a static " +
+                    $"FromConfig({config.GetType().Name}) method.");
             }
 
             var bound = new HashSet<string>(StringComparer.Ordinal);
@@ -306,8 +315,9 @@ namespace Microsoft.ML.Layers
             if (unknown.Count > 0)
             {
                 var error = new FormatException(
-                    $"The config of '{config.ClassName}' has keys that {type.Name}'s constructor does not take: {string.Join(", ", unknown)}. " +
-                    $"Add constructor parameters with these names (camelCase), or a static FromConfig({config.GetType().Name}) method.");
+                    $"The config of '{config.ClassName}' has keys that {type.Name}'s constructor does not take: " +
+                    $"{string.Join(", ", unknown)}. Add constructor parameters with these names (camelCase), or a static " +
+                    $"FromConfig({config.GetType().Name}) method.");
                 error.Data[UnknownKeysData] = unknown.ToArray();
                 throw error;
             }

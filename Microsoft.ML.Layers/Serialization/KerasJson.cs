@@ -73,7 +73,8 @@ namespace Microsoft.ML.Layers
                 case IEnumerable sequence:
                     return new JsonArray(sequence.Cast<object?>().Select(item => ToNode(item, key)).ToArray());
                 default:
-                    throw new ArgumentException($"Config key '{key}': values of type {value.GetType().Name} cannot be written to a Keras config.", nameof(value));
+                    throw new ArgumentException($"Config key '{key}': values of type {value.GetType().Name} cannot be written to a Keras " +
+                        $"config.", nameof(value));
             }
         }
 
@@ -99,7 +100,8 @@ namespace Microsoft.ML.Layers
                 if (target == typeof(string))
                     return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : Fail(node, target, where);
                 if (target == typeof(bool))
-                    return Element(node).ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => Fail(node, target, where) };
+                    return Element(node)
+                        .ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => Fail(node, target, where) };
                 if (target == typeof(int))
                     return checked((int)Integer(node, where));
                 if (target == typeof(long))
@@ -109,15 +111,20 @@ namespace Microsoft.ML.Layers
                 if (target == typeof(float))
                     return (float)Number(node, where);
                 if (target == typeof(torch.ScalarType))
-                    return node is JsonObject ? PolicyFrom(node, where).VariableDType : DTypes.Parse((string)FromNode(node, typeof(string), where)!);
+                    return node is JsonObject ? PolicyFrom(node, where).VariableDType
+                        : DTypes.Parse((string)FromNode(node, typeof(string), where)!);
                 if (target == typeof(DTypePolicy))
                     return PolicyFrom(node, where);
                 if (target == typeof(Shape))
-                    return node is JsonArray dims ? new Shape(dims.Select(d => d is null ? Shape.Unknown : Integer(d, where))) : Fail(node, target, where);
+                    return node is JsonArray dims ? new Shape(dims.Select(d => d is null ? Shape.Unknown : Integer(d, where)))
+                        : Fail(node, target, where);
                 if (target == typeof(LearningRate))
-                    return node is JsonObject schedule ? (LearningRate)LearningRateSchedules.FromConfig(ComponentConfig.FromJson(schedule)) : (LearningRate)Number(node, where);
+                    return node is JsonObject schedule ? (LearningRate)LearningRateSchedules.FromConfig(ComponentConfig.FromJson(schedule))
+                        : (LearningRate)Number(node, where);
                 if (target == typeof(IntTuple))
-                    return node is JsonArray values ? new IntTuple(values.Select((v, i) => checked((int)Integer(v!, $"{where}[{i}]"))).ToArray()) : new IntTuple(checked((int)Integer(node, where)));
+                    return node is JsonArray values
+                        ? new IntTuple(values.Select((v, i) => checked((int)Integer(v!, $"{where}[{i}]"))).ToArray())
+                        : new IntTuple(checked((int)Integer(node, where)));
                 if (target == typeof(Activation))
                     return Activations.Deserialize(node);
                 if (typeof(Layer).IsAssignableFrom(target))
@@ -137,7 +144,8 @@ namespace Microsoft.ML.Layers
                     return array;
                 }
                 if (target.IsGenericType && target.GetGenericTypeDefinition() is var definition
-                    && (definition == typeof(IReadOnlyList<>) || definition == typeof(List<>) || definition == typeof(IList<>) || definition == typeof(IEnumerable<>)))
+                    && (definition == typeof(IReadOnlyList<>) || definition == typeof(List<>) || definition == typeof(IList<>)
+                        || definition == typeof(IEnumerable<>)))
                 {
                     var elementType = target.GetGenericArguments()[0];
                     if (node is not JsonArray items)
@@ -150,7 +158,8 @@ namespace Microsoft.ML.Layers
             }
             catch (Exception e) when (e is InvalidOperationException or OverflowException)
             {
-                throw new FormatException($"'{where}' cannot be read as {target.Name}: {e.Message} Received: {ComponentConfig.Truncate(node.ToJsonString())}", e);
+                throw new FormatException($"'{where}' cannot be read as {target.Name}: {e.Message} Received: " +
+                    $"{ComponentConfig.Truncate(node.ToJsonString())}", e);
             }
             throw new FormatException($"'{where}': values of type {target.Name} cannot be read from a Keras config.");
         }
@@ -159,7 +168,8 @@ namespace Microsoft.ML.Layers
             => throw new FormatException($"'{where}' must be {Describe(type)}. Received: {ComponentConfig.Truncate(node.ToJsonString())}");
 
         private static string Describe(Type type)
-            => type == typeof(string) ? "a string" : type == typeof(bool) ? "true or false" : type.IsArray || type == typeof(Shape) ? "a list" : $"a {type.Name}";
+            => type == typeof(string) ? "a string" : type == typeof(bool) ? "true or false" : type.IsArray || type == typeof(Shape)
+                ? "a list" : $"a {type.Name}";
 
         private static JsonElement Element(JsonNode node) => JsonSerializer.SerializeToElement(node);
 
@@ -201,13 +211,15 @@ namespace Microsoft.ML.Layers
         {
             if (node is JsonValue value && value.TryGetValue<string>(out var name))
                 return new DTypePolicy(name);
-            // Keras 3: {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}; Keras 2: {"class_name": "Policy", ...}.
+            // Keras 3: {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}; Keras 2: {"class_name": "Policy",
+            // ...}.
             if (node is JsonObject obj && obj["config"] is JsonObject config && config["name"] is JsonValue policyName
                 && policyName.TryGetValue<string>(out var n))
             {
                 return new DTypePolicy(n);
             }
-            throw new FormatException($"'{where}' must be a dtype name or a dtype policy. Received: {ComponentConfig.Truncate(node.ToJsonString())}");
+            throw new FormatException($"'{where}' must be a dtype name or a dtype policy. Received: " +
+                $"{ComponentConfig.Truncate(node.ToJsonString())}");
         }
 
         /// <summary>

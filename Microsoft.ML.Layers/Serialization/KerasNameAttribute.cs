@@ -18,7 +18,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Other spellings read as this member (<c>"normal"</c> for <c>truncated_normal</c>); never written.</summary>
         public string[] Aliases { get; set; } = Array.Empty<string>();
 
-        /// <summary>Whether Keras's <c>None</c> (JSON <c>null</c>) in a config means this member (<c>data_format=None</c> is <c>channels_last</c>).</summary>
+        /// <summary>Whether Keras's <c>None</c> (JSON <c>null</c>) in a config means this member (<c>data_format=None</c> is
+        /// <c>channels_last</c>).</summary>
         public bool ReadsNone { get; set; }
     }
 }

@@ -68,7 +68,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Reads a layer config from Keras JSON text.</summary>
         public static new LayerConfig FromJson(string json) => FromJson(KerasJson.ParseText(json));
 
-        /// <summary>Rejects keys that are neither the layer's own nor Keras's base keys, as constructor binding does (for a layer's <c>FromConfig</c>).</summary>
+        /// <summary>Rejects keys that are neither the layer's own nor Keras's base keys, as constructor binding does (for a layer's
+        /// <c>FromConfig</c>).</summary>
         /// <exception cref="FormatException">A key is unknown; the message lists it.</exception>
         internal void RequireKnownKeys(params string[] own)
         {
@@ -77,7 +78,8 @@ namespace Microsoft.ML.Layers
                 throw new FormatException($"The config of '{ClassName}' has keys that it does not take: {string.Join(", ", unknown)}.");
         }
 
-        /// <summary>The base keys a layer's <c>FromConfig</c> passes to its constructor (<see cref="Layer.ApplyBaseConfig"/> applies the others).</summary>
+        /// <summary>The base keys a layer's <c>FromConfig</c> passes to its constructor (<see cref="Layer.ApplyBaseConfig"/> applies the
+        /// others).</summary>
         internal static IReadOnlySet<string> BoundBaseKeys { get; } = new HashSet<string>(StringComparer.Ordinal) { "name", "trainable" };
 
         /// <summary>A deep copy.</summary>

@@ -30,13 +30,15 @@ namespace Microsoft.ML.Layers
         private static readonly Dictionary<string, ScalarType> Types = Codes.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
         /// <summary>Writes named tensors, in the given order, with optional string metadata.</summary>
-        public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+        public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors,
+            IReadOnlyDictionary<string, string>? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
             ArgumentNullException.ThrowIfNull(tensors);
             var header = new JsonObject();
             if (metadata is not null && metadata.Count > 0)
-                header["__metadata__"] = new JsonObject(metadata.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+                header["__metadata__"] = new JsonObject(metadata.Select(p => KeyValuePair.Create(p.Key,
+                    (JsonNode?)JsonValue.Create(p.Value))));
             long offset = 0;
             var contiguous = new List<Tensor>();
             using var scope = NewDisposeScope();
@@ -45,7 +47,8 @@ namespace Microsoft.ML.Layers
                 if (header.ContainsKey(name))
                     throw new ArgumentException($"Two tensors are named '{name}'.", nameof(tensors));
                 if (!Codes.TryGetValue(tensor.dtype, out var code))
-                    throw new ArgumentException($"Tensor '{name}' has dtype {tensor.dtype}, which safetensors cannot store.", nameof(tensors));
+                    throw new ArgumentException($"Tensor '{name}' has dtype {tensor.dtype}, which safetensors cannot store.",
+                        nameof(tensors));
                 var data = tensor.detach().cpu().contiguous();
                 long length = data.numel() * data.ElementSize;
                 header[name] = new JsonObject
@@ -75,15 +78,18 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Reads every tensor (in file order) and the metadata.</summary>
         /// <exception cref="FormatException">The file is truncated or malformed; the message says what is wrong.</exception>
-        public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description)
+        public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors,
+            IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description)
         {
             ArgumentNullException.ThrowIfNull(stream);
             var bytes = ReadAll(stream);
             if (bytes.Length < 8)
-                throw new FormatException($"'{description}' is not a safetensors file: it is {bytes.Length} bytes long, shorter than its 8-byte header length.");
+                throw new FormatException($"'{description}' is not a safetensors file: it is {bytes.Length} bytes long, shorter than its " +
+                    $"8-byte header length.");
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
             if (headerLength > (ulong)MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
-                throw new FormatException($"'{description}' is truncated or corrupted: its header claims {headerLength} bytes, but the file has {bytes.Length - 8} after the length.");
+                throw new FormatException($"'{description}' is truncated or corrupted: its header claims {headerLength} bytes, but the " +
+                    $"file has {bytes.Length - 8} after the length.");
             JsonObject header;
             try
             {
@@ -154,7 +160,8 @@ namespace Microsoft.ML.Layers
             if (shape.Any(d => d < 0))
                 throw new FormatException($"{where}: negative dimension in shape [{string.Join(", ", shape)}].");
             if (begin < 0 || end < begin || end > dataLength)
-                throw new FormatException($"{where}: byte range [{begin}, {end}) lies outside the {dataLength} data bytes (the file is truncated or corrupted).");
+                throw new FormatException($"{where}: byte range [{begin}, {end}) lies outside the {dataLength} data bytes (the file is " +
+                    $"truncated or corrupted).");
             long elementSize = type switch
             {
                 ScalarType.Float64 or ScalarType.Int64 => 8,
@@ -166,7 +173,8 @@ namespace Microsoft.ML.Layers
             foreach (var d in shape)
                 elements = checked(elements * d);
             if (checked(elements * elementSize) != end - begin)
-                throw new FormatException($"{where}: shape [{string.Join(", ", shape)}] of {code} needs {elements * elementSize} bytes, but its range holds {end - begin}.");
+                throw new FormatException($"{where}: shape [{string.Join(", ", shape)}] of {code} needs {elements * elementSize} bytes, " +
+                    $"but its range holds {end - begin}.");
             return (name, type, shape, begin, end);
         }
 

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>A batch with one input and one target.</summary>
         public Batch(Tensor inputs, Tensor? targets, Tensor? sampleWeight = null)
-            : this(new[] { inputs ?? throw new ArgumentNullException(nameof(inputs)) }, targets is null ? Array.Empty<Tensor>() : new[] { targets }, sampleWeight)
+            : this(new[] { inputs ?? throw new ArgumentNullException(nameof(inputs)) },
+                targets is null ? Array.Empty<Tensor>() : new[] { targets }, sampleWeight)
         {
         }
 
@@ -32,11 +33,13 @@ namespace Microsoft.ML.Layers
             {
                 var shape = index == 0 ? firstShape : tensor.shape;
                 if (shape.Length == 0 || shape[0] != size)
-                    throw new ArgumentException($"Every input and target of a batch must have the same number of rows ({size}); tensor {index} has shape {Shape.Of(tensor)}.");
+                    throw new ArgumentException($"Every input and target of a batch must have the same number of rows ({size}); tensor " +
+                        $"{index} has shape {Shape.Of(tensor)}.");
                 index++;
             }
             if (sampleWeight is not null && (sampleWeight.ndim == 0 || sampleWeight.shape[0] != size))
-                throw new ArgumentException($"The sample weights must have one value per row ({size}); received shape {Shape.Of(sampleWeight)}.", nameof(sampleWeight));
+                throw new ArgumentException($"The sample weights must have one value per row ({size}); received shape " +
+                    $"{Shape.Of(sampleWeight)}.", nameof(sampleWeight));
             SampleWeight = sampleWeight;
             Size = size;
         }

@@ -47,14 +47,16 @@ namespace Microsoft.ML.Layers
                 return;
             _lastDraw = now;
             string bar = steps is int total ? Bar(batch + 1, total) + " " : "";
-            _output.Write($"\r{batch + 1}/{(steps?.ToString(CultureInfo.InvariantCulture) ?? "Unknown")} {bar}{Timing(batch + 1)}{Logs(logs)}   ");
+            _output.Write($"\r{batch + 1}/{(steps?.ToString(CultureInfo.InvariantCulture) ?? "Unknown")} " +
+                $"{bar}{Timing(batch + 1)}{Logs(logs)}   ");
         }
 
         public void EpochEnd(int epoch, int batches, int? steps, IReadOnlyDictionary<string, double> logs)
         {
             if (_verbose == 0)
                 return;
-            string line = $"{batches}/{steps ?? batches} {(_interactive && steps is int total ? Bar(batches, total) + " " : "")}{Timing(batches)}{Logs(logs)}";
+            string line = $"{batches}/{steps ?? batches} " +
+                $"{(_interactive && steps is int total ? Bar(batches, total) + " " : "")}{Timing(batches)}{Logs(logs)}";
             if (_interactive)
                 _output.WriteLine("\r" + line + "   ");
             else
@@ -65,11 +67,13 @@ namespace Microsoft.ML.Layers
         {
             double seconds = _epochClock.Elapsed.TotalSeconds;
             double perStep = batches == 0 ? 0 : seconds * 1000 / batches;
-            return $"{Math.Round(seconds).ToString(CultureInfo.InvariantCulture)}s {perStep.ToString("0", CultureInfo.InvariantCulture)}ms/step";
+            return $"{Math.Round(seconds).ToString(CultureInfo.InvariantCulture)}s " +
+                $"{perStep.ToString("0", CultureInfo.InvariantCulture)}ms/step";
         }
 
         private static string Logs(IReadOnlyDictionary<string, double> logs)
-            => string.Concat(logs.OrderBy(p => p.Key.StartsWith("val_", StringComparison.Ordinal)).ThenBy(p => p.Key, StringComparer.Ordinal)
+            => string.Concat(logs.OrderBy(p => p.Key.StartsWith("val_", StringComparison.Ordinal))
+                .ThenBy(p => p.Key, StringComparer.Ordinal)
                 .Select(p => $" - {p.Key}: {p.Value.ToString("0.0000", CultureInfo.InvariantCulture)}"));
 
         private static string Bar(int done, int total)

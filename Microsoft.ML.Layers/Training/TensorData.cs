@@ -43,7 +43,8 @@ namespace Microsoft.ML.Layers
         public (TensorData Train, TensorData Validation) Split(double fraction)
         {
             if (fraction <= 0 || fraction >= 1)
-                throw new ArgumentOutOfRangeException(nameof(fraction), $"`validation_split` must be between 0 and 1. Received: validation_split={fraction}");
+                throw new ArgumentOutOfRangeException(nameof(fraction),
+                    $"`validation_split` must be between 0 and 1. Received: validation_split={fraction}");
             long validationRows = (long)Math.Floor(Rows * fraction);
             long trainRows = Rows - validationRows;
             if (validationRows == 0 || trainRows == 0)

@@ -47,7 +47,8 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig().With("negative_slope", NegativeSlope);
 
-        /// <summary>Reads a Keras 3 config (<c>negative_slope</c>) or a Keras 2 one (<c>alpha</c>, which wins when both are present).</summary>
+        /// <summary>Reads a Keras 3 config (<c>negative_slope</c>) or a Keras 2 one (<c>alpha</c>, which wins when both are
+        /// present).</summary>
         /// <exception cref="FormatException">The config has a key the layer does not take.</exception>
         public static LeakyReLU FromConfig(LayerConfig config)
         {

@@ -33,7 +33,8 @@ namespace Microsoft.ML.Layers
         /// <param name="alphaInitializer">Default <c>zeros</c> (Keras's <c>"Zeros"</c>): the layer starts as a ReLU.</param>
         /// <param name="alphaRegularizer">Penalty on <c>alpha</c>.</param>
         /// <param name="alphaConstraint">Projection of <c>alpha</c> after each optimizer step.</param>
-        /// <param name="sharedAxes">The input axes (1 = the first after the batch) along which <c>alpha</c> is shared; none by default.</param>
+        /// <param name="sharedAxes">The input axes (1 = the first after the batch) along which <c>alpha</c> is shared; none by
+        /// default.</param>
         /// <param name="name">The layer name; unique by default (<c>p_re_lu</c>, <c>p_re_lu_1</c>, ...).</param>
         /// <param name="trainable">Whether <c>alpha</c> is trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -74,16 +75,18 @@ namespace Microsoft.ML.Layers
                     $"Layer '{Name}' (PReLU): `shared_axes` must name input axes from 1 to {inputShape.Rank - 1} (axis 0 is the batch). " +
                     $"Received: shared_axes=[{string.Join(", ", SharedAxes!)}] for input_shape={inputShape}.");
             }
-            var alphaShape = new Shape(Enumerable.Range(1, inputShape.Rank - 1).Select(axis => shared.Contains(axis) ? 1 : inputShape[axis]));
+            var alphaShape = new Shape(Enumerable.Range(1, inputShape.Rank - 1)
+                .Select(axis => shared.Contains(axis) ? 1 : inputShape[axis]));
             if (!alphaShape.IsFullyDefined)
             {
                 throw new ArgumentException(
-                    $"Layer '{Name}' (PReLU) needs known sizes on the axes it does not share to build `alpha`. Received: input_shape={inputShape}, " +
-                    $"shared_axes={(SharedAxes is null ? "None" : $"[{string.Join(", ", SharedAxes)}]")}.");
+                    $"Layer '{Name}' (PReLU) needs known sizes on the axes it does not share to build `alpha`. Received: " +
+                    $"input_shape={inputShape}, shared_axes={(SharedAxes is null ? "None" : $"[{string.Join(", ", SharedAxes)}]")}.");
             }
             _alpha = AddWeight("alpha", alphaShape, AlphaInitializer, regularizer: AlphaRegularizer, constraint: AlphaConstraint);
             var axes = shared.Count == 0 ? null
-                : Enumerable.Range(1, inputShape.Rank - 1).Where(axis => !shared.Contains(axis)).ToDictionary(axis => axis, axis => inputShape[axis]);
+                : Enumerable.Range(1, inputShape.Rank - 1).Where(axis => !shared.Contains(axis))
+                    .ToDictionary(axis => axis, axis => inputShape[axis]);
             InputSpec = new InputSpec { NDim = inputShape.Rank, Axes = axes };
         }
 

@@ -29,9 +29,12 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default (<c>re_lu</c>, <c>re_lu_1</c>, ...).</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        /// <exception cref="System.ArgumentOutOfRangeException">An argument is negative; the message names it and the received value.</exception>
-        /// <exception cref="System.ArgumentNullException"><paramref name="negativeSlope"/> or <paramref name="threshold"/> is null.</exception>
-        public ReLU(double? maxValue = null, double? negativeSlope = 0.0, double? threshold = 0.0, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        /// <exception cref="System.ArgumentOutOfRangeException">An argument is negative; the message names it and the received
+        /// value.</exception>
+        /// <exception cref="System.ArgumentNullException"><paramref name="negativeSlope"/> or <paramref name="threshold"/> is
+        /// null.</exception>
+        public ReLU(double? maxValue = null, double? negativeSlope = 0.0, double? threshold = 0.0, string? name = null,
+            bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             MaxValue = Arguments.NotNegative(maxValue, nameof(ReLU), nameof(maxValue), noneAllowed: true);

@@ -70,7 +70,8 @@ namespace Microsoft.ML.Layers
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             var x = mask is null ? inputs : inputs + (1.0 - LeadingAxesMask(mask, inputs).to(inputs.dtype)) * LargeNegative(inputs.dtype);
-            var axes = _axes is null ? Enumerable.Range(0, (int)x.ndim).Select(a => (long)a).ToArray() : _axes.Select(a => (long)a).ToArray();
+            var axes = _axes is null ? Enumerable.Range(0, (int)x.ndim).Select(a => (long)a).ToArray()
+                : _axes.Select(a => (long)a).ToArray();
             if (axes.Length > 1)
             {
                 // Keras's torch logsumexp: max + log(sum(exp(x - max))), keeping the reduced axes.
@@ -97,7 +98,8 @@ namespace Microsoft.ML.Layers
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
         /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig().With("axis", _axes is null ? null : _axisIsList ? (object)_axes : _axes[0]);
+        public override LayerConfig GetConfig()
+            => base.GetConfig().With("axis", _axes is null ? null : _axisIsList ? (object)_axes : _axes[0]);
 
         /// <summary>Reads a config whose <c>axis</c> is an integer, a list of integers or null, as Keras writes it.</summary>
         /// <exception cref="FormatException">The config has a key the layer does not take, or an axis that is not an integer.</exception>

@@ -27,7 +27,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        public AdditiveAttention(bool useScale = true, double dropout = 0.0, int? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public AdditiveAttention(bool useScale = true, double dropout = 0.0, int? seed = null, string? name = null, bool trainable = true,
+            ScalarType? dtype = null)
             : base(useScale, AttentionScoreMode.Dot, dropout, seed, name, trainable, dtype)
         {
         }

@@ -36,13 +36,15 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Creates a dot-product attention layer.</summary>
         /// <param name="useScale">Whether to learn a scalar that scales the scores.</param>
-        /// <param name="scoreMode"><see cref="AttentionScoreMode.Dot"/> (query-key dot product) or <see cref="AttentionScoreMode.Concat"/> (tanh of their sum).</param>
+        /// <param name="scoreMode"><see cref="AttentionScoreMode.Dot"/> (query-key dot product) or <see cref="AttentionScoreMode.Concat"/>
+        /// (tanh of their sum).</param>
         /// <param name="dropout">The fraction of attention weights dropped in training, in [0, 1).</param>
         /// <param name="seed">Seeds the dropout, so that training runs repeat; none by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentException"><paramref name="scoreMode"/> is unknown or <paramref name="dropout"/> is out of range.</exception>
+        /// <exception cref="ArgumentException"><paramref name="scoreMode"/> is unknown or <paramref name="dropout"/> is out of
+        /// range.</exception>
         public Attention(bool useScale = false, AttentionScoreMode scoreMode = AttentionScoreMode.Dot, double dropout = 0.0,
             int? seed = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
@@ -69,7 +71,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The dropout seed, if any.</summary>
         public int? Seed { get; }
 
-        /// <summary>Keras's call argument <c>use_causal_mask</c>: query step <c>i</c> attends only to value steps <c>j &lt;= i</c>.</summary>
+        /// <summary>Keras's call argument <c>use_causal_mask</c>: query step <c>i</c> attends only to value steps
+        /// <c>j &lt;= i</c>.</summary>
         public bool UseCausalMask { get; set; }
 
         /// <summary>Keras's call argument <c>return_attention_scores</c>: <c>ApplyAll</c> then returns <c>[output, scores]</c>.</summary>
@@ -86,7 +89,9 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override void Build(Shape inputShape)
-            => throw AttentionMath.Error(this, $"{GetType().Name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs of shape {inputShape}.");
+            => throw AttentionMath.Error(this,
+                $"{GetType().Name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: " +
+                $"inputs of shape {inputShape}.");
 
         /// <inheritdoc />
         protected override void Build(IReadOnlyList<Shape> inputShapes)
@@ -107,12 +112,15 @@ namespace Microsoft.ML.Layers
         private void ValidateShapes(IReadOnlyList<Shape> shapes)
         {
             if (shapes.Count is < 2 or > 3)
-                throw AttentionMath.Error(this, $"{GetType().Name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: {shapes.Count}.");
+                throw AttentionMath.Error(this,
+                    $"{GetType().Name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. " +
+                    $"Received length: {shapes.Count}.");
             var (query, value) = (shapes[0], shapes[1]);
             var key = shapes.Count > 2 ? shapes[2] : value;
             bool Differ(long a, long b) => a != Shape.Unknown && b != Shape.Unknown && a != b;
             if (Differ(query[0], value[0]) || Differ(query[0], key[0]))
-                throw AttentionMath.Error(this, $"query, value and key must have the same batch size. Received: query={query}, value={value}, key={key}.");
+                throw AttentionMath.Error(this,
+                    $"query, value and key must have the same batch size. Received: query={query}, value={value}, key={key}.");
             if (Differ(query[-1], key[-1]))
                 throw AttentionMath.Error(this, $"query and key must have the same last dimension. Received: query={query}, key={key}.");
             if (Differ(value[1], key[1]))
@@ -135,14 +143,16 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Fails: attention takes a list of tensors.</summary>
         protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => throw AttentionMath.Error(this, $"{GetType().Name} layer must be called on a list of inputs, namely [query, value] or [query, value, key].");
+            => throw AttentionMath.Error(this,
+                $"{GetType().Name} layer must be called on a list of inputs, namely [query, value] or [query, value, key].");
 
         /// <inheritdoc />
         protected sealed override Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
             => Attend(inputs, training, masks ?? new Tensor?[inputs.Count]).Output;
 
         /// <inheritdoc />
-        protected sealed override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected sealed override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             if (singleInput)
                 return new[] { Call(inputs[0], training, masks[0]) };
@@ -190,7 +200,8 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(inputShapes);
             if (inputShapes.Count is < 2 or > 3)
-                throw AttentionMath.Error(this, $"{GetType().Name} layer accepts inputs list of length 2 or 3. Received length: {inputShapes.Count}.");
+                throw AttentionMath.Error(this,
+                    $"{GetType().Name} layer accepts inputs list of length 2 or 3. Received length: {inputShapes.Count}.");
             return inputShapes[0].With(-1, inputShapes[1][-1]);
         }
 

@@ -8,11 +8,13 @@ namespace Microsoft.ML.Layers
     /// <summary>The pieces the attention layers share: Keras's causal mask, softmax and dropout on the torch backend.</summary>
     internal static class AttentionMath
     {
-        /// <summary>Keras's causal mask: <c>(1, queryLength, valueLength)</c>, true where the value position is not after the query position.</summary>
+        /// <summary>Keras's causal mask: <c>(1, queryLength, valueLength)</c>, true where the value position is not after the query
+        /// position.</summary>
         public static Tensor CausalMask(long queryLength, long valueLength, Device device)
             => ones(queryLength, valueLength, ScalarType.Bool, device).tril().unsqueeze(0);
 
-        /// <summary>Keras's softmax on the torch backend: float16 is computed in float32 (libtorch's CPU softmax lacks it) and cast back.</summary>
+        /// <summary>Keras's softmax on the torch backend: float16 is computed in float32 (libtorch's CPU softmax lacks it) and cast
+        /// back.</summary>
         public static Tensor Softmax(Tensor x, long dim)
             => x.dtype == ScalarType.Float16 ? x.to(ScalarType.Float32).softmax(dim).to(ScalarType.Float16) : x.softmax(dim);
 
@@ -25,7 +27,8 @@ namespace Microsoft.ML.Layers
             if (generator is null)
                 return nn.functional.dropout(x, rate, training: true);
             double keep = 1.0 - rate;
-            var draw = rand(x.shape, x.dtype == ScalarType.Float16 || x.dtype == ScalarType.BFloat16 ? ScalarType.Float32 : x.dtype, x.device, generator: generator);
+            var draw = rand(x.shape, x.dtype == ScalarType.Float16 || x.dtype == ScalarType.BFloat16 ? ScalarType.Float32 : x.dtype,
+                x.device, generator: generator);
             return where(draw < keep, x / keep, zeros_like(x));
         }
 
@@ -33,6 +36,7 @@ namespace Microsoft.ML.Layers
         public static Generator? GeneratorFor(int? seed) => Sampling.GeneratorFor(seed);
 
         /// <summary>An argument exception naming the layer.</summary>
-        public static ArgumentException Error(Layer layer, string message) => new($"Layer '{layer.Name}' ({layer.GetType().Name}): {message}");
+        public static ArgumentException Error(Layer layer, string message)
+            => new($"Layer '{layer.Name}' ({layer.GetType().Name}): {message}");
     }
 }

@@ -95,7 +95,9 @@ namespace Microsoft.ML.Layers
             if (outputShape is IntTuple shape && shape.Count > 0)
             {
                 if (shape.Values.Any(d => d <= 0))
-                    throw new ArgumentOutOfRangeException(nameof(outputShape), $"Invalid `output_shape`: {shape}. When specified, the `output_shape` should be positive sizes. Received: output_shape={shape}");
+                    throw new ArgumentOutOfRangeException(nameof(outputShape),
+                        $"Invalid `output_shape`: {shape}. When specified, the `output_shape` should be positive sizes. Received: " +
+                        $"output_shape={shape}");
                 OutputShape = shape;
             }
             AttentionAxes = attentionAxes is IntTuple axes && axes.Count > 0 ? axes : (IntTuple?)null;
@@ -159,10 +161,12 @@ namespace Microsoft.ML.Layers
         /// <summary>The dropout seed, if any.</summary>
         public int? Seed { get; }
 
-        /// <summary>Keras's call argument <c>use_causal_mask</c> for every call: query step <c>i</c> attends only to steps <c>j &lt;= i</c>.</summary>
+        /// <summary>Keras's call argument <c>use_causal_mask</c> for every call: query step <c>i</c> attends only to steps
+        /// <c>j &lt;= i</c>.</summary>
         public bool UseCausalMask { get; set; }
 
-        /// <summary>Keras's call argument <c>return_attention_scores</c> for every call: <c>ApplyAll</c> then returns <c>[output, scores]</c>.</summary>
+        /// <summary>Keras's call argument <c>return_attention_scores</c> for every call: <c>ApplyAll</c> then returns
+        /// <c>[output, scores]</c>.</summary>
         public bool ReturnAttentionScores { get; set; }
 
         /// <summary>
@@ -172,15 +176,18 @@ namespace Microsoft.ML.Layers
         /// <param name="query">The query, <c>(batch, T, dim)</c>.</param>
         /// <param name="value">The value, <c>(batch, S, dim_v)</c>.</param>
         /// <param name="key">The key, <c>(batch, S, dim_k)</c>; the value by default.</param>
-        /// <param name="attentionMask">A boolean mask <c>(batch, T, S)</c> (or broadcastable): true where query step t may attend to step s.</param>
+        /// <param name="attentionMask">A boolean mask <c>(batch, T, S)</c> (or broadcastable): true where query step t may attend to step
+        /// s.</param>
         /// <param name="useCausalMask">Whether to add the causal mask; <see cref="UseCausalMask"/> by default.</param>
-        /// <param name="returnAttentionScores">Whether to compute and return the scores; <see cref="ReturnAttentionScores"/> by default.</param>
+        /// <param name="returnAttentionScores">Whether to compute and return the scores; <see cref="ReturnAttentionScores"/> by
+        /// default.</param>
         /// <param name="training">Whether dropout is active; inherited, else inference, by default.</param>
         /// <param name="queryMask">The query's mask <c>(batch, T)</c>; the mask attached to <paramref name="query"/> by default.</param>
         /// <param name="valueMask">The value's mask <c>(batch, S)</c>; the mask attached to <paramref name="value"/> by default.</param>
         /// <param name="keyMask">The key's mask <c>(batch, S)</c>; the mask attached to <paramref name="key"/> by default.</param>
         /// <returns>The output, and the scores <c>(batch, num_heads, T, S)</c> when they are returned.</returns>
-        /// <exception cref="ArgumentException">An attention mask is given with symbolic inputs (models record no per-call options).</exception>
+        /// <exception cref="ArgumentException">An attention mask is given with symbolic inputs (models record no per-call
+        /// options).</exception>
         public (Tensor Output, Tensor? Scores) Attend(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null,
             bool? useCausalMask = null, bool? returnAttentionScores = null, bool? training = null,
             Tensor? queryMask = null, Tensor? valueMask = null, Tensor? keyMask = null)
@@ -189,7 +196,9 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(value);
             var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
             if (attentionMask is not null && inputs.Any(KerasTensor.IsSymbolic))
-                throw AttentionMath.Error(this, "an attention mask cannot be passed with symbolic inputs: a model records no per-call arguments. Use masks flowing from the inputs, or UseCausalMask.");
+                throw AttentionMath.Error(this,
+                    "an attention mask cannot be passed with symbolic inputs: a model records no per-call arguments. Use masks flowing " +
+                    "from the inputs, or UseCausalMask.");
             var explicitMasks = new[] { queryMask, valueMask, keyMask };
             Tensor?[]? masks = explicitMasks.Any(m => m is not null)
                 ? inputs.Select((t, i) => explicitMasks[i] ?? KerasMask.Get(t)).ToArray()
@@ -237,7 +246,8 @@ namespace Microsoft.ML.Layers
                 : Enumerable.Range(1, projectedRank - 3).ToArray();
             if (axes.Length == 0 || axes.Any(a => a <= 0 || a >= projectedRank - 2) || axes.Distinct().Count() != axes.Length)
             {
-                throw AttentionMath.Error(this, $"invalid attention axes {(AttentionAxes?.ToString() ?? "None")} for inputs of rank {rank}: they must be axes " +
+                throw AttentionMath.Error(this,
+                    $"invalid attention axes {(AttentionAxes?.ToString() ?? "None")} for inputs of rank {rank}: they must be axes " +
                     $"between the batch axis and the features axis. Received: query_shape={query}.");
             }
             AttentionAxes = new IntTuple(axes);
@@ -255,24 +265,33 @@ namespace Microsoft.ML.Layers
 
         private (Parameter Kernel, Parameter? Bias) AddProjection(string name, Shape kernelShape, Shape biasShape)
         {
-            var kernel = AddWeight($"{name}/kernel", kernelShape, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
-            var bias = UseBias ? AddWeight($"{name}/bias", biasShape, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint) : null;
+            var kernel = AddWeight($"{name}/kernel", kernelShape, KernelInitializer, regularizer: KernelRegularizer,
+                constraint: KernelConstraint);
+            var bias = UseBias
+                ? AddWeight($"{name}/bias", biasShape, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint) : null;
             return (kernel, bias);
         }
 
         private (Shape Query, Shape Value, Shape Key) ValidateShapes(IReadOnlyList<Shape> shapes)
         {
             if (shapes.Count is < 2 or > 3)
-                throw AttentionMath.Error(this, $"accepts a list of 2 or 3 inputs, namely [query, value] or [query, value, key]. Received: {shapes.Count} inputs.");
+                throw AttentionMath.Error(this,
+                    $"accepts a list of 2 or 3 inputs, namely [query, value] or [query, value, key]. Received: {shapes.Count} inputs.");
             var (query, value) = (shapes[0], shapes[1]);
             var key = shapes.Count > 2 ? shapes[2] : value;
             if (query.Rank < 3 || value.Rank != query.Rank || key.Rank != query.Rank)
-                throw AttentionMath.Error(this, $"query, value and key must have one rank of at least 3. Received: query_shape={query}, value_shape={value}, key_shape={key}.");
+                throw AttentionMath.Error(this,
+                    $"query, value and key must have one rank of at least 3. Received: query_shape={query}, value_shape={value}, " +
+                    $"key_shape={key}.");
             if (!value[1..^1].IsCompatibleWith(key[1..^1]))
-                throw AttentionMath.Error(this, $"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={value} and key_shape={key}");
+                throw AttentionMath.Error(this,
+                    $"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={value} and " +
+                    $"key_shape={key}");
             var batches = new[] { query[0], value[0], key[0] }.Where(b => b != Shape.Unknown).Distinct().Count();
             if (batches > 1)
-                throw AttentionMath.Error(this, $"query, value and key must have the same batch size. Received: query_shape={query}, value_shape={value}, key_shape={key}.");
+                throw AttentionMath.Error(this,
+                    $"query, value and key must have the same batch size. Received: query_shape={query}, value_shape={value}, " +
+                    $"key_shape={key}.");
             if (Built)
             {
                 CheckFeatures(query, _queryKernel!, "query");
@@ -285,7 +304,9 @@ namespace Microsoft.ML.Layers
         private void CheckFeatures(Shape shape, Parameter kernel, string what)
         {
             if (shape.Rank != _inputRank || shape[-1] != kernel.shape[0])
-                throw AttentionMath.Error(this, $"the layer was built for a {what} of rank {_inputRank} with {kernel.shape[0]} features. Received: {what}_shape={shape}.");
+                throw AttentionMath.Error(this,
+                    $"the layer was built for a {what} of rank {_inputRank} with {kernel.shape[0]} features. Received: " +
+                    $"{what}_shape={shape}.");
         }
 
         /// <summary>Fails: multi-head attention takes a list of tensors.</summary>
@@ -296,7 +317,8 @@ namespace Microsoft.ML.Layers
             => CallOutputs(inputs, singleInput: false, training, masks ?? new Tensor?[inputs.Count])[0];
 
         /// <inheritdoc />
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             if (singleInput)
                 throw ListRequired();
@@ -333,8 +355,10 @@ namespace Microsoft.ML.Layers
             return y;
         }
 
-        /// <summary>Keras's <c>_compute_attention_mask</c>: the AND of the query, value, key, causal and explicit masks, <c>(batch, T, S)</c> or null.</summary>
-        private static Tensor? ComputeAttentionMask(Tensor query, Tensor value, Tensor? queryMask, Tensor? valueMask, Tensor? keyMask, Tensor? attentionMask, bool useCausalMask)
+        /// <summary>Keras's <c>_compute_attention_mask</c>: the AND of the query, value, key, causal and explicit masks,
+        /// <c>(batch, T, S)</c> or null.</summary>
+        private static Tensor? ComputeAttentionMask(Tensor query, Tensor value, Tensor? queryMask, Tensor? valueMask, Tensor? keyMask,
+            Tensor? attentionMask, bool useCausalMask)
         {
             Tensor? auto = queryMask?.to(ScalarType.Bool).unsqueeze(-1);
             foreach (var mask in new[] { valueMask, keyMask })
@@ -355,7 +379,8 @@ namespace Microsoft.ML.Layers
             return given is null ? auto : given.logical_and(auto);
         }
 
-        private (Tensor Output, Tensor? Scores) ComputeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask, bool? training, bool returnScores)
+        private (Tensor Output, Tensor? Scores) ComputeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask, bool? training,
+            bool returnScores)
         {
             int expansionAxis = -_normAxes.Length * 2 - 1;
             if (!(Dropout > 0 || returnScores || query.ndim != 4))
@@ -370,7 +395,8 @@ namespace Microsoft.ML.Layers
                         mask = mask.unsqueeze(expansionAxis);
                     additive = zeros(mask.shape, query.dtype, query.device).masked_fill(mask.logical_not(), LargeNegative(query.dtype));
                 }
-                var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2), additive);
+                var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
+                    additive);
                 return (attended.transpose(1, 2), null);
             }
 
@@ -386,7 +412,8 @@ namespace Microsoft.ML.Layers
             var probabilities = MaskedSoftmax(scores);
             if (mask is not null)
                 probabilities = probabilities.masked_fill(mask.logical_not(), 0.0);
-            var dropped = training == true && Dropout > 0 ? AttentionMath.Dropout(probabilities, Dropout, _dropoutGenerator) : probabilities;
+            var dropped = training == true && Dropout > 0 ? AttentionMath.Dropout(probabilities, Dropout, _dropoutGenerator)
+                : probabilities;
             return (einsum(_combineEquation, dropped, value), probabilities);
         }
 
@@ -438,7 +465,8 @@ namespace Microsoft.ML.Layers
 
         private static char Letter(int i) => (char)('a' + i);
 
-        /// <summary>Keras's <c>_build_proj_equation</c>: free axes kept, bound axes contracted with the kernel, output axes added.</summary>
+        /// <summary>Keras's <c>_build_proj_equation</c>: free axes kept, bound axes contracted with the kernel, output axes
+        /// added.</summary>
         private static (string Equation, int OutputRank) ProjectionEquation(int freeDims, int boundDims, int outputDims)
         {
             string free = new(Enumerable.Range(0, freeDims).Select(Letter).ToArray());
@@ -459,7 +487,8 @@ namespace Microsoft.ML.Layers
             int offset = rank;
             for (int i = 0; i < rank; i++)
                 source[i] = batchDims.Contains(i) || i == rank - 1 ? target[i] : Letter(offset++);
-            string product = new(batchDims.Select(i => target[i]).Concat(attentionAxes.Select(i => target[i])).Concat(attentionAxes.Select(i => source[i])).ToArray());
+            string product = new(batchDims.Select(i => target[i]).Concat(attentionAxes.Select(i => target[i]))
+                .Concat(attentionAxes.Select(i => source[i])).ToArray());
             string sourceText = new(source), targetText = new(target);
             return ($"{sourceText},{targetText}->{product}", $"{product},{sourceText}->{targetText}", product.Length);
         }

@@ -26,7 +26,8 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive and divisible by <paramref name="groups"/>.</param>
         /// <param name="kernelSize">The window size.</param>
         /// <param name="strides">The window's steps; default 1.</param>
-        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (and <see cref="Layers.Padding.Causal"/> for rank 1).</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (and
+        /// <see cref="Layers.Padding.Causal"/> for rank 1).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="groups">The number of channel groups; positive.</param>
@@ -52,9 +53,11 @@ namespace Microsoft.ML.Layers
         {
             Filters = Arguments.Positive(filters, "filters");
             if (groups <= 0)
-                throw new ArgumentOutOfRangeException(nameof(groups), $"The number of groups must be a positive integer. Received: groups={groups}.");
+                throw new ArgumentOutOfRangeException(nameof(groups),
+                    $"The number of groups must be a positive integer. Received: groups={groups}.");
             if (filters % groups != 0)
-                throw new ArgumentException($"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}.", nameof(groups));
+                throw new ArgumentException($"The number of filters must be evenly divisible by the number of groups. Received: " +
+                    $"groups={groups}, filters={filters}.", nameof(groups));
             Groups = groups;
             KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
             KernelRegularizer = kernelRegularizer;
@@ -86,8 +89,9 @@ namespace Microsoft.ML.Layers
         {
             if (inputChannels % Groups != 0)
             {
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): the number of input channels must be evenly divisible by the number of groups. " +
-                    $"Received groups={Groups}, but the input has {inputChannels} channels (full input shape is {inputShape}).");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): the number of input channels must be evenly divisible " +
+                    $"by the number of groups. Received groups={Groups}, but the input has {inputChannels} channels (full input shape is " +
+                    $"{inputShape}).");
             }
             var shape = new Shape(KernelSizeValues.Concat(new[] { inputChannels / Groups, Filters }));
             _kernel = AddWeight("kernel", shape, KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);

@@ -119,7 +119,8 @@ namespace Microsoft.ML.Layers
         /// <summary>Writes the keys Keras puts before <c>kernel_size</c> (<c>filters</c>, <c>depth_multiplier</c>).</summary>
         private protected abstract void WriteLeadingConfig(LayerConfig config);
 
-        /// <summary>Writes the keys Keras puts between <c>dilation_rate</c> and <c>activation</c> (<c>groups</c>); none by default.</summary>
+        /// <summary>Writes the keys Keras puts between <c>dilation_rate</c> and <c>activation</c> (<c>groups</c>); none by
+        /// default.</summary>
         private protected virtual void WriteWindowOptionsConfig(LayerConfig config)
         {
         }
@@ -144,12 +145,14 @@ namespace Microsoft.ML.Layers
         {
             long channels = inputShape[ChannelAxis];
             if (channels == Shape.Unknown)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known number of input channels (axis {ChannelAxis}) to build. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known number of input channels (axis " +
+                    $"{ChannelAxis}) to build. Received: input_shape={inputShape}.");
             // Keras validates the spatial sizes (output sizes must be positive) before creating weights.
             ComputeOutputShape(inputShape);
             BuildKernels(channels, inputShape);
             if (UseBias)
-                _bias = AddWeight("bias", new Shape(OutputChannels(channels)), BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
+                _bias = AddWeight("bias", new Shape(OutputChannels(channels)), BiasInitializer, regularizer: BiasRegularizer,
+                    constraint: BiasConstraint);
             InputSpec = new InputSpec { NDim = Rank + 2, Axes = new Dictionary<int, long> { [ChannelAxis] = channels } };
         }
 
@@ -175,7 +178,8 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: " +
+                    $"input_shape={inputShape}.");
             bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             int firstSpatial = channelsLast ? 1 : 2;
             var spatial = new long[Rank];
@@ -184,8 +188,9 @@ namespace Microsoft.ML.Layers
                 spatial[i] = OutputLength(inputShape[firstSpatial + i], i);
                 if (spatial[i] != Shape.Unknown && spatial[i] <= 0)
                 {
-                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"input_shape={inputShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
+                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. " +
+                        $"Received: input_shape={inputShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, " +
+                        $"padding={KerasEnum.Describe(Padding)}.");
                 }
             }
             long outputChannels = OutputChannels(inputShape[ChannelAxis]);
@@ -248,6 +253,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>One kernel's arguments: its config prefix (<c>kernel</c>, <c>depthwise</c>, <c>pointwise</c>) and components.</summary>
-        private protected sealed record KernelArguments(string Prefix, Initializer Initializer, Regularizer? Regularizer, Constraint? Constraint);
+        private protected sealed record KernelArguments(string Prefix, Initializer Initializer, Regularizer? Regularizer,
+            Constraint? Constraint);
     }
 }

@@ -38,8 +38,10 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive.</param>
         /// <param name="kernelSize">The window size: one value or two; positive.</param>
         /// <param name="strides">The upsampling steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>; see the remarks for the output sizes.</param>
-        /// <param name="outputPadding">Extra rows/columns at the end of the output, one value or two, each below the stride; null for Keras's default.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>; see the remarks for the output
+        /// sizes.</param>
+        /// <param name="outputPadding">Extra rows/columns at the end of the output, one value or two, each below the stride; null for
+        /// Keras's default.</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps; default 1.</param>
         /// <param name="activation">The activation; none (linear) by default.</param>
@@ -70,10 +72,12 @@ namespace Microsoft.ML.Layers
             {
                 var values = given.Expand(Rank, "output_padding");
                 if (values.Any(v => v < 0))
-                    throw new ArgumentOutOfRangeException(nameof(outputPadding), $"The `output_padding` argument must be a tuple of {Rank} non-negative integers. Received: output_padding={given}");
+                    throw new ArgumentOutOfRangeException(nameof(outputPadding),
+                        $"The `output_padding` argument must be a tuple of {Rank} non-negative integers. Received: output_padding={given}");
                 var strideValues = StrideValues;
                 if (values.Where((v, i) => v >= strideValues[i]).Any())
-                    throw new ArgumentException($"`output_padding` must be < `strides`. Received: output_padding={new IntTuple(values)}, strides={Strides}", nameof(outputPadding));
+                    throw new ArgumentException($"`output_padding` must be < `strides`. Received: output_padding={new IntTuple(values)}, " +
+                        $"strides={Strides}", nameof(outputPadding));
                 _outputPadding = values;
             }
             KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
@@ -154,8 +158,10 @@ namespace Microsoft.ML.Layers
         private static Tensor TransposedConvolution(Tensor x, Tensor weight, long[] strides, long[] dilation) => strides.Length switch
         {
             1 => nn.functional.conv_transpose1d(x, weight, stride: strides[0], padding: 0, output_padding: 0, dilation: dilation[0]),
-            2 => nn.functional.conv_transpose2d(x, weight, strides: strides, padding: new long[2], output_padding: new long[2], dilation: dilation),
-            _ => nn.functional.conv_transpose3d(x, weight, strides: strides, padding: new long[3], output_padding: new long[3], dilation: dilation),
+            2 => nn.functional.conv_transpose2d(x, weight, strides: strides, padding: new long[2], output_padding: new long[2],
+                dilation: dilation),
+            _ => nn.functional.conv_transpose3d(x, weight, strides: strides, padding: new long[3], output_padding: new long[3],
+                dilation: dilation),
         };
 
         private protected override void WriteLeadingConfig(LayerConfig config) => config.With("filters", Filters);

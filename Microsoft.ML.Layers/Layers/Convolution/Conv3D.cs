@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers
     /// </summary>
     /// <remarks>
     /// Weights: <c>kernel</c> <c>(k1, k2, k3, input_channels / groups, filters)</c> (Keras's layout), then <c>bias</c> <c>(filters,)</c>.
-    /// Input <c>(batch, d1, d2, d3, channels)</c> (or <c>(batch, channels, d1, d2, d3)</c> with <c>channels_first</c>); output <c>(batch, new_d1, new_d2, new_d3, filters)</c> in the input's layout, where each new size is
+    /// Input <c>(batch, d1, d2, d3, channels)</c> (or <c>(batch, channels, d1, d2, d3)</c> with <c>channels_first</c>); output
+    /// <c>(batch, new_d1, new_d2, new_d3, filters)</c> in the input's layout, where each new size is
     /// <c>floor((n - (kernel - 1) * dilation - 1) / stride) + 1</c> with <c>valid</c> padding and <c>ceil(n / stride)</c> otherwise.
     /// Masks are dropped, as in Keras.
     /// <code>
@@ -25,10 +26,12 @@ namespace Microsoft.ML.Layers
         /// <param name="filters">The number of output channels; positive and divisible by <paramref name="groups"/>.</param>
         /// <param name="kernelSize">The window size: one value or 3 values; positive.</param>
         /// <param name="strides">The window's steps: one value or 3 values; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split: the odd padding element at the end).</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/> (TensorFlow's split: the odd
+        /// padding element at the end).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The spacing of the window's taps: one value or 3 values; default 1.</param>
-        /// <param name="groups">Splits the input channels into this many groups, each with <c>filters / groups</c> filters; default 1.</param>
+        /// <param name="groups">Splits the input channels into this many groups, each with <c>filters / groups</c> filters; default
+        /// 1.</param>
         /// <param name="activation">The activation (a name such as <c>"relu"</c>); none (linear) by default.</param>
         /// <param name="useBias">Whether to add a bias.</param>
         /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>

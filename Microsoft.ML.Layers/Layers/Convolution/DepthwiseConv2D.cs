@@ -48,7 +48,8 @@ namespace Microsoft.ML.Layers
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException">An argument is out of range; the message names it and the received value.</exception>
         public DepthwiseConv2D(IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid, int depthMultiplier = 1,
-            DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null, Activation? activation = null, bool useBias = true,
+            DataFormat dataFormat = DataFormat.ChannelsLast, IntTuple? dilationRate = null, Activation? activation = null,
+            bool useBias = true,
             Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null,
             Regularizer? depthwiseRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? depthwiseConstraint = null, Constraint? biasConstraint = null,
@@ -74,7 +75,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The kernel's constraint, if any.</summary>
         public Constraint? DepthwiseConstraint { get; }
 
-        /// <summary>The depthwise kernel (Keras names it <c>kernel</c>), <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>; null before build.</summary>
+        /// <summary>The depthwise kernel (Keras names it <c>kernel</c>), <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>;
+        /// null before build.</summary>
         public Parameter? Kernel => _kernel;
 
         private protected override IReadOnlyList<KernelArguments> KernelArgumentList
@@ -90,7 +92,8 @@ namespace Microsoft.ML.Layers
             => inputChannels == Shape.Unknown ? Shape.Unknown : inputChannels * DepthMultiplier;
 
         private protected override Tensor Convolve(Tensor channelsFirstInputs)
-            => Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_kernel!), StrideValues, DilationValues, groups: channelsFirstInputs.shape[1]);
+            => Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_kernel!), StrideValues, DilationValues,
+                groups: channelsFirstInputs.shape[1]);
 
         private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier);
     }

@@ -113,8 +113,10 @@ namespace Microsoft.ML.Layers
         {
             var depthwiseShape = new Shape(KernelSizeValues.Concat(new[] { inputChannels, DepthMultiplier }));
             var pointwiseShape = new Shape(Enumerable.Repeat(1L, Rank).Concat(new[] { inputChannels * DepthMultiplier, Filters }));
-            _depthwiseKernel = AddWeight("depthwise_kernel", depthwiseShape, DepthwiseInitializer, regularizer: DepthwiseRegularizer, constraint: DepthwiseConstraint);
-            _pointwiseKernel = AddWeight("pointwise_kernel", pointwiseShape, PointwiseInitializer, regularizer: PointwiseRegularizer, constraint: PointwiseConstraint);
+            _depthwiseKernel = AddWeight("depthwise_kernel", depthwiseShape, DepthwiseInitializer, regularizer: DepthwiseRegularizer,
+                constraint: DepthwiseConstraint);
+            _pointwiseKernel = AddWeight("pointwise_kernel", pointwiseShape, PointwiseInitializer, regularizer: PointwiseRegularizer,
+                constraint: PointwiseConstraint);
         }
 
         private protected override long OutputChannels(long inputChannels) => Filters;
@@ -122,10 +124,12 @@ namespace Microsoft.ML.Layers
         private protected override Tensor Convolve(Tensor channelsFirstInputs)
         {
             var ones = Enumerable.Repeat(1L, Rank).ToArray();
-            var depthwise = Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_depthwiseKernel!), StrideValues, DilationValues, groups: channelsFirstInputs.shape[1]);
+            var depthwise = Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_depthwiseKernel!), StrideValues,
+                DilationValues, groups: channelsFirstInputs.shape[1]);
             return Convolution(depthwise, ToTorchKernel(_pointwiseKernel!), ones, ones, groups: 1);
         }
 
-        private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier).With("filters", Filters);
+        private protected override void WriteLeadingConfig(LayerConfig config)
+            => config.With("depth_multiplier", DepthMultiplier).With("filters", Filters);
     }
 }

@@ -100,8 +100,10 @@ namespace Microsoft.ML.Layers
         {
             long inputDim = inputShape[^1];
             if (inputDim == Shape.Unknown)
-                throw new ArgumentException($"Layer '{Name}' (Dense) needs a known last input dimension to build. Received: input_shape={inputShape}.");
-            _kernel = AddWeight("kernel", new Shape(inputDim, Units), KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
+                throw new ArgumentException($"Layer '{Name}' (Dense) needs a known last input dimension to build. Received: " +
+                    $"input_shape={inputShape}.");
+            _kernel = AddWeight("kernel", new Shape(inputDim, Units), KernelInitializer, regularizer: KernelRegularizer,
+                constraint: KernelConstraint);
             if (UseBias)
                 _bias = AddWeight("bias", new Shape(Units), BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
             InputSpec = new InputSpec { MinNDim = 2, Axes = new Dictionary<int, long> { [-1] = inputDim } };

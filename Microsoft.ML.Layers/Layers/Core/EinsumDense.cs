@@ -58,7 +58,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentException">The equation is not of a supported form, or a bias letter is not in the output term.</exception>
+        /// <exception cref="ArgumentException">The equation is not of a supported form, or a bias letter is not in the output
+        /// term.</exception>
         public EinsumDense(string equation, Shape outputShape, Activation? activation = null, string? biasAxes = null,
             Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
             Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
@@ -72,7 +73,8 @@ namespace Microsoft.ML.Layers
             if (biasAxes is not null && biasAxes.FirstOrDefault(c => !_outputSpec.Contains(c)) is var missing && missing != default)
             {
                 throw new ArgumentException(
-                    $"Bias dimension '{missing}' was requested, but is not part of the output spec '{_outputSpec}'. Received: bias_axes='{biasAxes}'.", nameof(biasAxes));
+                    $"Bias dimension '{missing}' was requested, but is not part of the output spec '{_outputSpec}'. Received: " +
+                    $"bias_axes='{biasAxes}'.", nameof(biasAxes));
             }
             Equation = equation;
             PartialOutputShape = outputShape;
@@ -178,10 +180,12 @@ namespace Microsoft.ML.Layers
                     return (match.Groups[1].Value, match.Groups[2].Value, match.Groups[3].Value, left);
             }
             throw new ArgumentException(
-                $"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....", nameof(equation));
+                $"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or " +
+                $"[X]...,[Y]->[Z]....", nameof(equation));
         }
 
-        /// <summary>Keras's analysis of the equation for an input shape: the kernel shape, the bias shape and the full output shape.</summary>
+        /// <summary>Keras's analysis of the equation for an input shape: the kernel shape, the bias shape and the full output
+        /// shape.</summary>
         private (Shape Kernel, Shape? Bias, Shape OutputShape) Analyze(Shape inputShape)
         {
             int rank = inputShape.Rank;
@@ -197,8 +201,8 @@ namespace Microsoft.ML.Layers
             if (PartialOutputShape.Rank != expectedPartial)
             {
                 throw new ArgumentException(
-                    $"Layer '{Name}' (EinsumDense): `output_shape` must have {expectedPartial} dimension(s) for the output term '{_outputSpec}' " +
-                    $"(the batch dimension and elided axes excluded). Received: output_shape={PartialOutputShape}.");
+                    $"Layer '{Name}' (EinsumDense): `output_shape` must have {expectedPartial} dimension(s) for the output term " +
+                    $"'{_outputSpec}' (the batch dimension and elided axes excluded). Received: output_shape={PartialOutputShape}.");
             }
 
             // The output as Keras lays it out: batch, (left-elided axes), the given output_shape, (right-elided axes).

@@ -41,9 +41,11 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the embeddings are trained.</param>
         /// <param name="dtype">The dtype of the embeddings and the output; the global policy by default.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputDim"/> or <paramref name="outputDim"/> is not positive.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputDim"/> or <paramref name="outputDim"/> is not
+        /// positive.</exception>
         public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, Regularizer? embeddingsRegularizer = null,
-            Regularizer? activityRegularizer = null, Constraint? embeddingsConstraint = null, bool maskZero = false, int? inputLength = null,
+            Regularizer? activityRegularizer = null, Constraint? embeddingsConstraint = null, bool maskZero = false,
+            int? inputLength = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
@@ -98,8 +100,9 @@ namespace Microsoft.ML.Layers
                 {
                     long bad = lowest < 0 ? lowest : highest;
                     throw new ArgumentException(
-                        $"Layer '{Name}' (Embedding): index {bad} is out of range; indices must be in [0, {InputDim}) (input_dim={InputDim}). " +
-                        $"Received inputs of shape {Shape.Of(inputs)} with values from {lowest} to {highest}.", nameof(inputs));
+                        $"Layer '{Name}' (Embedding): index {bad} is out of range; indices must be in [0, {InputDim}) " +
+                        $"(input_dim={InputDim}). Received inputs of shape {Shape.Of(inputs)} with values from {lowest} to {highest}.",
+                        nameof(inputs));
                 }
             }
             var rows = _embeddings!.index_select(0, indices.flatten());

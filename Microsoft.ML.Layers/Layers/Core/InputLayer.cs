@@ -16,7 +16,8 @@ namespace Microsoft.ML.Layers
         /// <param name="shape">The shape of one sample, without the batch dimension (Keras's <c>shape</c>).</param>
         /// <param name="batchSize">A fixed batch size, or null for any.</param>
         /// <param name="dtype">The dtype of the input (e.g. int64 for token ids); float32 by default.</param>
-        /// <param name="batchShape">The full shape with the batch dimension (Keras 3's <c>batch_shape</c>); overrides <paramref name="shape"/>.</param>
+        /// <param name="batchShape">The full shape with the batch dimension (Keras 3's <c>batch_shape</c>); overrides
+        /// <paramref name="shape"/>.</param>
         /// <param name="batchInputShape">Keras 2's name for <paramref name="batchShape"/>.</param>
         /// <param name="sparse">Kept for Keras configs; sparse inputs are not supported and <see langword="true"/> is refused.</param>
         /// <param name="ragged">Kept for Keras configs; ragged inputs are not supported and <see langword="true"/> is refused.</param>
@@ -26,16 +27,19 @@ namespace Microsoft.ML.Layers
             : base(name, trainable: true, dtype ?? ScalarType.Float32)
         {
             if (sparse || ragged)
-                throw new NotSupportedException($"InputLayer '{Name}': sparse and ragged inputs are not supported. Received: sparse={sparse}, ragged={ragged}.");
+                throw new NotSupportedException($"InputLayer '{Name}': sparse and ragged inputs are not supported. Received: " +
+                    $"sparse={sparse}, ragged={ragged}.");
             var full = batchShape ?? batchInputShape;
             if (full is null)
             {
                 if (shape is null)
-                    throw new ArgumentException($"InputLayer '{Name}' needs a shape: pass `shape` (without the batch dimension) or `batchShape`.");
+                    throw new ArgumentException($"InputLayer '{Name}' needs a shape: pass `shape` (without the batch dimension) or " +
+                        $"`batchShape`.");
                 full = shape.Prepend(batchSize ?? Shape.Unknown);
             }
             if (full.Rank == 0)
-                throw new ArgumentException($"InputLayer '{Name}': the batch shape must include the batch dimension. Received: batch_shape={full}.");
+                throw new ArgumentException($"InputLayer '{Name}': the batch shape must include the batch dimension. Received: " +
+                    $"batch_shape={full}.");
             BatchShape = full;
             SupportsMasking = true;
         }

@@ -38,7 +38,8 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Creates a Lambda layer from a delegate; such a layer cannot be serialized.</summary>
         /// <param name="function">The computation, called with the input batch.</param>
-        /// <param name="outputShape">The output shape without the batch dimension, or <see langword="null"/> to infer it by running the function.</param>
+        /// <param name="outputShape">The output shape without the batch dimension, or <see langword="null"/> to infer it by running the
+        /// function.</param>
         /// <param name="mask">Computes the output mask from the input and its mask; <see langword="null"/> for no masking support.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
@@ -90,8 +91,9 @@ namespace Microsoft.ML.Layers
             if (Functions.TryGetValue(name, out var function))
                 return function;
             throw new KeyNotFoundException(
-                $"No Lambda function is registered under the name '{name}'. Register it first with Lambda.Register(\"{name}\", x => ...). " +
-                $"Registered: {(Functions.IsEmpty ? "none" : string.Join(", ", Functions.Keys.OrderBy(k => k, StringComparer.Ordinal)))}.");
+                $"No Lambda function is registered under the name '{name}'. Register it first with Lambda.Register(\"{name}\", " +
+                $"x => ...). Registered: " +
+                $"{(Functions.IsEmpty ? "none" : string.Join(", ", Functions.Keys.OrderBy(k => k, StringComparer.Ordinal)))}.");
         }
 
         /// <inheritdoc />
@@ -130,7 +132,8 @@ namespace Microsoft.ML.Layers
             if (_mask is not null)
             {
                 throw new NotSupportedException(
-                    $"Lambda layer '{Name}' has a mask function, which cannot be serialized. Write a Layer subclass that overrides ComputeMask.");
+                    $"Lambda layer '{Name}' has a mask function, which cannot be serialized. Write a Layer subclass that overrides " +
+                    $"ComputeMask.");
             }
             var config = base.GetConfig().With("function", new JsonObject
             {
@@ -156,12 +159,15 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(config);
             string functionName = ReadFunctionName(config.Values["function"]);
             var outputShape = config.Values["output_shape"] is JsonObject
-                ? throw new NotSupportedException("A Lambda config whose `output_shape` is a function cannot be read: functions are never loaded from configs.")
+                ? throw new NotSupportedException("A Lambda config whose `output_shape` is a function cannot be read: functions are " +
+                    "never loaded from configs.")
                 : config.Get<Shape?>("output_shape", null);
             if (config.Values["mask"] is not null)
-                throw new NotSupportedException("A Lambda config with a `mask` cannot be read: functions and tensors are never loaded from a Lambda config.");
+                throw new NotSupportedException("A Lambda config with a `mask` cannot be read: functions and tensors are never loaded " +
+                    "from a Lambda config.");
             if (config.Values["arguments"] is JsonObject { Count: > 0 } arguments)
-                throw new NotSupportedException($"A Lambda config with `arguments` cannot be read: registered functions take the input only. Received: arguments={arguments.ToJsonString()}.");
+                throw new NotSupportedException($"A Lambda config with `arguments` cannot be read: registered functions take the input " +
+                    $"only. Received: arguments={arguments.ToJsonString()}.");
 
             var known = new HashSet<string>(StringComparer.Ordinal) { "function", "output_shape", "mask", "arguments" };
             var unknown = config.Keys.Where(k => !known.Contains(k) && !BaseConfigKeys.Contains(k)).ToList();
@@ -184,14 +190,16 @@ namespace Microsoft.ML.Layers
                     {
                         throw new NotSupportedException(
                             "This Lambda config holds a Python lambda (class_name '__lambda__'): its code is never loaded or executed. " +
-                            "Register an equivalent function with Lambda.Register(name, function) and write the config with that name, or use a Layer subclass.");
+                            "Register an equivalent function with Lambda.Register(name, function) and write the config with that name, " +
+                            "or use a Layer subclass.");
                     }
                     if (className == "function" && obj["config"] is JsonValue inner && inner.TryGetValue<string>(out var functionName))
                         return functionName;
                     break;
             }
             throw new FormatException(
-                $"The `function` of a Lambda config must be a registered function name. Received: {ComponentConfig.Truncate(node?.ToJsonString() ?? "null")}");
+                $"The `function` of a Lambda config must be a registered function name. Received: " +
+                $"{ComponentConfig.Truncate(node?.ToJsonString() ?? "null")}");
         }
     }
 }

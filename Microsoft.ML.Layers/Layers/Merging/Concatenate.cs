@@ -38,13 +38,15 @@ namespace Microsoft.ML.Layers
 
         private protected override void ValidateShapes(IReadOnlyList<Shape> shapes)
         {
-            string message = $"A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape={Describe(shapes)}";
+            string message = $"A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. Received: " +
+                $"input_shape={Describe(shapes)}";
             int rank = shapes[0].Rank;
             if (shapes.Any(s => s.Rank != rank))
                 throw Error(message);
             int axis = Axis < 0 ? Axis + rank : Axis;
             if (axis < 0 || axis >= rank)
-                throw Error($"The concatenation axis {Axis} is out of range for inputs of rank {rank}. Received: input_shape={Describe(shapes)}");
+                throw Error($"The concatenation axis {Axis} is out of range for inputs of rank {rank}. Received: " +
+                    $"input_shape={Describe(shapes)}");
             for (int i = 0; i < rank; i++)
             {
                 if (i != axis && shapes.Select(s => s[i]).Where(d => d != Shape.Unknown).Distinct().Count() > 1)
@@ -52,9 +54,11 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => cat(inputs.ToArray(), Axis);
+        private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+            => cat(inputs.ToArray(), Axis);
 
-        /// <summary>The concatenated masks (all true for unmasked inputs), reduced with OR over the last axis; none when no input has a mask.</summary>
+        /// <summary>The concatenated masks (all true for unmasked inputs), reduced with OR over the last axis; none when no input has a
+        /// mask.</summary>
         public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)
         {
             if (masks is null || masks.All(m => m is null))

@@ -35,7 +35,8 @@ namespace Microsoft.ML.Layers
             : base(name, trainable, dtype)
         {
             if (axes.Count is not (1 or 2))
-                throw new ArgumentException($"Invalid format for argument `axes`: it should contain two elements. Received: axes={axes}", nameof(axes));
+                throw new ArgumentException($"Invalid format for argument `axes`: it should contain two elements. Received: axes={axes}",
+                    nameof(axes));
             Axes = axes;
             Normalize = normalize;
         }
@@ -64,11 +65,13 @@ namespace Microsoft.ML.Layers
                 throw Error($"Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes {a} and {b}.");
             var (first, second) = ResolveAxes(a.Rank, b.Rank);
             if (first <= 0 || first >= a.Rank || second <= 0 || second >= b.Rank)
-                throw Error($"Invalid dot axes {Axes} for inputs with shapes {a} and {b}: the axes must exist and must not be the batch axis 0.");
+                throw Error($"Invalid dot axes {Axes} for inputs with shapes {a} and {b}: the axes must exist and must not be the batch " +
+                    $"axis 0.");
             if (a[0] != Shape.Unknown && b[0] != Shape.Unknown && a[0] != b[0])
                 throw Error($"Cannot do batch_dot on inputs with different batch sizes. Received inputs with shapes {a} and {b}.");
             if (a[first] != Shape.Unknown && b[second] != Shape.Unknown && a[first] != b[second])
-                throw Error($"Incompatible input shapes: axis values {a[first]} (at axis {first}) != {b[second]} (at axis {second}). Full input shapes: {a}, {b}");
+                throw Error($"Incompatible input shapes: axis values {a[first]} (at axis {first}) != {b[second]} (at axis {second}). " +
+                    $"Full input shapes: {a}, {b}");
         }
 
         private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
@@ -106,7 +109,8 @@ namespace Microsoft.ML.Layers
             if (xAxis != xRank - 1)
                 x = x.permute(Enumerable.Range(0, xRank).Where(i => i != xAxis).Append(xAxis).Select(i => (long)i).ToArray());
             if (yAxis != 1)
-                y = y.permute(new[] { 0, yAxis }.Concat(Enumerable.Range(1, yRank - 1).Where(i => i != yAxis)).Select(i => (long)i).ToArray());
+                y = y.permute(new[] { 0, yAxis }.Concat(Enumerable.Range(1, yRank - 1).Where(i => i != yAxis)).Select(i => (long)i)
+                    .ToArray());
 
             var xMiddle = x.shape[1..^1];
             var yTrailing = y.shape[2..];
@@ -114,7 +118,8 @@ namespace Microsoft.ML.Layers
                 x = x.reshape(x.shape[0], -1, x.shape[^1]);
             if (yRank > 3)
                 y = y.reshape(y.shape[0], y.shape[1], -1);
-            // Both are rank 3 here: bmm is matmul for them (and reports a shape error as an exception, where TorchSharp 0.107's matmul aborts).
+            // Both are rank 3 here: bmm is matmul for them (and reports a shape error as an exception, where TorchSharp 0.107's matmul
+            // aborts).
             var result = x.bmm(y);
             if (xRank > 3 || yRank > 3)
             {
@@ -133,7 +138,8 @@ namespace Microsoft.ML.Layers
         /// <summary>None: a dot product has no mask.</summary>
         public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks) => null;
 
-        /// <summary>The first shape without its dot axis, then the second without its batch and dot axes; <c>(batch, 1)</c> for a rank-1 result.</summary>
+        /// <summary>The first shape without its dot axis, then the second without its batch and dot axes; <c>(batch, 1)</c> for a rank-1
+        /// result.</summary>
         public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
         {
             ArgumentNullException.ThrowIfNull(inputShapes);

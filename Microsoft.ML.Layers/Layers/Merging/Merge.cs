@@ -30,10 +30,12 @@ namespace Microsoft.ML.Layers.Infrastructure
             SupportsMasking = true;
         }
 
-        /// <summary>Whether inputs of lower rank are expanded after the batch axis before merging (false for concatenation and dot products).</summary>
+        /// <summary>Whether inputs of lower rank are expanded after the batch axis before merging (false for concatenation and dot
+        /// products).</summary>
         private protected virtual bool ExpandsRanks => true;
 
-        /// <summary>The merge itself, on inputs already brought to one rank; <paramref name="masks"/> has one entry (or null) per input.</summary>
+        /// <summary>The merge itself, on inputs already brought to one rank; <paramref name="masks"/> has one entry (or null) per
+        /// input.</summary>
         private protected abstract Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks);
 
         /// <summary>Checks that the input shapes can be merged; throws naming the layer otherwise.</summary>
@@ -45,7 +47,8 @@ namespace Microsoft.ML.Layers.Infrastructure
             ElementwiseShape(shapes);
         }
 
-        /// <summary>Keras's element-wise output shape (without the batch axis) of a list of shapes; throws when they are incompatible.</summary>
+        /// <summary>Keras's element-wise output shape (without the batch axis) of a list of shapes; throws when they are
+        /// incompatible.</summary>
         private protected Shape ElementwiseShape(IReadOnlyList<Shape> shapes)
         {
             var output = shapes[0][1..];
@@ -90,7 +93,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>Fails: a merge layer takes a list of tensors.</summary>
         /// <exception cref="ArgumentException">Always.</exception>
         protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => throw Error($"A merge layer should be called on a list of inputs. Received: inputs=a tensor of shape {Shape.Of(inputs)} (not a list of tensors)");
+            => throw Error($"A merge layer should be called on a list of inputs. Received: inputs=a tensor of shape {Shape.Of(inputs)} " +
+                $"(not a list of tensors)");
 
         /// <summary>Checks the shapes, brings the inputs to one rank when needed, and merges them.</summary>
         protected sealed override Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
@@ -123,7 +127,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The output shape of a merge of one input (a list of one).</summary>
         public override Shape ComputeOutputShape(Shape inputShape) => ComputeOutputShape(new[] { inputShape });
 
-        /// <summary>The broadcast shape of the inputs after the batch axis, behind the batch size they agree on (or an unknown one).</summary>
+        /// <summary>The broadcast shape of the inputs after the batch axis, behind the batch size they agree on (or an unknown
+        /// one).</summary>
         public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
         {
             ArgumentNullException.ThrowIfNull(inputShapes);
@@ -150,7 +155,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// Keras's merge for operations without an identity element (<see cref="Maximum"/>, <see cref="Minimum"/>): at
         /// positions where an input is masked, the other input's value is used, so padding never wins.
         /// </summary>
-        private protected static Tensor MergeWithMaskedValuesReplaced(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, Func<Tensor, Tensor, Tensor> op)
+        private protected static Tensor MergeWithMaskedValuesReplaced(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks,
+            Func<Tensor, Tensor, Tensor> op)
         {
             var output = inputs[0];
             var outputMask = ExpandMask(masks[0], output);

@@ -31,6 +31,7 @@ namespace Microsoft.ML.Layers
             base.ValidateShapes(shapes);
         }
 
-        private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => inputs[0] - inputs[1];
+        private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+            => inputs[0] - inputs[1];
     }
 }

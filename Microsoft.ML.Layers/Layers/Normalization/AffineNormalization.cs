@@ -75,13 +75,16 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <param name="shape">The shape of both weights.</param>
         /// <param name="withGamma">Whether to create <c>gamma</c>.</param>
         /// <param name="withBeta">Whether to create <c>beta</c>.</param>
-        /// <param name="autocast">Whether mixed-precision calls read them in the compute dtype (Keras's <c>add_weight(autocast=...)</c>).</param>
+        /// <param name="autocast">Whether mixed-precision calls read them in the compute dtype (Keras's
+        /// <c>add_weight(autocast=...)</c>).</param>
         private protected void AddGammaAndBeta(Shape shape, bool withGamma, bool withBeta, bool autocast)
         {
             if (withGamma)
-                _gamma = AddWeight("gamma", shape, GammaInitializer, regularizer: GammaRegularizer, constraint: GammaConstraint, autocast: autocast);
+                _gamma = AddWeight("gamma", shape, GammaInitializer, regularizer: GammaRegularizer, constraint: GammaConstraint,
+                    autocast: autocast);
             if (withBeta)
-                _beta = AddWeight("beta", shape, BetaInitializer, regularizer: BetaRegularizer, constraint: BetaConstraint, autocast: autocast);
+                _beta = AddWeight("beta", shape, BetaInitializer, regularizer: BetaRegularizer, constraint: BetaConstraint,
+                    autocast: autocast);
         }
 
         /// <summary>Adds Keras's <c>center</c> and <c>scale</c> keys.</summary>

@@ -66,10 +66,12 @@ namespace Microsoft.ML.Layers
             Constraint? betaConstraint = null, Constraint? gammaConstraint = null,
             bool synchronized = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint, name, trainable, dtype)
+            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint,
+                name, trainable, dtype)
         {
             if (synchronized)
-                throw new ArgumentException("Argument synchronized=True is only supported with the TensorFlow backend. Received: synchronized=True", nameof(synchronized));
+                throw new ArgumentException("Argument synchronized=True is only supported with the TensorFlow backend. Received: " +
+                    "synchronized=True", nameof(synchronized));
             Axis = axis;
             Momentum = momentum;
             Epsilon = epsilon;
@@ -105,7 +107,8 @@ namespace Microsoft.ML.Layers
             int axis = NormalizationMath.ResolveAxes(this, new[] { Axis }, rank, inputShape)[0];
             long features = inputShape[axis];
             if (features == Shape.Unknown)
-                throw new ArgumentException($"Layer '{Name}' (BatchNormalization) needs a known size on axis {Axis}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' (BatchNormalization) needs a known size on axis {Axis}. Received: " +
+                    $"input_shape={inputShape}.");
             var shape = new Shape(features);
             AddGammaAndBeta(shape, withGamma: Scale, withBeta: Center, autocast: false);
             _movingMean = AddWeight("moving_mean", shape, MovingMeanInitializer, trainable: false, autocast: false);
@@ -120,8 +123,8 @@ namespace Microsoft.ML.Layers
         {
             if (mask is not null && mask.ndim != inputs.ndim - 1)
             {
-                throw new ArgumentException($"Layer '{Name}' (BatchNormalization): the mask provided should be one dimension less than the inputs. " +
-                    $"Received: mask.shape={Shape.Of(mask)}, inputs.shape={Shape.Of(inputs)}");
+                throw new ArgumentException($"Layer '{Name}' (BatchNormalization): the mask provided should be one dimension less than " +
+                    $"the inputs. Received: mask.shape={Shape.Of(mask)}, inputs.shape={Shape.Of(inputs)}");
             }
             var inputDType = inputs.dtype;
             // Half-precision statistics overflow: Keras normalizes float16/bfloat16 inputs in float32.
@@ -157,7 +160,8 @@ namespace Microsoft.ML.Layers
             return outputs.dtype == inputDType ? outputs : outputs.to(inputDType);
         }
 
-        /// <summary>Keras's masked moments: the mask (over all axes but the last) weights each step; backend epsilon 1e-7 guards the division.</summary>
+        /// <summary>Keras's masked moments: the mask (over all axes but the last) weights each step; backend epsilon 1e-7 guards the
+        /// division.</summary>
         private (Tensor Mean, Tensor Variance) MaskedMoments(Tensor x, Tensor mask)
         {
             const double BackendEpsilon = 1e-7;

@@ -55,10 +55,12 @@ namespace Microsoft.ML.Layers
             Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
             Constraint? betaConstraint = null, Constraint? gammaConstraint = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint, name, trainable, dtype)
+            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint,
+                name, trainable, dtype)
         {
             if (groups != -1 && groups <= 0)
-                throw new ArgumentOutOfRangeException(nameof(groups), $"Received an invalid value for `groups`, expected a positive integer or -1. Received: groups={groups}");
+                throw new ArgumentOutOfRangeException(nameof(groups),
+                    $"Received an invalid value for `groups`, expected a positive integer or -1. Received: groups={groups}");
             Groups = groups;
             Axis = axis;
             Epsilon = epsilon;
@@ -81,13 +83,16 @@ namespace Microsoft.ML.Layers
             long features = inputShape[_position];
             string prefix = $"Layer '{Name}' (GroupNormalization): ";
             if (features == Shape.Unknown)
-                throw new ArgumentException($"{prefix}Axis {Axis} of input tensor should have a defined dimension but the layer received an input with shape {inputShape}.");
+                throw new ArgumentException($"{prefix}Axis {Axis} of input tensor should have a defined dimension but the layer received " +
+                    $"an input with shape {inputShape}.");
             if (Groups == -1)
                 Groups = checked((int)features);
             if (features < Groups)
-                throw new ArgumentException($"{prefix}Number of groups ({Groups}) cannot be more than the number of channels ({features}). Received: input_shape={inputShape}.");
+                throw new ArgumentException($"{prefix}Number of groups ({Groups}) cannot be more than the number of channels " +
+                    $"({features}). Received: input_shape={inputShape}.");
             if (features % Groups != 0)
-                throw new ArgumentException($"{prefix}Number of groups ({Groups}) must be a multiple of the number of channels ({features}). Received: input_shape={inputShape}.");
+                throw new ArgumentException($"{prefix}Number of groups ({Groups}) must be a multiple of the number of channels " +
+                    $"({features}). Received: input_shape={inputShape}.");
 
             InputSpec = new InputSpec { NDim = rank, Axes = new Dictionary<int, long> { [Axis] = features } };
             AddGammaAndBeta(new Shape(features), withGamma: Scale, withBeta: Center, autocast: true);
@@ -105,7 +110,8 @@ namespace Microsoft.ML.Layers
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             var shape = inputs.shape;
-            var grouped = shape.Take(_position).Concat(new[] { (long)Groups, shape[_position] / Groups }).Concat(shape.Skip(_position + 1)).ToArray();
+            var grouped = shape.Take(_position).Concat(new[] { (long)Groups, shape[_position] / Groups }).Concat(shape.Skip(_position + 1))
+                .ToArray();
             var x = inputs.reshape(grouped);
 
             var (mean, variance) = NormalizationMath.Moments(x, _reductionAxes);

@@ -59,19 +59,22 @@ namespace Microsoft.ML.Layers
             Constraint? betaConstraint = null, Constraint? gammaConstraint = null,
             bool rmsScaling = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint, name, trainable, dtype)
+            : base(center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, betaConstraint, gammaConstraint,
+                name, trainable, dtype)
         {
             var axes = (axis ?? new IntTuple(-1)).Values;
             if (axes.Length == 0)
-                throw new ArgumentException("Expected an int or a list/tuple of ints for the argument 'axis'. Received: axis=()", nameof(axis));
+                throw new ArgumentException("Expected an int or a list/tuple of ints for the argument 'axis'. Received: axis=()",
+                    nameof(axis));
             Axis = axes;
             _axisIsList = axes.Length > 1;
             Epsilon = epsilon;
             RmsScaling = rmsScaling;
             if (rmsScaling)
             {
-                WarningWriter("You passed `rms_scaling=True`, which is deprecated. This argument incorrectly scales the input by the variance, " +
-                    "not the root mean square. To correctly use RMS Normalization, please use `keras.layers.RMSNormalization` instead.");
+                WarningWriter("You passed `rms_scaling=True`, which is deprecated. This argument incorrectly scales the input by the " +
+                    "variance, not the root mean square. To correctly use RMS Normalization, please use `keras.layers.RMSNormalization` " +
+                    "instead.");
             }
         }
 
@@ -91,7 +94,8 @@ namespace Microsoft.ML.Layers
             var positions = NormalizationMath.ResolveAxes(this, Axis, rank, inputShape);
             _parameterShape = positions.Select(p => inputShape[p]).ToArray();
             if (_parameterShape.Any(d => d == Shape.Unknown))
-                throw new ArgumentException($"Layer '{Name}' (LayerNormalization) needs known sizes on the normalized axes {NormalizationMath.Describe(Axis)}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' (LayerNormalization) needs known sizes on the normalized axes " +
+                    $"{NormalizationMath.Describe(Axis)}. Received: input_shape={inputShape}.");
             _axes = positions.OrderBy(p => p).ToArray();
             _broadcastShape = NormalizationMath.BroadcastShape(rank, _axes, _axes.Select(p => inputShape[p]).ToArray());
             _trailing = _axes.Select((p, i) => p == rank - _axes.Length + i).All(b => b);
@@ -118,7 +122,8 @@ namespace Microsoft.ML.Layers
             else if (_trailing)
             {
                 var normalizedShape = axes.Select(a => x.shape[a]).ToArray();
-                outputs = nn.functional.layer_norm(x, normalizedShape, gamma?.reshape(normalizedShape), beta?.reshape(normalizedShape), Epsilon);
+                outputs = nn.functional.layer_norm(x, normalizedShape, gamma?.reshape(normalizedShape), beta?.reshape(normalizedShape),
+                    Epsilon);
             }
             else
             {

@@ -29,7 +29,8 @@ namespace Microsoft.ML.Layers
             return (mean, variance);
         }
 
-        /// <summary>Converts possibly negative axes to positions for a rank, failing with the layer's name when one is out of range.</summary>
+        /// <summary>Converts possibly negative axes to positions for a rank, failing with the layer's name when one is out of
+        /// range.</summary>
         public static int[] ResolveAxes(Layer layer, int[] axes, int rank, Shape inputShape)
         {
             var resolved = new int[axes.Length];
@@ -39,16 +40,19 @@ namespace Microsoft.ML.Layers
                 if (position < 0 || position >= rank)
                 {
                     throw new ArgumentException(
-                        $"Layer '{layer.Name}' ({layer.GetType().Name}): axis {axes[i]} is out of bounds for input shape {inputShape}. Received: axis={Describe(axes)}.");
+                        $"Layer '{layer.Name}' ({layer.GetType().Name}): axis {axes[i]} is out of bounds for input shape {inputShape}. " +
+                        $"Received: axis={Describe(axes)}.");
                 }
                 resolved[i] = position;
             }
             if (resolved.Distinct().Count() != resolved.Length)
-                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}): duplicate axes {Describe(axes)} for input shape {inputShape}.");
+                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}): duplicate axes {Describe(axes)} for input " +
+                    $"shape {inputShape}.");
             return resolved;
         }
 
-        /// <summary>A shape of ones of rank <paramref name="rank"/>, except <paramref name="sizes"/> at <paramref name="positions"/>.</summary>
+        /// <summary>A shape of ones of rank <paramref name="rank"/>, except <paramref name="sizes"/> at
+        /// <paramref name="positions"/>.</summary>
         public static long[] BroadcastShape(int rank, int[] positions, long[] sizes)
         {
             var shape = Enumerable.Repeat(1L, rank).ToArray();
@@ -58,6 +62,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Python's notation for an axis list: <c>-1</c> or <c>[1, 2]</c>.</summary>
-        public static string Describe(int[] axes) => axes.Length == 1 ? axes[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "[" + string.Join(", ", axes) + "]";
+        public static string Describe(int[] axes)
+            => axes.Length == 1 ? axes[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "[" + string.Join(", ", axes) + "]";
     }
 }

@@ -32,7 +32,8 @@ namespace Microsoft.ML.Layers
         {
             var axes = (axis ?? new IntTuple(-1)).Values;
             if (axes.Length == 0)
-                throw new ArgumentException("Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: axis=()", nameof(axis));
+                throw new ArgumentException("Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: axis=()",
+                    nameof(axis));
             Axis = axes;
             SupportsMasking = true;
         }

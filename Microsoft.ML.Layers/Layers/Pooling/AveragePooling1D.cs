@@ -4,11 +4,13 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// 1-D average pooling (Keras's <c>AveragePooling1D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
+    /// 1-D average pooling (Keras's <c>AveragePooling1D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per
+    /// channel.
     /// </summary>
     /// <remarks>
     /// Input <c>(batch, steps, channels)</c> (or channels first); output <c>(batch, pooled_steps, channels)</c>, each pooled size
-    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in the mean, as in TensorFlow).
+    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in
+    /// the mean, as in TensorFlow).
     /// No weights; masks are dropped, as in Keras.
     /// <code>
     /// var pool = new AveragePooling1D(2);

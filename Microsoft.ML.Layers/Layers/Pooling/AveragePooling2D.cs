@@ -4,11 +4,14 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// 2-D average pooling (Keras's <c>AveragePooling2D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
+    /// 2-D average pooling (Keras's <c>AveragePooling2D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per
+    /// channel.
     /// </summary>
     /// <remarks>
-    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, pooled_height, pooled_width, channels)</c>, each pooled size
-    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in the mean, as in TensorFlow).
+    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, pooled_height, pooled_width, channels)</c>,
+    /// each pooled size
+    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in
+    /// the mean, as in TensorFlow).
     /// No weights; masks are dropped, as in Keras.
     /// <code>
     /// var pool = new AveragePooling2D(3, strides: 2, padding: Padding.Same);

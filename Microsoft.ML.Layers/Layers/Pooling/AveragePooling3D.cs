@@ -4,11 +4,14 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// 3-D average pooling (Keras's <c>AveragePooling3D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
+    /// 3-D average pooling (Keras's <c>AveragePooling3D</c>): the mean of each <c>pool_size</c> window, moved by <c>strides</c>, per
+    /// channel.
     /// </summary>
     /// <remarks>
-    /// Input <c>(batch, d1, d2, d3, channels)</c> (or channels first); output <c>(batch, pooled_d1, pooled_d2, pooled_d3, channels)</c>, each pooled size
-    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in the mean, as in TensorFlow).
+    /// Input <c>(batch, d1, d2, d3, channels)</c> (or channels first); output <c>(batch, pooled_d1, pooled_d2, pooled_d3, channels)</c>,
+    /// each pooled size
+    /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells are not counted in
+    /// the mean, as in TensorFlow).
     /// No weights; masks are dropped, as in Keras.
     /// <code>
     /// var pool = new AveragePooling3D(2);

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// </summary>
     /// <remarks>
     /// Input <c>(batch, spatial..., channels)</c> (<c>channels_last</c>, the default) or <c>(batch, channels, spatial...)</c>;
-    /// output <c>(batch, channels)</c>, or with <c>keepdims</c> <c>(batch, 1..., channels)</c> / <c>(batch, channels, 1...)</c>. No weights.
+    /// output <c>(batch, channels)</c>, or with <c>keepdims</c> <c>(batch, 1..., channels)</c> / <c>(batch, channels, 1...)</c>. No
+    /// weights.
     /// </remarks>
     public abstract class BaseGlobalPooling : Layer
     {
@@ -54,7 +55,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         {
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: " +
+                    $"input_shape={inputShape}.");
             bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             long channels = channelsLast ? inputShape[-1] : inputShape[1];
             if (!Keepdims)

@@ -113,7 +113,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>Each window's sum (an average pool with divisor 1; 1-D windows go through the 2-D op, which has the divisor).</summary>
         private Tensor SumPool(Tensor x) => Rank switch
         {
-            1 => nn.functional.avg_pool2d(x.unsqueeze(2), new long[] { 1, _poolSize[0] }, stride: new long[] { 1, _strides[0] }, divisor_override: 1).squeeze(2),
+            1 => nn.functional.avg_pool2d(x.unsqueeze(2), new long[] { 1, _poolSize[0] }, stride: new long[] { 1, _strides[0] },
+                divisor_override: 1).squeeze(2),
             2 => nn.functional.avg_pool2d(x, PoolValues, stride: StrideValues, divisor_override: 1),
             _ => InFloat32IfReduced(x, v => nn.functional.avg_pool3d(v, PoolValues, stride: StrideValues, divisor_override: 1)),
         };
@@ -131,7 +132,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         {
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != Rank + 2)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {Rank + 2}. Received: " +
+                    $"input_shape={inputShape}.");
             int firstSpatial = DataFormat == DataFormat.ChannelsLast ? 1 : 2;
             var dims = inputShape.ToArray();
             for (int i = 0; i < Rank; i++)
@@ -139,11 +141,13 @@ namespace Microsoft.ML.Layers.Infrastructure
                 long n = inputShape[firstSpatial + i];
                 if (n == Shape.Unknown)
                     continue;
-                long size = Padding == Padding.Same ? (n + _strides[i] - 1) / _strides[i] : (n < _poolSize[i] ? 0 : (n - _poolSize[i]) / _strides[i] + 1);
+                long size = Padding == Padding.Same ? (n + _strides[i] - 1) / _strides[i]
+                    : (n < _poolSize[i] ? 0 : (n - _poolSize[i]) / _strides[i] + 1);
                 if (size <= 0)
                 {
-                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"inputs.shape={inputShape}, pool_size={PoolSize}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
+                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. " +
+                        $"Received: inputs.shape={inputShape}, pool_size={PoolSize}, strides={Strides}, " +
+                        $"padding={KerasEnum.Describe(Padding)}.");
                 }
                 dims[firstSpatial + i] = size;
             }

@@ -26,7 +26,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received
+        /// value.</exception>
         public GlobalAveragePooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
             : base(1, dataFormat, keepdims, name, trainable, dtype)

@@ -7,7 +7,8 @@ namespace Microsoft.ML.Layers
     /// Global 2-D average pooling (Keras's <c>GlobalAveragePooling2D</c>): the mean over all positions, per channel.
     /// </summary>
     /// <remarks>
-    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, channels)</c>, or with <c>keepdims</c> the input's rank
+    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, channels)</c>, or with <c>keepdims</c> the
+    /// input's rank
     /// with the pooled axes of size 1. No weights. Masks are dropped, as in Keras.
     /// <code>
     /// var pool = new GlobalAveragePooling2D();
@@ -23,7 +24,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received
+        /// value.</exception>
         public GlobalAveragePooling2D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
             : base(2, dataFormat, keepdims, name, trainable, dtype)
@@ -31,6 +33,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.mean(SpatialAxes, keepdim: Keepdims);
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => inputs.mean(SpatialAxes, keepdim: Keepdims);
     }
 }

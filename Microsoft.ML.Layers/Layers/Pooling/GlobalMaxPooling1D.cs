@@ -8,7 +8,8 @@ namespace Microsoft.ML.Layers
     /// </summary>
     /// <remarks>
     /// Input <c>(batch, steps, channels)</c> (or channels first); output <c>(batch, channels)</c>, or with <c>keepdims</c> the input's rank
-    /// with the pooled axes of size 1. No weights. Masks are dropped (with a warning), as in Keras: Keras 3's GlobalMaxPooling1D does not support masking.
+    /// with the pooled axes of size 1. No weights. Masks are dropped (with a warning), as in Keras: Keras 3's GlobalMaxPooling1D does not
+    /// support masking.
     /// <code>
     /// var pool = new GlobalMaxPooling1D();
     /// Tensor y = pool.Apply(torch.randn(2, 3, 4));   // (2, 4)
@@ -23,7 +24,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received value.</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received
+        /// value.</exception>
         public GlobalMaxPooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
             : base(1, dataFormat, keepdims, name, trainable, dtype)
@@ -31,6 +33,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.amax(SpatialAxes, keepdim: Keepdims);
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => inputs.amax(SpatialAxes, keepdim: Keepdims);
     }
 }

@@ -7,7 +7,8 @@ namespace Microsoft.ML.Layers
     /// 2-D max pooling (Keras's <c>MaxPooling2D</c>): the maximum of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
     /// </summary>
     /// <remarks>
-    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, pooled_height, pooled_width, channels)</c>, each pooled size
+    /// Input <c>(batch, height, width, channels)</c> (or channels first); output <c>(batch, pooled_height, pooled_width, channels)</c>,
+    /// each pooled size
     /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells never win).
     /// No weights; masks are dropped, as in Keras.
     /// <code>

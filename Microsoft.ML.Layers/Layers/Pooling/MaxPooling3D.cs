@@ -7,7 +7,8 @@ namespace Microsoft.ML.Layers
     /// 3-D max pooling (Keras's <c>MaxPooling3D</c>): the maximum of each <c>pool_size</c> window, moved by <c>strides</c>, per channel.
     /// </summary>
     /// <remarks>
-    /// Input <c>(batch, d1, d2, d3, channels)</c> (or channels first); output <c>(batch, pooled_d1, pooled_d2, pooled_d3, channels)</c>, each pooled size
+    /// Input <c>(batch, d1, d2, d3, channels)</c> (or channels first); output <c>(batch, pooled_d1, pooled_d2, pooled_d3, channels)</c>,
+    /// each pooled size
     /// <c>floor((n - pool) / stride) + 1</c> with <c>valid</c>, <c>ceil(n / stride)</c> with <c>same</c> (padded cells never win).
     /// No weights; masks are dropped, as in Keras.
     /// <code>

@@ -75,27 +75,32 @@ namespace Microsoft.ML.Layers
         public Normalization(IntTuple? axis, double[] mean, double[] variance, bool invert = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : this(AxesOf(axis), new Statistic(mean ?? throw new ArgumentNullException(nameof(mean)), new long[] { mean.Length }),
-                new Statistic(variance ?? throw new ArgumentNullException(nameof(variance)), new long[] { variance.Length }), invert, name, trainable, dtype)
+                new Statistic(variance ?? throw new ArgumentNullException(nameof(variance)), new long[] { variance.Length }), invert, name,
+                trainable, dtype)
         {
         }
 
-        private Normalization(int[] axis, Statistic? mean, Statistic? variance, bool invert, string? name, bool trainable, ScalarType? dtype)
+        private Normalization(int[] axis, Statistic? mean, Statistic? variance, bool invert, string? name, bool trainable,
+            ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             if ((mean is null) != (variance is null))
             {
                 throw new ArgumentException(
-                    $"When setting values directly, both `mean` and `variance` must be set. Received: mean={mean?.ToString() ?? "None"} and variance={variance?.ToString() ?? "None"}");
+                    $"When setting values directly, both `mean` and `variance` must be set. Received: mean={mean?.ToString() ?? "None"} " +
+                    $"and variance={variance?.ToString() ?? "None"}");
             }
             if (mean is not null && !mean.Shape.SequenceEqual(variance!.Shape))
             {
                 throw new ArgumentException(
-                    $"When setting values directly, `mean` and `variance` must have the same shape. Received: mean shape {new Shape(mean.Shape)} and variance shape {new Shape(variance.Shape)}");
+                    $"When setting values directly, `mean` and `variance` must have the same shape. Received: mean shape " +
+                    $"{new Shape(mean.Shape)} and variance shape {new Shape(variance.Shape)}");
             }
             if (mean is not null && mean.Shape.Length > axis.Length)
             {
                 throw new ArgumentException(
-                    $"The rank of `mean` must be less than or equal to the number of axes ({axis.Length}). Received: mean shape {new Shape(mean.Shape)} for axis {new IntTuple(axis)}");
+                    $"The rank of `mean` must be less than or equal to the number of axes ({axis.Length}). Received: mean shape " +
+                    $"{new Shape(mean.Shape)} for axis {new IntTuple(axis)}");
             }
             Axis = axis;
             _givenMean = mean;
@@ -139,7 +144,8 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(batches);
             if (_givenMean is not null)
-                throw new InvalidOperationException($"Layer '{Name}' (Normalization) was given its mean and variance; it cannot be adapted.");
+                throw new InvalidOperationException($"Layer '{Name}' (Normalization) was given its mean and variance; it cannot be " +
+                    $"adapted.");
 
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -160,7 +166,8 @@ namespace Microsoft.ML.Layers
                 if (count == 0)
                     continue;
                 var batchMean = _reduceAxes.Length == 0 ? x : x.mean(_reduceAxes);
-                var batchSquares = _reduceAxes.Length == 0 ? zeros_like(x) : (x - x.mean(_reduceAxes, keepdim: true)).square().sum(_reduceAxes);
+                var batchSquares = _reduceAxes.Length == 0 ? zeros_like(x)
+                    : (x - x.mean(_reduceAxes, keepdim: true)).square().sum(_reduceAxes);
                 if (mean is null)
                 {
                     (mean, squares, total) = (batchMean, batchSquares, count);
@@ -173,9 +180,11 @@ namespace Microsoft.ML.Layers
                 total = combined;
             }
             if (!any)
-                throw new ArgumentException($"Layer '{Name}' (Normalization): adapt() received no batches. Pass at least one tensor.", nameof(batches));
+                throw new ArgumentException($"Layer '{Name}' (Normalization): adapt() received no batches. Pass at least one tensor.",
+                    nameof(batches));
             if (mean is null)
-                throw new ArgumentException($"Layer '{Name}' (Normalization): adapt() received batches without any values.", nameof(batches));
+                throw new ArgumentException($"Layer '{Name}' (Normalization): adapt() received batches without any values.",
+                    nameof(batches));
 
             _mean!.Assign(mean.reshape(_mean.shape).to(_mean.dtype));
             _variance!.Assign((squares! / total).reshape(_variance.shape).to(_variance.dtype));
@@ -190,15 +199,15 @@ namespace Microsoft.ML.Layers
             if (Axis.Any(a => a < -ndim || a >= ndim))
             {
                 throw new ArgumentException(
-                    $"Layer '{Name}' (Normalization): all `axis` values must be in the range [-ndim, ndim). Received inputs with ndim={ndim}, " +
-                    $"while axis={new IntTuple(Axis.ToArray())}");
+                    $"Layer '{Name}' (Normalization): all `axis` values must be in the range [-ndim, ndim). Received inputs with " +
+                    $"ndim={ndim}, while axis={new IntTuple(Axis.ToArray())}");
             }
             _keepAxes = Axis.Select(a => a < 0 ? a + ndim : a).Distinct().OrderBy(a => a).ToArray();
             foreach (int d in _keepAxes.Where(d => inputShape[d] == Shape.Unknown))
             {
                 throw new ArgumentException(
-                    $"Layer '{Name}' (Normalization): all `axis` values to be kept must have a known shape. Received axis={new IntTuple(Axis.ToArray())}, " +
-                    $"inputs.shape={inputShape}, with unknown axis at index {d}");
+                    $"Layer '{Name}' (Normalization): all `axis` values to be kept must have a known shape. Received " +
+                    $"axis={new IntTuple(Axis.ToArray())}, inputs.shape={inputShape}, with unknown axis at index {d}");
             }
             _reduceAxes = Enumerable.Range(0, ndim).Where(d => !_keepAxes.Contains(d)).Select(d => (long)d).ToArray();
             _broadcastShape = Enumerable.Range(0, ndim).Select(d => _keepAxes.Contains(d) ? inputShape[d] : 1L).ToArray();
@@ -222,8 +231,8 @@ namespace Microsoft.ML.Layers
                 if (expanded[d] != 1 && expanded[d] != _broadcastShape[d])
                 {
                     throw new ArgumentException(
-                        $"Layer '{Name}' (Normalization): `mean` and `variance` of shape {new Shape(given)} cannot be broadcast to the kept axes " +
-                        $"of the input shape {inputShape} (axis={new IntTuple(Axis.ToArray())}).");
+                        $"Layer '{Name}' (Normalization): `mean` and `variance` of shape {new Shape(given)} cannot be broadcast to the " +
+                        $"kept axes of the input shape {inputShape} (axis={new IntTuple(Axis.ToArray())}).");
                 }
             }
             _givenShape = expanded;
@@ -271,11 +280,13 @@ namespace Microsoft.ML.Layers
             var own = new[] { "axis", "mean", "variance", "invert" };
             var unknown = config.Keys.Where(k => !own.Contains(k) && !BaseConfigKeys.Contains(k)).ToList();
             if (unknown.Count > 0)
-                throw new FormatException($"The config of 'Normalization' has keys that Normalization does not take: {string.Join(", ", unknown)}.");
+                throw new FormatException($"The config of 'Normalization' has keys that Normalization does not take: " +
+                    $"{string.Join(", ", unknown)}.");
             int[] axis = !config.Contains("axis") ? new[] { -1 }
                 : config.Values["axis"] is null ? Array.Empty<int>()
                 : config.Get<IntTuple>("axis").Values;
-            var layer = new Normalization(axis, Statistic.FromJson(config.Values["mean"], "mean"), Statistic.FromJson(config.Values["variance"], "variance"),
+            var layer = new Normalization(axis, Statistic.FromJson(config.Values["mean"], "mean"),
+                Statistic.FromJson(config.Values["variance"], "variance"),
                 config.Get("invert", false), config.Name, config.Trainable, null);
             layer.ApplyBaseConfig(config, new HashSet<string>(StringComparer.Ordinal) { "name", "trainable" });
             return layer;

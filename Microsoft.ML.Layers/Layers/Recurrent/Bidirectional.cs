@@ -34,24 +34,32 @@ namespace Microsoft.ML.Layers
         private readonly InputSpec _sequenceSpec;
 
         /// <summary>Wraps a recurrent layer.</summary>
-        /// <param name="layer">A recurrent layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>); its config defines the forward layer.</param>
-        /// <param name="mergeMode">How the two outputs combine: <see cref="Layers.MergeMode.Concat"/> (default), <see cref="Layers.MergeMode.Sum"/>,
-        /// <see cref="Layers.MergeMode.Multiply"/>, <see cref="Layers.MergeMode.Average"/>, or <see cref="Layers.MergeMode.None"/> to return both.</param>
-        /// <param name="backwardLayer">The layer for the backward direction, with <c>goBackwards</c> unlike <paramref name="layer"/> and the same
-        /// <c>stateful</c>, <c>returnSequences</c> and <c>returnState</c>; by default a copy of <paramref name="layer"/> going backwards.</param>
+        /// <param name="layer">A recurrent layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>); its config defines the
+        /// forward layer.</param>
+        /// <param name="mergeMode">How the two outputs combine: <see cref="Layers.MergeMode.Concat"/> (default),
+        /// <see cref="Layers.MergeMode.Sum"/>,
+        /// <see cref="Layers.MergeMode.Multiply"/>, <see cref="Layers.MergeMode.Average"/>, or <see cref="Layers.MergeMode.None"/> to
+        /// return both.</param>
+        /// <param name="backwardLayer">The layer for the backward direction, with <c>goBackwards</c> unlike <paramref name="layer"/> and
+        /// the same
+        /// <c>stateful</c>, <c>returnSequences</c> and <c>returnState</c>; by default a copy of <paramref name="layer"/> going
+        /// backwards.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype of the merge; the wrapped layers keep their own.</param>
-        /// <exception cref="ArgumentException">A layer is not recurrent, the merge mode is unknown, or the two layers do not match.</exception>
+        /// <exception cref="ArgumentException">A layer is not recurrent, the merge mode is unknown, or the two layers do not
+        /// match.</exception>
         public Bidirectional(Layer layer, MergeMode mergeMode = MergeMode.Concat, Layer? backwardLayer = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             ArgumentNullException.ThrowIfNull(layer);
             if (layer is not RecurrentLayer recurrent)
-                throw new ArgumentException($"`Bidirectional` needs a recurrent layer (SimpleRNN, LSTM, GRU). Received: layer={layer}", nameof(layer));
+                throw new ArgumentException($"`Bidirectional` needs a recurrent layer (SimpleRNN, LSTM, GRU). Received: layer={layer}",
+                    nameof(layer));
             if (backwardLayer is not null and not RecurrentLayer)
-                throw new ArgumentException($"`backward_layer` needs to be a recurrent layer (SimpleRNN, LSTM, GRU). Received: backward_layer={backwardLayer}", nameof(backwardLayer));
+                throw new ArgumentException($"`backward_layer` needs to be a recurrent layer (SimpleRNN, LSTM, GRU). Received: " +
+                    $"backward_layer={backwardLayer}", nameof(backwardLayer));
             Arguments.Choice(mergeMode, nameof(mergeMode));
 
             ForwardLayer = Copy(recurrent, "forward_", goBackwards: null);
@@ -106,8 +114,8 @@ namespace Microsoft.ML.Layers
         {
             if (forward != backward)
             {
-                throw new ArgumentException($"Forward layer and backward layer are expected to have the same value for attribute \"{attribute}\", " +
-                    $"got \"{forward}\" for forward layer and \"{backward}\" for backward layer");
+                throw new ArgumentException($"Forward layer and backward layer are expected to have the same value for attribute " +
+                    $"\"{attribute}\", got \"{forward}\" for forward layer and \"{backward}\" for backward layer");
             }
         }
 
@@ -133,13 +141,15 @@ namespace Microsoft.ML.Layers
         protected override void Build(IReadOnlyList<Shape> inputShapes) => Build(inputShapes[0]);
 
         /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
 
         /// <summary>
         /// Runs the sequence <c>inputs[0]</c> both ways. When called with a list, the tensors after the sequence are initial
         /// states: the first half for the forward layer, the second half for the backward layer (Keras's <c>initial_state</c>).
         /// </summary>
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             var sequence = inputs[0];
             _sequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
@@ -149,7 +159,8 @@ namespace Microsoft.ML.Layers
             IReadOnlyList<Tensor> Run(Layer layer, IEnumerable<Tensor> initialState)
             {
                 var list = initialState.Prepend(sequence).ToList();
-                return list.Count == 1 ? layer.ApplyAll(sequence, training, mask) : layer.ApplyAll(list, training, list.Select((_, i) => i == 0 ? mask : null).ToList());
+                return list.Count == 1 ? layer.ApplyAll(sequence, training, mask)
+                    : layer.ApplyAll(list, training, list.Select((_, i) => i == 0 ? mask : null).ToList());
             }
             var forward = Run(ForwardLayer, states.Take(half));
             var backward = Run(BackwardLayer, states.Skip(half));
@@ -176,10 +187,12 @@ namespace Microsoft.ML.Layers
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ReturnSequences ? mask : null;
 
         /// <summary>The output mask of a call with initial states: the sequence's, as for one input.</summary>
-        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks) => ComputeMask(inputs[0], masks?[0]);
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)
+            => ComputeMask(inputs[0], masks?[0]);
 
         /// <inheritdoc />
-        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput, IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
+        protected override IReadOnlyList<Tensor?> ComputeOutputMasks(IReadOnlyList<Tensor> inputs, bool singleInput,
+            IReadOnlyList<Tensor?> masks, IReadOnlyList<Tensor> outputs)
         {
             var result = new Tensor?[outputs.Count];
             var mask = ComputeMask(inputs[0], masks[0]);
@@ -189,7 +202,8 @@ namespace Microsoft.ML.Layers
             return result;
         }
 
-        /// <summary>The (first) output's shape: the forward layer's, with the last dimension doubled for <see cref="Layers.MergeMode.Concat"/>.</summary>
+        /// <summary>The (first) output's shape: the forward layer's, with the last dimension doubled for
+        /// <see cref="Layers.MergeMode.Concat"/>.</summary>
         public override Shape ComputeOutputShape(Shape inputShape)
         {
             var shape = ForwardLayer.ComputeOutputShape(inputShape);

@@ -47,17 +47,21 @@ namespace Microsoft.ML.Layers
         /// <summary>Creates a convolutional LSTM layer; the arguments and defaults are Keras 3's.</summary>
         /// <param name="filters">The number of output channels (of each state); positive.</param>
         /// <param name="kernelSize">The window of both convolutions: one value or 2 values; positive.</param>
-        /// <param name="strides">The input convolution's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above 1.</param>
-        /// <param name="padding">The input convolution's padding, <see cref="Layers.Padding.Valid"/> (default) or <see cref="Layers.Padding.Same"/>.</param>
+        /// <param name="strides">The input convolution's steps: one value or 2 values; default 1. Strides above 1 exclude dilation above
+        /// 1.</param>
+        /// <param name="padding">The input convolution's padding, <see cref="Layers.Padding.Valid"/> (default) or
+        /// <see cref="Layers.Padding.Same"/>.</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="dilationRate">The input convolution's dilation: one value or 2 values; default 1.</param>
-        /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c> (pass <see cref="Activations.Linear"/> for none).</param>
+        /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c> (pass
+        /// <see cref="Activations.Linear"/> for none).</param>
         /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>.</param>
         /// <param name="useBias">Whether the layer has a bias.</param>
         /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
         /// <param name="recurrentInitializer">Default <c>orthogonal</c>.</param>
         /// <param name="biasInitializer">Default <c>zeros</c>.</param>
-        /// <param name="unitForgetBias">Whether the forget gate's bias starts at 1 (the rest from <paramref name="biasInitializer"/>).</param>
+        /// <param name="unitForgetBias">Whether the forget gate's bias starts at 1 (the rest from
+        /// <paramref name="biasInitializer"/>).</param>
         /// <param name="kernelRegularizer">Penalty on the kernel.</param>
         /// <param name="recurrentRegularizer">Penalty on the recurrent kernel.</param>
         /// <param name="biasRegularizer">Penalty on the bias.</param>
@@ -73,12 +77,14 @@ namespace Microsoft.ML.Layers
         /// <param name="goBackwards">Whether to process the sequence backwards.</param>
         /// <param name="stateful">Whether the final states of a batch are the initial states of the next one (fixed batch size).</param>
         /// <param name="unroll">Accepted for Keras compatibility; no effect.</param>
-        /// <param name="timeMajor">tf.keras 2.x's <c>time_major</c>, found in its configs: only <see langword="false"/> (batch first) is supported. Not part of the config, as in Keras 3.</param>
+        /// <param name="timeMajor">tf.keras 2.x's <c>time_major</c>, found in its configs: only <see langword="false"/> (batch first) is
+        /// supported. Not part of the config, as in Keras 3.</param>
         /// <param name="zeroOutputForMask">Whether masked steps output zeros instead of repeating the previous output.</param>
         /// <param name="name">The layer name; unique by default (<c>conv_lstm2d</c>, <c>conv_lstm2d_1</c>, ...).</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentException">An argument is out of range; the message names the layer, the argument and the received value.</exception>
+        /// <exception cref="ArgumentException">An argument is out of range; the message names the layer, the argument and the received
+        /// value.</exception>
         public ConvLSTM2D(int filters, IntTuple kernelSize, IntTuple? strides = null, Padding padding = Padding.Valid,
             DataFormat dataFormat = DataFormat.ChannelsLast,
             IntTuple? dilationRate = null, Activation? activation = null, Activation? recurrentActivation = null, bool useBias = true,
@@ -91,10 +97,13 @@ namespace Microsoft.ML.Layers
             bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool stateful = false, bool unroll = false,
             bool timeMajor = false, bool zeroOutputForMask = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(CheckArguments(filters, kernelSize, strides, padding, dataFormat, dilationRate, dropout, recurrentDropout, timeMajor, name),
+            : base(CheckArguments(filters, kernelSize, strides, padding, dataFormat, dilationRate, dropout, recurrentDropout, timeMajor,
+                name),
                 activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
-                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint,
+                biasConstraint,
+                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name,
+                trainable, dtype)
         {
             _window = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
             _recurrentWindow = new ConvolutionWindow(SpatialRank, kernelSize, 1, 1, Padding.Same);
@@ -157,9 +166,11 @@ namespace Microsoft.ML.Layers
         protected override Shape RecurrentKernelShape => new(_window.KernelSizeValues.Concat(new long[] { Units, GateCount * Units }));
 
         /// <inheritdoc />
-        protected override Initializer BuildBiasInitializer => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
+        protected override Initializer BuildBiasInitializer
+            => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
 
-        /// <summary>The shape of one sample's state: the input convolution's output, <c>(rows, cols, filters)</c> or <c>(filters, rows, cols)</c>.</summary>
+        /// <summary>The shape of one sample's state: the input convolution's output, <c>(rows, cols, filters)</c> or
+        /// <c>(filters, rows, cols)</c>.</summary>
         /// <exception cref="ArgumentException">The window does not fit in the input's rows or columns.</exception>
         protected override long[] StateShape(Shape sequenceShape)
         {
@@ -170,8 +181,9 @@ namespace Microsoft.ML.Layers
                 spatial[i] = _window.OutputLength(sequenceShape[firstSpatial + i], i);
                 if (spatial[i] == 0)
                 {
-                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. Received: " +
-                        $"input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
+                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. " +
+                        $"Received: input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, " +
+                        $"strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
                 }
             }
             return ChannelsLast ? spatial.Append(Units).ToArray() : spatial.Prepend(Units).ToArray();
@@ -196,7 +208,8 @@ namespace Microsoft.ML.Layers
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
         {
             var h = GateInputs(states[0], recurrentMasks, s => s);
-            var recurrent = _recurrentWindow.Convolve(h, ConvolutionWindow.ToTorchKernel(RecurrentKernel!), recurrentMasks is null ? 1 : GateCount);
+            var recurrent = _recurrentWindow.Convolve(h, ConvolutionWindow.ToTorchKernel(RecurrentKernel!),
+                recurrentMasks is null ? 1 : GateCount);
             var z = projectedInput + (ChannelsLast ? ChannelLayout.ToChannelsLast(recurrent) : recurrent);
             return LSTM.Cell(z.chunk(GateCount, StepChannelAxis), states[1], Activation, RecurrentActivation);
         }

@@ -52,9 +52,11 @@ namespace Microsoft.ML.Layers
         /// <param name="goBackwards">Whether to process the sequence backwards.</param>
         /// <param name="stateful">Whether the final state of a batch is the initial state of the next one (fixed batch size).</param>
         /// <param name="unroll">Accepted for Keras compatibility; no effect.</param>
-        /// <param name="resetAfter">Whether the reset gate applies after the recurrent product (with a separate recurrent bias) rather than before.</param>
+        /// <param name="resetAfter">Whether the reset gate applies after the recurrent product (with a separate recurrent bias) rather than
+        /// before.</param>
         /// <param name="zeroOutputForMask">Whether masked steps output zeros instead of repeating the previous output.</param>
-        /// <param name="implementation">Keras's <c>implementation</c>: 1 draws one dropout mask per gate, 2 (default) one for all; a recurrent dropout forces 1. Not part of the config, as in Keras.</param>
+        /// <param name="implementation">Keras's <c>implementation</c>: 1 draws one dropout mask per gate, 2 (default) one for all; a
+        /// recurrent dropout forces 1. Not part of the config, as in Keras.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -68,8 +70,10 @@ namespace Microsoft.ML.Layers
             bool resetAfter = true, bool zeroOutputForMask = false, int implementation = 2,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(units, activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
-                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint,
+                biasConstraint,
+                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name,
+                trainable, dtype)
         {
             RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
             ResetAfter = resetAfter;
@@ -110,7 +114,8 @@ namespace Microsoft.ML.Layers
             if (ResetAfter)
             {
                 var inner = (Bias is null ? RecurrentProduct(h, recurrentMasks, 0, 3)
-                    : recurrentMasks is null ? Bias[1].addmm(h, RecurrentKernel!) : RecurrentProduct(h, recurrentMasks, 0, 3) + Bias[1]).chunk(3, 1);
+                    : recurrentMasks is null ? Bias[1].addmm(h, RecurrentKernel!) : RecurrentProduct(h, recurrentMasks, 0, 3) + Bias[1])
+                        .chunk(3, 1);
                 z = RecurrentActivation.Apply(x[0] + inner[0]);
                 var r = RecurrentActivation.Apply(x[1] + inner[1]);
                 candidate = Activation.Apply(x[2] + r * inner[2]);

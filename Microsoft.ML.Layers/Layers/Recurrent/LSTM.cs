@@ -31,13 +31,16 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates an LSTM layer; the arguments and defaults are Keras 3's.</summary>
         /// <param name="units">The size of the output and of each state; positive.</param>
-        /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c>, <see langword="null"/> is linear.</param>
-        /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>, <see langword="null"/> is linear.</param>
+        /// <param name="activation">Activation of the candidate and of the carry in the output; default <c>tanh</c>, <see langword="null"/>
+        /// is linear.</param>
+        /// <param name="recurrentActivation">Activation of the gates <c>i, f, o</c>; default <c>sigmoid</c>, <see langword="null"/> is
+        /// linear.</param>
         /// <param name="useBias">Whether the layer has a bias.</param>
         /// <param name="kernelInitializer">Default <c>glorot_uniform</c>.</param>
         /// <param name="recurrentInitializer">Default <c>orthogonal</c>.</param>
         /// <param name="biasInitializer">Default <c>zeros</c>.</param>
-        /// <param name="unitForgetBias">Whether the forget gate's bias starts at 1 (the rest from <paramref name="biasInitializer"/>).</param>
+        /// <param name="unitForgetBias">Whether the forget gate's bias starts at 1 (the rest from
+        /// <paramref name="biasInitializer"/>).</param>
         /// <param name="kernelRegularizer">Penalty on the kernel.</param>
         /// <param name="recurrentRegularizer">Penalty on the recurrent kernel.</param>
         /// <param name="biasRegularizer">Penalty on the bias.</param>
@@ -54,7 +57,8 @@ namespace Microsoft.ML.Layers
         /// <param name="stateful">Whether the final states of a batch are the initial states of the next one (fixed batch size).</param>
         /// <param name="unroll">Accepted for Keras compatibility; no effect.</param>
         /// <param name="zeroOutputForMask">Whether masked steps output zeros instead of repeating the previous output.</param>
-        /// <param name="implementation">Keras's <c>implementation</c>: 1 draws one dropout mask per gate, 2 (default) one for all; a recurrent dropout forces 1. Not part of the config, as in Keras.</param>
+        /// <param name="implementation">Keras's <c>implementation</c>: 1 draws one dropout mask per gate, 2 (default) one for all; a
+        /// recurrent dropout forces 1. Not part of the config, as in Keras.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -69,8 +73,10 @@ namespace Microsoft.ML.Layers
             bool zeroOutputForMask = false, int implementation = 2,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(units, activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
-                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint,
+                biasConstraint,
+                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name,
+                trainable, dtype)
         {
             RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
             UnitForgetBias = unitForgetBias;
@@ -96,7 +102,8 @@ namespace Microsoft.ML.Layers
         protected override bool DropoutMaskPerGate => Implementation == 1;
 
         /// <inheritdoc />
-        protected override Initializer BuildBiasInitializer => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
+        protected override Initializer BuildBiasInitializer
+            => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
 
         /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)

@@ -20,11 +20,14 @@ namespace Microsoft.ML.Layers
             if (features == Shape.Unknown)
             {
                 string which = FeatureAxis == -1 ? "last input dimension" : $"input dimension {FeatureAxis} (the features)";
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known {which} to build. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a known {which} to build. Received: " +
+                    $"input_shape={inputShape}.");
             }
             StateShape(inputShape); // a sequence too small for the cell fails here, before any weight exists
-            _kernel = AddWeight("kernel", KernelShape(features), KernelInitializer, regularizer: KernelRegularizer, constraint: KernelConstraint);
-            _recurrentKernel = AddWeight("recurrent_kernel", RecurrentKernelShape, RecurrentInitializer, regularizer: RecurrentRegularizer, constraint: RecurrentConstraint);
+            _kernel = AddWeight("kernel", KernelShape(features), KernelInitializer, regularizer: KernelRegularizer,
+                constraint: KernelConstraint);
+            _recurrentKernel = AddWeight("recurrent_kernel", RecurrentKernelShape, RecurrentInitializer, regularizer: RecurrentRegularizer,
+                constraint: RecurrentConstraint);
             if (UseBias)
                 _bias = AddWeight("bias", BiasShape, BuildBiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
             _sequenceSpec = new InputSpec { NDim = SequenceRank, Axes = new Dictionary<int, long> { [FeatureAxis] = features } };
@@ -34,13 +37,15 @@ namespace Microsoft.ML.Layers
         protected override void Build(IReadOnlyList<Shape> inputShapes) => Build(inputShapes[0]);
 
         /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            => CallOutputs(new[] { inputs }, true, training, new[] { mask })[0];
 
         /// <summary>
         /// Runs the sequence <c>inputs[0]</c>; when called with a list, the tensors after it are the initial states (Keras's
         /// <c>initial_state</c>): <c>[sequence, h0]</c>, or <c>[sequence, h0, c0]</c> for an LSTM, each <c>(batch, units)</c>.
         /// </summary>
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training, IReadOnlyList<Tensor?> masks)
+        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
         {
             var sequence = inputs[0];
             _sequenceSpec.Check(this, Shape.Of(sequence), sequence.dtype);
@@ -51,8 +56,9 @@ namespace Microsoft.ML.Layers
                 if (inputs.Count - 1 != StateCount || inputs.Skip(1).Any(s => !s.shape.SequenceEqual(stateShape)))
                 {
                     throw new ArgumentException(
-                        $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape {StateShapeDescription} = {new Shape(stateShape)} " +
-                        $"after the sequence. Received: {string.Join(", ", inputs.Skip(1).Select(s => Shape.Of(s).ToString()))}.", nameof(inputs));
+                        $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape " +
+                        $"{StateShapeDescription} = {new Shape(stateShape)} after the sequence. Received: " +
+                        $"{string.Join(", ", inputs.Skip(1).Select(s => Shape.Of(s).ToString()))}.", nameof(inputs));
                 }
                 initialState = inputs.Skip(1).Select(s => s.to(ComputeDType)).ToArray();
             }
@@ -62,17 +68,21 @@ namespace Microsoft.ML.Layers
         /// <summary>The output mask: the input mask with <see cref="ReturnSequences"/>, else none (states never carry a mask).</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ReturnSequences ? mask : null;
 
-        /// <summary>The output mask of a call with initial states: the sequence's mask with <see cref="ReturnSequences"/>, else none.</summary>
-        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks) => ComputeMask(inputs[0], masks?[0]);
+        /// <summary>The output mask of a call with initial states: the sequence's mask with <see cref="ReturnSequences"/>, else
+        /// none.</summary>
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)
+            => ComputeMask(inputs[0], masks?[0]);
 
-        /// <summary>The output's shape: <c>(batch, units)</c>, or <c>(batch, timesteps, units)</c> with <see cref="ReturnSequences"/>.</summary>
+        /// <summary>The output's shape: <c>(batch, units)</c>, or <c>(batch, timesteps, units)</c> with
+        /// <see cref="ReturnSequences"/>.</summary>
         public override Shape ComputeOutputShape(Shape inputShape)
         {
             ArgumentNullException.ThrowIfNull(inputShape);
             if (inputShape.Rank != SequenceRank)
             {
                 string layout = SequenceRank == 3 ? " (batch, timesteps, features)" : "";
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {SequenceRank}{layout}. Received: input_shape={inputShape}.");
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) expects inputs of rank {SequenceRank}{layout}. Received: " +
+                    $"input_shape={inputShape}.");
             }
             var leading = ReturnSequences ? new[] { inputShape[0], inputShape[1] } : new[] { inputShape[0] };
             return new Shape(leading.Concat(StateShape(inputShape)));

@@ -24,7 +24,8 @@ namespace Microsoft.ML.Layers
         /// </summary>
         protected virtual int SequenceRank => 3;
 
-        /// <summary>The axis of the sequence input that holds the features (the channels of a convolutional cell); the last by default.</summary>
+        /// <summary>The axis of the sequence input that holds the features (the channels of a convolutional cell); the last by
+        /// default.</summary>
         protected virtual int FeatureAxis => -1;
 
         /// <summary>How errors describe the shape of one state: <c>(batch, units)</c> by default.</summary>
@@ -36,7 +37,8 @@ namespace Microsoft.ML.Layers
         /// </summary>
         protected virtual long[] StateShape(Shape sequenceShape) => new long[] { Units };
 
-        /// <summary>The kernel's shape for <paramref name="features"/> input features: <c>(features, gates * units)</c> by default.</summary>
+        /// <summary>The kernel's shape for <paramref name="features"/> input features: <c>(features, gates * units)</c> by
+        /// default.</summary>
         protected virtual Shape KernelShape(long features) => new(features, GateCount * Units);
 
         /// <summary>The recurrent kernel's shape: <c>(units, gates * units)</c> by default.</summary>
@@ -54,9 +56,11 @@ namespace Microsoft.ML.Layers
         /// <summary>
         /// One time step of the cell, on the whole batch: the new states (the first one is the step's output).
         /// </summary>
-        /// <param name="projectedInput">This step's input projection <c>x_t @ kernel + input bias</c>, <c>(batch, gates * units)</c>.</param>
+        /// <param name="projectedInput">This step's input projection <c>x_t @ kernel + input bias</c>,
+        /// <c>(batch, gates * units)</c>.</param>
         /// <param name="states">The previous states, each <c>(batch, units)</c>.</param>
-        /// <param name="recurrentMasks">The recurrent dropout masks (one, or one per gate), or null; pass them to <see cref="RecurrentProduct"/>.</param>
+        /// <param name="recurrentMasks">The recurrent dropout masks (one, or one per gate), or null; pass them to
+        /// <see cref="RecurrentProduct"/>.</param>
         protected abstract Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks);
 
         /// <summary>
@@ -73,7 +77,8 @@ namespace Microsoft.ML.Layers
                 var masked = h * recurrentMasks[0];
                 return gates == GateCount ? masked.matmul(kernel) : masked.matmul(kernel.narrow(1, firstGate * Units, gates * Units));
             }
-            var parts = Enumerable.Range(firstGate, gates).Select(g => (h * recurrentMasks[g]).matmul(kernel.narrow(1, g * Units, Units))).ToArray();
+            var parts = Enumerable.Range(firstGate, gates).Select(g => (h * recurrentMasks[g]).matmul(kernel.narrow(1, g * Units, Units)))
+                .ToArray();
             return parts.Length == 1 ? parts[0] : cat(parts, 1);
         }
 
@@ -96,7 +101,8 @@ namespace Microsoft.ML.Layers
             else if (inputMasks.Length == 1)
                 projected = (sequence * inputMasks[0]).matmul(kernel);
             else
-                projected = cat(Enumerable.Range(0, GateCount).Select(g => (sequence * inputMasks[g]).matmul(kernel.narrow(1, g * Units, Units))).ToArray(), -1);
+                projected = cat(Enumerable.Range(0, GateCount)
+                    .Select(g => (sequence * inputMasks[g]).matmul(kernel.narrow(1, g * Units, Units))).ToArray(), -1);
             return bias is null ? projected : projected + bias;
         }
     }

@@ -50,8 +50,9 @@ namespace Microsoft.ML.Layers
                         if (_states[0].shape[0] != batch)
                         {
                             throw new ArgumentException(
-                                $"Layer '{Name}' ({GetType().Name}) is stateful and keeps states for batches of {_states[0].shape[0]}; received a batch of {batch}. " +
-                                "A stateful recurrent layer needs the same batch size on every call (call ResetStates only zeroes the states).");
+                                $"Layer '{Name}' ({GetType().Name}) is stateful and keeps states for batches of {_states[0].shape[0]}; " +
+                                $"received a batch of {batch}. A stateful recurrent layer needs the same batch size on every call (call " +
+                                $"ResetStates only zeroes the states).");
                         }
                         return _states.Select(s => s.to(ComputeDType, copy: true)).ToArray();
                     }

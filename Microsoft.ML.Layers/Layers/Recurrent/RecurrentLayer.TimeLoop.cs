@@ -14,7 +14,8 @@ namespace Microsoft.ML.Layers
         {
             long batch = inputs.shape[0], steps = inputs.shape[1];
             if (steps == 0)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs at least one time step. Received: input shape {Shape.Of(inputs)}.", nameof(inputs));
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs at least one time step. Received: input shape " +
+                    $"{Shape.Of(inputs)}.", nameof(inputs));
             // (batch, units), or (batch, rows, cols, filters) for a convolutional cell.
             var stateShape = new[] { batch }.Concat(StateShape(Shape.Of(inputs))).ToArray();
             var stepMask = mask is null ? null : StepMask(mask, batch, steps, stateShape.Length - 1);
@@ -67,8 +68,8 @@ namespace Microsoft.ML.Layers
         {
             if (mask.ndim != 2 || mask.shape[0] != batch || mask.shape[1] != steps)
             {
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a mask of shape (batch, timesteps) = ({batch}, {steps}). " +
-                    $"Received: mask.shape={Shape.Of(mask)}.", nameof(mask));
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) needs a mask of shape (batch, timesteps) = ({batch}, " +
+                    $"{steps}). Received: mask.shape={Shape.Of(mask)}.", nameof(mask));
             }
             var keep = mask.dtype == ScalarType.Bool ? mask : mask.to(ScalarType.Bool);
             if (GoBackwards)
@@ -77,7 +78,8 @@ namespace Microsoft.ML.Layers
             return keep.transpose(0, 1).reshape(new[] { steps, batch }.Concat(Enumerable.Repeat(1L, stateRank)).ToArray());
         }
 
-        /// <summary>Keras's dropout masks of <paramref name="shape"/>: 0 with probability <paramref name="rate"/>, else <c>1 / (1 - rate)</c>; one, or one per gate.</summary>
+        /// <summary>Keras's dropout masks of <paramref name="shape"/>: 0 with probability <paramref name="rate"/>, else
+        /// <c>1 / (1 - rate)</c>; one, or one per gate.</summary>
         private Tensor[] DropoutMasks(long[] shape, double rate)
         {
             int count = DropoutMaskPerGate ? GateCount : 1;

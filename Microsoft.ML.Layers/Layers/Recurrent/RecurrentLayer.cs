@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// The base of the recurrent layers (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>, <see cref="ConvLSTM2D"/>): Keras's <c>RNN</c>
+    /// The base of the recurrent layers (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>, <see cref="ConvLSTM2D"/>): Keras's
+    /// <c>RNN</c>
     /// layer with its cell folded in. It owns the weights (<c>kernel</c>, <c>recurrent_kernel</c>, <c>bias</c>, in Keras's
     /// layout), the time loop, masks, <c>go_backwards</c>, <c>return_sequences</c>/<c>return_state</c>, stateful states and
     /// dropout masks; a subclass writes only one time step (<see cref="Step"/>).
@@ -100,7 +101,8 @@ namespace Microsoft.ML.Layers
         /// <param name="dtype">The dtype; the global policy by default.</param>
         protected RecurrentLayer(int units, Activation? activation, bool useBias,
             Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer,
-            Regularizer? kernelRegularizer, Regularizer? recurrentRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer,
+            Regularizer? kernelRegularizer, Regularizer? recurrentRegularizer, Regularizer? biasRegularizer,
+            Regularizer? activityRegularizer,
             Constraint? kernelConstraint, Constraint? recurrentConstraint, Constraint? biasConstraint,
             double dropout, double recurrentDropout, long? seed,
             bool returnSequences, bool returnState, bool goBackwards, bool stateful, bool unroll, bool zeroOutputForMask,
@@ -193,13 +195,16 @@ namespace Microsoft.ML.Layers
         /// <summary>Keras's <c>unroll</c>: kept for configs, no effect.</summary>
         public bool Unroll { get; }
 
-        /// <summary>Whether masked steps output zeros rather than the previous output. <see cref="Bidirectional"/> sets it to <see cref="ReturnSequences"/>.</summary>
+        /// <summary>Whether masked steps output zeros rather than the previous output. <see cref="Bidirectional"/> sets it to
+        /// <see cref="ReturnSequences"/>.</summary>
         public bool ZeroOutputForMask { get; internal set; }
 
-        /// <summary>The kernel, <c>(features, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before build.</summary>
+        /// <summary>The kernel, <c>(features, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before
+        /// build.</summary>
         public Parameter? Kernel => _kernel;
 
-        /// <summary>The recurrent kernel, <c>(units, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before build.</summary>
+        /// <summary>The recurrent kernel, <c>(units, gates * units)</c> (a convolutional cell's: see <see cref="ConvLSTM2D"/>); null before
+        /// build.</summary>
         public Parameter? RecurrentKernel => _recurrentKernel;
 
         /// <summary>The bias; null before build or without bias.</summary>

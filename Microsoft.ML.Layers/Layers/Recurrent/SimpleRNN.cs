@@ -60,8 +60,10 @@ namespace Microsoft.ML.Layers
             long? seed = null, bool zeroOutputForMask = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(units, activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
-                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint,
+                biasConstraint,
+                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name,
+                trainable, dtype)
         {
         }
 

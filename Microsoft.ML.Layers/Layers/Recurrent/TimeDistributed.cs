@@ -30,7 +30,9 @@ namespace Microsoft.ML.Layers
         public TimeDistributed(Layer layer, string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
-            Layer = layer ?? throw new ArgumentNullException(nameof(layer), "Please initialize `TimeDistributed` layer with a layer instance. Received: layer=None");
+            Layer = layer
+                ?? throw new ArgumentNullException(nameof(layer),
+                    "Please initialize `TimeDistributed` layer with a layer instance. Received: layer=None");
             InputSpec = new InputSpec { MinNDim = 3 };
             SupportsMasking = true;
         }
@@ -47,8 +49,8 @@ namespace Microsoft.ML.Layers
             long batch = inputs.shape[0], steps = inputs.shape[1];
             if (mask is not null && (mask.ndim < 2 || mask.shape[0] != batch || mask.shape[1] != steps))
             {
-                throw new ArgumentException($"`TimeDistributed` layer '{Name}' should be passed a `mask` of shape ({batch}, {steps}, ...). " +
-                    $"Received: mask.shape={Shape.Of(mask)}", nameof(mask));
+                throw new ArgumentException($"`TimeDistributed` layer '{Name}' should be passed a `mask` of shape ({batch}, {steps}, " +
+                    $"...). Received: mask.shape={Shape.Of(mask)}", nameof(mask));
             }
             var folded = inputs.reshape(Fold(inputs.shape));
             // A mask over more than (batch, timesteps), e.g. (batch, timesteps, inner steps) around a recurrent layer, is the
@@ -63,7 +65,8 @@ namespace Microsoft.ML.Layers
         private Shape StepShape(Shape inputShape)
         {
             if (inputShape.Rank < 3)
-                throw new ArgumentException($"`TimeDistributed` layer '{Name}' should be passed an `input_shape` with at least 3 dimensions. Received: input_shape={inputShape}");
+                throw new ArgumentException($"`TimeDistributed` layer '{Name}' should be passed an `input_shape` with at least 3 " +
+                    $"dimensions. Received: input_shape={inputShape}");
             return new Shape(new[] { inputShape[0] }.Concat(inputShape.Skip(2)));
         }
 

@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers
         public override Tensor Create(Shape shape, ScalarType dtype)
         {
             using var scope = NewDisposeScope();
-            var value = cat(new[] { _inner.Create(new Shape(_units), dtype), ones(_units, dtype: dtype), _inner.Create(new Shape(2 * _units), dtype) }, 0);
+            var value = cat(new[] { _inner.Create(new Shape(_units), dtype), ones(_units, dtype: dtype),
+                _inner.Create(new Shape(2 * _units), dtype) }, 0);
             return value.MoveToOuterDisposeScope();
         }
     }

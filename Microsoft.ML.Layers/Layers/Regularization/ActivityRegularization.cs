@@ -29,7 +29,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentOutOfRangeException">A factor is negative or not finite.</exception>
-        public ActivityRegularization(double l1 = 0.0, double l2 = 0.0, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public ActivityRegularization(double l1 = 0.0, double l2 = 0.0, string? name = null, bool trainable = true,
+            ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             ActivityRegularizer = new L1L2Regularizer(l1, l2);

@@ -40,7 +40,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1], or a noise dimension is 0.</exception>
-        public AlphaDropout(double rate, Shape? noiseShape = null, long? seed = null, string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public AlphaDropout(double rate, Shape? noiseShape = null, long? seed = null, string? name = null, bool trainable = true,
+            ScalarType? dtype = null)
             : base(rate, noiseShape, seed, name, trainable, dtype)
         {
         }

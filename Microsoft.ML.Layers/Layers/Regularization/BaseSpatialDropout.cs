@@ -6,7 +6,8 @@ namespace Microsoft.ML.Layers.Infrastructure
 {
     /// <summary>
     /// The base of the spatial dropout layers (Keras's <c>BaseSpatialDropout</c>): dropout that drops whole feature maps,
-    /// with a keep mask of size 1 along the spatial axes (the input's batch and channel sizes elsewhere), scaled by <c>1 / (1 - rate)</c> in
+    /// with a keep mask of size 1 along the spatial axes (the input's batch and channel sizes elsewhere), scaled by <c>1 / (1 - rate)</c>
+    /// in
     /// training and the identity in inference.
     /// </summary>
     /// <remarks>
@@ -47,7 +48,8 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The seed, or <see langword="null"/>.</summary>
         public long? Seed { get; }
 
-        /// <summary>Where the channels (kept whole) are; always <see cref="Layers.DataFormat.ChannelsLast"/> for <see cref="SpatialDropout1D"/>.</summary>
+        /// <summary>Where the channels (kept whole) are; always <see cref="Layers.DataFormat.ChannelsLast"/> for
+        /// <see cref="SpatialDropout1D"/>.</summary>
         public DataFormat DataFormat { get; }
 
         /// <summary>The keep mask's shape for an input: its batch and channel sizes, 1 on the spatial axes.</summary>
@@ -59,7 +61,8 @@ namespace Microsoft.ML.Layers.Infrastructure
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShapeFor(inputs), _seeds, seeded: true) : inputs.alias();
+            => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShapeFor(inputs), _seeds, seeded: true)
+                : inputs.alias();
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -31,7 +31,8 @@ namespace Microsoft.ML.Layers
         public static double UnitInterval(double value, string argument)
             => value >= 0 && value <= 1 ? value
                : throw new ArgumentOutOfRangeException(argument,
-                   $"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={Sampling.Format(value)}");
+                   $"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: " +
+                   $"{argument}={Sampling.Format(value)}");
 
         /// <summary>Keras's check of a <c>noise_shape</c>: no zero dimension (unknown ones take the input's size).</summary>
         public static Shape? CheckNoiseShape(Shape? noiseShape)
@@ -74,14 +75,15 @@ namespace Microsoft.ML.Layers
         {
             var concrete = noiseShape.Select((d, i) => d != Shape.Unknown ? d
                 : i < inputs.ndim ? inputs.shape[i]
-                : throw new ArgumentException($"Layer '{layer.Name}': noise_shape={noiseShape} has more axes than the input of shape {Shape.Of(inputs)}.")).ToArray();
+                : throw new ArgumentException($"Layer '{layer.Name}': noise_shape={noiseShape} has more axes than the input of shape " +
+                    $"{Shape.Of(inputs)}.")).ToArray();
             // Broadcasting aligns trailing axes: each noise axis must be 1 or the input's size there.
             int offset = (int)inputs.ndim - concrete.Length;
             if (offset < 0 || concrete.Where((d, i) => d != 1 && d != inputs.shape[offset + i]).Any())
             {
                 throw new ArgumentException(
-                    $"Layer '{layer.Name}' ({layer.GetType().Name}): noise_shape={noiseShape} does not broadcast to the input shape {Shape.Of(inputs)}: " +
-                    "each noise axis must be 1, None, or the input's size.");
+                    $"Layer '{layer.Name}' ({layer.GetType().Name}): noise_shape={noiseShape} does not broadcast to the input shape " +
+                    $"{Shape.Of(inputs)}: each noise axis must be 1, None, or the input's size.");
             }
             return concrete;
         }

@@ -41,8 +41,8 @@ namespace Microsoft.ML.Layers.Infrastructure
             {
                 long cropped = size - Cropping[i].Before - Cropping[i].After;
                 return cropped > 0 ? cropped : throw new ArgumentException(
-                    $"Layer '{Name}': values in `cropping` argument should be smaller than the corresponding spatial dimension of the input. " +
-                    $"Received: input_shape={inputShape}, cropping={SpatialPairs.Format(Cropping)}");
+                    $"Layer '{Name}': values in `cropping` argument should be smaller than the corresponding spatial dimension of the " +
+                    $"input. Received: input_shape={inputShape}, cropping={SpatialPairs.Format(Cropping)}");
             });
         }
     }

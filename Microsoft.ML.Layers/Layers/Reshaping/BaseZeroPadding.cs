@@ -35,6 +35,7 @@ namespace Microsoft.ML.Layers.Infrastructure
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)
-            => ChannelLayout.MapSpatialAxes(inputShape, DataFormat, Padding.Length, (i, size) => size + Padding[i].Before + Padding[i].After);
+            => ChannelLayout.MapSpatialAxes(inputShape, DataFormat, Padding.Length,
+                (i, size) => size + Padding[i].Before + Padding[i].After);
     }
 }

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers
     public sealed class Cropping1D : Layer
     {
         /// <summary>Creates the layer.</summary>
-        /// <param name="cropping">One integer for both ends, or <c>(left, right)</c>; non-negative; <c>(1, 1)</c> when null (Keras's default).</param>
+        /// <param name="cropping">One integer for both ends, or <c>(left, right)</c>; non-negative; <c>(1, 1)</c> when null (Keras's
+        /// default).</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>

@@ -34,7 +34,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Creates the layer with <c>((top, bottom), (left, right))</c> cropping.</summary>
-        /// <param name="cropping">The rows removed at the top and bottom, and the columns removed at the left and right; non-negative.</param>
+        /// <param name="cropping">The rows removed at the top and bottom, and the columns removed at the left and right;
+        /// non-negative.</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
@@ -51,8 +52,10 @@ namespace Microsoft.ML.Layers
         {
         }
 
-        /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per axis.</summary>
+        /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per
+        /// axis.</summary>
         public static Cropping2D FromConfig(LayerConfig config)
-            => SpatialPairs.FromConfig(config, "cropping", 2, 0, (amounts, dataFormat, name, trainable) => new Cropping2D(amounts, dataFormat, name, trainable, null));
+            => SpatialPairs.FromConfig(config, "cropping", 2, 0,
+                (amounts, dataFormat, name, trainable) => new Cropping2D(amounts, dataFormat, name, trainable, null));
     }
 }

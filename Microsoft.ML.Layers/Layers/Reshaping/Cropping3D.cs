@@ -42,12 +42,16 @@ namespace Microsoft.ML.Layers
         /// <exception cref="System.ArgumentOutOfRangeException">An amount is negative.</exception>
         public Cropping3D(((int Before, int After) Dim1, (int Before, int After) Dim2, (int Before, int After) Dim3) cropping,
             DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(SpatialPairs.Check(new[] { cropping.Dim1, cropping.Dim2, cropping.Dim3 }, "cropping"), dataFormat, name, trainable, dtype)
+            : base(SpatialPairs.Check(new[] { cropping.Dim1, cropping.Dim2, cropping.Dim3 }, "cropping"), dataFormat, name, trainable,
+                dtype)
         {
         }
 
-        /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[b1, a1], [b2, a2], [b3, a3]]</c>), or an integer or one per axis.</summary>
+        /// <summary>Reads a config: <c>cropping</c> as Keras writes it (<c>[[b1, a1], [b2, a2], [b3, a3]]</c>), or an integer or one per
+        /// axis.</summary>
         public static Cropping3D FromConfig(LayerConfig config)
-            => SpatialPairs.FromConfig(config, "cropping", 3, 1, (amounts, dataFormat, name, trainable) => new Cropping3D((amounts[0], amounts[1], amounts[2]), dataFormat, name, trainable));
+            => SpatialPairs.FromConfig(config, "cropping", 3, 1,
+                (amounts, dataFormat, name, trainable) => new Cropping3D((amounts[0], amounts[1], amounts[2]), dataFormat, name,
+                    trainable));
     }
 }

@@ -32,7 +32,8 @@ namespace Microsoft.ML.Layers
             if (!values.OrderBy(d => d).SequenceEqual(Enumerable.Range(1, values.Length)))
             {
                 throw new ArgumentException(
-                    "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. " +
+                    "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start " +
+                    "from 1. " +
                     $"Received dims={dims}", nameof(dims));
             }
             Dims = dims;

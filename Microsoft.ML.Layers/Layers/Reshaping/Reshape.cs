@@ -29,9 +29,11 @@ namespace Microsoft.ML.Layers
         {
             var dims = targetShape.Values;
             if (dims.Count(d => d == -1) > 1)
-                throw new ArgumentException($"The `target_shape` argument must not contain more than one `-1` value. Received: target_shape={Format(dims)}", nameof(targetShape));
+                throw new ArgumentException($"The `target_shape` argument must not contain more than one `-1` value. Received: " +
+                    $"target_shape={Format(dims)}", nameof(targetShape));
             if (dims.Any(d => d <= 0 && d != -1))
-                throw new ArgumentException($"The `target_shape` argument must hold positive sizes and at most one `-1`. Received: target_shape={Format(dims)}", nameof(targetShape));
+                throw new ArgumentException($"The `target_shape` argument must hold positive sizes and at most one `-1`. Received: " +
+                    $"target_shape={Format(dims)}", nameof(targetShape));
             TargetShape = targetShape;
         }
 

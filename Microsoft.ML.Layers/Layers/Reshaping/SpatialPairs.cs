@@ -43,7 +43,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The config value: one <c>[before, after]</c> list per axis.</summary>
         public static int[][] ToConfig((int Before, int After)[] pairs) => pairs.Select(p => new[] { p.Before, p.After }).ToArray();
 
-        /// <summary>Reads a config value of a layer with several spatial axes: an integer, one integer per axis, or one pair per axis.</summary>
+        /// <summary>Reads a config value of a layer with several spatial axes: an integer, one integer per axis, or one pair per
+        /// axis.</summary>
         public static (int Before, int After)[] Read(JsonNode? node, int axes, string argument)
         {
             var value = (JsonNode?)node ?? throw new FormatException($"`{argument}` must not be null.");
@@ -71,7 +72,8 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(config);
             config.RequireKnownKeys(argument, "data_format");
-            var pairs = config.Contains(argument) ? Read(config.Values[argument], axes, argument) : FromSymmetric(defaultAmount, axes, argument);
+            var pairs = config.Contains(argument) ? Read(config.Values[argument], axes, argument)
+                : FromSymmetric(defaultAmount, axes, argument);
             var layer = create(pairs, config.Get("data_format", DataFormat.ChannelsLast), config.Name, config.Trainable);
             layer.ApplyBaseConfig(config, LayerConfig.BoundBaseKeys);
             return layer;

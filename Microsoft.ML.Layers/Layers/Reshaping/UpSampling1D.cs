@@ -27,7 +27,8 @@ namespace Microsoft.ML.Layers
             : base(name, trainable, dtype)
         {
             Size = size > 0 ? size
-                : throw new ArgumentOutOfRangeException(nameof(size), $"Argument `size` should be a positive integer. Received: size={size}");
+                : throw new ArgumentOutOfRangeException(nameof(size),
+                    $"Argument `size` should be a positive integer. Received: size={size}");
             InputSpec = new InputSpec { NDim = 3 };
         }
 

@@ -24,14 +24,16 @@ namespace Microsoft.ML.Layers
     public sealed class UpSampling2D : BaseUpSampling
     {
         /// <summary>Creates the layer.</summary>
-        /// <param name="size">One factor for both axes, or <c>(rows, cols)</c>; positive; <c>(2, 2)</c> when null (Keras's default).</param>
+        /// <param name="size">One factor for both axes, or <c>(rows, cols)</c>; positive; <c>(2, 2)</c> when null (Keras's
+        /// default).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="interpolation"><see cref="Layers.Interpolation.Nearest"/> (default), <see cref="Layers.Interpolation.Bilinear"/> or
         /// <see cref="Layers.Interpolation.Bicubic"/>.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
-        /// <exception cref="ArgumentException">A factor is not positive, or the data format or the interpolation is not a defined value.</exception>
+        /// <exception cref="ArgumentException">A factor is not positive, or the data format or the interpolation is not a defined
+        /// value.</exception>
         public UpSampling2D(IntTuple? size = null, DataFormat dataFormat = DataFormat.ChannelsLast,
             Interpolation interpolation = Interpolation.Nearest,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
@@ -57,7 +59,8 @@ namespace Microsoft.ML.Layers
             if (originalType is not (ScalarType.Float32 or ScalarType.Float64))
                 x = x.to(ScalarType.Float32);
             var mode = Interpolation == Interpolation.Bilinear ? InterpolationMode.Bilinear : InterpolationMode.Bicubic;
-            var resized = nn.functional.interpolate(x, size: new[] { x.shape[2] * Size.Rows, x.shape[3] * Size.Cols }, mode: mode, align_corners: false);
+            var resized = nn.functional.interpolate(x, size: new[] { x.shape[2] * Size.Rows, x.shape[3] * Size.Cols }, mode: mode,
+                align_corners: false);
             if (resized.dtype != originalType)
                 resized = DTypes.IsFloating(originalType) ? resized.to(originalType) : resized.round().to(originalType);
             return DataFormat == DataFormat.ChannelsFirst ? resized : ChannelLayout.ToChannelsLast(resized);

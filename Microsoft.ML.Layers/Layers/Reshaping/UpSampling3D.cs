@@ -20,12 +20,14 @@ namespace Microsoft.ML.Layers
     public sealed class UpSampling3D : BaseUpSampling
     {
         /// <summary>Creates the layer.</summary>
-        /// <param name="size">One factor for every axis, or <c>(dim1, dim2, dim3)</c>; positive; <c>(2, 2, 2)</c> when null (Keras's default).</param>
+        /// <param name="size">One factor for every axis, or <c>(dim1, dim2, dim3)</c>; positive; <c>(2, 2, 2)</c> when null (Keras's
+        /// default).</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
-        /// <exception cref="System.ArgumentException">A factor is not positive, there are neither 1 nor 3 factors, or the data format is unknown.</exception>
+        /// <exception cref="System.ArgumentException">A factor is not positive, there are neither 1 nor 3 factors, or the data format is
+        /// unknown.</exception>
         public UpSampling3D(IntTuple? size = null, DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
             : base(size ?? 2, 3, dataFormat, name, trainable, dtype)

@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype floating inputs are cast to; the global policy by default.</param>
-        /// <exception cref="ArgumentException"><paramref name="padding"/> has neither 1 nor 2 values, or a negative one; or an unknown data format.</exception>
+        /// <exception cref="ArgumentException"><paramref name="padding"/> has neither 1 nor 2 values, or a negative one; or an unknown data
+        /// format.</exception>
         public ZeroPadding1D(IntTuple? padding = null, DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)

@@ -50,8 +50,10 @@ namespace Microsoft.ML.Layers
         {
         }
 
-        /// <summary>Reads a config: <c>padding</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per axis.</summary>
+        /// <summary>Reads a config: <c>padding</c> as Keras writes it (<c>[[top, bottom], [left, right]]</c>), or an integer or one per
+        /// axis.</summary>
         public static ZeroPadding2D FromConfig(LayerConfig config)
-            => SpatialPairs.FromConfig(config, "padding", 2, 1, (amounts, dataFormat, name, trainable) => new ZeroPadding2D(amounts, dataFormat, name, trainable, null));
+            => SpatialPairs.FromConfig(config, "padding", 2, 1,
+                (amounts, dataFormat, name, trainable) => new ZeroPadding2D(amounts, dataFormat, name, trainable, null));
     }
 }

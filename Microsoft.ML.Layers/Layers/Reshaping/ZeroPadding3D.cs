@@ -45,8 +45,11 @@ namespace Microsoft.ML.Layers
         {
         }
 
-        /// <summary>Reads a config: <c>padding</c> as Keras writes it (<c>[[b1, a1], [b2, a2], [b3, a3]]</c>), or an integer or one per axis.</summary>
+        /// <summary>Reads a config: <c>padding</c> as Keras writes it (<c>[[b1, a1], [b2, a2], [b3, a3]]</c>), or an integer or one per
+        /// axis.</summary>
         public static ZeroPadding3D FromConfig(LayerConfig config)
-            => SpatialPairs.FromConfig(config, "padding", 3, 1, (amounts, dataFormat, name, trainable) => new ZeroPadding3D((amounts[0], amounts[1], amounts[2]), dataFormat, name, trainable));
+            => SpatialPairs.FromConfig(config, "padding", 3, 1,
+                (amounts, dataFormat, name, trainable) => new ZeroPadding3D((amounts[0], amounts[1], amounts[2]), dataFormat, name,
+                    trainable));
     }
 }

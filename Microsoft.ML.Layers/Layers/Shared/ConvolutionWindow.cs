@@ -21,7 +21,8 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelSize">The window size, one value or one per axis; positive.</param>
         /// <param name="strides">The window's steps; positive; default 1.</param>
         /// <param name="dilationRate">The spacing of the window's taps; positive; default 1.</param>
-        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>, and <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
+        /// <param name="padding"><see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>, and
+        /// <see cref="Layers.Padding.Causal"/> when <paramref name="allowCausal"/>.</param>
         /// <param name="allowCausal">Whether <see cref="Layers.Padding.Causal"/> padding is accepted.</param>
         public ConvolutionWindow(int rank, IntTuple kernelSize, IntTuple? strides, IntTuple? dilationRate, Padding padding,
             bool allowCausal = false)
@@ -68,8 +69,10 @@ namespace Microsoft.ML.Layers
         public long DilatedKernel(int axis) => (long)(_kernelSize[axis] - 1) * _dilationRate[axis] + 1;
 
         /// <summary>
-        /// The output length of one spatial axis (Keras's <c>compute_conv_output_shape</c>): <c>floor((n - dilated_kernel) / stride) + 1</c>
-        /// for <c>valid</c> (0 when the window does not fit), <c>ceil(n / stride)</c> for <c>same</c> and <c>causal</c>; unknown stays unknown.
+        /// The output length of one spatial axis (Keras's <c>compute_conv_output_shape</c>):
+        /// <c>floor((n - dilated_kernel) / stride) + 1</c>
+        /// for <c>valid</c> (0 when the window does not fit), <c>ceil(n / stride)</c> for <c>same</c> and <c>causal</c>; unknown stays
+        /// unknown.
         /// </summary>
         public long OutputLength(long inputLength, int axis)
         {

@@ -71,7 +71,8 @@ namespace Microsoft.ML.Layers.Callbacks
             if (epoch < StartFromEpoch)
                 return;
             if (!logs.TryGetValue(Monitor, out double current))
-                throw new InvalidOperationException($"EarlyStopping monitors '{Monitor}', which is not in the logs ({string.Join(", ", logs.Keys)}). Pass validation data for val_ metrics.");
+                throw new InvalidOperationException($"EarlyStopping monitors '{Monitor}', which is not in the logs " +
+                    $"({string.Join(", ", logs.Keys)}). Pass validation data for val_ metrics.");
             if (RestoreBestWeights && _bestWeights is null)
                 _bestWeights = Model!.GetWeights();
             _wait++;

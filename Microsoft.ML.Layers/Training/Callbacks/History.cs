@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers
         private readonly List<int> _epochs = new();
 
         /// <summary>The values of each loss and metric, one per epoch run.</summary>
-        public IReadOnlyDictionary<string, IReadOnlyList<double>> Values => _values.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value);
+        public IReadOnlyDictionary<string, IReadOnlyList<double>> Values
+            => _values.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value);
 
         /// <summary>The (0-based) epochs run, in order.</summary>
         public IReadOnlyList<int> Epochs => _epochs;

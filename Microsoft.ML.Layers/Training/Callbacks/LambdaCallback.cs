@@ -37,7 +37,8 @@ namespace Microsoft.ML.Layers.Callbacks
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) => _onEpochEnd?.Invoke(epoch, logs);
 
         /// <inheritdoc />
-        public override void OnTrainBatchBegin(int batch, IReadOnlyDictionary<string, double> logs) => _onTrainBatchBegin?.Invoke(batch, logs);
+        public override void OnTrainBatchBegin(int batch, IReadOnlyDictionary<string, double> logs)
+            => _onTrainBatchBegin?.Invoke(batch, logs);
 
         /// <inheritdoc />
         public override void OnTrainBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) => _onTrainBatchEnd?.Invoke(batch, logs);

@@ -57,7 +57,8 @@ namespace Microsoft.ML.Layers.Callbacks
             if (SaveBestOnly)
             {
                 if (!logs.TryGetValue(Monitor, out double current))
-                    throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which is not in the logs ({string.Join(", ", logs.Keys)}).");
+                    throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which is not in the logs " +
+                        $"({string.Join(", ", logs.Keys)}).");
                 if (!MonitorImprovement.Improves(current, _best, 0, _higherIsBetter))
                     return;
                 _best = current;
@@ -80,7 +81,8 @@ namespace Microsoft.ML.Layers.Callbacks
                 string name = match.Groups[1].Value;
                 string spec = match.Groups[2].Value;
                 double value = name == "epoch" ? epoch : logs.TryGetValue(name, out var v) ? v
-                    : throw new KeyNotFoundException($"ModelCheckpoint path '{pattern}' names '{name}', which is not in the logs ({string.Join(", ", logs.Keys)}).");
+                    : throw new KeyNotFoundException($"ModelCheckpoint path '{pattern}' names '{name}', which is not in the logs " +
+                        $"({string.Join(", ", logs.Keys)}).");
                 if (spec.EndsWith('d'))
                 {
                     int width = spec.Length > 1 ? int.Parse(spec.TrimEnd('d'), CultureInfo.InvariantCulture) : 0;

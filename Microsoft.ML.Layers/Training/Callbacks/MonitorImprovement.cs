@@ -5,7 +5,8 @@ namespace Microsoft.ML.Layers.Callbacks
     /// <summary>Whether a monitored quantity improves when it goes down or up; Keras's <c>mode="auto"</c> rule.</summary>
     internal static class MonitorImprovement
     {
-        /// <summary>True when larger is better: <see cref="MonitorMode.Max"/>, or <see cref="MonitorMode.Auto"/> for accuracies, AUC, precision and recall.</summary>
+        /// <summary>True when larger is better: <see cref="MonitorMode.Max"/>, or <see cref="MonitorMode.Auto"/> for accuracies, AUC,
+        /// precision and recall.</summary>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="MonitorMode"/>.</exception>
         public static bool HigherIsBetter(MonitorMode mode, string monitor)
         {
@@ -24,7 +25,8 @@ namespace Microsoft.ML.Layers.Callbacks
             }
         }
 
-        /// <summary>Whether <paramref name="current"/> improves on <paramref name="best"/> by more than <paramref name="minDelta"/>.</summary>
+        /// <summary>Whether <paramref name="current"/> improves on <paramref name="best"/> by more than
+        /// <paramref name="minDelta"/>.</summary>
         public static bool Improves(double current, double best, double minDelta, bool higherIsBetter)
             => higherIsBetter ? current - minDelta > best : current + minDelta < best;
     }

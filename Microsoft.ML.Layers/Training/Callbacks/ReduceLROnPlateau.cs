@@ -20,8 +20,9 @@ namespace Microsoft.ML.Layers.Callbacks
             double minDelta = 1e-4, int cooldown = 0, double minLr = 0)
         {
             if (factor >= 1.0 || factor <= 0)
-                throw new ArgumentOutOfRangeException(nameof(factor), $"ReduceLROnPlateau does not support a factor >= 1.0 or <= 0. Received: factor={factor}");
-            Monitor = (monitor ?? MonitoredValue.ValLoss).Name;
+                throw new ArgumentOutOfRangeException(nameof(factor),
+                    $"ReduceLROnPlateau does not support a factor >= 1.0 or <= 0. Received: factor={factor}");
+            Monitor = monitor;
             Factor = factor;
             Patience = patience;
             MinDelta = minDelta;
@@ -64,7 +65,8 @@ namespace Microsoft.ML.Layers.Callbacks
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
         {
             if (!logs.TryGetValue(Monitor, out double current))
-                throw new InvalidOperationException($"ReduceLROnPlateau monitors '{Monitor}', which is not in the logs ({string.Join(", ", logs.Keys)}).");
+                throw new InvalidOperationException($"ReduceLROnPlateau monitors '{Monitor}', which is not in the logs " +
+                    $"({string.Join(", ", logs.Keys)}).");
             var optimizer = Model!.Optimizer ?? throw new InvalidOperationException("ReduceLROnPlateau needs a compiled model.");
             if (_cooldownCounter > 0)
             {

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers.Losses
     public sealed class BinaryCrossentropyLoss : ProbabilisticLoss
     {
         /// <summary>Creates the loss.</summary>
-        public BinaryCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("binary_crossentropy", fromLogits, labelSmoothing)
+        public BinaryCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0)
+            : base("binary_crossentropy", fromLogits, labelSmoothing)
         {
         }
 

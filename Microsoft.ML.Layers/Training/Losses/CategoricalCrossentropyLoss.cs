@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers.Losses
     public sealed class CategoricalCrossentropyLoss : ProbabilisticLoss
     {
         /// <summary>Creates the loss.</summary>
-        public CategoricalCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0) : base("categorical_crossentropy", fromLogits, labelSmoothing)
+        public CategoricalCrossentropyLoss(bool fromLogits = false, double labelSmoothing = 0)
+            : base("categorical_crossentropy", fromLogits, labelSmoothing)
         {
         }
 

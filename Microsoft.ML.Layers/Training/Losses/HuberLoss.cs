@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers.Losses
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive.</exception>
         public HuberLoss(double delta = 1.0) : base("huber")
         {
-            Delta = delta > 0 ? delta : throw new ArgumentOutOfRangeException(nameof(delta), $"Huber's delta must be positive. Received: delta={delta}");
+            Delta = delta > 0 ? delta
+                : throw new ArgumentOutOfRangeException(nameof(delta), $"Huber's delta must be positive. Received: delta={delta}");
         }
 
         /// <summary>Where the loss turns from quadratic to linear.</summary>

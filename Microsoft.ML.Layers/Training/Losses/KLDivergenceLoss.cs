@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Losses
 {
-    /// <summary>Keras's <c>kl_divergence</c>: per sample <c>sum(y log(y / p))</c> over the last axis, both clipped to <c>[1e-7, 1]</c>.</summary>
+    /// <summary>Keras's <c>kl_divergence</c>: per sample <c>sum(y log(y / p))</c> over the last axis, both clipped to
+    /// <c>[1e-7, 1]</c>.</summary>
     public sealed class KLDivergenceLoss : Loss
     {
         /// <summary>Creates the loss.</summary>

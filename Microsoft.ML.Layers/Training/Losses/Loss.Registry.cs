@@ -30,7 +30,8 @@ namespace Microsoft.ML.Layers.Losses
         {
             ArgumentNullException.ThrowIfNull(name);
             return ByName.TryGetValue(name, out var create) ? create()
-                : throw new ArgumentException($"Unknown loss. Received: loss='{name}'. Known losses: {string.Join(", ", ByName.Keys)}.", nameof(name));
+                : throw new ArgumentException($"Unknown loss. Received: loss='{name}'. Known losses: {string.Join(", ", ByName.Keys)}.",
+                    nameof(name));
         }
 
         /// <summary>The names <see cref="Get"/> knows.</summary>

@@ -62,11 +62,13 @@ namespace Microsoft.ML.Layers.Losses
             return target;
         }
 
-        /// <summary>Keras's class name and arguments (<c>{"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true}}</c>).</summary>
+        /// <summary>Keras's class name and arguments
+        /// (<c>{"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true}}</c>).</summary>
         public virtual ComponentConfig GetConfig()
         {
             string typeName = GetType().Name;
-            return new ComponentConfig(typeName.EndsWith("Loss", StringComparison.Ordinal) ? typeName[..^4] : typeName, module: "keras.losses");
+            return new ComponentConfig(typeName.EndsWith("Loss", StringComparison.Ordinal) ? typeName[..^4] : typeName,
+                module: "keras.losses");
         }
 
         /// <summary>Rebuilds a built-in loss from <see cref="GetConfig"/>'s output; only this library's loss classes are created.</summary>

@@ -11,6 +11,7 @@ namespace Microsoft.ML.Layers.Losses
         }
 
         /// <inheritdoc />
-        protected override Tensor PerSample(Tensor yTrue, Tensor yPred) => (yPred - MatchTargets(yTrue, yPred)).abs().mean(new long[] { -1 });
+        protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
+            => (yPred - MatchTargets(yTrue, yPred)).abs().mean(new long[] { -1 });
     }
 }

@@ -23,6 +23,7 @@ namespace Microsoft.ML.Layers.Losses
         public double LabelSmoothing { get; }
 
         /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig().With("from_logits", FromLogits).With("label_smoothing", LabelSmoothing);
+        public override ComponentConfig GetConfig()
+            => base.GetConfig().With("from_logits", FromLogits).With("label_smoothing", LabelSmoothing);
     }
 }

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Layers.Losses
     public sealed class SparseCategoricalCrossentropyLoss : Loss
     {
         /// <summary>Creates the loss.</summary>
-        public SparseCategoricalCrossentropyLoss(bool fromLogits = false) : base("sparse_categorical_crossentropy") => FromLogits = fromLogits;
+        public SparseCategoricalCrossentropyLoss(bool fromLogits = false) : base("sparse_categorical_crossentropy")
+            => FromLogits = fromLogits;
 
         /// <summary>Whether predictions are logits rather than probabilities.</summary>
         public bool FromLogits { get; }
@@ -30,7 +31,8 @@ namespace Microsoft.ML.Layers.Losses
             var classes = target.to(ScalarType.Int64);
             long classCount = yPred.shape[^1];
             if (classes.numel() > 0 && (classes.min().item<long>() < 0 || classes.max().item<long>() >= classCount))
-                throw new ArgumentException($"Loss '{Name}': class indices must be in [0, {classCount}). Received values from {classes.min().item<long>()} to {classes.max().item<long>()}.");
+                throw new ArgumentException($"Loss '{Name}': class indices must be in [0, {classCount}). Received values from " +
+                    $"{classes.min().item<long>()} to {classes.max().item<long>()}.");
             var logProbabilities = CategoricalCrossentropyLoss.LogProbabilities(yPred, FromLogits);
             return -logProbabilities.gather(-1, classes.unsqueeze(-1)).squeeze(-1);
         }

@@ -43,7 +43,8 @@ namespace Microsoft.ML.Layers.Metrics
             var labels = yTrue.to(ScalarType.Float64).reshape(-1, 1).gt(0.5);
             if (labels.shape[0] != predictions.shape[0])
                 throw new ArgumentException($"Metric '{Name}': {labels.shape[0]} targets for {predictions.shape[0]} predictions.");
-            var weights = sampleWeight is null ? ones_like(predictions) : sampleWeight.to(ScalarType.Float64).reshape(-1, 1).expand_as(predictions);
+            var weights = sampleWeight is null ? ones_like(predictions)
+                : sampleWeight.to(ScalarType.Float64).reshape(-1, 1).expand_as(predictions);
             var thresholds = tensor(_thresholds, ScalarType.Float64).reshape(1, -1);
             var positive = predictions.gt(thresholds);
             var actual = labels.expand_as(positive);
@@ -67,7 +68,8 @@ namespace Microsoft.ML.Layers.Metrics
                 Array.Clear(array);
         }
 
-        /// <summary><paramref name="numerator"/> / <paramref name="denominator"/>, or 0 when the denominator is 0 (Keras's divide_no_nan).</summary>
+        /// <summary><paramref name="numerator"/> / <paramref name="denominator"/>, or 0 when the denominator is 0 (Keras's
+        /// divide_no_nan).</summary>
         protected static double DivideNoNan(double numerator, double denominator) => denominator == 0 ? 0 : numerator / denominator;
     }
 

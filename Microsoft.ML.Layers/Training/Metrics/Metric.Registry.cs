@@ -3,16 +3,20 @@ using System.Collections.Generic;
 
 namespace Microsoft.ML.Layers.Metrics
 {
-    /// <summary>The built-in metrics by Keras name. <c>"accuracy"</c> is resolved by <c>Model.Compile</c> from the loss and shapes, as Keras does.</summary>
+    /// <summary>The built-in metrics by Keras name. <c>"accuracy"</c> is resolved by <c>Model.Compile</c> from the loss and shapes, as
+    /// Keras does.</summary>
     public abstract partial class Metric
     {
         private static readonly Dictionary<string, Func<Metric>> ByName = new(StringComparer.Ordinal)
         {
             ["binary_accuracy"] = () => new MeanMetric("binary_accuracy", (t, p) => MetricFunctions.BinaryAccuracy(t, p)),
             ["categorical_accuracy"] = () => new MeanMetric("categorical_accuracy", MetricFunctions.CategoricalAccuracy),
-            ["sparse_categorical_accuracy"] = () => new MeanMetric("sparse_categorical_accuracy", MetricFunctions.SparseCategoricalAccuracy),
-            ["top_k_categorical_accuracy"] = () => new MeanMetric("top_k_categorical_accuracy", (t, p) => MetricFunctions.TopKCategoricalAccuracy(t, p)),
-            ["sparse_top_k_categorical_accuracy"] = () => new MeanMetric("sparse_top_k_categorical_accuracy", (t, p) => MetricFunctions.SparseTopKCategoricalAccuracy(t, p)),
+            ["sparse_categorical_accuracy"] = () => new MeanMetric("sparse_categorical_accuracy",
+                MetricFunctions.SparseCategoricalAccuracy),
+            ["top_k_categorical_accuracy"] = () => new MeanMetric("top_k_categorical_accuracy",
+                (t, p) => MetricFunctions.TopKCategoricalAccuracy(t, p)),
+            ["sparse_top_k_categorical_accuracy"] = () => new MeanMetric("sparse_top_k_categorical_accuracy",
+                (t, p) => MetricFunctions.SparseTopKCategoricalAccuracy(t, p)),
             ["mean_squared_error"] = () => new MeanMetric("mean_squared_error", MetricFunctions.SquaredError),
             ["mse"] = () => new MeanMetric("mse", MetricFunctions.SquaredError),
             ["mean_absolute_error"] = () => new MeanMetric("mean_absolute_error", MetricFunctions.AbsoluteError),
@@ -34,7 +38,8 @@ namespace Microsoft.ML.Layers.Metrics
             if (name is "accuracy" or "acc")
                 return new AccuracyMetric(name);
             return ByName.TryGetValue(name, out var create) ? create()
-                : throw new ArgumentException($"Unknown metric. Received: metric='{name}'. Known metrics: accuracy, {string.Join(", ", ByName.Keys)}.", nameof(name));
+                : throw new ArgumentException($"Unknown metric. Received: metric='{name}'. Known metrics: accuracy, " +
+                    $"{string.Join(", ", ByName.Keys)}.", nameof(name));
         }
 
         /// <summary>

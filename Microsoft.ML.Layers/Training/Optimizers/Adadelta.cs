@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>Adadelta (Keras's <c>Adadelta</c>): <c>delta = -sqrt(acc_delta + eps) g / sqrt(acc_grad + eps)</c>, <c>w += lr delta</c>.</summary>
+    /// <summary>Adadelta (Keras's <c>Adadelta</c>): <c>delta = -sqrt(acc_delta + eps) g / sqrt(acc_grad + eps)</c>,
+    /// <c>w += lr delta</c>.</summary>
     public sealed class Adadelta : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>

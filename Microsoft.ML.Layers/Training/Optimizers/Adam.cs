@@ -4,12 +4,14 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>Adam (Keras's <c>Adam</c>): <c>alpha = lr sqrt(1 - b2^t) / (1 - b1^t)</c>, <c>w -= alpha m / (sqrt(v) + epsilon)</c>; with AMSGrad, the running maximum of <c>v</c>.</summary>
+    /// <summary>Adam (Keras's <c>Adam</c>): <c>alpha = lr sqrt(1 - b2^t) / (1 - b1^t)</c>, <c>w -= alpha m / (sqrt(v) + epsilon)</c>; with
+    /// AMSGrad, the running maximum of <c>v</c>.</summary>
     public class Adam : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public Adam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-            bool amsGrad = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            bool amsGrad = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null,
+            double? globalClipNorm = null,
             string name = "adam")
             : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {

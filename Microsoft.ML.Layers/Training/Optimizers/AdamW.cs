@@ -8,7 +8,8 @@ namespace Microsoft.ML.Layers.Optimizers
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public AdamW(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-            bool amsGrad = false, double? weightDecay = 0.004, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            bool amsGrad = false, double? weightDecay = 0.004, double? clipNorm = null, double? clipValue = null,
+            double? globalClipNorm = null,
             string name = "adamw")
             : base(learningRate, beta1, beta2, epsilon, amsGrad, weightDecay, clipNorm, clipValue, globalClipNorm, name)
         {

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>Adamax (Keras's <c>Adamax</c>): <c>m += (g - m)(1 - b1)</c>, <c>u = max(b2 u, |g|)</c>, <c>w -= lr m / ((1 - b1^t)(u + epsilon))</c>.</summary>
+    /// <summary>Adamax (Keras's <c>Adamax</c>): <c>m += (g - m)(1 - b1)</c>, <c>u = max(b2 u, |g|)</c>,
+    /// <c>w -= lr m / ((1 - b1^t)(u + epsilon))</c>.</summary>
     public sealed class Adamax : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>

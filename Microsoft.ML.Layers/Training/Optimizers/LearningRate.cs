@@ -26,9 +26,11 @@ namespace Microsoft.ML.Layers.Optimizers
         /// <summary>A constant rate.</summary>
         public static implicit operator LearningRate(double value)
             => value > 0 && double.IsFinite(value) ? new(value, null)
-               : throw new ArgumentOutOfRangeException(nameof(value), $"The learning rate must be a positive number. Received: learning_rate={value}");
+               : throw new ArgumentOutOfRangeException(nameof(value),
+                   $"The learning rate must be a positive number. Received: learning_rate={value}");
 
         /// <summary>A scheduled rate.</summary>
-        public static implicit operator LearningRate(LearningRateSchedule schedule) => new(0, schedule ?? throw new ArgumentNullException(nameof(schedule)));
+        public static implicit operator LearningRate(LearningRateSchedule schedule)
+            => new(0, schedule ?? throw new ArgumentNullException(nameof(schedule)));
     }
 }

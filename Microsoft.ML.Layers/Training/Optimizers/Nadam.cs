@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>Nadam (Keras's <c>Nadam</c>): Adam with Nesterov momentum and Keras's momentum schedule <c>u_t = b1 (1 - 0.5 * 0.96^t)</c>.</summary>
+    /// <summary>Nadam (Keras's <c>Nadam</c>): Adam with Nesterov momentum and Keras's momentum schedule
+    /// <c>u_t = b1 (1 - 0.5 * 0.96^t)</c>.</summary>
     public sealed class Nadam : Optimizer
     {
         private double _uProduct = 1.0;

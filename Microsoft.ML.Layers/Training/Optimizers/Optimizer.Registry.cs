@@ -24,7 +24,8 @@ namespace Microsoft.ML.Layers.Optimizers
         {
             ArgumentNullException.ThrowIfNull(name);
             return ByName.TryGetValue(name, out var create) ? create()
-                : throw new ArgumentException($"Unknown optimizer. Received: optimizer='{name}'. Known optimizers: {string.Join(", ", ByName.Keys)}.", nameof(name));
+                : throw new ArgumentException($"Unknown optimizer. Received: optimizer='{name}'. Known optimizers: " +
+                    $"{string.Join(", ", ByName.Keys)}.", nameof(name));
         }
     }
 }

@@ -17,7 +17,8 @@ namespace Microsoft.ML.Layers.Optimizers
         private readonly Dictionary<Parameter, Dictionary<string, Tensor>> _slots = new(ReferenceEqualityComparer.Instance);
 
         /// <summary>Creates an optimizer.</summary>
-        protected Optimizer(string name, LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
+        protected Optimizer(string name, LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue,
+            double? globalClipNorm)
         {
             Name = name;
             LearningRate = learningRate;
@@ -28,15 +29,18 @@ namespace Microsoft.ML.Layers.Optimizers
             if (ClipNorm is not null && GlobalClipNorm is not null)
             {
                 throw new ArgumentException(
-                    $"Only one of `clipNorm` and `globalClipNorm` can be set. Received: clipNorm={ClipNorm}, globalClipNorm={GlobalClipNorm}");
+                    $"Only one of `clipNorm` and `globalClipNorm` can be set. Received: clipNorm={ClipNorm}, " +
+                    $"globalClipNorm={GlobalClipNorm}");
             }
         }
 
         private static double? Positive(double? value, string name)
-            => value is null or > 0 ? value : throw new ArgumentOutOfRangeException(name, $"`{name}` must be positive. Received: {name}={value}");
+            => value is null or > 0 ? value
+                : throw new ArgumentOutOfRangeException(name, $"`{name}` must be positive. Received: {name}={value}");
 
         private static double? NonNegative(double? value, string name)
-            => value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(name, $"`{name}` must be non-negative. Received: {name}={value}");
+            => value is null or >= 0 ? value
+                : throw new ArgumentOutOfRangeException(name, $"`{name}` must be non-negative. Received: {name}={value}");
 
         /// <summary>The optimizer with this Keras name and Keras's defaults, so that <c>optimizer: "adam"</c> reads like Keras.</summary>
         public static implicit operator Optimizer(string name) => Optimizer.Get(name);
@@ -119,7 +123,8 @@ namespace Microsoft.ML.Layers.Optimizers
         /// <summary>One variable's update (Keras's <c>update_step</c>); runs without gradients.</summary>
         protected abstract void Update(Parameter variable, Tensor gradient, double learningRate);
 
-        /// <summary>A per-variable state tensor (momentum, velocity, ...), created on first use with <paramref name="initialValue"/>.</summary>
+        /// <summary>A per-variable state tensor (momentum, velocity, ...), created on first use with
+        /// <paramref name="initialValue"/>.</summary>
         protected Tensor Slot(Parameter variable, string name, double initialValue = 0)
         {
             if (!_slots.TryGetValue(variable, out var slots))
@@ -160,7 +165,8 @@ namespace Microsoft.ML.Layers.Optimizers
                 if (slash < 0 || !int.TryParse(key.AsSpan(0, slash), out int index))
                     continue;
                 if (index >= variables.Count || !variables[index].shape.SequenceEqual(value.shape))
-                    throw new ArgumentException($"Optimizer state '{key}' does not fit variable {index} of the model (shape {Shape.Of(value)}).");
+                    throw new ArgumentException($"Optimizer state '{key}' does not fit variable {index} of the model (shape " +
+                        $"{Shape.Of(value)}).");
                 var slot = Slot(variables[index], key.Substring(slash + 1));
                 using var _ = no_grad();
                 slot.copy_(value);

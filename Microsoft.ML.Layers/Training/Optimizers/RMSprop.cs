@@ -4,12 +4,14 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>RMSprop (Keras's <c>RMSprop</c>): <c>v = rho v + (1 - rho) g^2</c>, <c>w -= lr g / sqrt(v + epsilon)</c> (epsilon inside the root, as Keras), optionally centered and with momentum.</summary>
+    /// <summary>RMSprop (Keras's <c>RMSprop</c>): <c>v = rho v + (1 - rho) g^2</c>, <c>w -= lr g / sqrt(v + epsilon)</c> (epsilon inside
+    /// the root, as Keras), optionally centered and with momentum.</summary>
     public sealed class RMSprop : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>
         public RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7,
-            bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+            bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null,
+            double? globalClipNorm = null,
             string name = "rmsprop")
             : base(name, learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
         {

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Optimizers
 {
-    /// <summary>Stochastic gradient descent with optional (Nesterov) momentum (Keras's <c>SGD</c>): <c>m = momentum*m - lr*g</c>; <c>w += m</c>, or <c>w += momentum*m - lr*g</c> with Nesterov.</summary>
+    /// <summary>Stochastic gradient descent with optional (Nesterov) momentum (Keras's <c>SGD</c>): <c>m = momentum*m - lr*g</c>;
+    /// <c>w += m</c>, or <c>w += momentum*m - lr*g</c> with Nesterov.</summary>
     public sealed class SGD : Optimizer
     {
         /// <summary>Creates the optimizer with Keras's defaults.</summary>

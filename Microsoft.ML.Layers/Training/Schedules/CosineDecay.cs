@@ -10,13 +10,19 @@ namespace Microsoft.ML.Layers.Optimizers
     public sealed class CosineDecay : LearningRateSchedule
     {
         /// <summary>Creates the schedule.</summary>
-        public CosineDecay(double initialLearningRate, long decaySteps, double alpha = 0.0, double? warmupTarget = null, long warmupSteps = 0)
+        public CosineDecay(double initialLearningRate, long decaySteps, double alpha = 0.0, double? warmupTarget = null,
+            long warmupSteps = 0)
         {
-            InitialLearningRate = initialLearningRate >= 0 ? initialLearningRate : throw new ArgumentOutOfRangeException(nameof(initialLearningRate), $"Received: initial_learning_rate={initialLearningRate}");
-            DecaySteps = decaySteps > 0 ? decaySteps : throw new ArgumentOutOfRangeException(nameof(decaySteps), $"`decay_steps` must be positive. Received: decay_steps={decaySteps}");
+            InitialLearningRate = initialLearningRate >= 0 ? initialLearningRate
+                : throw new ArgumentOutOfRangeException(nameof(initialLearningRate),
+                    $"Received: initial_learning_rate={initialLearningRate}");
+            DecaySteps = decaySteps > 0 ? decaySteps
+                : throw new ArgumentOutOfRangeException(nameof(decaySteps),
+                    $"`decay_steps` must be positive. Received: decay_steps={decaySteps}");
             Alpha = alpha;
             WarmupTarget = warmupTarget;
-            WarmupSteps = warmupSteps >= 0 ? warmupSteps : throw new ArgumentOutOfRangeException(nameof(warmupSteps), $"Received: warmup_steps={warmupSteps}");
+            WarmupSteps = warmupSteps >= 0 ? warmupSteps
+                : throw new ArgumentOutOfRangeException(nameof(warmupSteps), $"Received: warmup_steps={warmupSteps}");
         }
 
         /// <summary>The rate at step 0.</summary>

@@ -11,8 +11,12 @@ namespace Microsoft.ML.Layers.Optimizers
         /// <summary>Creates the schedule.</summary>
         public ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false)
         {
-            InitialLearningRate = initialLearningRate > 0 ? initialLearningRate : throw new ArgumentOutOfRangeException(nameof(initialLearningRate), $"Received: initial_learning_rate={initialLearningRate}");
-            DecaySteps = decaySteps > 0 ? decaySteps : throw new ArgumentOutOfRangeException(nameof(decaySteps), $"`decay_steps` must be positive. Received: decay_steps={decaySteps}");
+            InitialLearningRate = initialLearningRate > 0 ? initialLearningRate
+                : throw new ArgumentOutOfRangeException(nameof(initialLearningRate),
+                    $"Received: initial_learning_rate={initialLearningRate}");
+            DecaySteps = decaySteps > 0 ? decaySteps
+                : throw new ArgumentOutOfRangeException(nameof(decaySteps),
+                    $"`decay_steps` must be positive. Received: decay_steps={decaySteps}");
             DecayRate = decayRate;
             Staircase = staircase;
         }
@@ -38,6 +42,7 @@ namespace Microsoft.ML.Layers.Optimizers
 
         /// <inheritdoc />
         public override ComponentConfig GetConfig() => new ComponentConfig("ExponentialDecay", module: "keras.optimizers.schedules")
-            .With("initial_learning_rate", InitialLearningRate).With("decay_steps", DecaySteps).With("decay_rate", DecayRate).With("staircase", Staircase);
+            .With("initial_learning_rate", InitialLearningRate).With("decay_steps", DecaySteps).With("decay_rate", DecayRate)
+            .With("staircase", Staircase);
     }
 }

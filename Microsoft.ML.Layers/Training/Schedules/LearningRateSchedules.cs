@@ -16,6 +16,7 @@ namespace Microsoft.ML.Layers.Optimizers
         public static LearningRateSchedule FromConfig(ComponentConfig config)
             => ByName.TryGetValue(config.ClassName, out var type)
                 ? (LearningRateSchedule)ComponentRegistry.Instantiate(type, config, typeof(LearningRateSchedule))
-                : throw new FormatException($"Unknown learning rate schedule '{config.ClassName}'. Known: {string.Join(", ", ByName.Keys)}.");
+                : throw new FormatException($"Unknown learning rate schedule '{config.ClassName}'. Known: " +
+                    $"{string.Join(", ", ByName.Keys)}.");
     }
 }

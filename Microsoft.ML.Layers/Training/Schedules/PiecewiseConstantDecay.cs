@@ -14,17 +14,20 @@ namespace Microsoft.ML.Layers.Optimizers
         private readonly double[] _values;
 
         /// <summary>Creates the schedule.</summary>
-        /// <exception cref="ArgumentException">There is not exactly one more value than boundaries, or the boundaries are not increasing.</exception>
+        /// <exception cref="ArgumentException">There is not exactly one more value than boundaries, or the boundaries are not
+        /// increasing.</exception>
         public PiecewiseConstantDecay(IReadOnlyList<long> boundaries, IReadOnlyList<double> values)
         {
             _boundaries = boundaries?.ToArray() ?? throw new ArgumentNullException(nameof(boundaries));
             _values = values?.ToArray() ?? throw new ArgumentNullException(nameof(values));
             if (_values.Length != _boundaries.Length + 1)
-                throw new ArgumentException($"The length of `values` must be one more than the length of `boundaries`. Received: {_boundaries.Length} boundaries and {_values.Length} values.");
+                throw new ArgumentException($"The length of `values` must be one more than the length of `boundaries`. Received: " +
+                    $"{_boundaries.Length} boundaries and {_values.Length} values.");
             for (int i = 1; i < _boundaries.Length; i++)
             {
                 if (_boundaries[i] <= _boundaries[i - 1])
-                    throw new ArgumentException($"`boundaries` must be increasing. Received: boundaries=[{string.Join(", ", _boundaries)}].");
+                    throw new ArgumentException($"`boundaries` must be increasing. Received: " +
+                        $"boundaries=[{string.Join(", ", _boundaries)}].");
             }
         }
 

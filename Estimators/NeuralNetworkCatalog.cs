@@ -36,8 +36,8 @@ namespace Microsoft.ML
         /// <param name="batchSize">Rows per optimizer step (<see cref="NeuralNetworkOptions.BatchSize"/>).</param>
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32,
-            float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.Regression,
                 Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
@@ -57,8 +57,8 @@ namespace Microsoft.ML
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
             Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32,
-            float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.BinaryClassification,
                 Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 
@@ -77,8 +77,8 @@ namespace Microsoft.ML
         /// <param name="learningRate">Adam's learning rate (<see cref="NeuralNetworkOptions.LearningRate"/>).</param>
         public static NeuralNetworkTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
             Layer network,
-            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, int batchSize = 32,
-            float learningRate = 1e-3f)
+            string labelColumnName = "Label", string featureColumnName = "Features", int epochs = NeuralNetworkOptions.DefaultEpochs,
+            int batchSize = NeuralNetworkOptions.DefaultBatchSize, float learningRate = NeuralNetworkOptions.DefaultLearningRate)
             => Create(catalog, network, NeuralNetworkTask.MulticlassClassification,
                 Simple(labelColumnName, featureColumnName, epochs, batchSize, learningRate));
 

@@ -19,8 +19,8 @@ namespace Microsoft.ML.Layers.Initializers
             => new(mean, stddev, seed);
 
         /// <summary>A uniform distribution on <c>[minval, maxval)</c> (<c>"random_uniform"</c>).</summary>
-        public static RandomUniformInitializer RandomUniform(double minval = -0.05, double maxval = 0.05, long? seed = null)
-            => new(minval, maxval, seed);
+        public static RandomUniformInitializer RandomUniform(double minVal = -0.05, double maxVal = 0.05, long? seed = null)
+            => new(minVal, maxVal, seed);
 
         /// <summary>A normal distribution truncated at two standard deviations (<c>"truncated_normal"</c>).</summary>
         public static TruncatedNormalInitializer TruncatedNormal(double mean = 0.0, double stddev = 0.05, long? seed = null)

@@ -12,31 +12,31 @@ namespace Microsoft.ML.Layers.Initializers
     public sealed class RandomUniformInitializer : Initializer
     {
         /// <summary>Creates the initializer (Keras's defaults: minval -0.05, maxval 0.05, no seed).</summary>
-        /// <param name="minval">The lower bound (inclusive).</param>
-        /// <param name="maxval">The upper bound (exclusive); not below <paramref name="minval"/>.</param>
+        /// <param name="minVal">The lower bound (inclusive).</param>
+        /// <param name="maxVal">The upper bound (exclusive); not below <paramref name="minVal"/>.</param>
         /// <param name="seed">The seed; every call returns the same values. <see langword="null"/> draws from the global generator.</param>
-        /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="maxval"/> is below
-        /// <paramref name="minval"/>.</exception>
-        public RandomUniformInitializer(double minval = -0.05, double maxval = 0.05, long? seed = null)
+        /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="maxVal"/> is below
+        /// <paramref name="minVal"/>.</exception>
+        public RandomUniformInitializer(double minVal = -0.05, double maxVal = 0.05, long? seed = null)
         {
-            Arguments.Finite(minval, nameof(minval));
-            Arguments.Finite(maxval, nameof(maxval));
-            if (maxval < minval)
+            Arguments.Finite(minVal, "minval");
+            Arguments.Finite(maxVal, "maxval");
+            if (maxVal < minVal)
             {
-                throw new ArgumentOutOfRangeException(nameof(maxval),
-                    $"Invalid value for argument `maxval`: expected a number not below minval={Sampling.Format(minval)}. Received: " +
-                    $"maxval={Sampling.Format(maxval)}.");
+                throw new ArgumentOutOfRangeException(nameof(maxVal),
+                    $"Invalid value for argument `maxval`: expected a number not below minval={Sampling.Format(minVal)}. Received: " +
+                    $"maxval={Sampling.Format(maxVal)}.");
             }
-            Minval = minval;
-            Maxval = maxval;
+            MinVal = minVal;
+            MaxVal = maxVal;
             Seed = seed;
         }
 
         /// <summary>The lower bound (inclusive).</summary>
-        public double Minval { get; }
+        public double MinVal { get; }
 
         /// <summary>The upper bound (exclusive).</summary>
-        public double Maxval { get; }
+        public double MaxVal { get; }
 
         /// <summary>The seed, or <see langword="null"/> to draw from TorchSharp's global generator.</summary>
         public long? Seed { get; }
@@ -47,10 +47,10 @@ namespace Microsoft.ML.Layers.Initializers
             var dimensions = Sampling.Dimensions(shape, "RandomUniform");
             Sampling.RequireFloating(dtype, "RandomUniform");
             using var generator = Sampling.GeneratorFor(Seed);
-            return Sampling.Uniform(dimensions, Minval, Maxval, dtype, generator);
+            return Sampling.Uniform(dimensions, MinVal, MaxVal, dtype, generator);
         }
 
         /// <inheritdoc />
-        public override ComponentConfig GetConfig() => base.GetConfig().With("seed", Seed).With("minval", Minval).With("maxval", Maxval);
+        public override ComponentConfig GetConfig() => base.GetConfig().With("seed", Seed).With("minval", MinVal).With("maxval", MaxVal);
     }
 }

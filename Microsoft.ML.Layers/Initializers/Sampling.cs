@@ -51,12 +51,12 @@ namespace Microsoft.ML.Layers.Initializers
         /// Keras's <c>random.uniform</c>: <c>(maxval - minval) * torch.rand(size, generator, dtype) + minval</c>; a scalar
         /// is drawn as shape <c>(1,)</c> and unwrapped, as Keras does.
         /// </summary>
-        public static torch.Tensor Uniform(long[] shape, double minval, double maxval, torch.ScalarType dtype, torch.Generator? generator)
+        public static torch.Tensor Uniform(long[] shape, double minVal, double maxVal, torch.ScalarType dtype, torch.Generator? generator)
         {
             using var scope = torch.NewDisposeScope();
             var drawShape = shape.Length == 0 ? new long[] { 1 } : shape;
             var sample = torch.rand(drawShape, dtype, generator: generator);
-            var output = sample * (maxval - minval) + minval;
+            var output = sample * (maxVal - minVal) + minVal;
             if (shape.Length == 0)
                 output = output[0];
             return output.MoveToOuterDisposeScope();

@@ -18,16 +18,16 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>Checks and stores the arguments.</summary>
         /// <param name="rank">The number of spatial axes.</param>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
-        /// <param name="keepdims">Whether the spatial axes are kept with size 1.</param>
+        /// <param name="keepDims">Whether the spatial axes are kept with size 1.</param>
         /// <param name="name">The layer name.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
-        private protected BaseGlobalPooling(int rank, DataFormat dataFormat, bool keepdims, string? name, bool trainable, ScalarType? dtype)
+        private protected BaseGlobalPooling(int rank, DataFormat dataFormat, bool keepDims, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
         {
             Rank = rank;
             DataFormat = Arguments.DataFormat(dataFormat);
-            Keepdims = keepdims;
+            KeepDims = keepDims;
             InputSpec = new InputSpec { NDim = rank + 2 };
         }
 
@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers.Infrastructure
         public DataFormat DataFormat { get; }
 
         /// <summary>Whether the spatial axes are kept with size 1.</summary>
-        public bool Keepdims { get; }
+        public bool KeepDims { get; }
 
         /// <summary>The spatial axes of the input, for the reduction.</summary>
         private protected long[] SpatialAxes
@@ -59,7 +59,7 @@ namespace Microsoft.ML.Layers.Infrastructure
                     $"input_shape={inputShape}.");
             bool channelsLast = DataFormat == DataFormat.ChannelsLast;
             long channels = channelsLast ? inputShape[-1] : inputShape[1];
-            if (!Keepdims)
+            if (!KeepDims)
                 return new Shape(inputShape[0], channels);
             var ones = Enumerable.Repeat(1L, Rank);
             return channelsLast
@@ -70,6 +70,6 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig()
             .With("data_format", DataFormat)
-            .With("keepdims", Keepdims);
+            .With("keepdims", KeepDims);
     }
 }

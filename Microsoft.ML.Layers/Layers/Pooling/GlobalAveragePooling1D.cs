@@ -22,15 +22,15 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates a global average pooling layer over steps.</summary>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
-        /// <param name="keepdims">Whether to keep the steps axis with size 1 (default false: it is dropped).</param>
+        /// <param name="keepDims">Whether to keep the steps axis with size 1 (default false: it is dropped).</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received
         /// value.</exception>
-        public GlobalAveragePooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
+        public GlobalAveragePooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepDims = false, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
-            : base(1, dataFormat, keepdims, name, trainable, dtype)
+            : base(1, dataFormat, keepDims, name, trainable, dtype)
             => SupportsMasking = true;
 
         /// <inheritdoc />
@@ -38,11 +38,11 @@ namespace Microsoft.ML.Layers
         {
             var axes = SpatialAxes;
             if (mask is null)
-                return inputs.mean(axes, keepdim: Keepdims);
+                return inputs.mean(axes, keepdim: KeepDims);
             // The mask (batch, steps) gets a channel axis: (batch, steps, 1) or (batch, 1, steps).
             var kept = mask.to(ScalarType.Bool).unsqueeze(DataFormat == DataFormat.ChannelsLast ? 2 : 1);
-            var sums = inputs.masked_fill(kept.logical_not(), 0).sum(axes, keepdim: Keepdims);
-            return sums / kept.to(inputs.dtype).sum(axes, keepdim: Keepdims);
+            var sums = inputs.masked_fill(kept.logical_not(), 0).sum(axes, keepdim: KeepDims);
+            return sums / kept.to(inputs.dtype).sum(axes, keepdim: KeepDims);
         }
 
         /// <summary>The output carries no mask (Keras's <c>compute_mask</c> returns None).</summary>

@@ -20,20 +20,20 @@ namespace Microsoft.ML.Layers
     {
         /// <summary>Creates a global max pooling layer.</summary>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
-        /// <param name="keepdims">Whether to keep the pooled axes with size 1 (default false: they are dropped).</param>
+        /// <param name="keepDims">Whether to keep the pooled axes with size 1 (default false: they are dropped).</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility (there are no weights).</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
         /// <exception cref="System.ArgumentException"><paramref name="dataFormat"/> is not a data format; the message has the received
         /// value.</exception>
-        public GlobalMaxPooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepdims = false, string? name = null,
+        public GlobalMaxPooling1D(DataFormat dataFormat = DataFormat.ChannelsLast, bool keepDims = false, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
-            : base(1, dataFormat, keepdims, name, trainable, dtype)
+            : base(1, dataFormat, keepDims, name, trainable, dtype)
         {
         }
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => inputs.amax(SpatialAxes, keepdim: Keepdims);
+            => inputs.amax(SpatialAxes, keepdim: KeepDims);
     }
 }

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Layers.Callbacks
         public MonitoredValue(string name)
         {
             if (string.IsNullOrEmpty(name))
-                throw new ArgumentException($"A monitored value names a log entry such as \"val_loss\". Received: monitor='{name}'.", nameof(name));
+                throw new ArgumentException(
+                    $"A monitored value names a log entry such as \"val_loss\". Received: monitor='{name}'.", nameof(name));
             Name = name;
         }
 

@@ -16,13 +16,13 @@ namespace Microsoft.ML.Layers.Callbacks
         private int _cooldownCounter;
 
         /// <summary>Creates the callback with Keras's defaults.</summary>
-        public ReduceLROnPlateau(MonitoredValue? monitor = null, double factor = 0.1, int patience = 10, MonitorMode mode = MonitorMode.Auto,
-            double minDelta = 1e-4, int cooldown = 0, double minLr = 0)
+        public ReduceLROnPlateau(MonitoredValue? monitor = null, double factor = 0.1, int patience = 10,
+            MonitorMode mode = MonitorMode.Auto, double minDelta = 1e-4, int cooldown = 0, double minLr = 0)
         {
             if (factor >= 1.0 || factor <= 0)
                 throw new ArgumentOutOfRangeException(nameof(factor),
                     $"ReduceLROnPlateau does not support a factor >= 1.0 or <= 0. Received: factor={factor}");
-            Monitor = monitor;
+            Monitor = (monitor ?? MonitoredValue.ValLoss).Name;
             Factor = factor;
             Patience = patience;
             MinDelta = minDelta;

@@ -36,7 +36,7 @@ namespace Microsoft.ML.Layers.Tests.Components
         public void SeededRandomUniformStartsWithPyTorchSeed42UniformsScaledToTheRange()
         {
             // torch.manual_seed(42); torch.rand(3) is 0.8823, 0.9150, 0.3829; on [-1, 3) Keras computes 4 * u - 1.
-            using var values = new RandomUniformInitializer(minval: -1.0, maxval: 3.0, seed: 42).Create(new Shape(3), ScalarType.Float32);
+            using var values = new RandomUniformInitializer(minVal: -1.0, maxVal: 3.0, seed: 42).Create(new Shape(3), ScalarType.Float32);
             TensorAssert.Close(new[] { 4 * 0.8823 - 1, 4 * 0.9150 - 1, 4 * 0.3829 - 1 }, Values(values), 0, 3e-4);
         }
 

@@ -104,7 +104,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 biasRegularizer: Regularizer.L2(0.05), activityRegularizer: Regularizer.L1(0.001), kernelConstraint: "min_max_norm",
                 biasConstraint: Constraint.NonNeg(), name: "dense"), 2, 3);
             Built("dense_float64", new Dense(2, activation: Activations.Linear, useBias: false,
-                kernelInitializer: Initializer.RandomUniform(minval: -0.2, maxval: 0.3, seed: 12), name: "dense_float64",
+                kernelInitializer: Initializer.RandomUniform(minVal: -0.2, maxVal: 0.3, seed: 12), name: "dense_float64",
                 trainable: false, dtype: ScalarType.Float64), 2, 3);
             Built("einsum_dense", new EinsumDense("abc,cd->abd", outputShape: new Shape(Shape.Unknown, 6), activation: "relu",
                 biasAxes: "d", kernelInitializer: Initializer.LecunNormal(seed: 13), name: "einsum_dense"), 2, 3, 4);
@@ -168,13 +168,13 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "max_pooling3d"), 2, 4, 4, 4, 1);
             Built("max_pooling3d_channels_first", new MaxPooling3D(poolSize: 2, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 name: "max_pooling3d_channels_first"), 2, 1, 4, 4, 4);
-            Built("global_average_pooling1d", new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepdims: true,
+            Built("global_average_pooling1d", new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepDims: true,
                 name: "global_average_pooling1d"), 2, 3, 8);
-            Built("global_average_pooling2d", new GlobalAveragePooling2D(dataFormat: DataFormat.ChannelsLast, keepdims: true,
+            Built("global_average_pooling2d", new GlobalAveragePooling2D(dataFormat: DataFormat.ChannelsLast, keepDims: true,
                 name: "global_average_pooling2d"), 2, 6, 6, 2);
-            Built("global_max_pooling1d", new GlobalMaxPooling1D(dataFormat: DataFormat.ChannelsLast, keepdims: false,
+            Built("global_max_pooling1d", new GlobalMaxPooling1D(dataFormat: DataFormat.ChannelsLast, keepDims: false,
                 name: "global_max_pooling1d"), 2, 8, 3);
-            Built("global_max_pooling2d", new GlobalMaxPooling2D(dataFormat: DataFormat.ChannelsFirst, keepdims: true,
+            Built("global_max_pooling2d", new GlobalMaxPooling2D(dataFormat: DataFormat.ChannelsFirst, keepDims: true,
                 name: "global_max_pooling2d"), 2, 2, 6, 6);
 
             // Recurrent.

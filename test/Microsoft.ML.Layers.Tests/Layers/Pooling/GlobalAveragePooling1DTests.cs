@@ -20,7 +20,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstKeepdims() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepdims: true, dtype: dtype),
+            Create = dtype => new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepDims: true, dtype: dtype),
             // The check's mask covers the first two axes, so steps and channels have one size here.
             InputShapes = new Shape[] { new(2, 4, 4) },
             ExpectedOutputShape = new Shape(2, 4, 1),
@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void MaskedStepsAreLeftOutEvenWhenTheyHoldNaN()
         {
-            var pool = new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepdims: true);
+            var pool = new GlobalAveragePooling1D(dataFormat: DataFormat.ChannelsFirst, keepDims: true);
             using var x = tensor(new float[] { 1, 3, float.NaN }).reshape(1, 1, 3);
 
             var y = pool.Apply(x, mask: tensor(new[] { true, true, false }).reshape(1, 3));

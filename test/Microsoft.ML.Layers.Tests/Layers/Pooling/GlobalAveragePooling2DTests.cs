@@ -21,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         {
             using var x = arange(1, 9, dtype: ScalarType.Float32).reshape(1, 2, 2, 2);   // channel 0: 1 3 5 7, channel 1: 2 4 6 8
 
-            var y = new GlobalAveragePooling2D(keepdims: true).Apply(x);
+            var y = new GlobalAveragePooling2D(keepDims: true).Apply(x);
 
             Assert.Equal(new long[] { 1, 1, 1, 2 }, y.shape);
             Assert.Equal(new float[] { 4, 5 }, y.data<float>().ToArray());
@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
 
             var pool = Assert.IsType<GlobalAveragePooling2D>(Layer.Deserialize(json));
 
-            Assert.Equal(("gap", DataFormat.ChannelsLast, false), (pool.Name, pool.DataFormat, pool.Keepdims));
+            Assert.Equal(("gap", DataFormat.ChannelsLast, false), (pool.Name, pool.DataFormat, pool.KeepDims));
             Assert.Equal(new[] { "name", "trainable", "dtype", "data_format", "keepdims" }, pool.GetConfig().Keys);
         }
     }

@@ -21,7 +21,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheckChannelsFirstKeepdims() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new GlobalMaxPooling1D(dataFormat: DataFormat.ChannelsFirst, keepdims: true, dtype: dtype),
+            Create = dtype => new GlobalMaxPooling1D(dataFormat: DataFormat.ChannelsFirst, keepDims: true, dtype: dtype),
             InputShapes = new Shape[] { new(2, 3, 5) },
             ExpectedOutputShape = new Shape(2, 3, 1),
         });

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void PassesTheSharedLayerCheck() => LayerCheck.Run(new LayerCheckOptions
         {
-            Create = dtype => new GlobalMaxPooling2D(keepdims: true, dtype: dtype),
+            Create = dtype => new GlobalMaxPooling2D(keepDims: true, dtype: dtype),
             InputShapes = new Shape[] { new(2, 4, 5, 3) },
             ExpectedOutputShape = new Shape(2, 1, 1, 3),
         });

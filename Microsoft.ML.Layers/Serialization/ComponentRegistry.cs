@@ -121,11 +121,11 @@ namespace Microsoft.ML.Layers
                 // registered by then) or one the caller allowed for this load.
                 if (!IsLoaded(module) && !TryLoadAllowedAssembly(module))
                 {
-                    string attribute = kind == typeof(Layer) ? "RegisterLayer" : "RegisterComponent";
+                    string marker = kind == typeof(Layer) ? "RegisterLayer" : "RegisterComponent";
                     throw new KeyNotFoundException(
                         $"Unknown {kind.Name.ToLowerInvariant()} class '{className}': its config names the module '{module}', " +
                         "which is not an assembly loaded in this process, and a config never causes an assembly to be loaded. " +
-                        $"Only registered classes are deserialized: mark the class [{attribute}(\"{className}\")] and load its " +
+                        $"Only registered classes are deserialized: mark the class [{marker}(\"{className}\")] and load its " +
                         "assembly before loading the model (use one of its types), or allow the assembly in the load options.");
                 }
                 if (TryResolve(kind, className, out type))

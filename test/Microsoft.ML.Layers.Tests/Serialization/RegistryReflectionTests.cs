@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 ?? throw new InvalidOperationException("Every candidate assembly is already loaded in the test process.");
 
         private static string LayerNamingModule(string module)
-            => $$"""{"class_name": "SmtpClient", "module": "{{module}}", "config": {"name": "mail", "host": "example.org"}}""";
+            => $$$"""{"class_name": "SmtpClient", "module": "{{{module}}}", "config": {"name": "mail", "host": "example.org"}}""";
 
         [Fact]
         public void AModuleThatIsNotLoadedIsRefusedAndStaysUnloaded()
@@ -59,10 +59,10 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             string module = UnloadedAssembly();
             string path = Path.Combine(_directory, "mail.zip");
             SaveWithConfig(path, config => config["config"]!["layers"]!.AsArray().Add(JsonNode.Parse(LayerNamingModule(module))));
-            string json = $$"""
+            string json = $$$"""
                 {"class_name": "Sequential", "keras_version": "2.3.1", "config": {"name": "s", "layers": [
                   {"class_name": "Dense", "config": {"name": "d", "batch_input_shape": [null, 2], "units": 1}},
-                  {{LayerNamingModule(module)}}]}}
+                  {{{LayerNamingModule(module)}}}]}}
                 """;
 
             var load = Assert.Throws<FormatException>(() => Model.Load(path));

@@ -35,7 +35,8 @@ namespace Microsoft.ML.Layers.Estimators
             NeuralNetworkModelParameters? model = null;
             DataViewType? featureType = null;
             int batchSize = 0;
-            bool found = ctx.TryLoadBinaryStream(StreamName, reader =>
+            // Whatever fails while reading (a truncated stream, a corrupted network) is a FormatException naming the network.
+            bool found = ctx.TryLoadBinaryStream(StreamName, reader => LoadErrors.AsFormatException(() =>
             {
                 // Layout: int format version; int task; int feature count; feature names; bool outputs probabilities;
                 // int class count; class names; string output column; int output width; feature column type;
@@ -67,16 +68,18 @@ namespace Microsoft.ML.Layers.Estimators
                 if (zip.Length != length)
                     throw new FormatException($"The embedded network is truncated: {zip.Length} of {length} bytes.");
                 using var stream = new MemoryStream(zip);
-                var network = Layers.Model.Load(stream, "the neural network inside the ML.NET model");
+                var network = Layers.Model.Load(stream, NetworkDescription);
                 model = new NeuralNetworkModelParameters(network, task, features, probabilities,
                     new VBuffer<ReadOnlyMemory<char>>(names.Length, names), classCount, outputColumn, outputWidth);
-            });
+            }, NetworkDescription));
             if (!found || model is null || featureType is null)
                 throw new FormatException($"The ML.NET model has no '{StreamName}' stream: it was not written by this library.");
             Model = model;
             FeatureColumnType = featureType;
             ScoringBatchSize = batchSize;
         }
+
+        private const string NetworkDescription = "the neural network inside the ML.NET model";
 
         private protected IHost Host { get; }
 

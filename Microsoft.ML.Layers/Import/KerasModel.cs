@@ -55,9 +55,12 @@ namespace Microsoft.ML.Layers.Import
     public static class KerasModel
     {
         /// <summary>Imports a model file: legacy <c>.h5</c>, Keras 3 <c>.keras</c>, or this library's own model zip.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
         /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="IOException">The file cannot be opened.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
         /// <exception cref="KerasImportException">The file is not a complete model, or uses something this library cannot
-        /// import.</exception>
+        /// import; the message names the file, whatever failed is the inner exception.</exception>
         public static Model Load(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -68,11 +71,17 @@ namespace Microsoft.ML.Layers.Import
         /// <summary>
         /// Imports a model from a stream (copied to memory first when it cannot seek); <paramref name="name"/> names it in errors.
         /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
         /// <exception cref="KerasImportException">The data is not a complete model, or uses something this library cannot
-        /// import.</exception>
+        /// import (also when reading the stream fails); whatever failed is the inner exception.</exception>
         public static Model Load(Stream stream, string? name = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
+            return WithFile(name, () => LoadStream(stream, name));
+        }
+
+        private static Model LoadStream(Stream stream, string? name)
+        {
             using var seekable = Seekable(stream);
             var format = DetectFormat(seekable);
             return format switch
@@ -96,13 +105,19 @@ namespace Microsoft.ML.Layers.Import
         /// Imports an architecture JSON (<c>model.to_json()</c>) with a weights file: a legacy HDF5 weights file
         /// (<c>save_weights("w.h5")</c>), a full legacy <c>.h5</c> model (its weights are used), or a Keras 3 <c>.weights.h5</c>.
         /// </summary>
-        /// <exception cref="KerasImportException">A file is not what it should be, or the weights do not fit the architecture.</exception>
+        /// <exception cref="ArgumentNullException">A path is <see langword="null"/>.</exception>
+        /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+        /// <exception cref="IOException">A file cannot be opened.</exception>
+        /// <exception cref="UnauthorizedAccessException">A file may not be read.</exception>
+        /// <exception cref="KerasImportException">A file is not what it should be, or the weights do not fit the architecture;
+        /// the message names the file, whatever failed is the inner exception.</exception>
         public static Model Load(string architecturePath, string weightsPath)
         {
             ArgumentNullException.ThrowIfNull(architecturePath);
             ArgumentNullException.ThrowIfNull(weightsPath);
-            var (config, kerasMajor) = WithFile(architecturePath,
-                () => ReadConfigJson(File.ReadAllBytes(CheckExists(architecturePath)), architecturePath));
+            var architectureBytes = File.ReadAllBytes(CheckExists(architecturePath));
+            CheckExists(weightsPath);
+            var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(architectureBytes, architecturePath));
             // The architecture is translated (and checked) first, so its problems are reported against its own file.
             var translated = WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
             using var weights = OpenFile(weightsPath);
@@ -131,12 +146,17 @@ namespace Microsoft.ML.Layers.Import
         /// Builds an untrained model from an architecture JSON of any Keras generation (Keras's <c>model_from_json</c>);
         /// the weights are freshly initialized.
         /// </summary>
-        /// <exception cref="KerasImportException">The architecture uses something this library cannot import.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+        /// <exception cref="KerasImportException">The text is not a Keras architecture, or uses something this library cannot
+        /// import; whatever failed is the inner exception.</exception>
         public static Model FromJson(string json)
         {
             ArgumentNullException.ThrowIfNull(json);
-            var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null);
-            return Build(new KerasConfigTranslator(kerasMajor, null).Translate(config), kerasMajor, null, load: null);
+            return WithFile(null, () =>
+            {
+                var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null);
+                return Build(new KerasConfigTranslator(kerasMajor, null).Translate(config), kerasMajor, null, load: null);
+            });
         }
 
         /// <summary>What a file holds, read from its first bytes (and, for zips and HDF5, its entries).</summary>
@@ -323,21 +343,20 @@ namespace Microsoft.ML.Layers.Import
             }
         }
 
+        /// <summary>Runs an import step: every failure becomes a <see cref="KerasImportException"/> naming the file (see
+        /// <see cref="LoadErrors"/>).</summary>
         private static T WithFile<T>(string? file, Func<T> action)
-        {
-            try
+            => LoadErrors.AsKerasImportException(() =>
             {
-                return action();
-            }
-            catch (KerasImportException e)
-            {
-                throw e.InFile(file);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new KerasImportException($"the archive is corrupted ({e.Message}).", file, innerException: e);
-            }
-        }
+                try
+                {
+                    return action();
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new KerasImportException($"the archive is corrupted ({e.Message}).", file, innerException: e);
+                }
+            }, file);
 
         private static Stream OpenFile(string path) => File.OpenRead(CheckExists(path));
 

@@ -71,14 +71,18 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save(string, bool)"/>) into this
         /// model.</summary>
+        /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="IOException">The file cannot be opened.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
         /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes
-        /// then.</exception>
+        /// then. Whatever failed while reading is the inner exception.</exception>
         public void LoadWeights(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
-            using var stream = File.OpenRead(path);
+            using var stream = File.Exists(path) ? File.OpenRead(path)
+                : throw new FileNotFoundException($"No weights file at '{path}'.", path);
             using var scope = NewDisposeScope();
-            AssignWeights(SafeTensors.Read(stream, path).Tensors, path);
+            LoadErrors.AsFormatException(() => AssignWeights(SafeTensors.Read(stream, path).Tensors, path), path);
         }
 
         /// <summary>
@@ -86,8 +90,11 @@ namespace Microsoft.ML.Layers
         /// and, when saved, the compile configuration and optimizer state.
         /// </summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="IOException">The file cannot be opened.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
         /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, or the weights do not fit the
-        /// architecture. No partially loaded model is returned.</exception>
+        /// architecture; the message names the file, whatever failed is the inner exception. No partially loaded model is
+        /// returned.</exception>
         public static Model Load(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -99,8 +106,8 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>; <paramref name="description"/> names it in
         /// errors.</summary>
-        /// <exception cref="FormatException">The data is not a complete, valid model zip. No partially loaded model is
-        /// returned.</exception>
+        /// <exception cref="FormatException">The data is not a complete, valid model zip; the message names
+        /// <paramref name="description"/>, whatever failed is the inner exception. No partially loaded model is returned.</exception>
         public static Model Load(Stream stream, string description)
         {
             ArgumentNullException.ThrowIfNull(stream);
@@ -110,7 +117,7 @@ namespace Microsoft.ML.Layers
             {
                 zip = new ZipArchive(stream, ZipArchiveMode.Read);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (LoadErrors.NeedsWrapping(e, path))
             {
                 throw new FormatException($"'{path}' is not a model file written by Model.Save (not a valid zip: {e.Message}).", e);
             }
@@ -140,9 +147,9 @@ namespace Microsoft.ML.Layers
                     }
                     return model;
                 }
-                catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or ArgumentException)
+                catch (Exception e) when (LoadErrors.NeedsWrapping(e, path))
                 {
-                    throw new FormatException($"'{path}' could not be loaded: {e.Message}", e);
+                    throw LoadErrors.ToFormatException(e, path);
                 }
             }
         }
@@ -201,9 +208,8 @@ namespace Microsoft.ML.Layers
         private void ApplyCompileConfig(JsonObject compile, string path)
         {
             var optimizerConfig = ComponentConfig.FromJson(compile["optimizer"]);
-            var optimizerType = typeof(Optimizer).Assembly.GetType($"{typeof(Optimizer).Namespace}.{optimizerConfig.ClassName}");
-            if (optimizerType is null || !typeof(Optimizer).IsAssignableFrom(optimizerType) || optimizerType.IsAbstract)
-                throw new FormatException($"'{path}': unknown optimizer class '{optimizerConfig.ClassName}'.");
+            var optimizerType = ComponentRegistry.TryResolveRegistered(typeof(Optimizer), optimizerConfig.ClassName)
+                ?? throw new FormatException($"'{path}': unknown optimizer class '{optimizerConfig.ClassName}'.");
             var optimizer = (Optimizer)ComponentRegistry.Instantiate(optimizerType, optimizerConfig, typeof(Optimizer));
             var losses = (compile["loss"] as JsonArray ?? throw new FormatException($"'{path}': compile.json has no loss list."))
                 .Select(l => Loss.FromConfig(ComponentConfig.FromJson(l))).ToList();

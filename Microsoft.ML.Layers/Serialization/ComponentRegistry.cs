@@ -6,21 +6,28 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.Regularizers;
 
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// The registry of serializable classes: layers, initializers, regularizers and constraints, by their Keras class
-    /// names. Classes marked <see cref="RegisterLayerAttribute"/> or <see cref="RegisterComponentAttribute"/> are found
-    /// in every loaded assembly that references this library; others can be added with <see cref="Register"/>.
-    /// Deserialization instantiates registered classes only, and only as the kind the config is read as.
+    /// The registry of serializable classes: layers, initializers, regularizers, constraints, optimizers and losses, by
+    /// their Keras class names. Classes marked <see cref="RegisterLayerAttribute"/> or <see cref="RegisterComponentAttribute"/>
+    /// are found in every loaded assembly that references this library; others can be added with <see cref="Register"/>.
+    /// Deserialization instantiates registered classes only, and only as the kind the config is read as. It never loads an
+    /// assembly because a config names it: a config's <c>module</c> must name an assembly already loaded in the process,
+    /// or one the caller allowed with <see cref="AllowAssemblyLoads"/>.
     /// </summary>
     internal static class ComponentRegistry
     {
         /// <summary>The base types a class can be registered as.</summary>
         public static IReadOnlyList<Type> Kinds { get; } = new[] { typeof(Layer), typeof(Initializer), typeof(Regularizer),
-            typeof(Constraint) };
+            typeof(Constraint), typeof(Optimizer), typeof(Loss) };
+
+        /// <summary>The assembly names the current load may load on demand (see <see cref="AllowAssemblyLoads"/>).</summary>
+        private static readonly System.Threading.AsyncLocal<IReadOnlySet<string>?> AllowedAssemblyLoads = new();
 
         private static readonly object Gate = new();
         private static readonly Dictionary<(Type Kind, string Name), Type> ByName = new();
@@ -34,6 +41,14 @@ namespace Microsoft.ML.Layers
             AppDomain.CurrentDomain.AssemblyLoad += (_, e) => Pending.Enqueue(e.LoadedAssembly);
             foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
                 Pending.Enqueue(assembly);
+            // The built-in optimizers and losses, under the class names their GetConfig writes (a loss without "Loss").
+            foreach (var optimizer in new[] { typeof(SGD), typeof(Adam), typeof(AdamW), typeof(RMSprop), typeof(Adagrad),
+                typeof(Adadelta), typeof(Adamax), typeof(Nadam) })
+                Register(optimizer, optimizer.Name);
+            foreach (var loss in new[] { typeof(MeanSquaredErrorLoss), typeof(MeanAbsoluteErrorLoss), typeof(HuberLoss),
+                typeof(BinaryCrossentropyLoss), typeof(CategoricalCrossentropyLoss), typeof(SparseCategoricalCrossentropyLoss),
+                typeof(KLDivergenceLoss), typeof(PoissonLoss), typeof(CosineSimilarityLoss) })
+                Register(loss, loss.Name[..^"Loss".Length]);
         }
 
         /// <summary>Registers <paramref name="type"/> under <paramref name="name"/> (default: its attribute's name, else its class
@@ -100,9 +115,22 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(className);
             if (TryResolve(kind, className, out var type))
                 return type;
-            if (module is not null && !module.StartsWith("keras", StringComparison.Ordinal) && TryLoadAssembly(module)
-                && TryResolve(kind, className, out type))
-                return type;
+            if (module is not null && !module.StartsWith("keras", StringComparison.Ordinal))
+            {
+                // A config never makes the process load an assembly: module must name one already loaded (its classes are
+                // registered by then) or one the caller allowed for this load.
+                if (!IsLoaded(module) && !TryLoadAllowedAssembly(module))
+                {
+                    string marker = kind == typeof(Layer) ? "RegisterLayer" : "RegisterComponent";
+                    throw new KeyNotFoundException(
+                        $"Unknown {kind.Name.ToLowerInvariant()} class '{className}': its config names the module '{module}', " +
+                        "which is not an assembly loaded in this process, and a config never causes an assembly to be loaded. " +
+                        $"Only registered classes are deserialized: mark the class [{marker}(\"{className}\")] and load its " +
+                        "assembly before loading the model (use one of its types), or allow the assembly in the load options.");
+                }
+                if (TryResolve(kind, className, out type))
+                    return type;
+            }
 
             var otherKind = Kinds.Where(k => k != kind).FirstOrDefault(k => TryResolve(k, className, out _));
             if (otherKind is not null)
@@ -115,6 +143,59 @@ namespace Microsoft.ML.Layers
                 $"class [{attribute}(\"{className}\")] and make sure its assembly is loaded, or call " +
                 $"ComponentRegistry.Register(typeof(YourClass), \"{className}\").");
         }
+
+        /// <summary>The class registered as <paramref name="kind"/> under <paramref name="className"/> (or its snake_case form),
+        /// or <see langword="null"/>; never loads an assembly.</summary>
+        internal static Type? TryResolveRegistered(Type kind, string className)
+        {
+            ArgumentNullException.ThrowIfNull(kind);
+            ArgumentNullException.ThrowIfNull(className);
+            return TryResolve(kind, className, out var type) ? type : null;
+        }
+
+        /// <summary>
+        /// Lets the loads made on this thread (and its async continuations) until the result is disposed load the assemblies
+        /// named in <paramref name="assemblyNames"/> (simple names, e.g. <c>"MyCompany.Layers"</c>) when a config's
+        /// <c>module</c> names them and they are not loaded yet. They are loaded by name from the application's own probing
+        /// paths, never from a path. Without this, only assemblies already loaded in the process are searched. The hook for
+        /// the public load options.
+        /// </summary>
+        /// <exception cref="ArgumentException">A name is empty or contains a path separator.</exception>
+        internal static IDisposable AllowAssemblyLoads(IEnumerable<string> assemblyNames)
+        {
+            ArgumentNullException.ThrowIfNull(assemblyNames);
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in assemblyNames)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(new[] { '/', '\\', ',' }) >= 0)
+                    throw new ArgumentException($"'{name}' is not a simple assembly name (e.g. \"MyCompany.Layers\").",
+                        nameof(assemblyNames));
+                names.Add(name);
+            }
+            var previous = AllowedAssemblyLoads.Value;
+            if (previous is not null)
+                names.UnionWith(previous);
+            AllowedAssemblyLoads.Value = names;
+            return new Restore(() => AllowedAssemblyLoads.Value = previous);
+        }
+
+        private sealed class Restore : IDisposable
+        {
+            private Action? _undo;
+
+            public Restore(Action undo) => _undo = undo;
+
+            public void Dispose()
+            {
+                _undo?.Invoke();
+                _undo = null;
+            }
+        }
+
+        /// <summary>Whether an assembly with the simple name <paramref name="module"/> is loaded in the process.</summary>
+        private static bool IsLoaded(string module)
+            => AppDomain.CurrentDomain.GetAssemblies()
+                .Any(a => string.Equals(a.GetName().Name, module, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The names and aliases registered for <paramref name="kind"/>, sorted; for error messages.</summary>
         internal static IReadOnlyList<string> NamesOf(Type kind)
@@ -149,15 +230,15 @@ namespace Microsoft.ML.Layers
             return false;
         }
 
-        /// <summary>Loads an assembly by name from the application's own probing paths (never from a path in a file).</summary>
-        private static bool TryLoadAssembly(string assemblyName)
+        /// <summary>Loads an assembly the caller allowed, by simple name from the application's own probing paths (never from a
+        /// path in a file).</summary>
+        private static bool TryLoadAllowedAssembly(string module)
         {
+            if (AllowedAssemblyLoads.Value is not { } allowed || !allowed.Contains(module))
+                return false;
             try
             {
-                var name = new AssemblyName(assemblyName);
-                if (name.Name is null || name.Name.IndexOfAny(new[] { '/', '\\' }) >= 0)
-                    return false;
-                Pending.Enqueue(Assembly.Load(name));
+                Pending.Enqueue(Assembly.Load(new AssemblyName(module)));
                 return true;
             }
             catch (Exception e) when (e is System.IO.IOException or BadImageFormatException or ArgumentException)
@@ -229,6 +310,8 @@ namespace Microsoft.ML.Layers
             return kind == typeof(Initializer) ? "keras.initializers"
                 : kind == typeof(Regularizer) ? "keras.regularizers"
                 : kind == typeof(Constraint) ? "keras.constraints"
+                : kind == typeof(Optimizer) ? "keras.optimizers"
+                : kind == typeof(Loss) ? "keras.losses"
                 : "keras.layers";
         }
 
@@ -251,17 +334,41 @@ namespace Microsoft.ML.Layers
             return Instantiate(type, config, kind);
         }
 
-        /// <summary>Rebuilds a layer from its config, and builds it when the config records its input shape.</summary>
+        /// <summary>
+        /// Rebuilds a layer from its config, and builds it when the config records its input shape. Throws only what
+        /// <see cref="Layer.Deserialize(LayerConfig)"/> documents: <see cref="KeyNotFoundException"/> for a class that is not
+        /// registered, <see cref="FormatException"/> (naming the layer, the original as inner exception) for anything else;
+        /// a layer created before the failure is disposed.
+        /// </summary>
         internal static Layer DeserializeLayer(LayerConfig config, Type expected)
         {
-            var type = Resolve(typeof(Layer), config.ClassName, config.Module);
-            if (!expected.IsAssignableFrom(type))
-                throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config expects " +
-                    $"here.");
-            var layer = (Layer)Instantiate(type, config, typeof(Layer));
-            layer.BuildFromConfig(config.BuildConfig);
-            return layer;
+            Layer? layer = null;
+            try
+            {
+                var type = Resolve(typeof(Layer), config.ClassName, config.Module);
+                if (!expected.IsAssignableFrom(type))
+                    throw new FormatException($"'{config.ClassName}' is a {type.Name}, which is not the {expected.Name} the config " +
+                        $"expects here.");
+                layer = (Layer)Instantiate(type, config, typeof(Layer));
+                layer.BuildFromConfig(config.BuildConfig);
+                return layer;
+            }
+            catch (Exception e) when (e is not (FormatException or KeyNotFoundException) && !LoadErrors.IsUncatchable(e))
+            {
+                layer?.Dispose();
+                string name = config.Values["name"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var n)
+                    ? $"'{Truncate(n)}' " : "";
+                throw new FormatException($"Layer {name}({Truncate(config.ClassName)}) cannot be rebuilt from its config: " +
+                    $"{LoadErrors.Describe(e)}", e);
+            }
+            catch
+            {
+                layer?.Dispose();
+                throw;
+            }
         }
+
+        private static string Truncate(string text) => text.Length <= 100 ? text : text[..100] + "...";
 
         /// <summary>
         /// Creates an instance the way Keras's <c>from_config</c> does: through a static <c>FromConfig</c> declared on the

@@ -56,17 +56,26 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Reads a layer config from Keras JSON (a dictionary with <c>class_name</c> and <c>config</c>).</summary>
-        public static new LayerConfig FromJson(JsonNode? node)
+        /// <exception cref="FormatException">The JSON is not a layer config (no string <c>class_name</c>, a <c>config</c> that is
+        /// not an object, ...); the original error, if any, is the inner exception.</exception>
+        public static new LayerConfig FromJson(JsonNode? node) => LoadErrors.KeepingFormatExceptions(() =>
         {
             var (className, values, module) = Parse(node);
             var config = new LayerConfig(className, values, module);
             if (node is JsonObject obj && obj.TryGetPropertyValue("build_config", out var build) && build is not null)
                 config.BuildConfig = build.DeepClone();
             return config;
-        }
+        }, "layer config");
 
         /// <summary>Reads a layer config from Keras JSON text.</summary>
-        public static new LayerConfig FromJson(string json) => FromJson(KerasJson.ParseText(json));
+        /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+        /// <exception cref="FormatException">The text is not valid JSON or not a layer config; the original error is the inner
+        /// exception.</exception>
+        public static new LayerConfig FromJson(string json)
+        {
+            ArgumentNullException.ThrowIfNull(json);
+            return FromJson(LoadErrors.KeepingFormatExceptions(() => KerasJson.ParseText(json), "layer config"));
+        }
 
         /// <summary>Rejects keys that are neither the layer's own nor Keras's base keys, as constructor binding does (for a layer's
         /// <c>FromConfig</c>).</summary>

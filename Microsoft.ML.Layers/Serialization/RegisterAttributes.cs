@@ -36,8 +36,8 @@ namespace Microsoft.ML.Layers
         }
     }
 
-    /// <summary>Registers an <see cref="Initializer"/>, <see cref="Regularizer"/> or <see cref="Constraint"/> under its Keras class
-    /// name.</summary>
+    /// <summary>Registers an <see cref="Initializer"/>, <see cref="Regularizer"/>, <see cref="Constraint"/>,
+    /// <see cref="Optimizers.Optimizer"/> or <see cref="Losses.Loss"/> under its Keras class name.</summary>
     public sealed class RegisterComponentAttribute : RegisteredNameAttribute
     {
         /// <summary>Registers the component under <paramref name="name"/>.</summary>

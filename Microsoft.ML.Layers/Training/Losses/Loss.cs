@@ -71,14 +71,14 @@ namespace Microsoft.ML.Layers.Losses
                 module: "keras.losses");
         }
 
-        /// <summary>Rebuilds a built-in loss from <see cref="GetConfig"/>'s output; only this library's loss classes are created.</summary>
+        /// <summary>Rebuilds a loss from <see cref="GetConfig"/>'s output; only classes registered as losses (the built-in ones, and
+        /// <see cref="RegisterComponentAttribute"/> classes) are created.</summary>
         /// <exception cref="FormatException">The class is not a built-in loss.</exception>
         public static Loss FromConfig(ComponentConfig config)
         {
             ArgumentNullException.ThrowIfNull(config);
-            var type = typeof(Loss).Assembly.GetType($"{typeof(Loss).Namespace}.{config.ClassName}Loss");
-            if (type is null || !typeof(Loss).IsAssignableFrom(type) || type.IsAbstract)
-                throw new FormatException($"Unknown loss class '{config.ClassName}'. Built-in losses: {string.Join(", ", Loss.Names)}.");
+            var type = ComponentRegistry.TryResolveRegistered(typeof(Loss), config.ClassName)
+                ?? throw new FormatException($"Unknown loss class '{config.ClassName}'. Built-in losses: {string.Join(", ", Loss.Names)}.");
             return (Loss)ComponentRegistry.Instantiate(type, config, typeof(Loss));
         }
 

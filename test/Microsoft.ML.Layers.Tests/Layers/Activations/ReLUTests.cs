@@ -71,7 +71,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Activations
             Assert.Contains("negative_slope=-0.5", Assert.Throws<ArgumentOutOfRangeException>(() => new ReLU(negativeSlope: -0.5)).Message);
             Assert.Contains("negative_slope=None", Assert.Throws<ArgumentNullException>(() => new ReLU(negativeSlope: null)).Message);
             Assert.Contains("threshold=-2", Assert.Throws<ArgumentOutOfRangeException>(() => new ReLU(threshold: -2)).Message);
-            Assert.Contains("threshold=None", Assert.Throws<ArgumentNullException>(() => Layer.Deserialize(
+            Assert.Contains("threshold=None", Assert.Throws<FormatException>(() => Layer.Deserialize(
                 """{"class_name": "ReLU", "config": {"name": "r", "threshold": null}}""")).Message);
         }
 

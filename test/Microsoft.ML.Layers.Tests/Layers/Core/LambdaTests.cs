@@ -68,7 +68,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Core
                  "arguments": {}}, "registered_name": null}
                 """;
 
-            var error = Assert.Throws<NotSupportedException>(() => Layer.Deserialize(json));
+            // Layer.Deserialize throws its documented FormatException, the refusal as the inner exception.
+            var error = Assert.Throws<FormatException>(() => Layer.Deserialize(json));
+            Assert.IsType<NotSupportedException>(error.InnerException);
             Assert.Contains("__lambda__", error.Message);
         }
 

@@ -264,7 +264,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                     new NeuralNetworkOptions { LabelColumnName = "Target", Epochs = 3 })
                 .Fit(train).Transform(probe).GetColumn<float>("Score").ToArray();
 
-            _output.WriteLine($"SDCA [{string.Join(", ", sdca)}]; LightGBM [{string.Join(", ", lightGbm)}]; network [{string.Join(", ", ours)}]");
+            _output.WriteLine($"SDCA [{string.Join(", ", sdca)}]; LightGBM [{string.Join(", ", lightGbm)}]; " +
+                $"network [{string.Join(", ", ours)}]");
             Assert.Equal(sdca.Select(float.IsNaN), ours.Select(float.IsNaN));
             Assert.All(lightGbm, s => Assert.True(float.IsFinite(s)));
         }

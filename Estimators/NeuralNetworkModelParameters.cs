@@ -36,8 +36,9 @@ namespace Microsoft.ML.Layers.Estimators
         public IReadOnlyList<string> FeatureColumnNames { get; }
 
         /// <summary>
-        /// Whether the network's last layer already outputs probabilities (a sigmoid or softmax activation); otherwise its
-        /// outputs are logits and the scorer applies the sigmoid or softmax.
+        /// Whether the network's output layer already outputs probabilities (a final Softmax layer, or a sigmoid or softmax
+        /// activation on the layer computing the output, nested models followed); otherwise its outputs are logits and the
+        /// scorer applies the sigmoid or softmax.
         /// </summary>
         public bool OutputsProbabilities { get; }
 
@@ -52,19 +53,5 @@ namespace Microsoft.ML.Layers.Estimators
 
         /// <summary>The values per row of a feature extraction's output (the network output flattened per row).</summary>
         public int OutputWidth { get; }
-
-        /// <summary>
-        /// Whether the network ends with a probability activation: its last layer is a sigmoid or softmax (Dense with that
-        /// activation, or an Activation layer).
-        /// </summary>
-        internal static bool EndsWithProbabilities(Model network)
-        {
-            Layer? last = network.Layers.LastOrDefault(l => l is not InputLayer);
-            while (last is Model nested && nested.Layers.Count > 0)
-                last = nested.Layers.Last();
-            string? activation = last?.GetConfig().Values["activation"] is System.Text.Json.Nodes.JsonValue value
-                && value.TryGetValue<string>(out var name) ? name : null;
-            return activation is "sigmoid" or "softmax";
-        }
     }
 }

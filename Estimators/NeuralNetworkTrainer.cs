@@ -88,7 +88,7 @@ namespace Microsoft.ML.Layers.Estimators
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
 
-            bool probabilities = NeuralNetworkModelParameters.EndsWithProbabilities(network);
+            bool probabilities = NetworkOutput.IsProbabilities(network);
             network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
                 _task == NeuralNetworkTask.Regression ? Array.Empty<string>() : new[] { "accuracy" });
 

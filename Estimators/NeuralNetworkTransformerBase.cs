@@ -61,6 +61,8 @@ namespace Microsoft.ML.Layers.Estimators
                 int outputWidth = reader.ReadInt32();
                 featureType = ColumnTypes.Read(reader);
                 batchSize = reader.ReadInt32();
+                if (batchSize < 1)
+                    throw new FormatException($"Invalid scoring batch size {batchSize} in the model (expected at least 1): corrupted.");
                 int length = reader.ReadInt32();
                 if (length <= 0 || length > reader.BaseStream.Length)
                     throw new FormatException($"The embedded network has an invalid length ({length}).");

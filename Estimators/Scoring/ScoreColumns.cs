@@ -119,11 +119,36 @@ namespace Microsoft.ML.Layers.Estimators
                 default:
                 {
                     var probabilities = _model.OutputsProbabilities ? values : values.softmax(-1);
-                    var predicted = probabilities.argmax(-1).to(ScalarType.Int64).data<long>().ToArray().Select(i => (uint)(i + 1))
-                        .ToArray();
-                    return new ScoreBatch(rows, probabilities.contiguous().data<float>().ToArray(), null, null, predicted);
+                    var scores = probabilities.contiguous().data<float>().ToArray();
+                    return new ScoreBatch(rows, scores, null, null, PredictedKeys(scores, rows, (int)probabilities.shape[1]));
                 }
             }
+        }
+
+        /// <summary>
+        /// The predicted class keys as ML.NET's multiclass scorer computes them: one plus the index of the largest score, NaN
+        /// scores skipped and the first of equal scores taken; key 0 (missing) when every score of the row is NaN, as a row
+        /// with NaN features gets from ML.NET's own trainers (docs/mlnet.md, "Missing values").
+        /// </summary>
+        internal static uint[] PredictedKeys(float[] scores, int rows, int classes)
+        {
+            var keys = new uint[rows];
+            for (int row = 0; row < rows; row++)
+            {
+                int best = -1;
+                float max = float.NegativeInfinity;
+                for (int c = 0; c < classes; c++)
+                {
+                    float value = scores[row * classes + c];
+                    if (value > max || (best < 0 && !float.IsNaN(value)))
+                    {
+                        best = c;
+                        max = value;
+                    }
+                }
+                keys[row] = (uint)(best + 1);
+            }
+            return keys;
         }
 
         /// <summary>The getter of added column <paramref name="index"/> reading row <paramref name="rowInBatch"/>() of the current

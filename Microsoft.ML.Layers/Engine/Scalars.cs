@@ -19,10 +19,12 @@ namespace Microsoft.ML.Layers
         internal static readonly Scalar IntOne = 1;
         internal static readonly Scalar IntTwo = 2;
         internal static readonly Scalar IntMinusOne = -1;
+        internal static readonly Scalar IntMinusTwo = -2;
         internal static readonly Scalar Zero = 0.0;
         internal static readonly Scalar One = 1.0;
         internal static readonly Scalar Two = 2.0;
         internal static readonly Scalar Half = 0.5;
         internal static readonly Scalar MinusOne = -1.0;
+        internal static readonly Scalar Twenty = 20.0;
     }
 }

@@ -42,8 +42,12 @@ namespace Microsoft.ML.Layers.Optimizers
             var v = Slot(variable, "velocity");
             // Keras's rule, m += (g - m) * (1 - beta_1) and v += (g^2 - v) * (1 - beta_2), as in-place interpolations, and
             // variable -= m * alpha / (sqrt(v) + epsilon) as one fused addcdiv: three kernels instead of twelve.
-            m.lerp_(gradient, 1 - Beta1);
-            v.lerp_(gradient.square(), 1 - Beta2);
+            using var weight1 = (1 - Beta1).ToScalar();
+            using var weight2 = (1 - Beta2).ToScalar();
+            using var epsilon = Epsilon.ToScalar();
+            using var stepSize = (-alpha).ToScalar();
+            m.lerp_(gradient, weight1);
+            v.lerp_(gradient.Squared(), weight2);
             var denominatorBase = v;
             if (AmsGrad)
             {
@@ -51,7 +55,7 @@ namespace Microsoft.ML.Layers.Optimizers
                 vHat.copy_(maximum(vHat, v));
                 denominatorBase = vHat;
             }
-            variable.addcdiv_(m, denominatorBase.sqrt().add_(Epsilon), value: -alpha);
+            variable.addcdiv_(m, denominatorBase.sqrt().add_(epsilon, Scalars.IntOne), value: stepSize);
         }
 
         /// <inheritdoc />

@@ -72,7 +72,7 @@ namespace Microsoft.ML.Layers.Tests.Engine
         {
             var resolver = new DefaultAssemblyResolver();
             resolver.AddSearchDirectory(AppContext.BaseDirectory);
-            return new ReaderParameters { AssemblyResolver = resolver };
+            return new ReaderParameters { AssemblyResolver = resolver, ReadSymbols = true };
         }
 
         internal static IEnumerable<MethodDefinition> AllMethods(ModuleDefinition module)
@@ -91,7 +91,8 @@ namespace Microsoft.ML.Layers.Tests.Engine
                     // makes the same temporary Scalar inside TorchSharp, out of the caller's reach.
                     if (instruction.Operand is MethodReference called && IsTorchSharp(called)
                         && called.Resolve() is { } definition && MakesTemporaryScalar(definition))
-                        yield return $"{method.DeclaringType.FullName}.{method.Name}: {instruction} (a temporary Scalar inside)";
+                        yield return $"{method.DeclaringType.FullName}.{method.Name}: {instruction} (a temporary Scalar inside)"
+                            + Where(method, instruction);
                     continue;
                 }
                 var next = i + 1 < instructions.Count ? instructions[i + 1] : null;
@@ -101,8 +102,21 @@ namespace Microsoft.ML.Layers.Tests.Engine
                 if (IsToScalar(instruction) && next is not null && StoredLocal(method, next) is { } local
                     && IsDisposedInFinally(method, local))
                     continue;
-                yield return $"{method.DeclaringType.FullName}.{method.Name}: {instruction}";
+                yield return $"{method.DeclaringType.FullName}.{method.Name}: {instruction}{Where(method, instruction)}";
             }
+        }
+
+        /// <summary>" at File.cs:line" from the symbols, when the assembly has them.</summary>
+        private static string Where(MethodDefinition method, Instruction instruction)
+        {
+            if (!method.DebugInformation.HasSequencePoints)
+                return "";
+            for (var at = instruction; at is not null; at = at.Previous)
+            {
+                if (method.DebugInformation.GetSequencePoint(at) is { IsHidden: false } point)
+                    return $" at {Path.GetFileName(point.Document.Url)}:{point.StartLine}";
+            }
+            return "";
         }
 
         private static bool IsTorchSharp(MemberReference member) => member.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal);

@@ -42,12 +42,10 @@ namespace Microsoft.ML.Layers.Optimizers
             var v = Slot(variable, "velocity");
             // Keras's rule, m += (g - m) * (1 - beta_1) and v += (g^2 - v) * (1 - beta_2), as in-place interpolations, and
             // variable -= m * alpha / (sqrt(v) + epsilon) as one fused addcdiv: three kernels instead of twelve.
-            using var weight1 = (1 - Beta1).ToScalar();
-            using var weight2 = (1 - Beta2).ToScalar();
             using var epsilon = Epsilon.ToScalar();
             using var stepSize = (-alpha).ToScalar();
-            m.lerp_(gradient, weight1);
-            v.lerp_(gradient.Squared(), weight2);
+            m.lerp_(gradient, 1 - Beta1);
+            v.lerp_(gradient.Squared(), 1 - Beta2);
             var denominatorBase = v;
             if (AmsGrad)
             {

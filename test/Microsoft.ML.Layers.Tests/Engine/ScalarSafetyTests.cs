@@ -68,6 +68,15 @@ namespace Microsoft.ML.Layers.Tests.Engine
             Assert.Equal(0, Findings(".cctor"));
         }
 
+        [Fact]
+        public void TheSoftplusReplacementIsTorchSharpsSoftplus()
+        {
+            // ScalarMath.Softplus calls TorchSharp's private Scalar overload; it must be the very same kernel.
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var x = TorchSharp.torch.linspace(-30, 30, 241);
+            Assert.True(TorchSharp.torch.nn.functional.softplus(x).equal(x.Softplus()).all().item<bool>());
+        }
+
         private static ReaderParameters Reading()
         {
             var resolver = new DefaultAssemblyResolver();

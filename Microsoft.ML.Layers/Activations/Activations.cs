@@ -68,7 +68,8 @@ namespace Microsoft.ML.Layers
         /// Keras 1 and 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, registered as <c>"legacy_hard_sigmoid"</c>: models imported
         /// from Keras 1 and 2 files use it where their config says <c>"hard_sigmoid"</c>, so they compute what they computed there.
         /// </summary>
-        public static Activation HardSigmoidKeras2 { get; } = new("legacy_hard_sigmoid", x => x.MulScalar(0.2).AddScalar(0.5).clamp(Scalars.IntZero, Scalars.IntOne));
+        public static Activation HardSigmoidKeras2 { get; } = new("legacy_hard_sigmoid",
+            x => x.MulScalar(0.2).AddScalar(0.5).clamp(Scalars.IntZero, Scalars.IntOne));
 
         private static Tensor Mish(Tensor x)
         {

@@ -69,7 +69,9 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            var x = mask is null ? inputs : inputs.add(1.0.SubFrom(LeadingAxesMask(mask, inputs).to(inputs.dtype)).MulScalar(LargeNegative(inputs.dtype)), Scalars.IntOne);
+            var x = mask is null ? inputs
+                : inputs.add(1.0.SubFrom(LeadingAxesMask(mask, inputs).to(inputs.dtype)).MulScalar(LargeNegative(inputs.dtype)),
+                    Scalars.IntOne);
             var axes = _axes is null ? Enumerable.Range(0, (int)x.ndim).Select(a => (long)a).ToArray()
                 : _axes.Select(a => (long)a).ToArray();
             if (axes.Length > 1)

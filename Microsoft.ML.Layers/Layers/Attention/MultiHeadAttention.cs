@@ -393,7 +393,8 @@ namespace Microsoft.ML.Layers
                 {
                     while (mask.ndim < 4)
                         mask = mask.unsqueeze(expansionAxis);
-                    additive = zeros(mask.shape, query.dtype, query.device).MaskedFillScalar(mask.logical_not(), LargeNegative(query.dtype));
+                    additive = zeros(mask.shape, query.dtype, query.device)
+                        .MaskedFillScalar(mask.logical_not(), LargeNegative(query.dtype));
                 }
                 var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
                     additive);

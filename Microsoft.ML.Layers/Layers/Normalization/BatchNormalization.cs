@@ -141,7 +141,8 @@ namespace Microsoft.ML.Layers
                     var movingMean = _movingMean!.to(x.dtype);
                     var movingVariance = _movingVariance!.to(x.dtype);
                     _movingMean.Assign(movingMean.MulScalar(Momentum).add(mean.detach().MulScalar(1.0 - Momentum), Scalars.IntOne));
-                    _movingVariance.Assign(movingVariance.MulScalar(Momentum).add(variance.detach().MulScalar(1.0 - Momentum), Scalars.IntOne));
+                    _movingVariance.Assign(
+                        movingVariance.MulScalar(Momentum).add(variance.detach().MulScalar(1.0 - Momentum), Scalars.IntOne));
                 }
             }
             else

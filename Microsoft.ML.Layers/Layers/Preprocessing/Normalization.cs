@@ -308,7 +308,8 @@ namespace Microsoft.ML.Layers
             if (_adapted)
                 return;
             // Weights set from a saved model count as adapted: Keras 3 files keep count at 0, so the values decide.
-            bool hasStatistics = _count!.item<long>() > 0 || _mean!.ne(Scalars.IntZero).any().item<bool>() || _variance!.ne(Scalars.IntOne).any().item<bool>();
+            bool hasStatistics = _count!.item<long>() > 0 || _mean!.ne(Scalars.IntZero).any().item<bool>()
+                || _variance!.ne(Scalars.IntOne).any().item<bool>();
             if (!hasStatistics)
             {
                 throw new InvalidOperationException(

@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers.Losses
                 target = target.MulScalar(1 - LabelSmoothing).AddScalar(0.5 * LabelSmoothing);
             var elementwise = FromLogits
                 ? nn.functional.binary_cross_entropy_with_logits(yPred, target, reduction: nn.Reduction.None)
-                : nn.functional.binary_cross_entropy(yPred.ClampScalar(Epsilon.Value, 1 - Epsilon.Value), target, reduction: nn.Reduction.None);
+                : nn.functional.binary_cross_entropy(yPred.ClampScalar(Epsilon.Value, 1 - Epsilon.Value), target,
+                    reduction: nn.Reduction.None);
             return elementwise.mean(new long[] { -1 });
         }
 

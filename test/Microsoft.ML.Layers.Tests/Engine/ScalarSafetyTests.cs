@@ -128,7 +128,8 @@ namespace Microsoft.ML.Layers.Tests.Engine
             return "";
         }
 
-        private static bool IsTorchSharp(MemberReference member) => member.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal);
+        private static bool IsTorchSharp(MemberReference member)
+            => member.DeclaringType.Scope.Name.StartsWith("TorchSharp", StringComparison.Ordinal);
 
         /// <summary>A TorchSharp call returning a Scalar it made: a conversion, <c>ToScalar()</c>, or any other.</summary>
         private static bool CreatesScalar(Instruction instruction)

@@ -112,7 +112,7 @@ namespace Microsoft.ML.Layers.Estimators
                     var first = values[.., 0];
                     var probability = _model.OutputsProbabilities ? first : first.sigmoid();
                     // ML.NET's Score is the raw (uncalibrated) score: the logit.
-                    var score = _model.OutputsProbabilities ? first.clamp(1e-7, 1 - 1e-7).logit() : first;
+                    var score = _model.OutputsProbabilities ? first.ClampScalar(1e-7, 1 - 1e-7).logit() : first;
                     var p = probability.contiguous().data<float>().ToArray();
                     return new ScoreBatch(rows, score.contiguous().data<float>().ToArray(), p, p.Select(v => v > 0.5f).ToArray(), null);
                 }

@@ -27,8 +27,8 @@ namespace Microsoft.ML.Layers
             yield return Linear;
             yield return Relu;
             yield return new Activation("relu6", x => nn.functional.relu6(x));
-            yield return new Activation("leaky_relu", x => nn.functional.leaky_relu(x, 0.2));
-            yield return new Activation("elu", x => nn.functional.elu(x, 1.0));
+            yield return new Activation("leaky_relu", x => x.LeakyRelu(0.2));
+            yield return new Activation("elu", x => x.Elu(1.0));
             // SELU's constants are the same in Keras and libtorch: scale 1.0507009873554805, alpha 1.6732632423543772.
             yield return new Activation("selu", x => nn.functional.selu(x));
             yield return new Activation("sigmoid", x => x.sigmoid());
@@ -37,8 +37,8 @@ namespace Microsoft.ML.Layers
             yield return new Activation("log_softmax", x => LastAxis(x, t => t.log_softmax(-1)));
             // Exact log(1 + exp(x)): libtorch's softplus switches to x above its threshold, where the difference is below float32
             // precision.
-            yield return new Activation("softplus", x => nn.functional.softplus(x));
-            yield return new Activation("softsign", x => x / (x.abs() + 1));
+            yield return new Activation("softplus", x => x.Softplus());
+            yield return new Activation("softsign", x => x / x.abs().AddScalar(1));
             yield return new Activation("silu", x => nn.functional.silu(x));
             yield return new Activation("swish", x => nn.functional.silu(x));
             yield return new Activation("gelu", x => nn.functional.gelu(x));
@@ -68,11 +68,12 @@ namespace Microsoft.ML.Layers
         /// Keras 1 and 2's hard sigmoid, <c>clip(0.2x + 0.5, 0, 1)</c>, registered as <c>"legacy_hard_sigmoid"</c>: models imported
         /// from Keras 1 and 2 files use it where their config says <c>"hard_sigmoid"</c>, so they compute what they computed there.
         /// </summary>
-        public static Activation HardSigmoidKeras2 { get; } = new("legacy_hard_sigmoid", x => (x * 0.2 + 0.5).clamp(0, 1));
+        public static Activation HardSigmoidKeras2 { get; } = new("legacy_hard_sigmoid",
+            x => x.MulScalar(0.2).AddScalar(0.5).clamp(Scalars.IntZero, Scalars.IntOne));
 
         private static Tensor Mish(Tensor x)
         {
-            using var softplus = nn.functional.softplus(x);
+            using var softplus = x.Softplus();
             using var tanh = softplus.tanh();
             return x * tanh;
         }

@@ -58,8 +58,8 @@ namespace Microsoft.ML.Layers.Constraints
         {
             using var scope = torch.NewDisposeScope();
             var norms = NormAxes.Norms(weight, _axes, "MaxNorm");
-            var desired = norms.clamp(0, MaxValue);
-            return (weight * (desired / (norms + NormAxes.Epsilon))).MoveToOuterDisposeScope();
+            var desired = norms.ClampScalar(0, MaxValue);
+            return (weight * (desired / norms.AddScalar(NormAxes.Epsilon))).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

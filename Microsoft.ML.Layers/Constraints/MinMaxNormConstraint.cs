@@ -79,8 +79,8 @@ namespace Microsoft.ML.Layers.Constraints
         {
             using var scope = torch.NewDisposeScope();
             var norms = NormAxes.Norms(weight, _axes, "MinMaxNorm");
-            var desired = norms.clamp(MinValue, MaxValue) * Rate + norms * (1 - Rate);
-            return (weight * (desired / (norms + NormAxes.Epsilon))).MoveToOuterDisposeScope();
+            var desired = norms.ClampScalar(MinValue, MaxValue).MulScalar(Rate).add(norms.MulScalar(1 - Rate), Scalars.IntOne);
+            return (weight * (desired / norms.AddScalar(NormAxes.Epsilon))).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

@@ -70,7 +70,7 @@ namespace Microsoft.ML.Layers.Constraints
                         nameof(weight));
                 }
             }
-            return weight.square().sum(axes.Select(a => (long)a).ToArray(), keepdim: true).sqrt();
+            return weight.Squared().sum(axes.Select(a => (long)a).ToArray(), keepdim: true).sqrt();
         }
     }
 }

@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers.Constraints
         {
             using var scope = torch.NewDisposeScope();
             var norms = NormAxes.Norms(weight, _axes, "UnitNorm");
-            return (weight / (norms + NormAxes.Epsilon)).MoveToOuterDisposeScope();
+            return (weight / norms.AddScalar(NormAxes.Epsilon)).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

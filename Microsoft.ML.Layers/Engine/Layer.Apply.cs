@@ -98,7 +98,7 @@ namespace Microsoft.ML.Layers
                     {
                         var penalty = ActivityRegularizer.Compute(output);
                         if (output.ndim > 0 && output.shape[0] > 0)
-                            penalty = penalty / output.shape[0];
+                            penalty = penalty.DivScalar(output.shape[0]);
                         AddLoss(penalty);
                     }
                 }

@@ -36,8 +36,8 @@ namespace Microsoft.ML.Layers.Initializers
             using var scope = torch.NewDisposeScope();
             // Keras: gain * eye(rows, columns, dtype). In an integer dtype Keras's product is float32; it is cast back here.
             var result = DTypes.IsFloating(dtype)
-                ? torch.eye(dimensions[0], dimensions[1], dtype) * Gain
-                : (torch.eye(dimensions[0], dimensions[1], torch.ScalarType.Float32) * Gain).to(dtype);
+                ? torch.eye(dimensions[0], dimensions[1], dtype).MulScalar(Gain)
+                : torch.eye(dimensions[0], dimensions[1], torch.ScalarType.Float32).MulScalar(Gain).to(dtype);
             return result.MoveToOuterDisposeScope();
         }
 

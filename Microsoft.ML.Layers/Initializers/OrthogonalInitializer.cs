@@ -63,7 +63,7 @@ namespace Microsoft.ML.Layers.Initializers
             q = q * r.diagonal().sign();
             if (rows < columns)
                 q = q.t();
-            var result = q.reshape(dimensions) * Gain;
+            var result = q.reshape(dimensions).MulScalar(Gain);
             if (lowPrecision)
                 result = result.to(dtype);
             return result.MoveToOuterDisposeScope();

@@ -56,7 +56,7 @@ namespace Microsoft.ML.Layers.Initializers
             using var scope = torch.NewDisposeScope();
             var drawShape = shape.Length == 0 ? new long[] { 1 } : shape;
             var sample = torch.rand(drawShape, dtype, generator: generator);
-            var output = sample * (maxVal - minVal) + minVal;
+            var output = sample.MulScalar(maxVal - minVal).AddScalar(minVal);
             if (shape.Length == 0)
                 output = output[0];
             return output.MoveToOuterDisposeScope();
@@ -73,19 +73,19 @@ namespace Microsoft.ML.Layers.Initializers
         {
             using var scope = torch.NewDisposeScope();
             var candidates = Normal(shape.Append(4L).ToArray(), 0.0, 1.0, dtype, generator);
-            var valid = candidates.gt(-2).logical_and(candidates.lt(2));
+            var valid = candidates.gt(Scalars.IntMinusTwo).logical_and(candidates.lt(Scalars.IntTwo));
             var (_, first) = valid.max(-1, keepdim: true);
             var result = candidates.gather(-1, first).squeeze(-1);
             while (true)
             {
-                var outside = result.le(-2).logical_or(result.ge(2));
+                var outside = result.le(Scalars.IntMinusTwo).logical_or(result.ge(Scalars.IntTwo));
                 long count = outside.sum().item<long>();
                 if (count == 0)
                     break;
                 var redraw = Normal(new[] { count }, 0.0, 1.0, dtype, generator);
                 result = result.masked_scatter(outside, redraw);
             }
-            result = result.mul_(stddev).add_(mean);
+            result = result.MulScalar_(stddev).AddScalar_(mean);
             return result.MoveToOuterDisposeScope();
         }
 

@@ -28,12 +28,12 @@ namespace Microsoft.ML.Layers
             {
                 var value = _losses![i].Compute(batch.Targets[i], predictions[i], sampleWeight);
                 if (_lossWeights![i] != 1.0)
-                    value = value * _lossWeights[i];
-                total = total is null ? value : total + value;
+                    value = value.MulScalar(_lossWeights[i]);
+                total = total is null ? value : total.Plus(value);
             }
             var sum = total!;
             foreach (var extra in Losses)
-                sum = sum + extra.to(sum.dtype).sum();
+                sum = sum.Plus(extra.to(sum.dtype).sum());
             return sum;
         }
 

@@ -48,9 +48,9 @@ namespace Microsoft.ML.Layers.Regularizers
             // Keras: start from 0 in the value's dtype and add each penalty whose (float32) factor is not zero.
             var penalty = torch.zeros(Array.Empty<long>(), value.dtype, value.device);
             if ((float)L1 != 0)
-                penalty = penalty + Penalties.Factor(L1, value) * value.abs().sum();
+                penalty = penalty.Plus(Penalties.Factor(L1, value) * value.abs().sum());
             if ((float)L2 != 0)
-                penalty = penalty + Penalties.Factor(L2, value) * value.square().sum();
+                penalty = penalty.Plus(Penalties.Factor(L2, value) * value.Squared().sum());
             return penalty.MoveToOuterDisposeScope();
         }
 

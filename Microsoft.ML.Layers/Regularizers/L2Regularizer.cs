@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers.Regularizers
         {
             ArgumentNullException.ThrowIfNull(value);
             using var scope = torch.NewDisposeScope();
-            return (Penalties.Factor(L2, value) * value.square().sum()).MoveToOuterDisposeScope();
+            return (Penalties.Factor(L2, value) * value.Squared().sum()).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

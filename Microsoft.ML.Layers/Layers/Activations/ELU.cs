@@ -33,7 +33,7 @@ namespace Microsoft.ML.Layers
         public double Alpha { get; }
 
         /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => nn.functional.elu(inputs, Alpha);
+        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.Elu(Alpha);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -39,7 +39,7 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => nn.functional.leaky_relu(inputs, NegativeSlope);
+            => inputs.LeakyRelu(NegativeSlope);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -56,14 +56,14 @@ namespace Microsoft.ML.Layers
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
             if (NegativeSlope != 0 && MaxValue is null && Threshold == 0)
-                return nn.functional.leaky_relu(inputs, NegativeSlope);
-            var negativePart = NegativeSlope == 0 ? null : nn.functional.relu(Threshold == 0 ? -inputs : Threshold - inputs);
-            var x = Threshold != 0 ? inputs * inputs.gt(Threshold).to(inputs.dtype)
+                return inputs.LeakyRelu(NegativeSlope);
+            var negativePart = NegativeSlope == 0 ? null : nn.functional.relu(Threshold == 0 ? -inputs : Threshold.SubFrom(inputs));
+            var x = Threshold != 0 ? inputs * inputs.GtScalar(Threshold).to(inputs.dtype)
                 : MaxValue == 6 ? nn.functional.relu6(inputs)
                 : nn.functional.relu(inputs);
             if (MaxValue is double cap && (Threshold != 0 || cap != 6))
-                x = x.clamp(0, cap);
-            return negativePart is null ? x : x - negativePart * NegativeSlope;
+                x = x.ClampScalar(0, cap);
+            return negativePart is null ? x : x - negativePart.MulScalar(NegativeSlope);
         }
 
         /// <inheritdoc />

@@ -69,14 +69,16 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            var x = mask is null ? inputs : inputs + (1.0 - LeadingAxesMask(mask, inputs).to(inputs.dtype)) * LargeNegative(inputs.dtype);
+            var x = mask is null ? inputs
+                : inputs.add(1.0.SubFrom(LeadingAxesMask(mask, inputs).to(inputs.dtype)).MulScalar(LargeNegative(inputs.dtype)),
+                    Scalars.IntOne);
             var axes = _axes is null ? Enumerable.Range(0, (int)x.ndim).Select(a => (long)a).ToArray()
                 : _axes.Select(a => (long)a).ToArray();
             if (axes.Length > 1)
             {
                 // Keras's torch logsumexp: max + log(sum(exp(x - max))), keeping the reduced axes.
                 var max = x.amax(axes, keepdim: true);
-                return (x - ((x - max).exp().sum(axes, keepdim: true).log() + max)).exp();
+                return (x - (x - max).exp().sum(axes, keepdim: true).log().Plus(max)).exp();
             }
             if (x.dtype != ScalarType.Float16 || x.device_type != DeviceType.CPU)
                 return x.softmax(axes[0]);

@@ -37,7 +37,7 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => inputs * inputs.gt(Theta).to(inputs.dtype);
+            => inputs * inputs.GtScalar(Theta).to(inputs.dtype);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

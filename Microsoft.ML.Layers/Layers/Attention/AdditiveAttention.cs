@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers
 
         private protected override Tensor CalculateScores(Tensor query, Tensor key)
         {
-            var sum = (query.unsqueeze(-2) + key.unsqueeze(-3)).tanh();
+            var sum = query.unsqueeze(-2).Plus(key.unsqueeze(-3)).tanh();
             return (ScaleParameter is null ? sum : ScaleParameter * sum).sum(-1);
         }
 

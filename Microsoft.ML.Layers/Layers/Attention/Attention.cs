@@ -135,7 +135,7 @@ namespace Microsoft.ML.Layers
                 var scores = query.bmm(key.transpose(1, 2));
                 return ScaleParameter is null ? scores : scores * ScaleParameter;
             }
-            var sum = query.unsqueeze(-2) + key.unsqueeze(-3);
+            var sum = query.unsqueeze(-2).Plus(key.unsqueeze(-3));
             if (ScaleParameter is not null)
                 sum = ScaleParameter * sum;
             return _concatScoreWeight! * sum.tanh().sum(-1);
@@ -180,7 +180,7 @@ namespace Microsoft.ML.Layers
             if (scoresMask is not null)
             {
                 double largest = scores.dtype == ScalarType.Float16 ? 65504.0 : 1.0e9;
-                scores = scores - largest * scoresMask.logical_not().to(scores.dtype);
+                scores = scores - scoresMask.logical_not().to(scores.dtype).MulScalar(largest);
             }
             var weights = AttentionMath.Softmax(scores, -1);
             if (training == true && Dropout > 0)

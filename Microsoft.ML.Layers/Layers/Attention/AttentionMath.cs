@@ -29,7 +29,7 @@ namespace Microsoft.ML.Layers
             double keep = 1.0 - rate;
             var draw = rand(x.shape, x.dtype == ScalarType.Float16 || x.dtype == ScalarType.BFloat16 ? ScalarType.Float32 : x.dtype,
                 x.device, generator: generator);
-            return where(draw < keep, x / keep, zeros_like(x));
+            return where(draw.LtScalar(keep), x.DivScalar(keep), zeros_like(x));
         }
 
         /// <summary>A generator for a layer's dropout seed, or null for an unseeded layer.</summary>

@@ -349,9 +349,9 @@ namespace Microsoft.ML.Layers
         {
             var y = einsum(equation, x, kernel);
             if (bias is not null)
-                y = y + bias;
+                y = y.Plus(bias);
             if (ProjectionActivityRegularizer is not null)
-                AddLoss(ProjectionActivityRegularizer.Compute(y) / y.shape[0]);
+                AddLoss(ProjectionActivityRegularizer.Compute(y).DivScalar(y.shape[0]));
             return y;
         }
 
@@ -393,7 +393,8 @@ namespace Microsoft.ML.Layers
                 {
                     while (mask.ndim < 4)
                         mask = mask.unsqueeze(expansionAxis);
-                    additive = zeros(mask.shape, query.dtype, query.device).masked_fill(mask.logical_not(), LargeNegative(query.dtype));
+                    additive = zeros(mask.shape, query.dtype, query.device)
+                        .MaskedFillScalar(mask.logical_not(), LargeNegative(query.dtype));
                 }
                 var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
                     additive);
@@ -407,11 +408,11 @@ namespace Microsoft.ML.Layers
                 while (mask.ndim < scores.ndim)
                     mask = mask.unsqueeze(expansionAxis);
                 // Keras's Softmax layer with a mask: masked logits become -1e9, masked probabilities 0.
-                scores = scores.masked_fill(mask.logical_not(), scores.dtype == ScalarType.Float16 ? -3e4 : -1e9);
+                scores = scores.MaskedFillScalar(mask.logical_not(), scores.dtype == ScalarType.Float16 ? -3e4 : -1e9);
             }
             var probabilities = MaskedSoftmax(scores);
             if (mask is not null)
-                probabilities = probabilities.masked_fill(mask.logical_not(), 0.0);
+                probabilities = probabilities.masked_fill(mask.logical_not(), Scalars.Zero);
             var dropped = training == true && Dropout > 0 ? AttentionMath.Dropout(probabilities, Dropout, _dropoutGenerator)
                 : probabilities;
             return (einsum(_combineEquation, dropped, value), probabilities);

@@ -166,7 +166,7 @@ namespace Microsoft.ML.Layers
             {
                 var biasShape = Enumerable.Repeat(1L, Rank + 2).ToArray();
                 biasShape[1] = -1;
-                outputs = outputs + _bias.reshape(biasShape);
+                outputs = outputs.Plus(_bias.reshape(biasShape));
             }
             // The activation sees the user's layout (softmax normalizes the last axis, as in Keras).
             return Activation.Apply(channelsLast ? ChannelLayout.ToChannelsLast(outputs) : outputs);

@@ -145,7 +145,7 @@ namespace Microsoft.ML.Layers
         {
             var x = einsum(Equation, inputs, _kernel!);
             if (_bias is not null)
-                x = x + _bias;
+                x = x.Plus(_bias);
             return Activation.Apply(x);
         }
 

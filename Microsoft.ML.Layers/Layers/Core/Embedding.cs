@@ -113,7 +113,7 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Keras's mask: <c>inputs != 0</c> with <c>mask_zero</c>, else none.</summary>
-        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => MaskZero ? inputs.ne(0) : null;
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => MaskZero ? inputs.ne(Scalars.IntZero) : null;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -37,12 +37,12 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            var keep = inputs.ne(MaskValue).any(-1, keepdim: true);
+            var keep = inputs.NeScalar(MaskValue).any(-1, keepdim: true);
             return inputs * keep.to(inputs.dtype);
         }
 
         /// <summary>Keras's mask: <c>any(inputs != mask_value, axis=-1)</c>.</summary>
-        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => inputs.ne(MaskValue).any(-1);
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => inputs.NeScalar(MaskValue).any(-1);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

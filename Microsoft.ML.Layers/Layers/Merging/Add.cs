@@ -28,7 +28,7 @@ namespace Microsoft.ML.Layers
         {
             var output = inputs[0];
             for (int i = 1; i < inputs.Count; i++)
-                output = output + inputs[i];
+                output = output.Plus(inputs[i]);
             return output;
         }
     }

@@ -28,8 +28,8 @@ namespace Microsoft.ML.Layers
         {
             var output = inputs[0];
             for (int i = 1; i < inputs.Count; i++)
-                output = output + inputs[i];
-            return output / inputs.Count;
+                output = output.Plus(inputs[i]);
+            return output.DivScalar(inputs.Count);
         }
     }
 }

@@ -88,7 +88,7 @@ namespace Microsoft.ML.Layers
 
         // Keras's ops.normalize (order 2): x * min(rsqrt(sum(x²)), 1 / epsilon), epsilon = 1e-7.
         private static Tensor L2Normalize(Tensor x, int axis)
-            => x * x.square().sum(new long[] { axis }, keepdim: true).rsqrt().clamp_max(1e7);
+            => x * x.Squared().sum(new long[] { axis }, keepdim: true).rsqrt().ClampMaxScalar(1e7);
 
         // Keras's batch_dot: move x's dot axis last and y's to axis 1, flatten both to rank 3, matmul, restore the shape.
         private static Tensor BatchDot(Tensor x, Tensor y, int xAxis, int yAxis)

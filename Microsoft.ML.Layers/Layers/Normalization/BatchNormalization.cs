@@ -140,8 +140,9 @@ namespace Microsoft.ML.Layers
                 {
                     var movingMean = _movingMean!.to(x.dtype);
                     var movingVariance = _movingVariance!.to(x.dtype);
-                    _movingMean.Assign(movingMean * Momentum + mean.detach() * (1.0 - Momentum));
-                    _movingVariance.Assign(movingVariance * Momentum + variance.detach() * (1.0 - Momentum));
+                    _movingMean.Assign(movingMean.MulScalar(Momentum).add(mean.detach().MulScalar(1.0 - Momentum), Scalars.IntOne));
+                    _movingVariance.Assign(
+                        movingVariance.MulScalar(Momentum).add(variance.detach().MulScalar(1.0 - Momentum), Scalars.IntOne));
                 }
             }
             else
@@ -151,12 +152,12 @@ namespace Microsoft.ML.Layers
             }
 
             // Keras's torch batch_normalization: (x - mean) * (rsqrt(variance + epsilon) * gamma) + beta.
-            var inverse = (variance.reshape(_broadcastShape) + Epsilon).rsqrt();
+            var inverse = variance.reshape(_broadcastShape).AddScalar(Epsilon).rsqrt();
             if (Gamma is not null)
                 inverse = inverse * Gamma.to(x.dtype).reshape(_broadcastShape);
             var outputs = (x - mean.reshape(_broadcastShape)) * inverse;
             if (Beta is not null)
-                outputs = outputs + Beta.to(x.dtype).reshape(_broadcastShape);
+                outputs = outputs.Plus(Beta.to(x.dtype).reshape(_broadcastShape));
             return outputs.dtype == inputDType ? outputs : outputs.to(inputDType);
         }
 
@@ -167,9 +168,9 @@ namespace Microsoft.ML.Layers
             const double BackendEpsilon = 1e-7;
             var weights = mask.to(x.dtype).unsqueeze(-1);
             var weighted = weights * x;
-            var count = weights.sum(_reductionAxes, keepdim: true) + BackendEpsilon;
+            var count = weights.sum(_reductionAxes, keepdim: true).AddScalar(BackendEpsilon);
             var mean = weighted.sum(_reductionAxes, keepdim: true) / count;
-            var variance = (weights * (weighted - mean).square()).sum(_reductionAxes, keepdim: true) / count;
+            var variance = (weights * (weighted - mean).Squared()).sum(_reductionAxes, keepdim: true) / count;
             return (mean, variance);
         }
 

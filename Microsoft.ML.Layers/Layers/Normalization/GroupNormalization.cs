@@ -115,13 +115,13 @@ namespace Microsoft.ML.Layers
             var x = inputs.reshape(grouped);
 
             var (mean, variance) = NormalizationMath.Moments(x, _reductionAxes);
-            var inverse = (variance + Epsilon).rsqrt();
+            var inverse = variance.AddScalar(Epsilon).rsqrt();
             if (Gamma is not null)
                 inverse = inverse * Gamma.reshape(_broadcastShape).to(x.dtype);
             var offset = -mean * inverse;
             if (Beta is not null)
-                offset = offset + Beta.reshape(_broadcastShape).to(x.dtype);
-            return (x * inverse + offset).reshape(shape);
+                offset = offset.Plus(Beta.reshape(_broadcastShape).to(x.dtype));
+            return (x * inverse).Plus(offset).reshape(shape);
         }
 
         /// <inheritdoc />

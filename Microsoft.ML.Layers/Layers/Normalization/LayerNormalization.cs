@@ -115,7 +115,7 @@ namespace Microsoft.ML.Layers
             Tensor outputs;
             if (RmsScaling)
             {
-                outputs = x * (x.var(axes, unbiased: false, keepdim: true) + Epsilon).rsqrt();
+                outputs = x * x.var(axes, unbiased: false, keepdim: true).AddScalar(Epsilon).rsqrt();
                 if (gamma is not null)
                     outputs = outputs * gamma;
             }
@@ -128,13 +128,13 @@ namespace Microsoft.ML.Layers
             else
             {
                 var (mean, variance) = NormalizationMath.Moments(x, axes);
-                var inverse = (variance + Epsilon).rsqrt();
+                var inverse = variance.AddScalar(Epsilon).rsqrt();
                 if (gamma is not null)
                     inverse = inverse * gamma;
                 var offset = -mean * inverse;
                 if (beta is not null)
-                    offset = offset + beta;
-                outputs = x * inverse + offset;
+                    offset = offset.Plus(beta);
+                outputs = (x * inverse).Plus(offset);
             }
             return outputs.dtype == inputDType ? outputs : outputs.to(inputDType);
         }

@@ -19,12 +19,12 @@ namespace Microsoft.ML.Layers
             bool half = x.dtype == ScalarType.Float16;
             var input = half ? x.to(ScalarType.Float32) : x;
             var mean = input.mean(axes, keepdim: true);
-            var variance = input.square().mean(axes, keepdim: true) - mean.square();
+            var variance = input.Squared().mean(axes, keepdim: true) - mean.Squared();
             if (half)
             {
                 const double Float16Max = 65504.0;
-                mean = mean.clamp(-Float16Max, Float16Max).to(ScalarType.Float16);
-                variance = variance.clamp(-Float16Max, Float16Max).to(ScalarType.Float16);
+                mean = mean.ClampScalar(-Float16Max, Float16Max).to(ScalarType.Float16);
+                variance = variance.ClampScalar(-Float16Max, Float16Max).to(ScalarType.Float16);
             }
             return (mean, variance);
         }

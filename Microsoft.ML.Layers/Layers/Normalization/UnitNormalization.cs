@@ -51,8 +51,8 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
-            var squareSum = inputs.square().sum(_axes, keepdim: true);
-            return inputs * squareSum.clamp_min(1e-12).rsqrt();
+            var squareSum = inputs.Squared().sum(_axes, keepdim: true);
+            return inputs * squareSum.ClampMinScalar(1e-12).rsqrt();
         }
 
         /// <inheritdoc />

@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers
                 return inputs.mean(axes, keepdim: KeepDims);
             // The mask (batch, steps) gets a channel axis: (batch, steps, 1) or (batch, 1, steps).
             var kept = mask.to(ScalarType.Bool).unsqueeze(DataFormat == DataFormat.ChannelsLast ? 2 : 1);
-            var sums = inputs.masked_fill(kept.logical_not(), 0).sum(axes, keepdim: KeepDims);
+            var sums = inputs.masked_fill(kept.logical_not(), Scalars.IntZero).sum(axes, keepdim: KeepDims);
             return sums / kept.to(inputs.dtype).sum(axes, keepdim: KeepDims);
         }
 

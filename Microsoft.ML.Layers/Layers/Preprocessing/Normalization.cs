@@ -167,7 +167,7 @@ namespace Microsoft.ML.Layers
                     continue;
                 var batchMean = _reduceAxes.Length == 0 ? x : x.mean(_reduceAxes);
                 var batchSquares = _reduceAxes.Length == 0 ? zeros_like(x)
-                    : (x - x.mean(_reduceAxes, keepdim: true)).square().sum(_reduceAxes);
+                    : (x - x.mean(_reduceAxes, keepdim: true)).Squared().sum(_reduceAxes);
                 if (mean is null)
                 {
                     (mean, squares, total) = (batchMean, batchSquares, count);
@@ -175,8 +175,8 @@ namespace Microsoft.ML.Layers
                 }
                 long combined = total + count;
                 var delta = batchMean - mean;
-                mean = mean + delta * ((double)count / combined);
-                squares = squares! + batchSquares + delta.square() * ((double)total * count / combined);
+                mean = mean.Plus(delta.MulScalar((double)count / combined));
+                squares = squares!.Plus(batchSquares).Plus(delta.Squared().MulScalar((double)total * count / combined));
                 total = combined;
             }
             if (!any)
@@ -187,7 +187,7 @@ namespace Microsoft.ML.Layers
                     nameof(batches));
 
             _mean!.Assign(mean.reshape(_mean.shape).to(_mean.dtype));
-            _variance!.Assign((squares! / total).reshape(_variance.shape).to(_variance.dtype));
+            _variance!.Assign(squares!.DivScalar(total).reshape(_variance.shape).to(_variance.dtype));
             _count!.Assign(tensor(total, ScalarType.Int64));
             _adapted = true;
         }
@@ -256,8 +256,8 @@ namespace Microsoft.ML.Layers
                 mean = _mean!.reshape(_broadcastShape).to(ComputeDType);
                 variance = _variance!.reshape(_broadcastShape).to(ComputeDType);
             }
-            var scale = variance.sqrt().clamp_min(Epsilon);
-            return Invert ? mean + x * scale : (x - mean) / scale;
+            var scale = variance.sqrt().ClampMinScalar(Epsilon);
+            return Invert ? mean.Plus(x * scale) : (x - mean) / scale;
         }
 
         /// <inheritdoc />
@@ -308,7 +308,8 @@ namespace Microsoft.ML.Layers
             if (_adapted)
                 return;
             // Weights set from a saved model count as adapted: Keras 3 files keep count at 0, so the values decide.
-            bool hasStatistics = _count!.item<long>() > 0 || _mean!.ne(0).any().item<bool>() || _variance!.ne(1).any().item<bool>();
+            bool hasStatistics = _count!.item<long>() > 0 || _mean!.ne(Scalars.IntZero).any().item<bool>()
+                || _variance!.ne(Scalars.IntOne).any().item<bool>();
             if (!hasStatistics)
             {
                 throw new InvalidOperationException(

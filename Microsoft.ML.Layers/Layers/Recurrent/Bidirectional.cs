@@ -173,8 +173,8 @@ namespace Microsoft.ML.Layers
             switch (MergeMode)
             {
                 case MergeMode.Concat: outputs.Add(cat(new[] { y, yReversed }, -1)); break;
-                case MergeMode.Sum: outputs.Add(y + yReversed); break;
-                case MergeMode.Average: outputs.Add((y + yReversed) / 2); break;
+                case MergeMode.Sum: outputs.Add(y.Plus(yReversed)); break;
+                case MergeMode.Average: outputs.Add(y.Plus(yReversed).DivScalar(2)); break;
                 case MergeMode.Multiply: outputs.Add(y * yReversed); break;
                 default: outputs.Add(y); outputs.Add(yReversed); break;
             }

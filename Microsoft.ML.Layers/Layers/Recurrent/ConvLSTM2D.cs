@@ -199,7 +199,7 @@ namespace Microsoft.ML.Layers
             var folded = GateInputs(sequence, inputMasks, s => s.flatten(0, 1));
             var projected = _window.Convolve(folded, ConvolutionWindow.ToTorchKernel(Kernel!), inputMasks is null ? 1 : GateCount);
             if (Bias is not null)
-                projected = projected + Bias.reshape(-1, 1, 1);
+                projected = projected.Plus(Bias.reshape(-1, 1, 1));
             var step = ChannelsLast ? ChannelLayout.ToChannelsLast(projected) : projected;
             return step.reshape(new[] { steps, batch }.Concat(step.shape.Skip(1)).ToArray());
         }
@@ -210,7 +210,7 @@ namespace Microsoft.ML.Layers
             var h = GateInputs(states[0], recurrentMasks, s => s);
             var recurrent = _recurrentWindow.Convolve(h, ConvolutionWindow.ToTorchKernel(RecurrentKernel!),
                 recurrentMasks is null ? 1 : GateCount);
-            var z = projectedInput + (ChannelsLast ? ChannelLayout.ToChannelsLast(recurrent) : recurrent);
+            var z = projectedInput.Plus(ChannelsLast ? ChannelLayout.ToChannelsLast(recurrent) : recurrent);
             return LSTM.Cell(z.chunk(GateCount, StepChannelAxis), states[1], Activation, RecurrentActivation);
         }
 

@@ -114,20 +114,20 @@ namespace Microsoft.ML.Layers
             if (ResetAfter)
             {
                 var inner = (Bias is null ? RecurrentProduct(h, recurrentMasks, 0, 3)
-                    : recurrentMasks is null ? Bias[1].addmm(h, RecurrentKernel!) : RecurrentProduct(h, recurrentMasks, 0, 3) + Bias[1])
+                    : recurrentMasks is null ? Bias[1].addmm(h, RecurrentKernel!) : RecurrentProduct(h, recurrentMasks, 0, 3).Plus(Bias[1]))
                         .chunk(3, 1);
-                z = RecurrentActivation.Apply(x[0] + inner[0]);
-                var r = RecurrentActivation.Apply(x[1] + inner[1]);
-                candidate = Activation.Apply(x[2] + r * inner[2]);
+                z = RecurrentActivation.Apply(x[0].Plus(inner[0]));
+                var r = RecurrentActivation.Apply(x[1].Plus(inner[1]));
+                candidate = Activation.Apply(x[2].Plus(r * inner[2]));
             }
             else
             {
                 var inner = RecurrentProduct(h, recurrentMasks, 0, 2).chunk(2, 1);
-                z = RecurrentActivation.Apply(x[0] + inner[0]);
-                var r = RecurrentActivation.Apply(x[1] + inner[1]);
-                candidate = Activation.Apply(x[2] + RecurrentProduct(r * h, recurrentMasks, 2, 1));
+                z = RecurrentActivation.Apply(x[0].Plus(inner[0]));
+                var r = RecurrentActivation.Apply(x[1].Plus(inner[1]));
+                candidate = Activation.Apply(x[2].Plus(RecurrentProduct(r * h, recurrentMasks, 2, 1)));
             }
-            return new[] { z * h + (1 - z) * candidate };
+            return new[] { (z * h).Plus(1.SubFrom(z) * candidate) };
         }
 
         /// <inheritdoc />

@@ -121,7 +121,7 @@ namespace Microsoft.ML.Layers
             var i = recurrentActivation.Apply(z[0]);
             var f = recurrentActivation.Apply(z[1]);
             var o = recurrentActivation.Apply(z[3]);
-            var c = f * carry + i * activation.Apply(z[2]);
+            var c = (f * carry).Plus(i * activation.Apply(z[2]));
             var h = o * activation.Apply(c);
             return new[] { h, c };
         }

@@ -84,7 +84,7 @@ namespace Microsoft.ML.Layers
 
         /// <summary><c>addend + h @ recurrent_kernel</c> over all gates: one fused <c>addmm</c> without recurrent dropout.</summary>
         protected Tensor AddRecurrentProduct(Tensor addend, Tensor h, Tensor[]? recurrentMasks)
-            => recurrentMasks is null ? addend.addmm(h, _recurrentKernel!) : addend + RecurrentProduct(h, recurrentMasks, 0, GateCount);
+            => recurrentMasks is null ? addend.addmm(h, _recurrentKernel!) : addend.Plus(RecurrentProduct(h, recurrentMasks, 0, GateCount));
 
         /// <summary>
         /// The input projection of every step at once, before the time loop: <c>x @ kernel + input bias</c> on the
@@ -103,7 +103,7 @@ namespace Microsoft.ML.Layers
             else
                 projected = cat(Enumerable.Range(0, GateCount)
                     .Select(g => (sequence * inputMasks[g]).matmul(kernel.narrow(1, g * Units, Units))).ToArray(), -1);
-            return bias is null ? projected : projected + bias;
+            return bias is null ? projected : projected.Plus(bias);
         }
     }
 }

@@ -86,7 +86,7 @@ namespace Microsoft.ML.Layers
             double keep = 1 - rate;
             var generator = DropoutGenerator();
             return Enumerable.Range(0, count)
-                .Select(_ => bernoulli(full(shape, keep, dtype: ScalarType.Float32), generator).div_(keep).to(ComputeDType))
+                .Select(_ => bernoulli(ScalarMath.Full(shape, keep, ScalarType.Float32), generator).DivScalar_(keep).to(ComputeDType))
                 .ToArray();
         }
 

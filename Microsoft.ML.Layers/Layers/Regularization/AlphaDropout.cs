@@ -52,10 +52,10 @@ namespace Microsoft.ML.Layers
             if (training != true || Rate <= 0 || Rate >= 1)
                 return inputs.alias();
             var shape = NoiseShape is null ? inputs.shape : RandomNoise.ConcreteNoiseShape(this, inputs, NoiseShape);
-            var keep = RandomNoise.Uniform(shape, Seeds).ge(Rate).to(inputs.dtype);
+            var keep = RandomNoise.Uniform(shape, Seeds).GeScalar(Rate).to(inputs.dtype);
             double a = Math.Pow((1 - Rate) * (1 + Rate * AlphaP * AlphaP), -0.5);
             double b = -a * AlphaP * Rate;
-            return (inputs * keep + (1 - keep) * AlphaP) * a + b;
+            return (inputs * keep).Plus(1.SubFrom(keep).MulScalar(AlphaP)).MulScalar(a).AddScalar(b);
         }
     }
 }

@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-            => training == true && Stddev > 0 ? inputs + RandomNoise.Normal(inputs.shape, 0.0, Stddev, ComputeDType, _seeds)
+            => training == true && Stddev > 0 ? inputs.Plus(RandomNoise.Normal(inputs.shape, 0.0, Stddev, ComputeDType, _seeds))
                 : inputs.alias();
 
         /// <inheritdoc />

@@ -64,8 +64,8 @@ namespace Microsoft.ML.Layers
             double keep = 1.0 - rate;
             var concrete = noiseShape is null ? inputs.shape : ConcreteNoiseShape(layer, inputs, noiseShape);
             using var generator = seeds.Next();
-            var mask = bernoulli(full(concrete, keep, ScalarType.Float32), generator).to(ScalarType.Bool);
-            return where(mask.broadcast_to(inputs.shape), inputs / keep, zeros_like(inputs));
+            var mask = bernoulli(ScalarMath.Full(concrete, keep, ScalarType.Float32), generator).to(ScalarType.Bool);
+            return where(mask.broadcast_to(inputs.shape), inputs.DivScalar(keep), zeros_like(inputs));
         }
 
         /// <summary>

@@ -20,10 +20,11 @@ namespace Microsoft.ML.Layers.Losses
         {
             var target = MatchTargets(yTrue, yPred);
             if (LabelSmoothing > 0)
-                target = target * (1 - LabelSmoothing) + 0.5 * LabelSmoothing;
+                target = target.MulScalar(1 - LabelSmoothing).AddScalar(0.5 * LabelSmoothing);
             var elementwise = FromLogits
                 ? nn.functional.binary_cross_entropy_with_logits(yPred, target, reduction: nn.Reduction.None)
-                : nn.functional.binary_cross_entropy(yPred.clamp(Epsilon.Value, 1 - Epsilon.Value), target, reduction: nn.Reduction.None);
+                : nn.functional.binary_cross_entropy(yPred.ClampScalar(Epsilon.Value, 1 - Epsilon.Value), target,
+                    reduction: nn.Reduction.None);
             return elementwise.mean(new long[] { -1 });
         }
 

@@ -20,7 +20,7 @@ namespace Microsoft.ML.Layers.Losses
         {
             var target = MatchTargets(yTrue, yPred);
             if (LabelSmoothing > 0)
-                target = target * (1 - LabelSmoothing) + LabelSmoothing / yPred.shape[^1];
+                target = target.MulScalar(1 - LabelSmoothing).AddScalar(LabelSmoothing / yPred.shape[^1]);
             return -(target * LogProbabilities(yPred, FromLogits)).sum(new long[] { -1 });
         }
 
@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers.Losses
             if (fromLogits)
                 return yPred.log_softmax(-1);
             var normalized = yPred / yPred.sum(new long[] { -1 }, keepdim: true);
-            return normalized.clamp(Epsilon.Value, 1 - Epsilon.Value).log();
+            return normalized.ClampScalar(Epsilon.Value, 1 - Epsilon.Value).log();
         }
 
     }

@@ -17,6 +17,6 @@ namespace Microsoft.ML.Layers.Losses
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
             => -(Normalize(MatchTargets(yTrue, yPred)) * Normalize(yPred)).sum(new long[] { -1 });
 
-        private static Tensor Normalize(Tensor x) => x / x.square().sum(new long[] { -1 }, keepdim: true).clamp_min(1e-12).sqrt();
+        private static Tensor Normalize(Tensor x) => x / x.Squared().sum(new long[] { -1 }, keepdim: true).ClampMinScalar(1e-12).sqrt();
     }
 }

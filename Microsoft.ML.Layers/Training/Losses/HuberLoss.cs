@@ -24,8 +24,8 @@ namespace Microsoft.ML.Layers.Losses
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {
             var error = (yPred - MatchTargets(yTrue, yPred)).abs();
-            var quadratic = error.clamp_max(Delta);
-            return (quadratic.square() * 0.5 + (error - quadratic) * Delta).mean(new long[] { -1 });
+            var quadratic = error.ClampMaxScalar(Delta);
+            return quadratic.Squared().MulScalar(0.5).add((error - quadratic).MulScalar(Delta), Scalars.IntOne).mean(new long[] { -1 });
         }
 
         /// <inheritdoc />

@@ -14,8 +14,8 @@ namespace Microsoft.ML.Layers.Losses
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
         {
-            var target = MatchTargets(yTrue, yPred).clamp(Epsilon.Value, 1);
-            var prediction = yPred.clamp(Epsilon.Value, 1);
+            var target = MatchTargets(yTrue, yPred).ClampScalar(Epsilon.Value, 1);
+            var prediction = yPred.ClampScalar(Epsilon.Value, 1);
             return (target * (target / prediction).log()).sum(new long[] { -1 });
         }
     }

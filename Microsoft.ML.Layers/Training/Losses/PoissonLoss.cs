@@ -12,6 +12,6 @@ namespace Microsoft.ML.Layers.Losses
 
         /// <inheritdoc />
         protected override Tensor PerSample(Tensor yTrue, Tensor yPred)
-            => (yPred - MatchTargets(yTrue, yPred) * (yPred + Epsilon.Value).log()).mean(new long[] { -1 });
+            => (yPred - MatchTargets(yTrue, yPred) * yPred.AddScalar(Epsilon.Value).log()).mean(new long[] { -1 });
     }
 }

@@ -40,7 +40,7 @@ namespace Microsoft.ML.Layers.Metrics
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var predictions = yPred.to(ScalarType.Float64).reshape(-1, 1);
-            var labels = yTrue.to(ScalarType.Float64).reshape(-1, 1).gt(0.5);
+            var labels = yTrue.to(ScalarType.Float64).reshape(-1, 1).gt(Scalars.Half);
             if (labels.shape[0] != predictions.shape[0])
                 throw new ArgumentException($"Metric '{Name}': {labels.shape[0]} targets for {predictions.shape[0]} predictions.");
             var weights = sampleWeight is null ? ones_like(predictions)

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers.Metrics
 
         /// <summary>Binary accuracy: the mean over the last axis of <c>(y_pred &gt; threshold) == y_true</c>.</summary>
         public static Tensor BinaryAccuracy(Tensor yTrue, Tensor yPred, double threshold = 0.5)
-            => yPred.gt(threshold).to(ScalarType.Float32).eq(Targets(yTrue, yPred).to(ScalarType.Float32)).to(ScalarType.Float32)
+            => yPred.GtScalar(threshold).to(ScalarType.Float32).eq(Targets(yTrue, yPred).to(ScalarType.Float32)).to(ScalarType.Float32)
                 .mean(new long[] { -1 });
 
         /// <summary>Categorical accuracy: <c>argmax(y_true) == argmax(y_pred)</c> for one-hot targets.</summary>
@@ -43,7 +43,7 @@ namespace Microsoft.ML.Layers.Metrics
 
         /// <summary>Squared error, averaged over the last axis.</summary>
         public static Tensor SquaredError(Tensor yTrue, Tensor yPred)
-            => (yPred - Targets(yTrue, yPred).to(yPred.dtype)).square().mean(new long[] { -1 });
+            => (yPred - Targets(yTrue, yPred).to(yPred.dtype)).Squared().mean(new long[] { -1 });
 
         /// <summary>Absolute error, averaged over the last axis.</summary>
         public static Tensor AbsoluteError(Tensor yTrue, Tensor yPred)

@@ -29,10 +29,11 @@ namespace Microsoft.ML.Layers.Optimizers
         {
             var accumulatedGradient = Slot(variable, "accumulated_grad");
             var accumulatedDelta = Slot(variable, "accumulated_delta_var");
-            accumulatedGradient.mul_(Rho).add_(gradient.square() * (1 - Rho));
-            var delta = -((accumulatedDelta + Epsilon).sqrt() * gradient / (accumulatedGradient + Epsilon).sqrt());
-            accumulatedDelta.mul_(Rho).add_(delta.square() * (1 - Rho));
-            variable.add_(delta * learningRate);
+            using var rho = Rho.ToScalar();
+            accumulatedGradient.mul_(rho).add_(gradient.Squared().MulScalar(1 - Rho), Scalars.IntOne);
+            var delta = -(accumulatedDelta.AddScalar(Epsilon).sqrt() * gradient / accumulatedGradient.AddScalar(Epsilon).sqrt());
+            accumulatedDelta.mul_(rho).add_(delta.Squared().MulScalar(1 - Rho), Scalars.IntOne);
+            variable.add_(delta.MulScalar(learningRate), Scalars.IntOne);
         }
 
         /// <inheritdoc />

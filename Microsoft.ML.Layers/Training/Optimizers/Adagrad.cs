@@ -27,8 +27,8 @@ namespace Microsoft.ML.Layers.Optimizers
         protected override void Update(Parameter variable, Tensor gradient, double learningRate)
         {
             var accumulator = Slot(variable, "accumulator", InitialAccumulatorValue);
-            accumulator.add_(gradient.square());
-            variable.sub_(gradient * learningRate / (accumulator + Epsilon).sqrt());
+            accumulator.add_(gradient.Squared(), Scalars.IntOne);
+            variable.sub_(gradient.MulScalar(learningRate) / accumulator.AddScalar(Epsilon).sqrt());
         }
 
         /// <inheritdoc />

@@ -42,8 +42,10 @@ namespace Microsoft.ML.Layers.Optimizers
             var v = Slot(variable, "velocity");
             // Keras's rule, m += (g - m) * (1 - beta_1) and v += (g^2 - v) * (1 - beta_2), as in-place interpolations, and
             // variable -= m * alpha / (sqrt(v) + epsilon) as one fused addcdiv: three kernels instead of twelve.
+            using var epsilon = Epsilon.ToScalar();
+            using var stepSize = (-alpha).ToScalar();
             m.lerp_(gradient, 1 - Beta1);
-            v.lerp_(gradient.square(), 1 - Beta2);
+            v.lerp_(gradient.Squared(), 1 - Beta2);
             var denominatorBase = v;
             if (AmsGrad)
             {
@@ -51,7 +53,7 @@ namespace Microsoft.ML.Layers.Optimizers
                 vHat.copy_(maximum(vHat, v));
                 denominatorBase = vHat;
             }
-            variable.addcdiv_(m, denominatorBase.sqrt().add_(Epsilon), value: -alpha);
+            variable.addcdiv_(m, denominatorBase.sqrt().add_(epsilon, Scalars.IntOne), value: stepSize);
         }
 
         /// <inheritdoc />

@@ -34,9 +34,9 @@ namespace Microsoft.ML.Layers.Optimizers
             double beta1Power = Math.Pow(Beta1, Iterations + 1);
             var m = Slot(variable, "momentum");
             var u = Slot(variable, "norm");
-            m.add_((gradient - m) * (1 - Beta1));
-            u.copy_(maximum(u * Beta2, gradient.abs()));
-            variable.sub_(m * learningRate / ((u + Epsilon) * (1 - beta1Power)));
+            m.add_((gradient - m).MulScalar(1 - Beta1), Scalars.IntOne);
+            u.copy_(maximum(u.MulScalar(Beta2), gradient.abs()));
+            variable.sub_(m.MulScalar(learningRate) / u.AddScalar(Epsilon).MulScalar(1 - beta1Power));
         }
 
         /// <inheritdoc />

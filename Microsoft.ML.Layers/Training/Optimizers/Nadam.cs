@@ -46,11 +46,11 @@ namespace Microsoft.ML.Layers.Optimizers
             double beta2Power = Math.Pow(Beta2, step);
             var m = Slot(variable, "momentum");
             var v = Slot(variable, "velocity");
-            m.add_((gradient - m) * (1 - Beta1));
-            v.add_((gradient.square() - v) * (1 - Beta2));
-            var mHat = m * (uT1 / (1 - uProductT1)) + gradient * ((1 - uT) / (1 - _uProduct));
-            var vHat = v / (1 - beta2Power);
-            variable.sub_(mHat * learningRate / (vHat.sqrt() + Epsilon));
+            m.add_((gradient - m).MulScalar(1 - Beta1), Scalars.IntOne);
+            v.add_((gradient.Squared() - v).MulScalar(1 - Beta2), Scalars.IntOne);
+            var mHat = m.MulScalar(uT1 / (1 - uProductT1)).add(gradient.MulScalar((1 - uT) / (1 - _uProduct)), Scalars.IntOne);
+            var vHat = v.DivScalar(1 - beta2Power);
+            variable.sub_(mHat.MulScalar(learningRate) / vHat.sqrt().AddScalar(Epsilon));
         }
 
         /// <inheritdoc />

@@ -89,7 +89,7 @@ namespace Microsoft.ML.Layers.Optimizers
             {
                 var variable = pairs[i].Variable;
                 if (WeightDecay is double decay && decay > 0)
-                    variable.sub_(variable * (decay * learningRate));
+                    variable.sub_(variable.MulScalar(decay * learningRate));
                 var gradient = gradients[i].dtype == variable.dtype ? gradients[i] : gradients[i].to(variable.dtype);
                 Update(variable, gradient, learningRate);
             }
@@ -105,19 +105,26 @@ namespace Microsoft.ML.Layers.Optimizers
                 result = result.Select(g => ClipByNorm(g, clipNorm)).ToList();
             if (GlobalClipNorm is double globalNorm && result.Count > 0)
             {
-                var norm = stack(result.Select(g => g.to(ScalarType.Float32).square().sum()).ToArray()).sum().sqrt();
-                var factor = (globalNorm / norm.clamp_min(globalNorm)).item<float>();
-                result = result.Select(g => g * factor).ToList();
+                var norm = stack(result.Select(g => g.to(ScalarType.Float32).Squared().sum()).ToArray()).sum().sqrt();
+                using var globalNormScalar = globalNorm.ToScalar();
+                var factor = globalNorm.DivInto(norm.clamp_min(globalNormScalar)).item<float>();
+                result = result.Select(g => g.MulScalar(factor)).ToList();
             }
             if (ClipValue is double clipValue)
-                result = result.Select(g => g.clamp(-clipValue, clipValue)).ToList();
+            {
+                using var min = (-clipValue).ToScalar();
+                using var max = clipValue.ToScalar();
+                for (int i = 0; i < result.Count; i++)
+                    result[i] = result[i].clamp(min, max);
+            }
             return result;
         }
 
         private static Tensor ClipByNorm(Tensor gradient, double clipNorm)
         {
-            var norm = gradient.square().sum().sqrt();
-            return gradient * (clipNorm / norm.clamp_min(clipNorm));
+            var norm = gradient.Squared().sum().sqrt();
+            using var clip = clipNorm.ToScalar();
+            return gradient * clipNorm.DivInto(norm.clamp_min(clip));
         }
 
         /// <summary>One variable's update (Keras's <c>update_step</c>); runs without gradients.</summary>
@@ -131,7 +138,8 @@ namespace Microsoft.ML.Layers.Optimizers
                 _slots[variable] = slots = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             if (!slots.TryGetValue(name, out var slot))
             {
-                slot = full_like(variable, initialValue).detach().DetachFromDisposeScope();
+                using var value = initialValue.ToScalar();
+                slot = full_like(variable, value).detach().DetachFromDisposeScope();
                 slots[name] = slot;
             }
             return slot;

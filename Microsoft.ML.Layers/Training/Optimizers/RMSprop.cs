@@ -37,23 +37,25 @@ namespace Microsoft.ML.Layers.Optimizers
         protected override void Update(Parameter variable, Tensor gradient, double learningRate)
         {
             var velocity = Slot(variable, "velocity");
-            velocity.mul_(Rho).add_(gradient.square() * (1 - Rho));
+            using var rho = Rho.ToScalar();
+            velocity.mul_(rho).add_(gradient.Squared().MulScalar(1 - Rho), Scalars.IntOne);
             Tensor denominator;
             if (Centered)
             {
                 var average = Slot(variable, "average_gradient");
-                average.mul_(Rho).add_(gradient * (1 - Rho));
-                denominator = velocity - average.square() + Epsilon;
+                average.mul_(rho).add_(gradient.MulScalar(1 - Rho), Scalars.IntOne);
+                denominator = (velocity - average.Squared()).AddScalar(Epsilon);
             }
             else
             {
-                denominator = velocity + Epsilon;
+                denominator = velocity.AddScalar(Epsilon);
             }
-            var increment = gradient * learningRate / denominator.sqrt();
+            var increment = gradient.MulScalar(learningRate) / denominator.sqrt();
             if (Momentum > 0)
             {
                 var m = Slot(variable, "momentum");
-                m.mul_(Momentum).add_(increment);
+                using var momentum = Momentum.ToScalar();
+                m.mul_(momentum).add_(increment, Scalars.IntOne);
                 variable.sub_(m);
             }
             else

@@ -31,15 +31,16 @@ namespace Microsoft.ML.Layers.Optimizers
         {
             if (Momentum == 0)
             {
-                variable.sub_(gradient * learningRate);
+                variable.sub_(gradient.MulScalar(learningRate));
                 return;
             }
             var m = Slot(variable, "momentum");
-            m.mul_(Momentum).sub_(gradient * learningRate);
+            using var momentum = Momentum.ToScalar();
+            m.mul_(momentum).sub_(gradient.MulScalar(learningRate));
             if (Nesterov)
-                variable.add_(m * Momentum - gradient * learningRate);
+                variable.add_(m.MulScalar(Momentum) - gradient.MulScalar(learningRate), Scalars.IntOne);
             else
-                variable.add_(m);
+                variable.add_(m, Scalars.IntOne);
         }
 
         /// <inheritdoc />

@@ -75,15 +75,15 @@ namespace Microsoft.ML.Layers
         internal bool DerivedFromBuildShape { get; init; }
 
         /// <summary>
-        /// The spec of a layer that set none, derived from the shape it was built with: that rank exactly, and that size on
-        /// the last axis when the rank is at least 2 and the size is known. The batch axis and the other axes stay free.
+        /// The spec of a layer that set none, derived from the shape it was built with, as Keras's <c>Dense</c> sets its own:
+        /// rank at least 2 and the last axis's size (<c>InputSpec(min_ndim=2, axes={-1: size})</c>). The batch axis and the
+        /// axes between stay free, so a layer built on <c>(batch, 3)</c> also takes <c>(batch, steps, 3)</c>. Null when the
+        /// build shape has rank below 2 (its last axis is the batch) or an unknown last axis.
         /// </summary>
-        internal static InputSpec FromBuildShape(Shape buildShape)
-        {
-            var axes = buildShape.Rank >= 2 && buildShape[-1] != Shape.Unknown
-                ? new Dictionary<int, long> { [-1] = buildShape[-1] } : null;
-            return new InputSpec { NDim = buildShape.Rank, Axes = axes, DerivedFromBuildShape = true };
-        }
+        internal static InputSpec? FromBuildShape(Shape buildShape)
+            => buildShape.Rank >= 2 && buildShape[-1] != Shape.Unknown
+                ? new InputSpec { MinNDim = 2, Axes = new Dictionary<int, long> { [-1] = buildShape[-1] }, DerivedFromBuildShape = true }
+                : null;
 
         private ArgumentException Error(string message)
             => new(DerivedFromBuildShape

@@ -79,13 +79,13 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// Whether a layer that sets no <see cref="InputSpec"/> gets one derived from the shape it was built with (default
-        /// <see langword="true"/>): that rank exactly, and that size on the last axis when the rank is at least 2. The batch
-        /// axis and the other axes stay free. It applies only to a layer built from one input that holds weights of its own
-        /// (a layer without weights has nothing that depends on the size). It turns a wrong input size into an
-        /// <see cref="ArgumentException"/> naming the layer, the expected and the received shape, where a native operation
-        /// such as <c>matmul</c> would end the process. Override it to return <see langword="false"/> in a layer that
-        /// accepts other ranks or last-axis sizes after build (indices of any length, a per-axis statistic on another axis),
-        /// or set <see cref="InputSpec"/> yourself.
+        /// <see langword="true"/>), as Keras's <c>Dense</c> sets its own: rank at least 2 and the build shape's last-axis size
+        /// (<c>InputSpec(min_ndim=2, axes={-1: size})</c>); the batch axis and the axes between stay free. It applies only to
+        /// a layer built from one input with a known last axis that holds weights of its own (a layer without weights has
+        /// nothing that depends on the size). It turns a wrong input size into an <see cref="ArgumentException"/> naming the
+        /// layer, the expected and the received shape, where a native operation such as <c>matmul</c> would end the process.
+        /// Override it to return <see langword="false"/> in a layer that accepts other last-axis sizes after build (indices
+        /// of any length, a statistic kept on another axis), or set <see cref="InputSpec"/> yourself.
         /// </summary>
         protected virtual bool DerivesInputSpecFromBuildShape => true;
 

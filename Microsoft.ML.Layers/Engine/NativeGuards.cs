@@ -9,9 +9,9 @@ namespace Microsoft.ML.Layers
     /// (<c>terminate called after throwing an instance of 'c10::Error'</c>) or crashes it, so no exception reaches the caller.
     /// </summary>
     /// <remarks>
-    /// <para>The audit (TorchSharp 0.107's <c>src/Native/LibTorchSharp/*.cpp</c>: entry points without the usual
-    /// <c>CATCH</c>/<c>CATCH_TENSOR</c> wrapper, and the managed paths that crash on a bad shape), and what guards each call
-    /// the library makes:</para>
+    /// <para>The audit: the entry points of <c>src/Native/LibTorchSharp/*.cpp</c> (dotnet/TorchSharp after v0.106.0, the
+    /// sources of 0.107) without the usual <c>CATCH</c>/<c>CATCH_TENSOR</c> wrapper, and the managed paths seen to crash on
+    /// a bad shape; then every such call the library makes, and what guards it:</para>
     /// <list type="bullet">
     /// <item><c>THSTensor_matmul</c> (no <c>CATCH</c>; its neighbour <c>THSTensor_mm</c> has one): a size mismatch aborts.
     /// <c>Dense.Call</c>: <c>Dense</c>'s <see cref="InputSpec"/> fixes the last axis at build. <c>RecurrentLayer</c>'s cell
@@ -32,6 +32,12 @@ namespace Microsoft.ML.Layers
     /// <item>Allocations sized by the data rather than by a config (a batch, <c>RandomNoise</c>'s mask of the input's shape,
     /// attention's causal mask, the class-weight table of <c>Model.Steps</c> sized by the largest label) go through entry
     /// points that have <c>CATCH</c>; too large, they throw an out-of-memory error like any allocation.
+    /// Sizes a config multiplies at call time (<c>RepeatVector</c>'s <c>n</c>, <c>UpSampling</c>'s <c>size</c>,
+    /// <c>ZeroPadding</c>'s padding) reach <c>repeat_interleave</c>, <c>interpolate</c> and <c>pad</c>, which have
+    /// <c>CATCH</c>. Everything else the library calls (the other tensor maths and factories, the <c>THSNN_*</c>
+    /// functionals) has <c>CATCH</c> in those sources. Without it but harmless here: the module, autograd and storage
+    /// getters and flags, scalar conversions, and the native optimizers' constructors (which abort on a negative learning
+    /// rate), which the library never calls: its optimizers are written in C# (<c>Training/Optimizers</c>).
     /// <c>Serialization/SafeTensors</c> allocates a stored tensor with <c>torch.empty</c> (which throws on overflow); its byte
     /// limits belong to the loader's limits.</item>
     /// </list>

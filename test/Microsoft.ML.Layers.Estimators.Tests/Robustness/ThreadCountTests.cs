@@ -46,8 +46,10 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Robustness
             var ml = new MLContext(seed: 1);
             Assert.Equal(4 * Environment.ProcessorCount, NeuralNetworkOptions.MaxNumberOfThreads);
             foreach (int? threads in new int?[] { null, 1, NeuralNetworkOptions.MaxNumberOfThreads })
-                Assert.Equal(threads, ml.Regression.Trainers.NeuralNetwork(Network(), new NeuralNetworkOptions { NumberOfThreads = threads })
-                    .Options.NumberOfThreads);
+            {
+                var options = new NeuralNetworkOptions { NumberOfThreads = threads };
+                Assert.Equal(threads, ml.Regression.Trainers.NeuralNetwork(Network(), options).Options.NumberOfThreads);
+            }
         }
     
         [Fact]

@@ -18,7 +18,8 @@ namespace Microsoft.ML.Layers.Tests.Robustness
         public void ASavedDenseWithAHugeInputDimensionFailsNamingTheLayerTheWeightTheShapeAndTheSize()
         {
             var error = Assert.ThrowsAny<Exception>(() => Layer.Deserialize(
-                "{\"class_name\":\"Dense\",\"config\":{\"name\":\"big\",\"units\":8},\"build_config\":{\"input_shape\":[null,1099511627776]}}"));
+                "{\"class_name\":\"Dense\",\"config\":{\"name\":\"big\",\"units\":8}," +
+                "\"build_config\":{\"input_shape\":[null,1099511627776]}}"));
 
             var inner = Innermost(error);
             Assert.IsType<ArgumentException>(inner);

@@ -29,10 +29,12 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                         layer.Apply(ones(2, 7));
                         break;
                     case "dense-huge-input":
-                        Layer.Deserialize("{\"class_name\":\"Dense\",\"config\":{\"units\":8},\"build_config\":{\"input_shape\":[null,1099511627776]}}");
+                        Layer.Deserialize("{\"class_name\":\"Dense\",\"config\":{\"units\":8}," +
+                            "\"build_config\":{\"input_shape\":[null,1099511627776]}}");
                         break;
                     case "dense-huge-units":
-                        Layer.Deserialize("{\"class_name\":\"Dense\",\"config\":{\"units\":2147483647},\"build_config\":{\"input_shape\":[null,4]}}");
+                        Layer.Deserialize("{\"class_name\":\"Dense\",\"config\":{\"units\":2147483647}," +
+                            "\"build_config\":{\"input_shape\":[null,4]}}");
                         break;
                     case "initializer-overflow":
                         Initializer.GlorotUniform().Create(new Shape(1L << 40, 1L << 40), ScalarType.Float32);

@@ -83,10 +83,13 @@ namespace Microsoft.ML.Layers.Initializers
             // The first candidate inside (-2, 2): taken from the last to the first, so that the first inside wins. Where none
             // is, the value is outside and drawn again below (Keras's argmax would keep candidate 0, outside too). One
             // candidate-sized temporary at a time, rather than Keras's boolean and index tensors of all four.
-            var result = candidates.select(-1, 3).contiguous();
+            torch.Tensor result;
+            using (var last = candidates.select(-1, 3))
+                result = last.contiguous();
             for (int k = 2; k >= 0; k--)
             {
-                var candidate = candidates.select(-1, k);
+                // Views are disposed at once, so that disposing the candidates below frees their memory.
+                using var candidate = candidates.select(-1, k);
                 using var lower = candidate.gt(low);
                 using var upper = candidate.lt(high);
                 using var inside = lower.logical_and_(upper);

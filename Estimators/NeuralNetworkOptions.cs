@@ -59,8 +59,27 @@ namespace Microsoft.ML.Layers.Estimators
         /// </summary>
         public long InMemoryLimitBytes { get; set; } = 1L << 30;
 
-        /// <summary>Threads libtorch may use; null keeps its default (the number of cores).</summary>
+        /// <summary>
+        /// Threads libtorch may use, from 1 to <see cref="MaxNumberOfThreads"/>; null keeps its default (the number of cores).
+        /// The trainer checks it when it is created and again at <c>Fit</c> (libtorch ends the process on 0 or a negative
+        /// count, and far more threads than cores make training crawl).
+        /// </summary>
         public int? NumberOfThreads { get; set; }
+
+        /// <summary>The largest <see cref="NumberOfThreads"/> accepted: four per logical processor of this machine.</summary>
+        public static int MaxNumberOfThreads => 4 * System.Math.Max(1, System.Environment.ProcessorCount);
+
+        /// <summary>Checks <see cref="NumberOfThreads"/> before it reaches libtorch.</summary>
+        /// <exception cref="System.ArgumentOutOfRangeException">It is below 1 or above <see cref="MaxNumberOfThreads"/>.</exception>
+        internal void ValidateNumberOfThreads()
+        {
+            if (NumberOfThreads is int threads && (threads < 1 || threads > MaxNumberOfThreads))
+            {
+                throw new System.ArgumentOutOfRangeException(nameof(NumberOfThreads), threads,
+                    $"NumberOfThreads must be between 1 and {MaxNumberOfThreads} (4 per logical processor), or null for libtorch's " +
+                    $"default. Received: NumberOfThreads={threads}.");
+            }
+        }
 
         /// <summary>
         /// Keras callbacks run during training, after the trainer's own (progress, cancellation, early stopping): for example

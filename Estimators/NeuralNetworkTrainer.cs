@@ -47,6 +47,7 @@ namespace Microsoft.ML.Layers.Estimators
                     $"ScoringBatchSize must be at least 1. Received: ScoringBatchSize={options.ScoringBatchSize}");
             if (options.FeatureColumnNames is null || options.FeatureColumnNames.Count == 0)
                 throw new ArgumentOutOfRangeException(nameof(options), "FeatureColumnNames must name at least one column.");
+            options.ValidateNumberOfThreads();
             MLNetCompatibility.EnsureCompatible();
         }
 
@@ -85,6 +86,9 @@ namespace Microsoft.ML.Layers.Estimators
                     $"MLContext.GpuDeviceId is {gpu}, but this process has no such CUDA device (this build ships libtorch for the CPU). " +
                     "Set MLContext.FallbackToCpu = true to train on the CPU.");
             }
+            // libtorch's set_num_threads has no error handling: 0 or a negative count ends the process. The options may have
+            // changed since the constructor's check.
+            _options.ValidateNumberOfThreads();
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
 

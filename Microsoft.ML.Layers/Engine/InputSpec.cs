@@ -37,16 +37,16 @@ namespace Microsoft.ML.Layers
             string prefix = $"Input {inputIndex} of layer '{layer.Name}' ({layer.GetType().Name}) is incompatible with the layer";
             int rank = received.Rank;
             if (NDim is int ndim && rank != ndim)
-                throw new ArgumentException($"{prefix}: expected rank {ndim} (ndim={ndim}), found rank {rank}. Full shape received: " +
+                throw Error($"{prefix}: expected rank {ndim} (ndim={ndim}), found rank {rank}. Full shape received: " +
                     $"{received}.{RankHint(ndim, rank)}");
             if (MinNDim is int min && rank < min)
-                throw new ArgumentException($"{prefix}: expected rank >= {min} (min_ndim={min}), found rank {rank}. Full shape received: " +
+                throw Error($"{prefix}: expected rank >= {min} (min_ndim={min}), found rank {rank}. Full shape received: " +
                     $"{received}.{RankHint(min, rank)}");
             if (MaxNDim is int max && rank > max)
-                throw new ArgumentException($"{prefix}: expected rank <= {max} (max_ndim={max}), found rank {rank}. Full shape received: " +
+                throw Error($"{prefix}: expected rank <= {max} (max_ndim={max}), found rank {rank}. Full shape received: " +
                     $"{received}.");
             if (DType is torch.ScalarType expectedType && dtype != expectedType)
-                throw new ArgumentException($"{prefix}: expected dtype {DTypes.ToKerasName(expectedType)}, found " +
+                throw Error($"{prefix}: expected dtype {DTypes.ToKerasName(expectedType)}, found " +
                     $"{DTypes.ToKerasName(dtype)}. Full shape received: {received}.");
             if (Axes is not null)
             {
@@ -54,11 +54,11 @@ namespace Microsoft.ML.Layers
                 {
                     int position = axis < 0 ? axis + rank : axis;
                     if (position < 0 || position >= rank)
-                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to exist, but the input has rank " +
+                        throw Error($"{prefix}: expected axis {axis} of input shape to exist, but the input has rank " +
                             $"{rank}. Full shape received: {received}.");
                     long actual = received[position];
                     if (size != Shape.Unknown && actual != Shape.Unknown && actual != size)
-                        throw new ArgumentException($"{prefix}: expected axis {axis} of input shape to have value {size}, but received " +
+                        throw Error($"{prefix}: expected axis {axis} of input shape to have value {size}, but received " +
                             $"input with shape {received}. The layer was built for {size} there; feed inputs of that size, or use a new " +
                             $"layer.");
                 }
@@ -66,9 +66,30 @@ namespace Microsoft.ML.Layers
             if (Shape is not null)
             {
                 if (Shape.Rank != rank || !Shape.IsCompatibleWith(received))
-                    throw new ArgumentException($"{prefix}: expected shape {Shape}, found shape {received}.");
+                    throw Error($"{prefix}: expected shape {Shape}, found shape {received}.");
             }
         }
+
+        /// <summary>Whether the layer set no spec and this one was derived from its build shape (see
+        /// <see cref="Layer.DerivesInputSpecFromBuildShape"/>); its errors then say so.</summary>
+        internal bool DerivedFromBuildShape { get; init; }
+
+        /// <summary>
+        /// The spec of a layer that set none, derived from the shape it was built with, as Keras's <c>Dense</c> sets its own:
+        /// rank at least 2 and the last axis's size (<c>InputSpec(min_ndim=2, axes={-1: size})</c>). The batch axis and the
+        /// axes between stay free, so a layer built on <c>(batch, 3)</c> also takes <c>(batch, steps, 3)</c>. Null when the
+        /// build shape has rank below 2 (its last axis is the batch) or an unknown last axis.
+        /// </summary>
+        internal static InputSpec? FromBuildShape(Shape buildShape)
+            => buildShape.Rank >= 2 && buildShape[-1] != Shape.Unknown
+                ? new InputSpec { MinNDim = 2, Axes = new Dictionary<int, long> { [-1] = buildShape[-1] }, DerivedFromBuildShape = true }
+                : null;
+
+        private ArgumentException Error(string message)
+            => new(DerivedFromBuildShape
+                ? message + " (This check was derived from the shape the layer was built with, because the layer sets no InputSpec; " +
+                    "a layer that accepts other sizes sets its own InputSpec or overrides DerivesInputSpecFromBuildShape.)"
+                : message);
 
         private static string RankHint(int expected, int found)
             => found == expected - 1

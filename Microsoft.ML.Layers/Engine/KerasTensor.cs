@@ -51,6 +51,8 @@ namespace Microsoft.ML.Layers
         private static Tensor Probe(Shape shape, ScalarType dtype, long unknownAs)
         {
             var dims = shape.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray();
+            NativeGuards.CheckAllocation(dims, DTypes.IsFloating(dtype) ? ScalarType.Float32 : dtype,
+                $"shape-inference stand-in of the symbolic input of shape {shape} (unknown sizes as {unknownAs})");
             var probe = DTypes.IsFloating(dtype) ? rand(dims, dtype: ScalarType.Float32).to(dtype) : zeros(dims, dtype: dtype);
             return probe.DetachFromDisposeScope();
         }

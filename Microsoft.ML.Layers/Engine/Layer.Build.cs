@@ -69,12 +69,38 @@ namespace Microsoft.ML.Layers
             Built = true;
             _trackedLayers = null;
             TrackedLayers();
+            DeriveInputSpec(shapes);
             // TorchSharp modules created in Build (inside a caller's dispose scope) must keep their parameters.
             foreach (var parameter in parameters())
                 parameter.DetachFromDisposeScope();
             foreach (var buffer in buffers())
                 buffer.DetachFromDisposeScope();
         }
+
+        /// <summary>
+        /// Whether a layer that sets no <see cref="InputSpec"/> gets one derived from the shape it was built with (default
+        /// <see langword="true"/>), as Keras's <c>Dense</c> sets its own: rank at least 2 and the build shape's last-axis size
+        /// (<c>InputSpec(min_ndim=2, axes={-1: size})</c>); the batch axis and the axes between stay free. It applies only to
+        /// a layer built from one input with a known last axis that holds weights of its own (a layer without weights has
+        /// nothing that depends on the size). It turns a wrong input size into an <see cref="ArgumentException"/> naming the
+        /// layer, the expected and the received shape, where a native operation such as <c>matmul</c> would end the process.
+        /// Override it to return <see langword="false"/> in a layer that accepts other last-axis sizes after build (indices
+        /// of any length, a statistic kept on another axis), or set <see cref="InputSpec"/> yourself.
+        /// </summary>
+        protected virtual bool DerivesInputSpecFromBuildShape => true;
+
+        private void DeriveInputSpec(IReadOnlyList<Shape> shapes)
+        {
+            if (InputSpec is not null || shapes.Count != 1 || !DerivesInputSpecFromBuildShape || !HoldsOwnWeights())
+                return;
+            InputSpec = InputSpec.FromBuildShape(shapes[0]);
+        }
+
+        // Weights created with AddWeight, or parameters and buffers registered on the layer itself or on TorchSharp modules it
+        // holds; nested layers' weights do not count (each nested layer checks its own inputs).
+        private bool HoldsOwnWeights()
+            => _weights.Count > 0 || named_parameters(recurse: false).Any() || named_buffers(recurse: false).Any()
+               || named_children().Any(c => c.module is not Layer && (c.module.parameters().Any() || c.module.buffers().Any()));
 
         /// <summary>Forgets that the layer was built, so that a container whose layers changed rebuilds (Sequential.Add).</summary>
         internal void ResetBuild()
@@ -83,6 +109,8 @@ namespace Microsoft.ML.Layers
             {
                 Built = false;
                 BuildShapes = null;
+                if (InputSpec is { DerivedFromBuildShape: true })
+                    InputSpec = null;
                 _trackedLayers = null;
             }
         }

@@ -36,8 +36,9 @@ namespace Microsoft.ML.Layers
                 using var noGrad = no_grad();
                 using var probing = ShapeInference.Enter();
                 var dtype = InputSpec?.DType ?? ComputeDType;
-                var inputs = inputShapes.Select(s => zeros(s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray(), dtype: dtype))
-                    .ToList();
+                var inputs = inputShapes.Select(s => s.Select(d => d == Shape.Unknown ? unknownAs : d).ToArray())
+                    .Select(d => NativeGuards.Checked(d, dtype, $"shape-inference probe of layer '{Name}' ({GetType().Name})"))
+                    .Select(d => zeros(d, dtype: dtype)).ToList();
                 var output = singleInput ? Apply(inputs[0], training: false) : Apply(inputs, training: false);
                 return Shape.Of(output);
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.Regularizers;
@@ -12,6 +13,29 @@ namespace Microsoft.ML.Layers
     // Weights: creating them (AddWeight), listing them in Keras's order, reading and setting their values.
     public abstract partial class Layer
     {
+        private static long _maxAllocationBytes = 4L << 30;
+
+        /// <summary>
+        /// The largest tensor, in bytes, the library allocates from a shape that a config, a file or an argument gives: a
+        /// weight (<see cref="AddWeight"/>), an initializer's value, a shape-inference probe. Default 4 GiB, far above any
+        /// single weight of a model that fits a CPU (a 100,000 x 10,000 float32 kernel is 3.7 GiB). A larger shape fails
+        /// with an <see cref="ArgumentException"/> naming the layer, the weight, the shape and the size before anything is
+        /// allocated, so that a 1 KB config cannot allocate gigabytes or crash the process. Process-wide; raise it for a
+        /// model that really has larger weights.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The value set is not positive.</exception>
+        public static long MaxAllocationBytes
+        {
+            get => Interlocked.Read(ref _maxAllocationBytes);
+            set
+            {
+                if (value <= 0)
+                    throw new ArgumentOutOfRangeException(nameof(value), value,
+                        $"Layer.MaxAllocationBytes must be positive. Received: {value}.");
+                Interlocked.Exchange(ref _maxAllocationBytes, value);
+            }
+        }
+
         /// <summary>
         /// Creates a weight of this layer (Keras's <c>add_weight</c>), in the constructor or in <see cref="Build(Shape)"/>.
         /// </summary>
@@ -25,6 +49,8 @@ namespace Microsoft.ML.Layers
         /// <param name="autocast">Whether a mixed-precision call reads the weight in the compute dtype (Keras's default);
         /// <see langword="false"/> keeps it in the variable dtype during calls.</param>
         /// <exception cref="InvalidOperationException">The layer is already built.</exception>
+        /// <exception cref="ArgumentException">The shape is not fully known, or the weight would be larger than
+        /// <see cref="MaxAllocationBytes"/> (the message names the layer, the weight, the shape and the size).</exception>
         protected Parameter AddWeight(string name, Shape shape, Initializer? initializer = null, ScalarType? dtype = null,
             bool trainable = true, Regularizer? regularizer = null, Constraint? constraint = null, bool autocast = true)
         {
@@ -41,6 +67,8 @@ namespace Microsoft.ML.Layers
                     nameof(shape));
 
             var type = dtype ?? DType;
+            // Before the initializer runs: torch.rand of a shape whose element count overflows crashes the process.
+            NativeGuards.CheckAllocation(shape.ToArray(), type, $"weight '{name}' of layer '{Name}' ({GetType().Name})");
             initializer ??= DTypes.IsFloating(type) ? Initializer.GlorotUniform() : Initializer.Zeros();
             Tensor value;
             using (no_grad())

@@ -53,6 +53,9 @@ namespace Microsoft.ML.Layers
     /// constant).</description></item>
     /// <item><term>checks its inputs, or takes integer inputs</term><description>set <see cref="InputSpec"/> (in the
     /// constructor or <c>Build</c>); turn <see cref="Autocast"/> off for inputs that must not be cast (indices).</description></item>
+    /// <item><term>has weights but accepts other last-axis sizes after build</term><description>override
+    /// <see cref="DerivesInputSpecFromBuildShape"/> to return <see langword="false"/>, or set <see cref="InputSpec"/>
+    /// (otherwise the spec is derived from the build shape: rank at least 2 and the last axis's size).</description></item>
     /// </list>
     /// <para>Never call <c>Call</c>, <c>CallOutputs</c> or <c>Build</c> directly, not even on a nested layer: call
     /// <see cref="Apply(Tensor, bool?, Tensor?)"/>, <see cref="ApplyAll(Tensor, bool?, Tensor?)"/> or

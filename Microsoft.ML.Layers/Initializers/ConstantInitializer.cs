@@ -19,11 +19,11 @@ namespace Microsoft.ML.Layers.Initializers
         /// <inheritdoc />
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
-            var dimensions = Sampling.Dimensions(shape, "Constant");
+            var dimensions = Sampling.Dimensions(shape, dtype, "Constant");
             using var scope = torch.NewDisposeScope();
-            // Keras: cast(value, dtype) * ones(shape, dtype).
+            // Keras: cast(value, dtype) * ones(shape, dtype), computed in place so that only the result is allocated.
             var value = torch.tensor(Value, torch.ScalarType.Float64).to(dtype);
-            return (value * torch.ones(dimensions, dtype: dtype)).MoveToOuterDisposeScope();
+            return torch.ones(dimensions, dtype: dtype).mul_(value).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc />

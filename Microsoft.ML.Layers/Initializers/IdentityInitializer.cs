@@ -26,7 +26,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <exception cref="ArgumentException">The shape is not two-dimensional.</exception>
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
-            var dimensions = Sampling.Dimensions(shape, "Identity");
+            var dimensions = Sampling.Dimensions(shape, dtype, "Identity");
             if (shape.Rank != 2)
             {
                 throw new ArgumentException(
@@ -34,10 +34,11 @@ namespace Microsoft.ML.Layers.Initializers
                     nameof(shape));
             }
             using var scope = torch.NewDisposeScope();
-            // Keras: gain * eye(rows, columns, dtype). In an integer dtype Keras's product is float32; it is cast back here.
+            // Keras: gain * eye(rows, columns, dtype), in place. In an integer dtype Keras's product is float32; it is cast back.
+            using var gain = torch.tensor(Gain, torch.ScalarType.Float64);
             var result = DTypes.IsFloating(dtype)
-                ? torch.eye(dimensions[0], dimensions[1], dtype).MulScalar(Gain)
-                : torch.eye(dimensions[0], dimensions[1], torch.ScalarType.Float32).MulScalar(Gain).to(dtype);
+                ? torch.eye(dimensions[0], dimensions[1], dtype).mul_(gain)
+                : torch.eye(dimensions[0], dimensions[1], torch.ScalarType.Float32).mul_(gain).to(dtype);
             return result.MoveToOuterDisposeScope();
         }
 

@@ -34,7 +34,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <inheritdoc />
         public sealed override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
-            var dimensions = Sampling.Dimensions(shape, _kerasName);
+            var dimensions = Sampling.Dimensions(shape, dtype, _kerasName);
             Sampling.RequireFloating(dtype, _kerasName);
             using var generator = Sampling.GeneratorFor(Seed);
             return Sample(dimensions, dtype, generator);

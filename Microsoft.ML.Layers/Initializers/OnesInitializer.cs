@@ -8,6 +8,6 @@ namespace Microsoft.ML.Layers.Initializers
     {
         /// <inheritdoc />
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
-            => torch.ones(Sampling.Dimensions(shape, "Ones"), dtype: dtype);
+            => torch.ones(Sampling.Dimensions(shape, dtype, "Ones"), dtype: dtype);
     }
 }

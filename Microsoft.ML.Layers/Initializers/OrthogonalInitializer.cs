@@ -41,7 +41,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <exception cref="ArgumentException">The shape has fewer than two dimensions, or the dtype is not floating.</exception>
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
-            var dimensions = Sampling.Dimensions(shape, "Orthogonal");
+            var dimensions = Sampling.Dimensions(shape, dtype, "Orthogonal");
             if (shape.Rank < 2)
             {
                 throw new ArgumentException(

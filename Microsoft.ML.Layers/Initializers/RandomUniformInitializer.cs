@@ -44,7 +44,7 @@ namespace Microsoft.ML.Layers.Initializers
         /// <inheritdoc />
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
-            var dimensions = Sampling.Dimensions(shape, "RandomUniform");
+            var dimensions = Sampling.Dimensions(shape, dtype, "RandomUniform");
             Sampling.RequireFloating(dtype, "RandomUniform");
             using var generator = Sampling.GeneratorFor(Seed);
             return Sampling.Uniform(dimensions, MinVal, MaxVal, dtype, generator);

@@ -20,14 +20,17 @@ namespace Microsoft.ML.Layers.Initializers
         public static torch.Generator? GeneratorFor(long? seed)
             => seed is long s ? new torch.Generator(unchecked((ulong)(s & 0xFFFFFFFFL))) : null;
 
-        /// <summary>The dimensions of a shape that must be fully known.</summary>
-        /// <exception cref="ArgumentException">A dimension is unknown.</exception>
-        public static long[] Dimensions(Shape shape, string className)
+        /// <summary>The dimensions of a shape that must be fully known, and whose tensor of <paramref name="dtype"/> can be
+        /// allocated (see <see cref="Layer.MaxAllocationBytes"/>).</summary>
+        /// <exception cref="ArgumentException">A dimension is unknown, or the tensor would be too large.</exception>
+        public static long[] Dimensions(Shape shape, torch.ScalarType dtype, string className)
         {
             ArgumentNullException.ThrowIfNull(shape);
             if (!shape.IsFullyDefined)
                 throw new ArgumentException($"{className} needs a fully known shape. Received: shape={shape}.", nameof(shape));
-            return shape.ToArray();
+            var dimensions = shape.ToArray();
+            NativeGuards.CheckAllocation(dimensions, dtype, $"value the {className} initializer was asked for");
+            return dimensions;
         }
 
         /// <summary>Checks that random values can be drawn in <paramref name="dtype"/>.</summary>
@@ -55,8 +58,10 @@ namespace Microsoft.ML.Layers.Initializers
         {
             using var scope = torch.NewDisposeScope();
             var drawShape = shape.Length == 0 ? new long[] { 1 } : shape;
-            var sample = torch.rand(drawShape, dtype, generator: generator);
-            var output = sample.MulScalar(maxVal - minVal).AddScalar(minVal);
+            // Scaled and shifted in place: the weight is the only tensor of its size (the same values as out of place).
+            using var range = (maxVal - minVal).ToScalar();
+            using var offset = minVal.ToScalar();
+            var output = torch.rand(drawShape, dtype, generator: generator).mul_(range).add_(offset);
             if (shape.Length == 0)
                 output = output[0];
             return output.MoveToOuterDisposeScope();
@@ -72,20 +77,37 @@ namespace Microsoft.ML.Layers.Initializers
             torch.Generator? generator)
         {
             using var scope = torch.NewDisposeScope();
+            using var low = (-2.0).ToScalar();
+            using var high = 2.0.ToScalar();
             var candidates = Normal(shape.Append(4L).ToArray(), 0.0, 1.0, dtype, generator);
-            var valid = candidates.gt(Scalars.IntMinusTwo).logical_and(candidates.lt(Scalars.IntTwo));
-            var (_, first) = valid.max(-1, keepdim: true);
-            var result = candidates.gather(-1, first).squeeze(-1);
+            // The first candidate inside (-2, 2): taken from the last to the first, so that the first inside wins. Where none
+            // is, the value is outside and drawn again below (Keras's argmax would keep candidate 0, outside too). One
+            // candidate-sized temporary at a time, rather than Keras's boolean and index tensors of all four.
+            torch.Tensor result;
+            using (var last = candidates.select(-1, 3))
+                result = last.contiguous();
+            for (int k = 2; k >= 0; k--)
+            {
+                // Views are disposed at once, so that disposing the candidates below frees their memory.
+                using var candidate = candidates.select(-1, k);
+                using var lower = candidate.gt(low);
+                using var upper = candidate.lt(high);
+                using var inside = lower.logical_and_(upper);
+                var next = torch.where(inside, candidate, result);
+                result.Dispose();
+                result = next;
+            }
+            candidates.Dispose();
             while (true)
             {
-                var outside = result.le(Scalars.IntMinusTwo).logical_or(result.ge(Scalars.IntTwo));
+                var outside = result.le(low).logical_or(result.ge(high));
                 long count = outside.sum().item<long>();
                 if (count == 0)
                     break;
                 var redraw = Normal(new[] { count }, 0.0, 1.0, dtype, generator);
                 result = result.masked_scatter(outside, redraw);
             }
-            result = result.MulScalar_(stddev).AddScalar_(mean);
+            result = result.mul_(stddev).add_(mean);
             return result.MoveToOuterDisposeScope();
         }
 

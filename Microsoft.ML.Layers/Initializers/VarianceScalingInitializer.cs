@@ -59,7 +59,7 @@ namespace Microsoft.ML.Layers.Initializers
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
         {
             string className = ComponentRegistry.IsRegistered(GetType()) ? ComponentRegistry.NameOf(GetType()) : GetType().Name;
-            var dimensions = Sampling.Dimensions(shape, className);
+            var dimensions = Sampling.Dimensions(shape, dtype, className);
             Sampling.RequireFloating(dtype, className);
 
             var (fanIn, fanOut) = Sampling.Fans(shape);

@@ -8,6 +8,6 @@ namespace Microsoft.ML.Layers.Initializers
     {
         /// <inheritdoc />
         public override torch.Tensor Create(Shape shape, torch.ScalarType dtype)
-            => torch.zeros(Sampling.Dimensions(shape, "Zeros"), dtype: dtype);
+            => torch.zeros(Sampling.Dimensions(shape, dtype, "Zeros"), dtype: dtype);
     }
 }

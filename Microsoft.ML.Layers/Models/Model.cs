@@ -92,9 +92,15 @@ namespace Microsoft.ML.Layers
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var dtype = InputSpec?.DType ?? ComputeDType;
-            using var probe = zeros(inputShape.Select(d => d == Shape.Unknown ? 1 : d).ToArray(), dtype: dtype);
+            var dims = NativeGuards.Checked(inputShape.Select(d => d == Shape.Unknown ? 1 : d).ToArray(), dtype,
+                $"build probe of model '{Name}'");
+            using var probe = zeros(dims, dtype: dtype);
             Call(probe, training: false);
         }
+
+        /// <summary>A model's own layers check their inputs; a model accepts what its first layers accept (Keras's models derive
+        /// no spec from the build shape either).</summary>
+        protected override bool DerivesInputSpecFromBuildShape => false;
 
         /// <summary>Whether the model is a functional graph (rather than subclassed or sequential).</summary>
         public bool IsFunctional => _graph is not null;

@@ -82,6 +82,9 @@ namespace Microsoft.ML.Layers
         /// <summary>The embeddings, <c>(input_dim, output_dim)</c>; null before build.</summary>
         public Parameter? Embeddings => _embeddings;
 
+        /// <summary>Indices of any sequence length are accepted after build: the last axis is not the features.</summary>
+        protected override bool DerivesInputSpecFromBuildShape => false;
+
         /// <inheritdoc />
         protected override void Build(Shape inputShape)
             => _embeddings = AddWeight("embeddings", new Shape(InputDim, OutputDim), EmbeddingsInitializer,

@@ -100,6 +100,8 @@ namespace Microsoft.ML.Layers
             _broadcastShape = NormalizationMath.BroadcastShape(rank, _axes, _axes.Select(p => inputShape[p]).ToArray());
             _trailing = _axes.Select((p, i) => p == rank - _axes.Length + i).All(b => b);
             AddGammaAndBeta(new Shape(_parameterShape), withGamma: Scale || RmsScaling, withBeta: Center && !RmsScaling, autocast: false);
+            // The weights are broadcast in the build rank; only the normalized axes' sizes are fixed (not the last axis).
+            InputSpec = new InputSpec { NDim = rank, Axes = positions.Distinct().ToDictionary(p => p, p => inputShape[p]) };
         }
 
         /// <inheritdoc />

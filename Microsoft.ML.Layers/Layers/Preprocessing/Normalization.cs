@@ -212,6 +212,8 @@ namespace Microsoft.ML.Layers
             _reduceAxes = Enumerable.Range(0, ndim).Where(d => !_keepAxes.Contains(d)).Select(d => (long)d).ToArray();
             _broadcastShape = Enumerable.Range(0, ndim).Select(d => _keepAxes.Contains(d) ? inputShape[d] : 1L).ToArray();
             var statsShape = new Shape(_keepAxes.Select(d => inputShape[d]));
+            // The statistics are broadcast in the build rank; only the kept axes' sizes are fixed (not the last axis).
+            InputSpec = new InputSpec { NDim = ndim, Axes = _keepAxes.ToDictionary(d => d, d => inputShape[d]) };
 
             if (_givenMean is null)
             {

@@ -135,6 +135,12 @@ namespace Microsoft.ML.Layers
             SupportsMasking = true;
         }
 
+        /// <summary>
+        /// The sequence is checked against <see cref="SequenceSpec"/> and the initial states against the state shape; a spec
+        /// derived from the build shape would wrongly apply to the states of a list call, and miss a channels-first feature axis.
+        /// </summary>
+        protected override bool DerivesInputSpecFromBuildShape => false;
+
         /// <summary>The size of the output and of each state.</summary>
         public int Units { get; }
 

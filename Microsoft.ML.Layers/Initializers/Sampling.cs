@@ -59,9 +59,7 @@ namespace Microsoft.ML.Layers.Initializers
             using var scope = torch.NewDisposeScope();
             var drawShape = shape.Length == 0 ? new long[] { 1 } : shape;
             // Scaled and shifted in place: the weight is the only tensor of its size (the same values as out of place).
-            using var range = (maxVal - minVal).ToScalar();
-            using var offset = minVal.ToScalar();
-            var output = torch.rand(drawShape, dtype, generator: generator).mul_(range).add_(offset);
+            var output = torch.rand(drawShape, dtype, generator: generator).MulScalar_(maxVal - minVal).AddScalar_(minVal);
             if (shape.Length == 0)
                 output = output[0];
             return output.MoveToOuterDisposeScope();
@@ -107,7 +105,7 @@ namespace Microsoft.ML.Layers.Initializers
                 var redraw = Normal(new[] { count }, 0.0, 1.0, dtype, generator);
                 result = result.masked_scatter(outside, redraw);
             }
-            result = result.mul_(stddev).add_(mean);
+            result = result.MulScalar_(stddev).AddScalar_(mean);
             return result.MoveToOuterDisposeScope();
         }
 

@@ -3,6 +3,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
 using Xunit;
 

@@ -19,6 +19,10 @@ namespace Microsoft.ML.Layers.Estimators
         private const string StreamName = "NeuralNetwork.bin";
         private const int FormatVersion = 1;
 
+        // The stream ends with this tag and the SHA-256 of everything before it (files written before the hash have neither).
+        private static readonly byte[] HashTag = "MLLSHA25"u8.ToArray();
+        private const int HashBytes = 32;
+
         private protected NeuralNetworkTransformerBase(IHostEnvironment env, string name, NeuralNetworkModelParameters model,
             DataViewType featureColumnType, int scoringBatchSize)
         {
@@ -36,11 +40,12 @@ namespace Microsoft.ML.Layers.Estimators
             DataViewType? featureType = null;
             int batchSize = 0;
             // Whatever fails while reading (a truncated stream, a corrupted network) is a FormatException naming the network.
-            bool found = ctx.TryLoadBinaryStream(StreamName, reader => LoadErrors.AsFormatException(() =>
+            bool found = ctx.TryLoadBinaryStream(StreamName, verifiedReader => LoadErrors.AsFormatException(() =>
             {
+                using var reader = new BinaryReader(new MemoryStream(VerifiedPayload(verifiedReader)));
                 // Layout: int format version; int task; int feature count; feature names; bool outputs probabilities;
                 // int class count; class names; string output column; int output width; feature column type;
-                // int scoring batch size; int length + model zip bytes.
+                // int scoring batch size; int length + model zip bytes; then (since the hash) the tag and SHA-256 of all that.
                 int format = reader.ReadInt32();
                 if (format != FormatVersion)
                     throw new FormatException($"Unsupported neural network model format {format} (this library reads {FormatVersion}).");
@@ -134,13 +139,36 @@ namespace Microsoft.ML.Layers.Estimators
             return new NetworkRowMapper(inputSchema, Bind(inputSchema));
         }
 
+        /// <summary>
+        /// The stream's bytes without the hash trailer, after checking the SHA-256 the trailer records (streams written before
+        /// the hash have no trailer and are returned whole).
+        /// </summary>
+        private static byte[] VerifiedPayload(BinaryReader reader)
+        {
+            var stream = reader.BaseStream;
+            long length = stream.Length - stream.Position;
+            if (length > Array.MaxLength)
+                throw new FormatException($"The '{StreamName}' stream of the ML.NET model is {length} bytes long, more than it can be.");
+            var bytes = reader.ReadBytes((int)length);
+            int payload = bytes.Length - HashTag.Length - HashBytes;
+            if (payload < 0 || !bytes.AsSpan(payload, HashTag.Length).SequenceEqual(HashTag))
+                return bytes;
+            var recorded = bytes.AsSpan(payload + HashTag.Length);
+            var actual = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, payload));
+            if (!actual.AsSpan().SequenceEqual(recorded))
+                throw new FormatException($"The '{StreamName}' stream of the ML.NET model is corrupted: its SHA-256 is " +
+                    $"{Convert.ToHexStringLower(actual)}, the stream records {Convert.ToHexStringLower(recorded)}.");
+            return bytes.AsSpan(0, payload).ToArray();
+        }
+
         void ICanSaveModel.Save(ModelSaveContext ctx)
         {
             ctx.CheckAtModel();
             ctx.SetVersionInfo(GetVersionInfo());
             using var zip = new MemoryStream();
             Model.Network.Save(zip, includeOptimizer: false);
-            ctx.SaveBinaryStream(StreamName, writer =>
+            using var payload = new MemoryStream();
+            using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
             {
                 writer.Write(FormatVersion);
                 writer.Write((int)Model.Task);
@@ -160,6 +188,13 @@ namespace Microsoft.ML.Layers.Estimators
                 var bytes = zip.ToArray();
                 writer.Write(bytes.Length);
                 writer.Write(bytes);
+            }
+            ctx.SaveBinaryStream(StreamName, writer =>
+            {
+                var content = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+                writer.Write(content);
+                writer.Write(HashTag);
+                writer.Write(System.Security.Cryptography.SHA256.HashData(content));
             });
         }
 

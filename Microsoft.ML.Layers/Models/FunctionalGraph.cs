@@ -21,13 +21,25 @@ namespace Microsoft.ML.Layers
             InputLayers = inputLayers;
             Nodes = nodes;
             var layers = new List<Layer>(inputLayers);
+            var seen = new HashSet<Layer>(inputLayers, ReferenceEqualityComparer.Instance);
+            _nodesByLayer = new Dictionary<Layer, List<Node>>(ReferenceEqualityComparer.Instance);
             foreach (var node in nodes)
             {
-                if (!layers.Contains(node.Layer))
+                if (seen.Add(node.Layer))
                     layers.Add(node.Layer);
+                if (!_nodesByLayer.TryGetValue(node.Layer, out var own))
+                    _nodesByLayer[node.Layer] = own = new List<Node>();
+                own.Add(node);
             }
+            _nodeSet = new HashSet<Node>(nodes);
+            _inputLayerSet = new HashSet<Layer>(inputLayers, ReferenceEqualityComparer.Instance);
             Layers = layers;
         }
+
+        // Lookups that keep writing a config linear in the number of layers.
+        private readonly Dictionary<Layer, List<Node>> _nodesByLayer;
+        private readonly HashSet<Node> _nodeSet;
+        private readonly HashSet<Layer> _inputLayerSet;
 
         public IReadOnlyList<Tensor> Inputs { get; }
 
@@ -64,7 +76,8 @@ namespace Microsoft.ML.Layers
             var ordered = new List<Node>();
             var done = new HashSet<Node>();
             var visiting = new HashSet<Node>();
-            void Visit(Tensor tensor, Layer? consumer)
+            // The node that produced `tensor` when it still has to be visited; null for inputs and visited nodes.
+            Node? Enter(Tensor tensor, Layer? consumer)
             {
                 if (!KerasTensor.TryInfo(tensor, out var info) || info.Node is null)
                     throw new ArgumentException($"Model '{modelName}': layer '{consumer?.Name}' received a tensor that is not part of a " +
@@ -79,17 +92,36 @@ namespace Microsoft.ML.Layers
                             $"layer '{consumer?.Name}'. Add it to the model's inputs. Model inputs: " +
                             $"{string.Join(", ", inputLayers.Select(l => l.Name))}.");
                     }
-                    return;
+                    return null;
                 }
                 if (done.Contains(node))
-                    return;
+                    return null;
                 if (!visiting.Add(node))
                     throw new InvalidOperationException($"Model '{modelName}': the graph has a cycle through layer '{node.Layer.Name}'.");
-                foreach (var input in node.Inputs)
-                    Visit(input, node.Layer);
-                visiting.Remove(node);
-                done.Add(node);
-                ordered.Add(node);
+                return node;
+            }
+
+            // Depth-first, dependencies first, with an explicit stack: a chain of many thousand layers must not overflow the
+            // call stack.
+            void Visit(Tensor tensor, Layer? consumer)
+            {
+                var stack = new Stack<(Node Node, int Next)>();
+                if (Enter(tensor, consumer) is Node first)
+                    stack.Push((first, 0));
+                while (stack.Count > 0)
+                {
+                    var (node, next) = stack.Pop();
+                    if (next < node.Inputs.Length)
+                    {
+                        stack.Push((node, next + 1));
+                        if (Enter(node.Inputs[next], node.Layer) is Node child)
+                            stack.Push((child, 0));
+                        continue;
+                    }
+                    visiting.Remove(node);
+                    done.Add(node);
+                    ordered.Add(node);
+                }
             }
 
             foreach (var output in outputs)
@@ -143,7 +175,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The node index of <paramref name="node"/> among its layer's nodes that belong to this graph.</summary>
         private int LocalNodeIndex(Node node)
         {
-            var ownNodes = node.Layer.InboundNodes.Where(n => n.Layer is InputLayer ? InputLayers.Contains(n.Layer) : Nodes.Contains(n))
+            var ownNodes = node.Layer.InboundNodes
+                .Where(n => n.Layer is InputLayer ? _inputLayerSet.Contains(n.Layer) : _nodeSet.Contains(n))
                 .ToList();
             return ownNodes.IndexOf(node);
         }
@@ -178,7 +211,7 @@ namespace Microsoft.ML.Layers
                 var layerJson = layer.GetConfig().ToJson();
                 layerJson["name"] = layer.Name;
                 var inbound = new JsonArray();
-                foreach (var node in Nodes.Where(n => n.Layer == layer))
+                foreach (var node in _nodesByLayer.GetValueOrDefault(layer) ?? new List<Node>())
                 {
                     JsonNode args = node.SingleInput
                         ? new JsonArray(KerasTensorJson(node.Inputs[0]))
@@ -199,10 +232,26 @@ namespace Microsoft.ML.Layers
         /// </summary>
         public static (IReadOnlyList<Tensor> Inputs, IReadOnlyList<Tensor> Outputs) ReadConfig(LayerConfig config)
         {
+            var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
+            try
+            {
+                return ReadConfig(config, layers);
+            }
+            catch
+            {
+                // A failed load leaves no weights behind: dispose the layers built so far.
+                foreach (var layer in layers.Values)
+                    layer.Dispose();
+                throw;
+            }
+        }
+
+        private static (IReadOnlyList<Tensor> Inputs, IReadOnlyList<Tensor> Outputs) ReadConfig(LayerConfig config,
+            Dictionary<string, Layer> layers)
+        {
             string modelName = config.Name ?? "model";
             var layersJson = config.Get<JsonArray>("layers");
-            var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
-            var pending = new List<(Layer Layer, List<InboundCall> Calls)>();
+            var pending = new List<(Layer Layer, string Name, Queue<InboundCall> Calls)>();
             foreach (var (item, i) in layersJson.Select((n, i) => (n, i)))
             {
                 if (item is not JsonObject layerJson)
@@ -213,8 +262,11 @@ namespace Microsoft.ML.Layers
                 var layer = Layer.Deserialize(layerConfig);
                 string name = layerJson["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer.Name;
                 if (!layers.TryAdd(name, layer))
+                {
+                    layer.Dispose();
                     throw new FormatException($"Model '{modelName}': two layers are named '{name}'.");
-                pending.Add((layer, InboundCall.Parse(layerJson["inbound_nodes"], layer, name, modelName)));
+                }
+                pending.Add((layer, name, new Queue<InboundCall>(InboundCall.Parse(layerJson["inbound_nodes"], layer, name, modelName))));
             }
 
             var created = new Dictionary<(string Layer, int Node, int Tensor), Tensor>();
@@ -228,28 +280,37 @@ namespace Microsoft.ML.Layers
                 }
             }
 
-            // Call layers whose inputs exist, until every call is made (Keras processes nodes the same way).
-            var queue = pending.Select(p => (p.Layer, Name: layers.First(kv => kv.Value == p.Layer).Key,
-                Calls: new Queue<InboundCall>(p.Calls))).ToList();
-            bool progress = true;
-            while (progress && queue.Any(q => q.Calls.Count > 0))
+            // Call layers whose inputs exist, until every call is made (Keras processes nodes the same way). A layer whose
+            // next call lacks a tensor waits for that tensor, so each call is looked at a bounded number of times.
+            var ready = new Queue<int>(Enumerable.Range(0, pending.Count));
+            var waiting = new Dictionary<(string Layer, int Node, int Tensor), List<int>>();
+            while (ready.Count > 0)
             {
-                progress = false;
-                foreach (var (layer, name, calls) in queue)
+                int index = ready.Dequeue();
+                var (layer, name, calls) = pending[index];
+                while (calls.Count > 0)
                 {
-                    while (calls.Count > 0 && calls.Peek().Tensors.All(created.ContainsKey))
+                    var missingKey = calls.Peek().Tensors.FirstOrDefault(k => !created.ContainsKey(k));
+                    if (missingKey.Layer is not null)
                     {
-                        var call = calls.Dequeue();
-                        var inputs = call.Tensors.Select(k => created[k]).ToList();
-                        var outputs = call.SingleInput ? layer.ApplyAll(inputs[0]) : layer.ApplyAll(inputs);
-                        int nodeIndex = nodeCounts[name]++;
-                        for (int t = 0; t < outputs.Count; t++)
-                            created[(name, nodeIndex, t)] = outputs[t];
-                        progress = true;
+                        if (!waiting.TryGetValue(missingKey, out var waiters))
+                            waiting[missingKey] = waiters = new List<int>();
+                        waiters.Add(index);
+                        break;
+                    }
+                    var call = calls.Dequeue();
+                    var inputs = call.Tensors.Select(k => created[k]).ToList();
+                    var outputs = call.SingleInput ? layer.ApplyAll(inputs[0]) : layer.ApplyAll(inputs);
+                    int nodeIndex = nodeCounts[name]++;
+                    for (int t = 0; t < outputs.Count; t++)
+                    {
+                        created[(name, nodeIndex, t)] = outputs[t];
+                        if (waiting.Remove((name, nodeIndex, t), out var woken))
+                            woken.ForEach(ready.Enqueue);
                     }
                 }
             }
-            var stuck = queue.FirstOrDefault(q => q.Calls.Count > 0);
+            var stuck = pending.FirstOrDefault(q => q.Calls.Count > 0);
             if (stuck.Layer is not null)
             {
                 var missing = stuck.Calls.Peek().Tensors.First(k => !created.ContainsKey(k));

@@ -32,6 +32,10 @@ namespace Microsoft.ML.Layers
             WriteAtomically(path, stream => Save(stream, includeOptimizer));
         }
 
+        /// <summary>The metadata keys holding the SHA-256 (lower-case hex) of the weights and optimizer entries.</summary>
+        internal const string WeightsHashKey = "weights_sha256";
+        internal const string OptimizerHashKey = "optimizer_sha256";
+
         /// <summary>Writes the model zip of <see cref="Save(string, bool)"/> to a stream (ML.NET's model files embed it this
         /// way).</summary>
         public void Save(Stream stream, bool includeOptimizer = true)
@@ -39,30 +43,36 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(stream);
             {
                 using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-                WriteEntry(zip, ConfigEntry,
-                    s => JsonSerializer.Serialize(s, GetConfig().ToJson(), new JsonSerializerOptions { WriteIndented = true }));
-                WriteEntry(zip, MetadataEntry, s => JsonSerializer.Serialize(s, new JsonObject
+                WriteEntry(zip, ConfigEntry, s => JsonSerializer.Serialize(s, GetConfig().ToJson(), IndentedJson));
+                var metadata = new JsonObject
                 {
                     ["library"] = "Microsoft.ML.Layers",
                     ["version"] = typeof(Model).Assembly.GetName().Version?.ToString(),
                     ["keras_version"] = "3",
                     ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
-                }));
-                WriteEntry(zip, WeightsEntry, s => SafeTensors.Write(s, NamedWeights()));
+                };
+                metadata[WeightsHashKey] = WriteEntry(zip, WeightsEntry, s => SafeTensors.Write(s, NamedWeights()));
                 if (IsCompiled)
                 {
-                    WriteEntry(zip, CompileEntry,
-                        s => JsonSerializer.Serialize(s, CompileConfig(), new JsonSerializerOptions { WriteIndented = true }));
+                    WriteEntry(zip, CompileEntry, s => JsonSerializer.Serialize(s, CompileConfig(), IndentedJson));
                     if (includeOptimizer)
                     {
                         var state = Optimizer!.GetState(TrainableWeights);
-                        WriteEntry(zip, OptimizerEntry, s => SafeTensors.Write(s, state.ToList()));
+                        metadata[OptimizerHashKey] = WriteEntry(zip, OptimizerEntry, s => SafeTensors.Write(s, state.ToList()));
                     }
                 }
+                // Last, so that it can record the hashes of the entries before it.
+                WriteEntry(zip, MetadataEntry, s => JsonSerializer.Serialize(s, metadata));
             }
         }
 
-        /// <summary>Saves only the weights, as one safetensors file.</summary>
+        /// <summary>The writer's options: indented, and deep enough for any config <see cref="ModelLoadOptions"/> lets load.</summary>
+        private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, MaxDepth = 1000 };
+
+        /// <summary>
+        /// Saves only the weights, as one safetensors file; its metadata records their SHA-256, which
+        /// <see cref="LoadWeights(string, ModelLoadOptions?)"/> verifies.
+        /// </summary>
         public void SaveWeights(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -70,48 +80,53 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>Loads weights written by <see cref="SaveWeights"/> (or the weights entry of <see cref="Save(string, bool)"/>) into this
-        /// model.</summary>
+        /// model, after checking the file against <paramref name="options"/> (the defaults when null) and, when the file
+        /// records one, its SHA-256.</summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
         /// <exception cref="IOException">The file cannot be opened.</exception>
         /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
-        /// <exception cref="FormatException">The file is corrupted, or names or shapes differ from this model's; no weight changes
-        /// then. Whatever failed while reading is the inner exception.</exception>
-        public void LoadWeights(string path)
+        /// <exception cref="FormatException">The file is corrupted, over a limit, or names or shapes differ from this model's; no
+        /// weight changes then. Whatever failed while reading is the inner exception.</exception>
+        public void LoadWeights(string path, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(path);
-            using var stream = File.Exists(path) ? File.OpenRead(path)
-                : throw new FileNotFoundException($"No weights file at '{path}'.", path);
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"No weights file at '{path}'.", path);
             using var scope = NewDisposeScope();
-            LoadErrors.AsFormatException(() => AssignWeights(SafeTensors.Read(stream, path).Tensors, path), path);
+            LoadErrors.AsFormatException(() => AssignWeights(SafeTensors.ReadFile(path, options ?? new ModelLoadOptions()).Tensors, path), path);
         }
 
         /// <summary>
         /// Loads a model written by <see cref="Save(string, bool)"/>: rebuilds the architecture (registered classes only), sets the weights
-        /// and, when saved, the compile configuration and optimizer state.
+        /// and, when saved, the compile configuration and optimizer state. Every entry read is verified (its zip CRC-32, and
+        /// the SHA-256 of the weights and optimizer state that the metadata records) and checked against
+        /// <paramref name="options"/> (the defaults when null) before anything is allocated.
         /// </summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
         /// <exception cref="IOException">The file cannot be opened.</exception>
         /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
-        /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, or the weights do not fit the
-        /// architecture; the message names the file, whatever failed is the inner exception. No partially loaded model is
-        /// returned.</exception>
-        public static Model Load(string path)
+        /// <exception cref="FormatException">The file is not a model zip, an entry is missing or corrupted, a limit is exceeded, or
+        /// the weights do not fit the architecture; the message names the file, whatever failed is the inner exception. No
+        /// partially loaded model is returned, and what was built is disposed.</exception>
+        public static Model Load(string path, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(path);
             if (!File.Exists(path))
                 throw new FileNotFoundException($"No model file at '{path}'.", path);
             using var stream = File.OpenRead(path);
-            return Load(stream, path);
+            return Load(stream, path, options);
         }
 
-        /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>; <paramref name="description"/> names it in
-        /// errors.</summary>
-        /// <exception cref="FormatException">The data is not a complete, valid model zip; the message names
-        /// <paramref name="description"/>, whatever failed is the inner exception. No partially loaded model is returned.</exception>
-        public static Model Load(Stream stream, string description)
+        /// <summary>Reads a model zip written by <see cref="Save(Stream, bool)"/>, as <see cref="Load(string, ModelLoadOptions?)"/>
+        /// does; <paramref name="description"/> names it in errors.</summary>
+        /// <exception cref="FormatException">The data is not a complete, valid model zip or exceeds a limit; the message names
+        /// <paramref name="description"/>, whatever failed is the inner exception. No partially loaded model is returned, and
+        /// what was built is disposed.</exception>
+        public static Model Load(Stream stream, string description, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
             string path = description ?? "model";
+            options ??= new ModelLoadOptions();
             ZipArchive zip;
             try
             {
@@ -123,36 +138,96 @@ namespace Microsoft.ML.Layers
             }
             using (zip)
             {
+                Layer? layer = null;
                 try
                 {
-                    var configJson = ReadEntry(zip, ConfigEntry, path, s => JsonNode.Parse(s));
-                    var layer = Layer.Deserialize(LayerConfig.FromJson(configJson));
+                    var metadata = zip.GetEntry(MetadataEntry) is null ? null
+                        : ReadJsonEntry(zip, MetadataEntry, path, options) as JsonObject;
+                    var configJson = ReadJsonEntry(zip, ConfigEntry, path, options);
+                    layer = Layer.Deserialize(LayerConfig.FromJson(configJson));
                     var model = layer as Model ?? throw new FormatException($"'{path}' holds a {layer.GetType().Name}, not a model.");
                     using (var scope = NewDisposeScope())
                     {
-                        var weights = ReadEntry(zip, WeightsEntry, path, s => SafeTensors.Read(s, $"{path}:{WeightsEntry}").Tensors);
+                        var weights = ReadTensorEntry(zip, WeightsEntry, path, options, options.MaxWeightsEntryBytes,
+                            nameof(ModelLoadOptions.MaxWeightsEntryBytes), HashIn(metadata, WeightsHashKey, path));
                         model.AssignWeights(weights, $"{path}:{WeightsEntry}");
                     }
                     if (zip.GetEntry(CompileEntry) is not null)
                     {
-                        var compile = ReadEntry(zip, CompileEntry, path, s => JsonNode.Parse(s) as JsonObject)
+                        var compile = ReadJsonEntry(zip, CompileEntry, path, options) as JsonObject
                             ?? throw new FormatException($"'{path}': {CompileEntry} is not a JSON object.");
                         model.ApplyCompileConfig(compile, path);
                         if (zip.GetEntry(OptimizerEntry) is not null)
                         {
                             using var scope = NewDisposeScope();
-                            var state = ReadEntry(zip, OptimizerEntry, path, s => SafeTensors.Read(s, $"{path}:{OptimizerEntry}").Tensors);
+                            var state = ReadTensorEntry(zip, OptimizerEntry, path, options, options.MaxOptimizerEntryBytes,
+                                nameof(ModelLoadOptions.MaxOptimizerEntryBytes), HashIn(metadata, OptimizerHashKey, path));
                             model.Optimizer!.SetState(model.TrainableWeights, state.ToDictionary(p => p.Key, p => p.Value));
                         }
                     }
                     return model;
                 }
-                catch (Exception e) when (LoadErrors.NeedsWrapping(e, path))
+                catch (Exception e) when (LoadErrors.NeedsWrapping(e, path) || e is FormatException)
                 {
+                    layer?.Dispose();
+                    if (e is FormatException && !LoadErrors.NeedsWrapping(e, path))
+                        throw;
                     throw LoadErrors.ToFormatException(e, path);
                 }
             }
         }
+
+        /// <summary>The hash recorded under <paramref name="key"/>, or null when the file predates hashes.</summary>
+        private static string? HashIn(JsonObject? metadata, string key, string path)
+        {
+            if (metadata?[key] is not JsonNode node)
+                return null;
+            return node is JsonValue value && value.TryGetValue<string>(out var hex) && hex.Length == 64 ? hex
+                : throw new FormatException($"'{path}', entry '{MetadataEntry}': '{key}' must be a SHA-256 in hex. Received: " +
+                    $"{ComponentConfig.Truncate(node.ToJsonString())}");
+        }
+
+        private static JsonNode? ReadJsonEntry(ZipArchive zip, string name, string path, ModelLoadOptions options)
+        {
+            var bytes = VerifiedEntryStream.ReadAll(Entry(zip, name, path), path, options.MaxJsonEntryBytes,
+                nameof(ModelLoadOptions.MaxJsonEntryBytes));
+            return JsonLimits.Parse(bytes, $"'{path}', entry '{name}'", options);
+        }
+
+        /// <summary>Reads a safetensors entry, verified (size, CRC-32 and, when recorded, SHA-256) before it is returned.</summary>
+        private static IReadOnlyList<KeyValuePair<string, Tensor>> ReadTensorEntry(ZipArchive zip, string name, string path,
+            ModelLoadOptions options, long limit, string limitName, string? expectedHash)
+        {
+            using var stream = VerifiedEntryStream.Open(Entry(zip, name, path), path, limit, limitName);
+            IReadOnlyList<KeyValuePair<string, Tensor>> tensors;
+            try
+            {
+                tensors = SafeTensors.Read(stream, $"{path}:{name}", stream.DeclaredLength, options).Tensors;
+            }
+            catch (FormatException)
+            {
+                // A bad CRC explains a malformed entry best: report it when that is the cause.
+                stream.Complete();
+                throw;
+            }
+            try
+            {
+                string actual = Convert.ToHexStringLower(stream.Complete());
+                if (expectedHash is not null && !string.Equals(actual, expectedHash, StringComparison.OrdinalIgnoreCase))
+                    throw new FormatException($"{stream.Where} is corrupted: its SHA-256 is {actual}, '{MetadataEntry}' records " +
+                        $"{expectedHash}.");
+                return tensors;
+            }
+            catch
+            {
+                foreach (var (_, tensor) in tensors)
+                    tensor.Dispose();
+                throw;
+            }
+        }
+
+        private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path)
+            => zip.GetEntry(name) ?? throw new FormatException($"'{path}' has no '{name}' entry: it is not a complete model file.");
 
         /// <summary>
         /// Every weight under its path in the model, in <see cref="Layer.Weights"/> order: the nested layers' keys and the
@@ -267,25 +342,13 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write)
+        /// <summary>Writes one entry; returns the SHA-256 of its bytes in hex.</summary>
+        private static string WriteEntry(ZipArchive zip, string name, Action<Stream> write)
         {
             using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-            write(stream);
-        }
-
-        private static T ReadEntry<T>(ZipArchive zip, string name, string path, Func<Stream, T> read)
-        {
-            var entry = zip.GetEntry(name)
-                ?? throw new FormatException($"'{path}' has no '{name}' entry: it is not a complete model file.");
-            using var stream = entry.Open();
-            try
-            {
-                return read(stream);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new FormatException($"'{path}': the entry '{name}' is corrupted ({e.Message}).", e);
-            }
+            using var hashing = new HashingWriteStream(stream);
+            write(hashing);
+            return hashing.HashHex();
         }
     }
 }

@@ -18,6 +18,7 @@ namespace Microsoft.ML.Layers
     public sealed class Sequential : Model
     {
         private readonly List<Layer> _layers = new();
+        private readonly HashSet<Layer> _members = new(ReferenceEqualityComparer.Instance);
         private readonly List<Shape> _outputShapes = new();
 
         /// <summary>Creates a model from layers, in order.</summary>
@@ -30,8 +31,12 @@ namespace Microsoft.ML.Layers
             : base(name, trainable)
         {
             SupportsMasking = true;
+            // Each layer is checked as Add checks it, but the stack is built once at the end: building after every add
+            // makes the constructor quadratic in the layer count.
             foreach (var layer in layers ?? throw new ArgumentNullException(nameof(layers)))
-                Add(layer);
+                Append(layer);
+            if (InputLayerOrNull is InputLayer input && _layers.Count > 1)
+                EnsureBuilt(input.BatchShape);
         }
 
         /// <summary>The layers, without the input layer (as Keras lists them).</summary>
@@ -49,8 +54,17 @@ namespace Microsoft.ML.Layers
         /// layers.</exception>
         public void Add(Layer layer)
         {
+            Append(layer);
+            ResetBuild();
+            _outputShapes.Clear();
+            if (InputLayerOrNull is InputLayer input && _layers.Count > 1)
+                EnsureBuilt(input.BatchShape);
+        }
+
+        private void Append(Layer layer)
+        {
             ArgumentNullException.ThrowIfNull(layer);
-            if (_layers.Contains(layer))
+            if (_members.Contains(layer))
                 throw new ArgumentException($"Layer '{layer.Name}' is already in model '{Name}'.", nameof(layer));
             if (layer is InputLayer && _layers.Count > 0)
                 throw new ArgumentException($"Model '{Name}': an InputLayer can only be the first layer; '{layer.Name}' was added after " +
@@ -58,10 +72,7 @@ namespace Microsoft.ML.Layers
             if (_layers.Count == 0 && layer is not InputLayer && layer.DeclaredBatchInputShape is Shape declared)
                 _layers.Add(new InputLayer(batchShape: declared));
             _layers.Add(layer);
-            ResetBuild();
-            _outputShapes.Clear();
-            if (InputLayerOrNull is InputLayer input && Layers.Count > 0)
-                EnsureBuilt(input.BatchShape);
+            _members.Add(layer);
         }
 
         /// <summary>Removes and returns the last layer.</summary>
@@ -72,9 +83,10 @@ namespace Microsoft.ML.Layers
                 throw new InvalidOperationException($"Model '{Name}' has no layers to pop.");
             var last = _layers[^1];
             _layers.RemoveAt(_layers.Count - 1);
+            _members.Remove(last);
             ResetBuild();
             _outputShapes.Clear();
-            if (InputLayerOrNull is InputLayer input && Layers.Count > 0)
+            if (InputLayerOrNull is InputLayer input && _layers.Count > 1)
                 EnsureBuilt(input.BatchShape);
             return last;
         }
@@ -82,7 +94,7 @@ namespace Microsoft.ML.Layers
         /// <summary>Builds every layer in turn, each from the previous layer's output shape.</summary>
         protected override void Build(Shape inputShape)
         {
-            if (Layers.Count == 0)
+            if (_layers.Count == 0 || (_layers.Count == 1 && _layers[0] is InputLayer))
                 throw new InvalidOperationException($"Model '{Name}' has no layers: add layers before calling or building it.");
             var shape = inputShape.With(0, Shape.Unknown);
             _outputShapes.Clear();
@@ -148,16 +160,29 @@ namespace Microsoft.ML.Layers
         public static new Sequential FromConfig(LayerConfig config)
         {
             ArgumentNullException.ThrowIfNull(config);
-            var layers = config.Get<JsonArray>("layers").Select((node, i) =>
+            var layers = new List<Layer>();
+            Sequential? model = null;
+            try
             {
-                var layerConfig = LayerConfig.FromJson(node
-                    ?? throw new FormatException($"Sequential '{config.Name}': layers[{i}] is null."));
-                return Layer.Deserialize(layerConfig);
-            }).ToList();
-            var model = new Sequential(layers, config.Name, config.Trainable);
-            if (!model.Built && config.Get<Shape?>("build_input_shape", null) is Shape buildShape)
-                model.EnsureBuilt(buildShape);
-            return model;
+                foreach (var (node, i) in config.Get<JsonArray>("layers").Select((node, i) => (node, i)))
+                {
+                    var layerConfig = LayerConfig.FromJson(node
+                        ?? throw new FormatException($"Sequential '{config.Name}': layers[{i}] is null."));
+                    layers.Add(Layer.Deserialize(layerConfig));
+                }
+                model = new Sequential(layers, config.Name, config.Trainable);
+                if (!model.Built && config.Get<Shape?>("build_input_shape", null) is Shape buildShape)
+                    model.EnsureBuilt(buildShape);
+                return model;
+            }
+            catch
+            {
+                // A failed load leaves no weights behind: dispose what was built.
+                model?.Dispose();
+                foreach (var layer in layers)
+                    layer.Dispose();
+                throw;
+            }
         }
     }
 }

@@ -91,7 +91,7 @@ namespace Microsoft.ML.Layers
 
         /// <summary>The Keras JSON text for this config.</summary>
         public string ToJsonString(bool indented = false)
-            => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
+            => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = indented, MaxDepth = 1000 });
 
         /// <inheritdoc />
         public override string ToString() => ToJsonString();

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers
     /// <summary>Conversions between .NET values and the JSON values of Keras configs, in one place.</summary>
     internal static class KerasJson
     {
-        private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 256 };
+        private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 512 };
 
         /// <summary>Parses JSON text, turning syntax errors into a <see cref="FormatException"/>.</summary>
         public static JsonNode? ParseText(string json)

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,9 +19,7 @@ namespace Microsoft.ML.Layers
     /// </summary>
     internal static class SafeTensors
     {
-        private const long MaxHeaderBytes = 100L * 1024 * 1024;
-
-        private static readonly Dictionary<ScalarType, string> Codes = new()
+                private static readonly Dictionary<ScalarType, string> Codes = new()
         {
             [ScalarType.Float64] = "F64", [ScalarType.Float32] = "F32", [ScalarType.Float16] = "F16", [ScalarType.BFloat16] = "BF16",
             [ScalarType.Int64] = "I64", [ScalarType.Int32] = "I32", [ScalarType.Int16] = "I16", [ScalarType.Int8] = "I8",
@@ -29,36 +28,58 @@ namespace Microsoft.ML.Layers
 
         private static readonly Dictionary<string, ScalarType> Types = Codes.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
-        /// <summary>Writes named tensors, in the given order, with optional string metadata.</summary>
+        /// <summary>The <c>__metadata__</c> key under which <see cref="Write"/> records the SHA-256 of the tensors.</summary>
+        public const string HashKey = "sha256";
+
+        /// <summary>
+        /// Writes named tensors, in the given order, with optional string metadata, and records in the metadata the SHA-256 of
+        /// the tensor table and data (<see cref="HashKey"/>), which <see cref="Read"/> verifies.
+        /// </summary>
         public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors,
             IReadOnlyDictionary<string, string>? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
             ArgumentNullException.ThrowIfNull(tensors);
-            var header = new JsonObject();
-            if (metadata is not null && metadata.Count > 0)
-                header["__metadata__"] = new JsonObject(metadata.Select(p => KeyValuePair.Create(p.Key,
-                    (JsonNode?)JsonValue.Create(p.Value))));
+            var names = new HashSet<string>(StringComparer.Ordinal);
             long offset = 0;
             var contiguous = new List<Tensor>();
+            var table = new List<Entry>();
             using var scope = NewDisposeScope();
             foreach (var (name, tensor) in tensors)
             {
-                if (header.ContainsKey(name))
+                if (!names.Add(name))
                     throw new ArgumentException($"Two tensors are named '{name}'.", nameof(tensors));
                 if (!Codes.TryGetValue(tensor.dtype, out var code))
                     throw new ArgumentException($"Tensor '{name}' has dtype {tensor.dtype}, which safetensors cannot store.",
                         nameof(tensors));
                 var data = tensor.detach().cpu().contiguous();
                 long length = data.numel() * data.ElementSize;
-                header[name] = new JsonObject
-                {
-                    ["dtype"] = code,
-                    ["shape"] = new JsonArray(data.shape.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
-                    ["data_offsets"] = new JsonArray(offset, offset + length),
-                };
+                table.Add(new Entry(name, tensor.dtype, data.shape, offset, offset + length));
                 offset += length;
                 contiguous.Add(data);
+            }
+            using var hash = HashOfTable(table);
+            foreach (var data in contiguous)
+            {
+                if (data.numel() > 0)
+                    hash.AppendData(data.bytes);
+            }
+            var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [HashKey] = Convert.ToHexStringLower(hash.GetHashAndReset()),
+            };
+            var header = new JsonObject
+            {
+                ["__metadata__"] = new JsonObject(meta.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
+            };
+            foreach (var entry in table)
+            {
+                header[entry.Name] = new JsonObject
+                {
+                    ["dtype"] = Codes[entry.Type],
+                    ["shape"] = new JsonArray(entry.Shape.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
+                    ["data_offsets"] = new JsonArray(entry.Begin, entry.End),
+                };
             }
             byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
             // The data must start on an 8-byte boundary: pad the header with spaces, as the reference implementation does.
@@ -76,34 +97,38 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>Reads every tensor (in file order) and the metadata.</summary>
-        /// <exception cref="FormatException">The file is truncated or malformed; the message says what is wrong.</exception>
+        /// <summary>
+        /// Reads every tensor (in file order) and the metadata from <paramref name="stream"/>, which holds
+        /// <paramref name="length"/> bytes. Sizes are checked against <paramref name="options"/> before anything is allocated,
+        /// the data is read straight into the tensors, and the SHA-256 recorded by <see cref="Write"/> is verified when present.
+        /// On any error no tensor is left behind.
+        /// </summary>
+        /// <exception cref="FormatException">The file is truncated, malformed, over a limit or does not match its hash; the
+        /// message says what is wrong.</exception>
         public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors,
-            IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description)
+            IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description, long length, ModelLoadOptions options)
         {
             ArgumentNullException.ThrowIfNull(stream);
-            var bytes = ReadAll(stream);
-            if (bytes.Length < 8)
-                throw new FormatException($"'{description}' is not a safetensors file: it is {bytes.Length} bytes long, shorter than its " +
+            ArgumentNullException.ThrowIfNull(options);
+            if (length < 8)
+                throw new FormatException($"'{description}' is not a safetensors file: it is {length} bytes long, shorter than its " +
                     $"8-byte header length.");
-            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-            if (headerLength > (ulong)MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
+            Span<byte> length8 = stackalloc byte[8];
+            ReadExactly(stream, length8, description);
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(length8);
+            if (headerLength > (ulong)(length - 8))
                 throw new FormatException($"'{description}' is truncated or corrupted: its header claims {headerLength} bytes, but the " +
-                    $"file has {bytes.Length - 8} after the length.");
-            JsonObject header;
-            try
-            {
-                header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength)) as JsonObject
-                    ?? throw new FormatException($"'{description}': the safetensors header is not a JSON object.");
-            }
-            catch (JsonException e)
-            {
-                throw new FormatException($"'{description}': the safetensors header is not valid JSON ({e.Message}).", e);
-            }
-            long dataStart = 8 + (long)headerLength;
-            long dataLength = bytes.Length - dataStart;
+                    $"file has {length - 8} after the length.");
+            if (headerLength > (ulong)Math.Min(options.MaxJsonEntryBytes, Array.MaxLength))
+                throw new FormatException($"'{description}': the safetensors header claims {headerLength} bytes, more than the limit " +
+                    $"of {options.MaxJsonEntryBytes} (ModelLoadOptions.MaxJsonEntryBytes).");
+            var headerBytes = new byte[headerLength];
+            ReadExactly(stream, headerBytes, description);
+            JsonObject header = JsonLimits.Parse(headerBytes, $"'{description}' (safetensors header)", options) as JsonObject
+                ?? throw new FormatException($"'{description}': the safetensors header is not a JSON object.");
+            long dataLength = length - 8 - (long)headerLength;
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var entries = new List<(string Name, ScalarType Type, long[] Shape, long Begin, long End)>();
+            var entries = new List<Entry>();
             foreach (var (name, node) in header)
             {
                 if (name == "__metadata__")
@@ -115,6 +140,9 @@ namespace Microsoft.ML.Layers
                     }
                     continue;
                 }
+                if (name.Length > options.MaxNameLength)
+                    throw new FormatException($"'{description}': a tensor name is {name.Length} characters long, more than the limit of " +
+                        $"{options.MaxNameLength} (ModelLoadOptions.MaxNameLength).");
                 entries.Add(ParseEntry(name, node, description, dataLength));
             }
             var ordered = entries.OrderBy(e => e.Begin).ToList();
@@ -123,19 +151,115 @@ namespace Microsoft.ML.Layers
                 if (ordered[i].Begin < ordered[i - 1].End)
                     throw new FormatException($"'{description}': tensors '{ordered[i - 1].Name}' and '{ordered[i].Name}' overlap.");
             }
+            long total = entries.Sum(e => e.End - e.Begin);
+            if (total > options.MaxTotalWeightBytes)
+                throw new FormatException($"'{description}' holds {total} bytes of tensors, more than the limit of " +
+                    $"{options.MaxTotalWeightBytes} (ModelLoadOptions.MaxTotalWeightBytes); raise the limit to load it.");
 
+            using var hash = metadata.ContainsKey(HashKey) ? HashOfTable(entries) : null;
             var result = new List<KeyValuePair<string, Tensor>>();
-            foreach (var entry in ordered)
+            try
             {
-                var tensor = empty(entry.Shape, dtype: entry.Type);
-                if (entry.End > entry.Begin)
-                    bytes.AsSpan((int)(dataStart + entry.Begin), (int)(entry.End - entry.Begin)).CopyTo(tensor.bytes);
-                result.Add(KeyValuePair.Create(entry.Name, tensor));
+                long position = 0;
+                foreach (var entry in ordered)
+                {
+                    Skip(stream, entry.Begin - position, hash, description);
+                    var tensor = empty(entry.Shape, dtype: entry.Type);
+                    result.Add(KeyValuePair.Create(entry.Name, tensor));
+                    Fill(stream, tensor, entry.End - entry.Begin, hash, description);
+                    position = entry.End;
+                }
+                Skip(stream, dataLength - position, hash, description);
+                if (hash is not null)
+                {
+                    string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+                    if (!string.Equals(actual, metadata[HashKey], StringComparison.OrdinalIgnoreCase))
+                        throw new FormatException($"'{description}' is corrupted: the SHA-256 of its tensors is {actual}, its metadata " +
+                            $"records {metadata[HashKey]}.");
+                }
+                return (result, metadata);
             }
-            return (result, metadata);
+            catch
+            {
+                foreach (var (_, tensor) in result)
+                    tensor.Dispose();
+                throw;
+            }
         }
 
-        private static (string, ScalarType, long[], long, long) ParseEntry(string name, JsonNode? node, string description, long dataLength)
+        /// <summary>Reads a whole safetensors file (checked against <paramref name="options"/>).</summary>
+        public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors,
+            IReadOnlyDictionary<string, string> Metadata) ReadFile(string path, ModelLoadOptions options)
+        {
+            using var stream = File.OpenRead(path);
+            if (stream.Length > options.MaxWeightsEntryBytes)
+                throw new FormatException($"'{path}' is {stream.Length} bytes long, more than the limit of {options.MaxWeightsEntryBytes} " +
+                    $"(ModelLoadOptions.MaxWeightsEntryBytes); raise the limit to load it.");
+            return Read(stream, path, stream.Length, options);
+        }
+
+        /// <summary>The bytes a tensor is read in at a time (a view's span must fit an <see cref="int"/>).</summary>
+        internal static long ChunkBytes { get; set; } = 1L << 30;
+
+        private static void Fill(Stream stream, Tensor tensor, long bytes, IncrementalHash? hash, string description)
+        {
+            if (bytes == 0)
+                return;
+            if (bytes <= ChunkBytes)
+            {
+                var span = tensor.bytes;
+                ReadExactly(stream, span, description);
+                hash?.AppendData(span);
+                return;
+            }
+            using var flat = tensor.view(-1);
+            long count = flat.numel();
+            long perChunk = Math.Max(1, ChunkBytes / tensor.ElementSize);
+            for (long start = 0; start < count; start += perChunk)
+            {
+                using var part = flat.narrow(0, start, Math.Min(perChunk, count - start));
+                var span = part.bytes;
+                ReadExactly(stream, span, description);
+                hash?.AppendData(span);
+            }
+        }
+
+        private static void Skip(Stream stream, long bytes, IncrementalHash? hash, string description)
+        {
+            var buffer = new byte[(int)Math.Min(Math.Max(bytes, 0), 81920)];
+            while (bytes > 0)
+            {
+                var span = buffer.AsSpan(0, (int)Math.Min(bytes, buffer.Length));
+                ReadExactly(stream, span, description);
+                hash?.AppendData(span);
+                bytes -= span.Length;
+            }
+        }
+
+        private static void ReadExactly(Stream stream, Span<byte> buffer, string description)
+        {
+            try
+            {
+                stream.ReadExactly(buffer);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new FormatException($"'{description}' is truncated: it ends before the bytes its header declares.", e);
+            }
+        }
+
+        /// <summary>The hash of the tensor table (names, dtypes, shapes and ranges, by name), before the data is appended.</summary>
+        private static IncrementalHash HashOfTable(IEnumerable<Entry> entries)
+        {
+            var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var e in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+                hash.AppendData(Encoding.UTF8.GetBytes($"{e.Name}\0{Codes[e.Type]}\0{string.Join(",", e.Shape)}\0{e.Begin}\0{e.End}\n"));
+            return hash;
+        }
+
+        private sealed record Entry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
+
+        private static Entry ParseEntry(string name, JsonNode? node, string description, long dataLength)
         {
             string where = $"'{description}', tensor '{name}'";
             if (node is not JsonObject info || info["dtype"] is not JsonValue dtypeNode || !dtypeNode.TryGetValue<string>(out var code)
@@ -169,20 +293,18 @@ namespace Microsoft.ML.Layers
                 ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
                 _ => 1,
             };
-            long elements = 1;
-            foreach (var d in shape)
-                elements = checked(elements * d);
-            if (checked(elements * elementSize) != end - begin)
+            long elements = shape.Contains(0) ? 0 : 1;
+            foreach (var d in elements == 0 ? Array.Empty<long>() : shape)
+            {
+                if (d != 0 && elements > (end - begin) / d)
+                    throw new FormatException($"{where}: shape [{string.Join(", ", shape)}] needs more bytes than its range holds " +
+                        $"({end - begin}).");
+                elements *= d;
+            }
+            if (elements * elementSize != end - begin)
                 throw new FormatException($"{where}: shape [{string.Join(", ", shape)}] of {code} needs {elements * elementSize} bytes, " +
                     $"but its range holds {end - begin}.");
-            return (name, type, shape, begin, end);
-        }
-
-        private static byte[] ReadAll(Stream stream)
-        {
-            using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            return memory.ToArray();
+            return new Entry(name, type, shape, begin, end);
         }
     }
 }

@@ -46,6 +46,67 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 $"{o.File}: {o.Detail}"));
         }
 
+        /// <summary>
+        /// Seeded single-bit flips anywhere in a saved model (headers, CRCs, compressed config and weights): each copy must
+        /// fail with the documented <see cref="FormatException"/> or load the same model (bit-identical predictions).
+        /// <c>MLLAYERS_FUZZ_LONG=1</c> runs ten times as many.
+        /// </summary>
+        [Fact]
+        public void BitFlipsInASavedModelNeverLoadADifferentModel()
+        {
+            string original = SaveSmallModel();
+            string clean = ChildProbe.Run("model", new[] { original }, Timeout, MemoryLimit, "4").Single().Detail;
+            byte[] bytes = File.ReadAllBytes(original);
+            var random = new Random(13);
+            int count = Environment.GetEnvironmentVariable("MLLAYERS_FUZZ_LONG") == "1" ? 2000 : 200;
+            var files = Enumerable.Range(0, count).Select(i =>
+            {
+                var copy = (byte[])bytes.Clone();
+                int bit = random.Next(copy.Length * 8);
+                copy[bit / 8] ^= (byte)(1 << (bit % 8));
+                return Write($"flip-{i}-bit-{bit}.zip", copy);
+            }).ToList();
+
+            var outcomes = ChildProbe.Run("model", files, TimeSpan.FromMinutes(5), MemoryLimit, "4");
+
+            var different = outcomes.Where(o => o.Loaded && o.Detail != clean).Select(o => Path.GetFileName(o.File)).ToList();
+            var untyped = outcomes.Where(o => !o.Loaded && o.ErrorType != "System.FormatException").Select(o => $"{Path.GetFileName(o.File)}: {o.Detail}").ToList();
+            Assert.True(different.Count == 0, $"{different.Count} of {count} flipped files loaded a different model: {string.Join(", ", different.Take(10))}");
+            Assert.True(untyped.Count == 0, $"{untyped.Count} of {count} failed with an undocumented exception: {string.Join("; ", untyped.Take(5))}");
+        }
+
+        /// <summary>
+        /// The seed's SimpleDense, built on 3 features and called with 7: its <c>matmul</c> would abort the process in
+        /// libtorch; the derived input spec refuses the call with a typed error first.
+        /// </summary>
+        [Fact]
+        public void AUserLayerCalledWithTheWrongWidthAfterBuildThrowsInsteadOfAborting()
+        {
+            string config = Write("simple-dense.json", System.Text.Encoding.UTF8.GetBytes(
+                "{\"class_name\": \"SimpleDense\", \"config\": {\"name\": \"d\", \"units\": 4}, " +
+                "\"build_config\": {\"input_shape\": [null, 3]}}"));
+
+            var outcome = ChildProbe.Run("layer-call", new[] { config }, Timeout, MemoryLimit, "7").Single();
+
+            Assert.False(outcome.Loaded, outcome.Detail);
+            Assert.Contains("simple", outcome.Detail, StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Configs whose weights could not be allocated, or would take gigabytes: a typed error before allocating.</summary>
+        [Theory]
+        [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 8}, \"build_config\": {\"input_shape\": [null, 1099511627776]}}")]
+        [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 2147483647}, \"build_config\": {\"input_shape\": [null, 4]}}")]
+        [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 200000000}, \"build_config\": {\"input_shape\": [null, 16]}}")]
+        [InlineData("{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 100000000, \"output_dim\": 64}, \"build_config\": {\"input_shape\": [null, 3]}}")]
+        public void AConfigWithHugeWeightsFailsBeforeAllocating(string json)
+        {
+            string config = Write("huge.json", System.Text.Encoding.UTF8.GetBytes(json));
+
+            var outcome = ChildProbe.Run("layer-config", new[] { config }, Timeout, 1L << 30).Single();
+
+            Assert.False(outcome.Loaded, outcome.Detail);
+        }
+
         /// <summary>A compiled two-layer MLP on 4 features, saved; returns its path.</summary>
         private string SaveSmallModel()
         {

@@ -297,13 +297,24 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             var loaded = ml.Model.Load(new MemoryStream(original), out _);
             Assert.Equal(60, loaded.Transform(data).GetColumn<float>("Score").Count());
 
+            // Tampered in a file with the stream's SHA-256 trailer: the hash refuses it.
             var patched = PatchEntry(original, "NeuralNetwork.bin", BitConverter.GetBytes(Stored), BitConverter.GetBytes(tampered));
-            var error = Record.Exception(() => ml.Model.Load(new MemoryStream(patched), out _));
+            Assert.Contains("SHA-256", FormatErrorOf(() => ml.Model.Load(new MemoryStream(patched), out _)));
 
+            // Tampered in a stream without the trailer (as files written before the hash are): the value check refuses it.
+            var unhashed = PatchEntry(original, "NeuralNetwork.bin", BitConverter.GetBytes(Stored), BitConverter.GetBytes(tampered),
+                dropBytesAtEnd: 8 + 32);
+            Assert.Contains($"scoring batch size {tampered}", FormatErrorOf(() => ml.Model.Load(new MemoryStream(unhashed), out _)));
+        }
+
+        /// <summary>The message of the first <see cref="FormatException"/> in what <paramref name="load"/> throws.</summary>
+        private static string FormatErrorOf(Action load)
+        {
+            var error = Record.Exception(load);
             Assert.NotNull(error);
             var format = Chain(error).OfType<FormatException>().FirstOrDefault();
             Assert.True(format is not null, $"no FormatException in {error}");
-            Assert.Contains($"scoring batch size {tampered}", format!.Message);
+            return format!.Message;
         }
 
         private static IEnumerable<Exception> Chain(Exception error)
@@ -314,7 +325,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 
         /// <summary>The zip with the one occurrence of <paramref name="find"/> in the entry named <paramref name="entryName"/>
         /// replaced by <paramref name="replace"/>.</summary>
-        private static byte[] PatchEntry(byte[] zipBytes, string entryName, byte[] find, byte[] replace)
+        private static byte[] PatchEntry(byte[] zipBytes, string entryName, byte[] find, byte[] replace, int dropBytesAtEnd = 0)
         {
             var stream = new MemoryStream();
             stream.Write(zipBytes);
@@ -331,6 +342,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                 var at = Enumerable.Range(0, bytes.Length - find.Length + 1).Where(i => bytes.AsSpan(i, find.Length).SequenceEqual(find))
                     .ToList();
                 replace.CopyTo(bytes, Assert.Single(at));
+                bytes = bytes[..^dropBytesAtEnd];
                 string fullName = entry.FullName;
                 entry.Delete();
                 using var write = zip.CreateEntry(fullName).Open();

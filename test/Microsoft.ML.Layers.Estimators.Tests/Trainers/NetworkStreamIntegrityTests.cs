@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 
 namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
@@ -30,8 +31,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             ml.Model.Save(model, data.Schema, saved);
             var original = saved.ToArray();
             var expected = model.Transform(data).GetColumn<float>("Score").ToArray();
-            string entryName = Entries(original).Single(n => n.EndsWith("NeuralNetwork.bin", StringComparison.Ordinal));
-            var stream = Read(original, entryName);
+            string entryName = ZipBytes.EntryNames(original).Single(n => n.EndsWith("NeuralNetwork.bin", StringComparison.Ordinal));
+            var stream = ZipBytes.ReadEntry(original, entryName);
 
             var random = new Random(14);
             int failed = 0;
@@ -43,7 +44,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                 ITransformer loaded;
                 try
                 {
-                    loaded = new MLContext().Model.Load(new MemoryStream(WithEntry(original, entryName, flipped)), out _);
+                    loaded = new MLContext().Model.Load(new MemoryStream(ZipBytes.WithEntry(original, entryName, flipped)), out _);
                 }
                 catch (Exception e)
                 {
@@ -61,42 +62,6 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
         {
             for (; e is not null; e = e.InnerException)
                 yield return e;
-        }
-
-        private static string[] Entries(byte[] zip)
-        {
-            using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-            return archive.Entries.Select(e => e.FullName).ToArray();
-        }
-
-        private static byte[] Read(byte[] zip, string name)
-        {
-            using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-            using var entry = archive.GetEntry(name)!.Open();
-            using var copy = new MemoryStream();
-            entry.CopyTo(copy);
-            return copy.ToArray();
-        }
-
-        private static byte[] WithEntry(byte[] zip, string name, byte[] content)
-        {
-            using var source = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-            using var result = new MemoryStream();
-            using (var target = new ZipArchive(result, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                foreach (var entry in source.Entries)
-                {
-                    using var write = target.CreateEntry(entry.FullName).Open();
-                    if (entry.FullName == name)
-                        write.Write(content);
-                    else
-                    {
-                        using var read = entry.Open();
-                        read.CopyTo(write);
-                    }
-                }
-            }
-            return result.ToArray();
         }
     }
 }

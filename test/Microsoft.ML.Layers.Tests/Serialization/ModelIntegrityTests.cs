@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Layers.Optimizers;
 using Microsoft.ML.Layers.Losses;
+using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -82,7 +83,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             var other = new Sequential(new InputLayer(shape: new Shape(3)), new Dense(4, activation: "tanh"), new Dense(2));
             using var otherStream = new MemoryStream();
             other.Save(otherStream);
-            var tampered = WithEntry(bytes, Model.WeightsEntry, ReadEntry(otherStream.ToArray(), Model.WeightsEntry));
+            var tampered = ZipBytes.WithEntry(bytes, Model.WeightsEntry, ZipBytes.ReadEntry(otherStream.ToArray(), Model.WeightsEntry));
 
             var error = Assert.Throws<FormatException>(() => Model.Load(new MemoryStream(tampered), "tampered.zip"));
 
@@ -94,10 +95,10 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         public void TheMetadataRecordsTheHashesOfTheWeightsAndOptimizerEntries()
         {
             var (bytes, _, _) = SmallModel(compile: true);
-            var metadata = JsonNode.Parse(ReadEntry(bytes, Model.MetadataEntry))!.AsObject();
+            var metadata = JsonNode.Parse(ZipBytes.ReadEntry(bytes, Model.MetadataEntry))!.AsObject();
 
-            Assert.Equal(Sha256(ReadEntry(bytes, Model.WeightsEntry)), (string)metadata[Model.WeightsHashKey]!);
-            Assert.Equal(Sha256(ReadEntry(bytes, Model.OptimizerEntry)), (string)metadata[Model.OptimizerHashKey]!);
+            Assert.Equal(Sha256(ZipBytes.ReadEntry(bytes, Model.WeightsEntry)), (string)metadata[Model.WeightsHashKey]!);
+            Assert.Equal(Sha256(ZipBytes.ReadEntry(bytes, Model.OptimizerEntry)), (string)metadata[Model.OptimizerHashKey]!);
             Assert.Equal("Microsoft.ML.Layers", (string)metadata["library"]!);
         }
 
@@ -106,10 +107,10 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         {
             // Files written before the hashes: the metadata has no hash keys; only the CRC is checked.
             var (bytes, x, expected) = SmallModel(compile: true);
-            var metadata = JsonNode.Parse(ReadEntry(bytes, Model.MetadataEntry))!.AsObject();
+            var metadata = JsonNode.Parse(ZipBytes.ReadEntry(bytes, Model.MetadataEntry))!.AsObject();
             metadata.Remove(Model.WeightsHashKey);
             metadata.Remove(Model.OptimizerHashKey);
-            var old = WithEntry(bytes, Model.MetadataEntry, Encoding.UTF8.GetBytes(metadata.ToJsonString()));
+            var old = ZipBytes.WithEntry(bytes, Model.MetadataEntry, Encoding.UTF8.GetBytes(metadata.ToJsonString()));
 
             using var model = Model.Load(new MemoryStream(old), "old.zip");
 
@@ -224,37 +225,6 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         }
 
         private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-
-        internal static byte[] ReadEntry(byte[] zipBytes, string name)
-        {
-            using var zip = new ZipArchive(new MemoryStream(zipBytes), ZipArchiveMode.Read);
-            using var stream = zip.GetEntry(name)!.Open();
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
-        }
-
-        /// <summary>The zip with one entry's content replaced (the zip writer records a correct CRC for it).</summary>
-        internal static byte[] WithEntry(byte[] zipBytes, string name, byte[] content)
-        {
-            using var source = new ZipArchive(new MemoryStream(zipBytes), ZipArchiveMode.Read);
-            using var result = new MemoryStream();
-            using (var target = new ZipArchive(result, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                foreach (var entry in source.Entries)
-                {
-                    using var write = target.CreateEntry(entry.FullName).Open();
-                    if (entry.FullName == name)
-                        write.Write(content);
-                    else
-                    {
-                        using var read = entry.Open();
-                        read.CopyTo(write);
-                    }
-                }
-            }
-            return result.ToArray();
-        }
 
         /// <summary>The offset of an entry's record in the zip's central directory.</summary>
         internal static int CentralEntry(byte[] zip, string name)

@@ -6,6 +6,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using TorchSharp;
+using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             var config = new byte[200_000_000];
             config.AsSpan().Fill((byte)' ');
             Encoding.UTF8.GetBytes("{}").CopyTo(config, 0);
-            var bytes = ModelIntegrityTests.WithEntry(Saved(Mlp()), Model.ConfigEntry, config);
+            var bytes = ZipBytes.WithEntry(Saved(Mlp()), Model.ConfigEntry, config);
             int central = ModelIntegrityTests.CentralEntry(bytes, Model.ConfigEntry);
             int local = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(central + 42));
             BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 24), 100);
@@ -86,7 +87,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         public void DeeplyNestedJsonIsRefusedBeforeItIsParsed()
         {
             string deep = string.Concat(Enumerable.Repeat("[", 600)) + string.Concat(Enumerable.Repeat("]", 600));
-            var bytes = ModelIntegrityTests.WithEntry(Saved(Mlp()), Model.ConfigEntry, Encoding.UTF8.GetBytes(deep));
+            var bytes = ZipBytes.WithEntry(Saved(Mlp()), Model.ConfigEntry, Encoding.UTF8.GetBytes(deep));
 
             Assert.Contains("MaxJsonDepth", LoadFails(bytes).Message);
         }
@@ -95,7 +96,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         public void AHugeLayerNameIsRefusedBeforeTheLayerIsBuilt()
         {
             string config = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"" + new string('n', 5_000_000) + "\", \"layers\": []}}";
-            var bytes = ModelIntegrityTests.WithEntry(Saved(Mlp()), Model.ConfigEntry, Encoding.UTF8.GetBytes(config));
+            var bytes = ZipBytes.WithEntry(Saved(Mlp()), Model.ConfigEntry, Encoding.UTF8.GetBytes(config));
 
             var error = LoadFails(bytes);
 
@@ -127,13 +128,13 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             var good = Saved(Mlp());
             // Fails after the whole model is built: the weights entry holds another model's weights.
             manual_seed(7);
-            var otherWeights = ModelIntegrityTests.ReadEntry(Saved(Mlp()), Model.WeightsEntry);
-            var badWeights = ModelIntegrityTests.WithEntry(good, Model.WeightsEntry, otherWeights);
+            var otherWeights = ZipBytes.ReadEntry(Saved(Mlp()), Model.WeightsEntry);
+            var badWeights = ZipBytes.WithEntry(good, Model.WeightsEntry, otherWeights);
             // Fails half way through the config: the third layer is unknown.
-            string config = Encoding.UTF8.GetString(ModelIntegrityTests.ReadEntry(good, Model.ConfigEntry));
+            string config = Encoding.UTF8.GetString(ZipBytes.ReadEntry(good, Model.ConfigEntry));
             int second = config.LastIndexOf("\"class_name\": \"Dense\"", StringComparison.Ordinal);
             Assert.True(second > config.IndexOf("\"class_name\": \"Dense\"", StringComparison.Ordinal));
-            var badConfig = ModelIntegrityTests.WithEntry(good, Model.ConfigEntry,
+            var badConfig = ZipBytes.WithEntry(good, Model.ConfigEntry,
                 Encoding.UTF8.GetBytes(config[..second] + "\"class_name\": \"NoSuchLayer\"" + config[(second + 21)..]));
             Assert.Throws<FormatException>(() => Model.Load(new MemoryStream(badWeights), "w"));
             Assert.Throws<FormatException>(() => Model.Load(new MemoryStream(badConfig), "c"));

@@ -23,7 +23,7 @@ namespace Microsoft.ML
     /// Features: Vector&lt;Single&gt; (or Single, Double, Boolean, integers, keys, and vectors of them; variable-length vectors are padded
     /// per batch with a mask).
     /// The network given is a template: each Fit trains a copy of it, freshly initialized when the network is not built yet, and
-    /// starting from its weights when it is (a network trained before, or imported with <see cref="KerasModel.Load(string)"/>).
+    /// starting from its weights when it is (a network trained before, or imported with <see cref="KerasModel.Load(string, ModelLoadOptions?)"/>).
     /// </remarks>
     public static class NeuralNetworkCatalog
     {

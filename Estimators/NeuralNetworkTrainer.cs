@@ -165,7 +165,7 @@ namespace Microsoft.ML.Layers.Estimators
 
         /// <summary>
         /// A copy of the template, as a model: freshly initialized when the template is not built, otherwise holding the
-        /// template's weights, so that a trained or imported network (<see cref="KerasModel.Load(string)"/>) is the starting
+        /// template's weights, so that a trained or imported network (<see cref="KerasModel.Load(string, ModelLoadOptions?)"/>) is the starting
         /// point and the template itself is never changed (each Fit starts from the same weights).
         /// </summary>
         private Model FreshCopy()

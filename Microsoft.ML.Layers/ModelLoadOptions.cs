@@ -1,13 +1,18 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
 
 namespace Microsoft.ML.Layers
 {
     /// <summary>
-    /// Limits that <see cref="Model.Load(string, ModelLoadOptions?)"/> and <see cref="Model.LoadWeights(string, ModelLoadOptions?)"/>
-    /// apply to a file before trusting it: every size is checked against the file's declared sizes before anything is
-    /// allocated, and bytes are counted while they are inflated, so a zip whose header lies stops at the limit. The defaults
-    /// are generous for real models (far above any Keras application model); raise them for larger models, lower them for
-    /// files from untrusted sources. A file over a limit fails with a <see cref="FormatException"/> naming the limit.
+    /// Limits and permissions that the loaders (<see cref="Model.Load(string, ModelLoadOptions?)"/>,
+    /// <see cref="Model.LoadWeights(string, ModelLoadOptions?)"/>, <c>KerasModel.Load</c>, <see cref="Layer.Deserialize(string,
+    /// ModelLoadOptions?)"/>, and ML.NET's <c>MLContext.Model.Load</c> of this library's transformers through
+    /// <see cref="BeginScope"/>) apply to a file before trusting it: every size is checked against the file's declared sizes
+    /// before anything is allocated, bytes are counted while they are inflated (a zip whose header lies stops at the limit),
+    /// and the weights a config creates may not exceed what the file's weights account for. The defaults are generous for real
+    /// models (far above any Keras application model); raise them for larger models, lower them for files from untrusted
+    /// sources. A file over a limit fails with the loader's documented exception naming the limit.
     /// <code>
     /// var model = Model.Load("big.zip", new ModelLoadOptions { MaxWeightsEntryBytes = 32L &lt;&lt; 30 });
     /// </code>
@@ -24,6 +29,26 @@ namespace Microsoft.ML.Layers
 
         /// <summary>The defaults (a new instance each time, so changing it changes nothing else).</summary>
         public static ModelLoadOptions Default => new();
+
+        /// <summary>
+        /// Makes <paramref name="options"/> apply to every load on this thread (and its async continuations) that is given no
+        /// options, until the result is disposed. This is how options reach loaders that take none, such as ML.NET's
+        /// <c>MLContext.Model.Load</c> of a pipeline holding a network:
+        /// <code>
+        /// using (ModelLoadOptions.BeginScope(new ModelLoadOptions { MaxTotalWeightBytes = 1L &lt;&lt; 30 }))
+        ///     model = mlContext.Model.Load("pipeline.zip", out var schema);
+        /// </code>
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+        public static IDisposable BeginScope(ModelLoadOptions options) => LoadScope.UseOptions(options);
+
+        /// <summary>
+        /// Assemblies that a config's <c>module</c> may cause to be loaded, by simple name (e.g. <c>"MyCompany.Layers"</c>),
+        /// loaded from the application's own probing paths, never from a path. Empty by default: a class is then looked up
+        /// only in assemblies already loaded in the process, and no file can make the process load an assembly. A name that
+        /// is empty or holds a path separator is refused when it is added, with an <see cref="ArgumentException"/>.
+        /// </summary>
+        public ICollection<string> AllowedAssemblies { get; } = new AssemblyNames();
 
         /// <summary>
         /// The largest decompressed size of the weights (<c>model.weights.safetensors</c> in a model zip, or a weights file
@@ -92,6 +117,21 @@ namespace Microsoft.ML.Layers
         {
             get => _maxTotalWeightBytes;
             set => _maxTotalWeightBytes = Positive(value, nameof(MaxTotalWeightBytes));
+        }
+
+        /// <summary>A list of simple assembly names that refuses anything else as it is added.</summary>
+        private sealed class AssemblyNames : Collection<string>
+        {
+            protected override void InsertItem(int index, string item)
+                => base.InsertItem(index, Checked(item));
+
+            protected override void SetItem(int index, string item)
+                => base.SetItem(index, Checked(item));
+
+            private static string Checked(string name)
+                => !string.IsNullOrWhiteSpace(name) && name.IndexOfAny(new[] { '/', '\\', ',', ':' }) < 0 ? name
+                    : throw new ArgumentException($"AllowedAssemblies takes simple assembly names such as \"MyCompany.Layers\", never a " +
+                        $"path or a full name. Received: '{name}'.", nameof(name));
         }
 
         private static long Positive(long value, string name)

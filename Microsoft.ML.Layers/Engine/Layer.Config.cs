@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Layers.Regularizers;
 
@@ -83,19 +84,39 @@ namespace Microsoft.ML.Layers
         /// <summary>
         /// Rebuilds a layer from its config: the class is looked up by registered name, created with its static
         /// <c>FromConfig</c> when it declares one, else with the constructor whose parameters match the config's keys, and
-        /// built when the config records an input shape. Only registered classes are ever created.
+        /// built when the config records an input shape. Only registered classes are ever created, and the weights the config
+        /// creates may total at most <see cref="ModelLoadOptions.MaxTotalWeightBytes"/> of <paramref name="options"/> (those of
+        /// an enclosing <see cref="ModelLoadOptions.BeginScope"/>, else the defaults, when null); a config's <c>module</c>
+        /// loads no assembly unless <see cref="ModelLoadOptions.AllowedAssemblies"/> names it.
         /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="config"/> is <see langword="null"/>.</exception>
         /// <exception cref="KeyNotFoundException">The class is not registered (or is not a layer); the message says how to register
         /// it.</exception>
-        /// <exception cref="FormatException">A value does not fit its parameter, or a key matches no parameter.</exception>
-        public static Layer Deserialize(LayerConfig config)
+        /// <exception cref="FormatException">A value does not fit its parameter, a key matches no parameter, or the weights are
+        /// over a limit.</exception>
+        public static Layer Deserialize(LayerConfig config, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(config);
-            return ComponentRegistry.DeserializeLayer(config, typeof(Layer));
+            var resolved = LoadScope.Resolve(options);
+            using (LoadScope.Begin(resolved, resolved.MaxTotalWeightBytes, "ModelLoadOptions.MaxTotalWeightBytes"))
+                return ComponentRegistry.DeserializeLayer(config, typeof(Layer));
         }
 
-        /// <summary>Rebuilds a layer from Keras JSON text; see <see cref="Deserialize(LayerConfig)"/>.</summary>
-        public static Layer Deserialize(string json) => Deserialize(LayerConfig.FromJson(json));
+        /// <summary>
+        /// Rebuilds a layer from Keras JSON text, after checking the text against the JSON limits of <paramref name="options"/>
+        /// (size, depth, name length, layer count); see <see cref="Deserialize(LayerConfig, ModelLoadOptions?)"/>.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+        /// <exception cref="KeyNotFoundException">The class is not registered (or is not a layer).</exception>
+        /// <exception cref="FormatException">The text is not a layer config, is over a limit, or a value does not fit.</exception>
+        public static Layer Deserialize(string json, ModelLoadOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(json);
+            var resolved = LoadScope.Resolve(options);
+            var node = LoadErrors.KeepingFormatExceptions(() => JsonLimits.Parse(Encoding.UTF8.GetBytes(json), "layer config", resolved),
+                "layer config");
+            return Deserialize(LayerConfig.FromJson(node), resolved);
+        }
 
         /// <summary>The layer's config as Keras JSON text.</summary>
         public string ToJson(bool indented = false) => GetConfig().ToJsonString(indented);

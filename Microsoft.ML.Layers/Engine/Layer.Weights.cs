@@ -68,7 +68,8 @@ namespace Microsoft.ML.Layers
 
             var type = dtype ?? DType;
             // Before the initializer runs: torch.rand of a shape whose element count overflows crashes the process.
-            NativeGuards.CheckAllocation(shape.ToArray(), type, $"weight '{name}' of layer '{Name}' ({GetType().Name})");
+            string what = $"weight '{name}' of layer '{Name}' ({GetType().Name})";
+            LoadScope.ChargeWeight(NativeGuards.CheckAllocation(shape.ToArray(), type, what), what);
             initializer ??= DTypes.IsFloating(type) ? Initializer.GlorotUniform() : Initializer.Zeros();
             Tensor value;
             using (no_grad())

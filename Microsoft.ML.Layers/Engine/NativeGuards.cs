@@ -83,8 +83,9 @@ namespace Microsoft.ML.Layers
         /// <param name="dimensions">The tensor's dimensions.</param>
         /// <param name="dtype">Its dtype.</param>
         /// <param name="what">What the tensor is, for the message (<c>"weight 'kernel' of layer 'dense' (Dense)"</c>).</param>
+        /// <returns>The tensor's size in bytes.</returns>
         /// <exception cref="ArgumentException">The tensor is too large; the message names it, its shape and its size.</exception>
-        internal static void CheckAllocation(ReadOnlySpan<long> dimensions, torch.ScalarType dtype, string what)
+        internal static long CheckAllocation(ReadOnlySpan<long> dimensions, torch.ScalarType dtype, string what)
         {
             long limit = Layer.MaxAllocationBytes;
             string shape = "(" + string.Join(", ", dimensions.ToArray()) + ")";
@@ -109,6 +110,7 @@ namespace Microsoft.ML.Layers
                     $"over the limit of {Describe(limit)} (Layer.MaxAllocationBytes). A config or file asking for it is most likely " +
                     $"corrupt; if the model is really this large, raise Layer.MaxAllocationBytes.");
             }
+            return bytes;
         }
 
         /// <summary><see cref="CheckAllocation"/>, returning <paramref name="dimensions"/> for use in an expression.</summary>
@@ -130,7 +132,7 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        private static string Describe(long bytes)
+        internal static string Describe(long bytes)
             => bytes == long.MaxValue ? "more than 8 EiB"
                : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes ({bytes / (double)(1L << 30):0.##} GiB)");
     }

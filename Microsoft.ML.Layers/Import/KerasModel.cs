@@ -61,11 +61,11 @@ namespace Microsoft.ML.Layers.Import
         /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
         /// <exception cref="KerasImportException">The file is not a complete model, or uses something this library cannot
         /// import; the message names the file, whatever failed is the inner exception.</exception>
-        public static Model Load(string path)
+        public static Model Load(string path, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(path);
             using var stream = OpenFile(path);
-            return Load(stream, path);
+            return Load(stream, path, options);
         }
 
         /// <summary>
@@ -74,21 +74,22 @@ namespace Microsoft.ML.Layers.Import
         /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
         /// <exception cref="KerasImportException">The data is not a complete model, or uses something this library cannot
         /// import (also when reading the stream fails); whatever failed is the inner exception.</exception>
-        public static Model Load(Stream stream, string? name = null)
+        public static Model Load(Stream stream, string? name = null, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
-            return WithFile(name, () => LoadStream(stream, name));
+            var resolved = LoadScope.Resolve(options);
+            return WithFile(name, () => LoadStream(stream, name, resolved));
         }
 
-        private static Model LoadStream(Stream stream, string? name)
+        private static Model LoadStream(Stream stream, string? name, ModelLoadOptions options)
         {
             using var seekable = Seekable(stream);
             var format = DetectFormat(seekable);
             return format switch
             {
-                KerasFileFormat.LegacyHdf5Model => WithFile(name, () => LoadLegacyModel(seekable, name)),
-                KerasFileFormat.Keras3Archive => WithFile(name, () => LoadKeras3Archive(seekable, name)),
-                KerasFileFormat.LayersArchive => Model.Load(seekable, name ?? "model"),
+                KerasFileFormat.LegacyHdf5Model => WithFile(name, () => LoadLegacyModel(seekable, name, options)),
+                KerasFileFormat.Keras3Archive => WithFile(name, () => LoadKeras3Archive(seekable, name, options)),
+                KerasFileFormat.LayersArchive => Model.Load(seekable, name ?? "model", options),
                 KerasFileFormat.LegacyHdf5Weights => throw new KerasImportException(
                     "it holds weights only (model.save_weights). Pass the architecture too: KerasModel.Load(architectureJsonPath, " +
                     "weightsPath).", name),
@@ -111,13 +112,15 @@ namespace Microsoft.ML.Layers.Import
         /// <exception cref="UnauthorizedAccessException">A file may not be read.</exception>
         /// <exception cref="KerasImportException">A file is not what it should be, or the weights do not fit the architecture;
         /// the message names the file, whatever failed is the inner exception.</exception>
-        public static Model Load(string architecturePath, string weightsPath)
+        public static Model Load(string architecturePath, string weightsPath, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(architecturePath);
             ArgumentNullException.ThrowIfNull(weightsPath);
-            var architectureBytes = File.ReadAllBytes(CheckExists(architecturePath));
+            var resolved = LoadScope.Resolve(options);
+            CheckExists(architecturePath);
+            var architectureBytes = WithFile(architecturePath, () => ReadLimited(architecturePath, resolved));
             CheckExists(weightsPath);
-            var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(architectureBytes, architecturePath));
+            var (config, kerasMajor) = WithFile(architecturePath, () => ReadConfigJson(architectureBytes, architecturePath, resolved));
             // The architecture is translated (and checked) first, so its problems are reported against its own file.
             var translated = WithFile(architecturePath, () => new KerasConfigTranslator(kerasMajor, architecturePath).Translate(config));
             using var weights = OpenFile(weightsPath);
@@ -131,8 +134,8 @@ namespace Microsoft.ML.Layers.Import
                 if (Hdf5Reader.Has(file, "model_weights"))
                     root = Hdf5Reader.Group(file, "model_weights", weightsPath);
                 int weightsMajor = KerasConfigTranslator.MajorVersion(Hdf5Reader.StringAttribute(root, "keras_version", weightsPath));
-                return Build(translated, keras3 ? 3 : Math.Min(kerasMajor, weightsMajor), weightsPath,
-                    (loader, model) =>
+                return Build(translated, keras3 ? 3 : Math.Min(kerasMajor, weightsMajor), weightsPath, resolved,
+                    WeightBudget(weights.Length, resolved), (loader, model) =>
                     {
                         if (keras3)
                             loader.LoadKeras3(model, file);
@@ -149,13 +152,15 @@ namespace Microsoft.ML.Layers.Import
         /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
         /// <exception cref="KerasImportException">The text is not a Keras architecture, or uses something this library cannot
         /// import; whatever failed is the inner exception.</exception>
-        public static Model FromJson(string json)
+        public static Model FromJson(string json, ModelLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(json);
+            var resolved = LoadScope.Resolve(options);
             return WithFile(null, () =>
             {
-                var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null);
-                return Build(new KerasConfigTranslator(kerasMajor, null).Translate(config), kerasMajor, null, load: null);
+                var (config, kerasMajor) = ReadConfigJson(Encoding.UTF8.GetBytes(json), null, resolved);
+                return Build(new KerasConfigTranslator(kerasMajor, null).Translate(config), kerasMajor, null, resolved,
+                    resolved.MaxTotalWeightBytes, load: null);
             });
         }
 
@@ -223,12 +228,12 @@ namespace Microsoft.ML.Layers.Import
 
         // ---------------------------------------------------------------------------------------------------------
 
-        private static Model LoadLegacyModel(Stream stream, string? name)
+        private static Model LoadLegacyModel(Stream stream, string? name, ModelLoadOptions options)
         {
             using var file = Hdf5Reader.Open(stream, name ?? "stream");
             string modelConfigText = Hdf5Reader.StringAttribute(file, "model_config", name)
                 ?? throw new KerasImportException("it has no 'model_config' attribute.", name);
-            var modelConfig = ParseJson(modelConfigText, "model_config", name);
+            var modelConfig = ParseJson(Encoding.UTF8.GetBytes(modelConfigText), "model_config", name, options);
             var weightsRoot = Hdf5Reader.Has(file, "model_weights") ? Hdf5Reader.Group(file, "model_weights", name)
                 : throw new KerasImportException("it has no 'model_weights' group (was it saved with include_optimizer only?).", name);
             string? version = Hdf5Reader.StringAttribute(file, "keras_version", name)
@@ -236,42 +241,51 @@ namespace Microsoft.ML.Layers.Import
             // Keras 1 files have no keras_version attribute; their configs use Keras 1's argument names.
             int kerasMajor = version is null ? KerasConfigTranslator.GuessMajorVersion(modelConfig)
                 : KerasConfigTranslator.MajorVersion(version);
-            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(modelConfig), kerasMajor, name,
-                (loader, model) => loader.LoadLegacy(model, weightsRoot));
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(modelConfig), kerasMajor, name, options,
+                WeightBudget(stream.Length, options), (loader, model) => loader.LoadLegacy(model, weightsRoot));
         }
 
-        private static Model LoadKeras3Archive(Stream stream, string? name)
+        private static Model LoadKeras3Archive(Stream stream, string? name, ModelLoadOptions options)
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            var config = ParseJson(ReadZipText(zip, "config.json", name), "config.json", name);
+            var config = ParseJson(ReadZipEntry(zip, "config.json", name, options.MaxJsonEntryBytes,
+                nameof(ModelLoadOptions.MaxJsonEntryBytes)), "config.json", name, options);
             int kerasMajor = 3;
             if (zip.GetEntry("metadata.json") is not null
-                && ParseJson(ReadZipText(zip, "metadata.json", name), "metadata.json", name)?["keras_version"] is JsonValue version
+                && ParseJson(ReadZipEntry(zip, "metadata.json", name, options.MaxJsonEntryBytes, nameof(ModelLoadOptions.MaxJsonEntryBytes)),
+                    "metadata.json", name, options)?["keras_version"] is JsonValue version
                 && version.TryGetValue<string>(out var text))
             {
                 kerasMajor = KerasConfigTranslator.MajorVersion(text);
             }
-            using var weights = new MemoryStream();
-            using (var entry = (zip.GetEntry("model.weights.h5")
-                ?? throw new KerasImportException("the archive has no model.weights.h5.", name)).Open())
-                entry.CopyTo(weights);
-            weights.Position = 0;
+            using var weights = new MemoryStream(ReadZipEntry(zip, "model.weights.h5", name, options.MaxWeightsEntryBytes,
+                nameof(ModelLoadOptions.MaxWeightsEntryBytes)), writable: false);
             using var file = Hdf5Reader.Open(weights, $"{name}:model.weights.h5");
-            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(config), kerasMajor, name,
-                (loader, model) => loader.LoadKeras3(model, file));
+            return Build(new KerasConfigTranslator(kerasMajor, name).Translate(config), kerasMajor, name, options,
+                WeightBudget(weights.Length, options), (loader, model) => loader.LoadKeras3(model, file));
         }
+
+        /// <summary>
+        /// The weight bytes a config may create when its weights come from <paramref name="weightsBytes"/> bytes of file:
+        /// twice that (a float16 file fills float32 weights) plus <see cref="LoadScope.Slack"/>, at most
+        /// <see cref="ModelLoadOptions.MaxTotalWeightBytes"/>. Memory is then bounded by the file's size, not by its config.
+        /// </summary>
+        private static long WeightBudget(long weightsBytes, ModelLoadOptions options)
+            => Math.Min(options.MaxTotalWeightBytes, LoadScope.BudgetFor(weightsBytes));
 
         /// <summary>
         /// Builds a translated config and (with <paramref name="load"/>) fills the model from weights written by Keras
         /// <paramref name="weightsMajor"/>; disposes everything on failure.
         /// </summary>
-        private static Model Build(JsonObject translated, int weightsMajor, string? file, Action<KerasWeightLoader, Model>? load)
+        private static Model Build(JsonObject translated, int weightsMajor, string? file, ModelLoadOptions options, long weightBudget,
+            Action<KerasWeightLoader, Model>? load)
         {
             Layer? layer = null;
             var loader = new KerasWeightLoader(weightsMajor, file);
             try
             {
-                layer = Layer.Deserialize(LayerConfig.FromJson(translated));
+                using (LoadScope.Begin(options, weightBudget, file is null ? "ModelLoadOptions.MaxTotalWeightBytes" : $"'{file}'"))
+                    layer = Layer.Deserialize(LayerConfig.FromJson(translated));
                 if (layer is not Model model)
                     throw new KerasImportException($"it holds a single {layer.GetType().Name} layer, not a model.", file, layer.Name);
                 if (!model.Built)
@@ -300,16 +314,16 @@ namespace Microsoft.ML.Layers.Import
             }
         }
 
-        private static (JsonNode? Config, int KerasMajor) ReadConfigJson(byte[] bytes, string? name)
+        private static (JsonNode? Config, int KerasMajor) ReadConfigJson(byte[] bytes, string? name, ModelLoadOptions options)
         {
             JsonNode? json;
             try
             {
-                json = JsonNode.Parse(bytes);
+                json = JsonLimits.Parse(bytes, "the architecture JSON", options);
             }
-            catch (JsonException e)
+            catch (FormatException e)
             {
-                throw new KerasImportException($"it is not valid JSON ({e.Message}).", name, innerException: e);
+                throw new KerasImportException(e.Message, name, innerException: e);
             }
             int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version)
                 ? KerasConfigTranslator.MajorVersion(version)
@@ -317,30 +331,42 @@ namespace Microsoft.ML.Layers.Import
             return (json, kerasMajor);
         }
 
-        private static JsonNode? ParseJson(string text, string what, string? name)
+        private static JsonNode? ParseJson(byte[] utf8, string what, string? name, ModelLoadOptions options)
         {
             try
             {
-                return JsonNode.Parse(text);
+                return JsonLimits.Parse(utf8, $"'{what}'", options);
             }
-            catch (JsonException e)
+            catch (FormatException e)
             {
-                throw new KerasImportException($"'{what}' is not valid JSON ({e.Message}).", name, innerException: e);
+                throw new KerasImportException(e.Message, name, innerException: e);
             }
         }
 
-        private static string ReadZipText(ZipArchive zip, string entryName, string? name)
+        /// <summary>Reads a whole archive entry, its declared size checked against <paramref name="limit"/> first and its CRC-32
+        /// verified.</summary>
+        private static byte[] ReadZipEntry(ZipArchive zip, string entryName, string? name, long limit, string limitName)
         {
             var entry = zip.GetEntry(entryName) ?? throw new KerasImportException($"the archive has no {entryName}.", name);
             try
             {
-                using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
-                return reader.ReadToEnd();
+                return VerifiedEntryStream.ReadAll(entry, name ?? "stream", limit, limitName);
             }
-            catch (InvalidDataException e)
+            catch (FormatException e)
             {
-                throw new KerasImportException($"{entryName} is corrupted ({e.Message}).", name, innerException: e);
+                throw new KerasImportException(e.Message, name, innerException: e);
             }
+        }
+
+        /// <summary>Reads an architecture file whose size is checked against <see cref="ModelLoadOptions.MaxJsonEntryBytes"/>
+        /// first.</summary>
+        private static byte[] ReadLimited(string path, ModelLoadOptions options)
+        {
+            long length = new FileInfo(path).Length;
+            if (length > options.MaxJsonEntryBytes)
+                throw new KerasImportException($"the architecture file is {length} bytes long, more than the limit of " +
+                    $"{options.MaxJsonEntryBytes} (ModelLoadOptions.MaxJsonEntryBytes); raise the limit to load it.", path);
+            return File.ReadAllBytes(path);
         }
 
         /// <summary>Runs an import step: every failure becomes a <see cref="KerasImportException"/> naming the file (see

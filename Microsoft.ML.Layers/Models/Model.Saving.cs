@@ -93,7 +93,8 @@ namespace Microsoft.ML.Layers
             if (!File.Exists(path))
                 throw new FileNotFoundException($"No weights file at '{path}'.", path);
             using var scope = NewDisposeScope();
-            LoadErrors.AsFormatException(() => AssignWeights(SafeTensors.ReadFile(path, options ?? new ModelLoadOptions()).Tensors, path), path);
+            LoadErrors.AsFormatException(() => AssignWeights(SafeTensors.ReadFile(path, LoadScope.Resolve(options),
+                table => CheckWeightTable(table, path)).Tensors, path), path);
         }
 
         /// <summary>
@@ -126,7 +127,7 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(stream);
             string path = description ?? "model";
-            options ??= new ModelLoadOptions();
+            options = LoadScope.Resolve(options);
             ZipArchive zip;
             try
             {
@@ -144,13 +145,27 @@ namespace Microsoft.ML.Layers
                     var metadata = zip.GetEntry(MetadataEntry) is null ? null
                         : ReadJsonEntry(zip, MetadataEntry, path, options) as JsonObject;
                     var configJson = ReadJsonEntry(zip, ConfigEntry, path, options);
-                    layer = Layer.Deserialize(LayerConfig.FromJson(configJson));
-                    var model = layer as Model ?? throw new FormatException($"'{path}' holds a {layer.GetType().Name}, not a model.");
-                    using (var scope = NewDisposeScope())
+                    Model? model = null;
+                    // The architecture is built once the weights entry's table is known, so that the config may only create
+                    // weights the file accounts for, and the table must match the model before any stored tensor is allocated.
+                    var weights = ReadTensorEntry(zip, WeightsEntry, path, options, options.MaxWeightsEntryBytes,
+                        nameof(ModelLoadOptions.MaxWeightsEntryBytes), HashIn(metadata, WeightsHashKey, path), table =>
+                        {
+                            long budget = Math.Min(options.MaxTotalWeightBytes, LoadScope.BudgetFor(table.DataBytes));
+                            using (LoadScope.Begin(options, budget, $"the weights entry of '{path}'"))
+                                layer = Layer.Deserialize(LayerConfig.FromJson(configJson), options);
+                            model = layer as Model ?? throw new FormatException($"'{path}' holds a {layer.GetType().Name}, not a model.");
+                            model.CheckWeightTable(table, $"{path}:{WeightsEntry}");
+                        });
+                    try
                     {
-                        var weights = ReadTensorEntry(zip, WeightsEntry, path, options, options.MaxWeightsEntryBytes,
-                            nameof(ModelLoadOptions.MaxWeightsEntryBytes), HashIn(metadata, WeightsHashKey, path));
-                        model.AssignWeights(weights, $"{path}:{WeightsEntry}");
+                        using var scope = NewDisposeScope();
+                        model!.AssignWeights(weights, $"{path}:{WeightsEntry}");
+                    }
+                    finally
+                    {
+                        foreach (var (_, tensor) in weights)
+                            tensor.Dispose();
                     }
                     if (zip.GetEntry(CompileEntry) is not null)
                     {
@@ -196,26 +211,25 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Reads a safetensors entry, verified (size, CRC-32 and, when recorded, SHA-256) before it is returned.</summary>
         private static IReadOnlyList<KeyValuePair<string, Tensor>> ReadTensorEntry(ZipArchive zip, string name, string path,
-            ModelLoadOptions options, long limit, string limitName, string? expectedHash)
+            ModelLoadOptions options, long limit, string limitName, string? expectedHash,
+            Action<SafeTensors.TensorTable>? beforeAllocating = null)
         {
             using var stream = VerifiedEntryStream.Open(Entry(zip, name, path), path, limit, limitName);
             IReadOnlyList<KeyValuePair<string, Tensor>> tensors;
             try
             {
-                tensors = SafeTensors.Read(stream, $"{path}:{name}", stream.DeclaredLength, options).Tensors;
+                tensors = SafeTensors.Read(stream, $"{path}:{name}", stream.DeclaredLength, options, beforeAllocating).Tensors;
             }
-            catch (FormatException)
+            catch (FormatException e)
             {
-                // A bad CRC explains a malformed entry best: report it when that is the cause.
-                stream.Complete();
+                // Corruption explains a malformed or mismatched entry best: a bad CRC (Complete throws) or SHA-256 is reported
+                // when it is the cause.
+                CheckHash(stream, stream.Complete(), expectedHash, e);
                 throw;
             }
             try
             {
-                string actual = Convert.ToHexStringLower(stream.Complete());
-                if (expectedHash is not null && !string.Equals(actual, expectedHash, StringComparison.OrdinalIgnoreCase))
-                    throw new FormatException($"{stream.Where} is corrupted: its SHA-256 is {actual}, '{MetadataEntry}' records " +
-                        $"{expectedHash}.");
+                CheckHash(stream, stream.Complete(), expectedHash, inner: null);
                 return tensors;
             }
             catch
@@ -224,6 +238,14 @@ namespace Microsoft.ML.Layers
                     tensor.Dispose();
                 throw;
             }
+        }
+
+        private static void CheckHash(VerifiedEntryStream stream, byte[] sha256, string? expectedHash, Exception? inner)
+        {
+            string actual = Convert.ToHexStringLower(sha256);
+            if (expectedHash is not null && !string.Equals(actual, expectedHash, StringComparison.OrdinalIgnoreCase))
+                throw new FormatException($"{stream.Where} is corrupted: its SHA-256 is {actual}, '{MetadataEntry}' records " +
+                    $"{expectedHash}.", inner);
         }
 
         private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path)
@@ -248,8 +270,26 @@ namespace Microsoft.ML.Layers
         {
             var expected = NamedWeights();
             var byName = stored.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-            var missing = expected.Where(e => !byName.ContainsKey(e.Key)).Select(e => e.Key).ToList();
-            var extra = byName.Keys.Except(expected.Select(e => e.Key)).ToList();
+            CheckWeightTable(expected, byName.ToDictionary(p => p.Key, p => p.Value.shape, StringComparer.Ordinal), description);
+            foreach (var (name, weight) in expected)
+                ((Parameter)weight).Assign(byName[name].to(weight.dtype));
+        }
+
+        /// <summary>Checks a stored table of tensors against this model's weights (names and shapes) before any is read.</summary>
+        /// <exception cref="FormatException">A weight is missing or extra, or a shape differs.</exception>
+        internal void CheckWeightTable(SafeTensors.TensorTable table, string description)
+        {
+            var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+            foreach (var tensor in table.Tensors)
+                shapes[tensor.Name] = tensor.Shape;
+            CheckWeightTable(NamedWeights(), shapes, description);
+        }
+
+        private void CheckWeightTable(IReadOnlyList<KeyValuePair<string, Tensor>> expected, IReadOnlyDictionary<string, long[]> stored,
+            string description)
+        {
+            var missing = expected.Where(e => !stored.ContainsKey(e.Key)).Select(e => e.Key).ToList();
+            var extra = stored.Keys.Except(expected.Select(e => e.Key)).ToList();
             if (missing.Count > 0 || extra.Count > 0)
             {
                 throw new FormatException(
@@ -259,12 +299,10 @@ namespace Microsoft.ML.Layers
             }
             foreach (var (name, weight) in expected)
             {
-                if (!weight.shape.SequenceEqual(byName[name].shape))
-                    throw new FormatException($"'{description}': weight '{name}' has shape {Shape.Of(byName[name])} in the file but " +
-                        $"{Shape.Of(weight)} in the model.");
+                if (!weight.shape.SequenceEqual(stored[name]))
+                    throw new FormatException($"'{description}': weight '{name}' has shape {new Shape(stored[name])} in the file " +
+                        $"but {Shape.Of(weight)} in the model.");
             }
-            foreach (var (name, weight) in expected)
-                ((Parameter)weight).Assign(byName[name].to(weight.dtype));
         }
 
         private JsonObject CompileConfig() => new()

@@ -176,20 +176,7 @@ namespace Microsoft.ML.Layers
             if (previous is not null)
                 names.UnionWith(previous);
             AllowedAssemblyLoads.Value = names;
-            return new Restore(() => AllowedAssemblyLoads.Value = previous);
-        }
-
-        private sealed class Restore : IDisposable
-        {
-            private Action? _undo;
-
-            public Restore(Action undo) => _undo = undo;
-
-            public void Dispose()
-            {
-                _undo?.Invoke();
-                _undo = null;
-            }
+            return new ScopeExit(() => AllowedAssemblyLoads.Value = previous);
         }
 
         /// <summary>Whether an assembly with the simple name <paramref name="module"/> is loaded in the process.</summary>
@@ -336,7 +323,7 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// Rebuilds a layer from its config, and builds it when the config records its input shape. Throws only what
-        /// <see cref="Layer.Deserialize(LayerConfig)"/> documents: <see cref="KeyNotFoundException"/> for a class that is not
+        /// <see cref="Layer.Deserialize(LayerConfig, ModelLoadOptions?)"/> documents: <see cref="KeyNotFoundException"/> for a class that is not
         /// registered, <see cref="FormatException"/> (naming the layer, the original as inner exception) for anything else;
         /// a layer created before the failure is disposed.
         /// </summary>

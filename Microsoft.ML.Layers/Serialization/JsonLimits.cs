@@ -37,6 +37,9 @@ namespace Microsoft.ML.Layers
         /// <exception cref="FormatException">The JSON is invalid or exceeds a limit.</exception>
         public static void Check(ReadOnlySpan<byte> utf8, string where, ModelLoadOptions options)
         {
+            if (utf8.Length > options.MaxJsonEntryBytes)
+                throw new FormatException($"{where} is {utf8.Length} bytes of JSON, more than the limit of {options.MaxJsonEntryBytes} " +
+                    $"(ModelLoadOptions.MaxJsonEntryBytes); raise the limit to load it.");
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = options.MaxJsonDepth });
             // For each open container: whether it is an array under the key "layers".
             var layerLists = new Stack<bool>();

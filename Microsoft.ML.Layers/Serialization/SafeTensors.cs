@@ -103,10 +103,18 @@ namespace Microsoft.ML.Layers
         /// the data is read straight into the tensors, and the SHA-256 recorded by <see cref="Write"/> is verified when present.
         /// On any error no tensor is left behind.
         /// </summary>
+        /// <param name="stream">The data, positioned at the file's start.</param>
+        /// <param name="description">The file (and entry), as errors name it.</param>
+        /// <param name="length">The bytes <paramref name="stream"/> holds.</param>
+        /// <param name="options">The limits.</param>
+        /// <param name="beforeAllocating">Called with the checked table of tensors before any of them is allocated: the place
+        /// to refuse names or shapes the caller does not expect, so that a file cannot make it allocate what it will not use.
+        /// </param>
         /// <exception cref="FormatException">The file is truncated, malformed, over a limit or does not match its hash; the
         /// message says what is wrong.</exception>
         public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors,
-            IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description, long length, ModelLoadOptions options)
+            IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string description, long length, ModelLoadOptions options,
+            Action<TensorTable>? beforeAllocating = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
             ArgumentNullException.ThrowIfNull(options);
@@ -155,6 +163,7 @@ namespace Microsoft.ML.Layers
             if (total > options.MaxTotalWeightBytes)
                 throw new FormatException($"'{description}' holds {total} bytes of tensors, more than the limit of " +
                     $"{options.MaxTotalWeightBytes} (ModelLoadOptions.MaxTotalWeightBytes); raise the limit to load it.");
+            beforeAllocating?.Invoke(new TensorTable(entries.Select(e => new StoredTensor(e.Name, e.Type, e.Shape)).ToList(), total));
 
             using var hash = metadata.ContainsKey(HashKey) ? HashOfTable(entries) : null;
             var result = new List<KeyValuePair<string, Tensor>>();
@@ -187,16 +196,23 @@ namespace Microsoft.ML.Layers
             }
         }
 
-        /// <summary>Reads a whole safetensors file (checked against <paramref name="options"/>).</summary>
+        /// <summary>Reads a whole safetensors file (checked against <paramref name="options"/>; see <see cref="Read"/>).</summary>
         public static (IReadOnlyList<KeyValuePair<string, Tensor>> Tensors,
-            IReadOnlyDictionary<string, string> Metadata) ReadFile(string path, ModelLoadOptions options)
+            IReadOnlyDictionary<string, string> Metadata) ReadFile(string path, ModelLoadOptions options,
+            Action<TensorTable>? beforeAllocating = null)
         {
             using var stream = File.OpenRead(path);
             if (stream.Length > options.MaxWeightsEntryBytes)
                 throw new FormatException($"'{path}' is {stream.Length} bytes long, more than the limit of {options.MaxWeightsEntryBytes} " +
                     $"(ModelLoadOptions.MaxWeightsEntryBytes); raise the limit to load it.");
-            return Read(stream, path, stream.Length, options);
+            return Read(stream, path, stream.Length, options, beforeAllocating);
         }
+
+        /// <summary>A tensor a file declares: its name, dtype and shape.</summary>
+        public sealed record StoredTensor(string Name, ScalarType Type, long[] Shape);
+
+        /// <summary>The tensors a file declares, and the bytes of data they take.</summary>
+        public sealed record TensorTable(IReadOnlyList<StoredTensor> Tensors, long DataBytes);
 
         /// <summary>The bytes a tensor is read in at a time (a view's span must fit an <see cref="int"/>).</summary>
         internal static long ChunkBytes { get; set; } = 1L << 30;

@@ -58,6 +58,32 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             Assert.True(failed >= 55, $"only {failed} of 60 flips failed");
         }
 
+        [Fact]
+        public void LoadOptionsReachMLNetsModelLoadThroughAScope()
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = Enumerable.Range(0, 20).Select(i => new NeuralNetworkTrainerTests.Row
+            {
+                Features = new[] { i / 20f, i % 3 / 3f, 0.5f, i % 2 },
+                Target = i % 4,
+            }).ToArray();
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var model = ml.Regression.Trainers.NeuralNetwork(new Dense(1), labelColumnName: "Target", epochs: 1).Fit(data);
+            using var saved = new MemoryStream();
+            ml.Model.Save(model, data.Schema, saved);
+            var bytes = saved.ToArray();
+
+            Exception error;
+            using (ModelLoadOptions.BeginScope(new ModelLoadOptions { MaxJsonEntryBytes = 10 }))
+                error = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(new MemoryStream(bytes), out _));
+
+            var format = Chain(error).OfType<FormatException>().FirstOrDefault();
+            Assert.True(format is not null, $"no FormatException in {error}");
+            Assert.Contains("MaxJsonEntryBytes", format!.Message);
+            var loaded = new MLContext().Model.Load(new MemoryStream(bytes), out _);
+            Assert.Equal(model.Transform(data).GetColumn<float>("Score"), loaded.Transform(data).GetColumn<float>("Score"));
+        }
+
         private static System.Collections.Generic.IEnumerable<Exception> Chain(Exception? e)
         {
             for (; e is not null; e = e.InnerException)

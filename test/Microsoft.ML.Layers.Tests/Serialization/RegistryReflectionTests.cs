@@ -80,12 +80,11 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         {
             string module = UnloadedAssembly(skip: 1);
 
-            using (ComponentRegistry.AllowAssemblyLoads(new[] { module }))
-            {
-                var error = Assert.Throws<KeyNotFoundException>(() => Layer.Deserialize(LayerNamingModule(module)));
-                Assert.Contains("Unknown layer class 'SmtpClient'", error.Message);
-            }
+            var options = new ModelLoadOptions { AllowedAssemblies = { module } };
 
+            var error = Assert.Throws<KeyNotFoundException>(() => Layer.Deserialize(LayerNamingModule(module), options));
+
+            Assert.Contains("Unknown layer class 'SmtpClient'", error.Message);
             Assert.True(IsLoaded(module));
             Assert.Throws<ArgumentException>(() => ComponentRegistry.AllowAssemblyLoads(new[] { "../evil" }));
         }
@@ -94,9 +93,11 @@ namespace Microsoft.ML.Layers.Tests.Serialization
         public void TheAllowListEndsWithItsScope()
         {
             string module = UnloadedAssembly(skip: 2);
-            using (ComponentRegistry.AllowAssemblyLoads(new[] { "Some.Other.Assembly" }))
+            using (ModelLoadOptions.BeginScope(new ModelLoadOptions { AllowedAssemblies = { module } }))
             {
             }
+            Assert.Throws<KeyNotFoundException>(() => Layer.Deserialize(LayerNamingModule(module),
+                new ModelLoadOptions { AllowedAssemblies = { "Some.Other.Assembly" } }));
 
             Assert.Throws<KeyNotFoundException>(() => Layer.Deserialize(LayerNamingModule(module)));
 

@@ -156,7 +156,7 @@ namespace Microsoft.ML.Layers.Tests.Training
 
             var error = Assert.Throws<FormatException>(() => Model.Load(path));
 
-            Assert.Contains("truncated or corrupted", error.Message);
+            Assert.Contains("corrupted", error.Message);   // the SHA-256 recorded in metadata.json explains it best
         }
 
         [Fact]

@@ -9,13 +9,6 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Robustness
 {
-    /// <summary>What a child process did with one input: loaded it (with a digest of its predictions) or threw.</summary>
-    public sealed record ProbeOutcome(string File, bool Loaded, string Detail)
-    {
-        /// <summary>The exception's type name when it threw.</summary>
-        public string? ErrorType => Loaded ? null : Detail.Split(':')[0];
-    }
-
     /// <summary>
     /// Runs loaders on untrusted inputs in a child process (this test assembly, started with <c>--probe</c>), so that a
     /// native abort, a segfault, a hang or a runaway allocation fails one test instead of ending the test run. The child
@@ -51,80 +44,12 @@ namespace Microsoft.ML.Layers.Tests.Robustness
         };
 
         /// <summary>The child's entry point: <c>--probe kind [option] -- file...</c>; otherwise nothing (xunit runs the tests).</summary>
-        public static int Main(string[] args)
-        {
-            if (args.Length < 2 || args[0] != "--probe")
-                return 0;
-            NativeBackend.EnsureLoaded();   // TorchSharp is touched below before any type of the library
-            var probe = Kinds[args[1]];
-            int separator = Array.IndexOf(args, "--");
-            var options = args[2..separator];
-            foreach (var file in args[(separator + 1)..])
-            {
-                Console.WriteLine($"FILE {file}");
-                try
-                {
-                    using var scope = NewDisposeScope();
-                    Console.WriteLine($"OK {probe(file, options)}");
-                }
-                catch (Exception e)
-                {
-                    Console.WriteLine($"ERROR {e.GetType().FullName}: {e.Message.Split('\n')[0]}");
-                }
-            }
-            return 0;
-        }
+        public static int Main(string[] args) => ChildProcessProbe.Main(args, Kinds, NativeBackend.EnsureLoaded);
 
-        /// <summary>
-        /// Runs <paramref name="kind"/> over <paramref name="files"/> in one child process, within <paramref name="timeout"/>
-        /// and <paramref name="maxResidentBytes"/>, and returns one outcome per file. A crash, a hang or the memory limit
-        /// fails with the file being read at the time.
-        /// </summary>
+        /// <summary>Runs <paramref name="kind"/> over <paramref name="files"/> in one bounded child process
+        /// (<see cref="ChildProcessProbe.Run"/>).</summary>
         public static IReadOnlyList<ProbeOutcome> Run(string kind, IReadOnlyList<string> files, TimeSpan timeout, long maxResidentBytes,
-            params string[] options)
-        {
-            string assembly = typeof(ChildProbe).Assembly.Location;
-            var arguments = new[] { assembly, "--probe", kind }.Concat(options).Append("--").Concat(files);
-            ProcessResult result;
-            try
-            {
-                result = ProcessRunner.Run(ProcessRunner.DotNet, arguments, Path.GetDirectoryName(assembly)!, timeout: timeout,
-                    maxResidentBytes: maxResidentBytes);
-            }
-            catch (Exception e) when (e is TimeoutException or OutOfMemoryException)
-            {
-                throw new Xunit.Sdk.XunitException($"The {kind} probe exceeded its bounds: {e.Message}");
-            }
-            var outcomes = Parse(result.StandardOutput);
-            if (result.ExitCode != 0 || outcomes.Count != files.Count)
-            {
-                string last = outcomes.Count < files.Count ? files[outcomes.Count] : "(after the last file)";
-                throw new Xunit.Sdk.XunitException($"The {kind} probe died on {last}: {result}");
-            }
-            return outcomes;
-        }
-
-        private static List<ProbeOutcome> Parse(string output)
-        {
-            var outcomes = new List<ProbeOutcome>();
-            string? file = null;
-            foreach (var line in output.Split('\n').Select(l => l.TrimEnd('\r')))
-            {
-                if (line.StartsWith("FILE ", StringComparison.Ordinal))
-                    file = line[5..];
-                else if (file is not null && line.StartsWith("OK ", StringComparison.Ordinal))
-                    (outcomes, file) = (Add(outcomes, new ProbeOutcome(file, true, line[3..])), null);
-                else if (file is not null && line.StartsWith("ERROR ", StringComparison.Ordinal))
-                    (outcomes, file) = (Add(outcomes, new ProbeOutcome(file, false, line[6..])), null);
-            }
-            return outcomes;
-        }
-
-        private static List<ProbeOutcome> Add(List<ProbeOutcome> list, ProbeOutcome outcome)
-        {
-            list.Add(outcome);
-            return list;
-        }
+            params string[] options) => ChildProcessProbe.Run(typeof(ChildProbe).Assembly, kind, files, timeout, maxResidentBytes, options);
 
         /// <summary>A SHA-256 of a tensor's float32 values: equal digests mean bit-identical outputs.</summary>
         private static string Digest(Tensor tensor)

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Layers.Estimators;
+using Microsoft.ML.Layers.Estimators.Internal;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Layers.Estimators
@@ -39,8 +40,12 @@ namespace Microsoft.ML.Layers.Estimators
             NeuralNetworkModelParameters? model = null;
             DataViewType? featureType = null;
             int batchSize = 0;
-            // Whatever fails while reading (a truncated stream, a corrupted network) is a FormatException naming the network.
-            bool found = ctx.TryLoadBinaryStream(StreamName, verifiedReader => LoadErrors.AsFormatException(() =>
+            // Whatever fails while reading (a corrupted entry of the zip, a truncated stream, a corrupted network) is a
+            // FormatException naming the network; ML.NET inflates the entry before the callback runs, so the call is wrapped too.
+            if (ctx.Repository is not null)
+                LoadErrors.KeepingFormatExceptions(() => RepositoryIntegrity.Verify(ctx.Repository), "the ML.NET model");
+            bool found = LoadErrors.AsFormatException(() => ctx.TryLoadBinaryStream(StreamName,
+                verifiedReader => LoadErrors.AsFormatException(() =>
             {
                 using var reader = new BinaryReader(new MemoryStream(VerifiedPayload(verifiedReader)));
                 // Layout: int format version; int task; int feature count; feature names; bool outputs probabilities;
@@ -78,7 +83,7 @@ namespace Microsoft.ML.Layers.Estimators
                 var network = Layers.Model.Load(stream, NetworkDescription);
                 model = new NeuralNetworkModelParameters(network, task, features, probabilities,
                     new VBuffer<ReadOnlyMemory<char>>(names.Length, names), classCount, outputColumn, outputWidth);
-            }, NetworkDescription));
+            }, NetworkDescription)), NetworkDescription);
             if (!found || model is null || featureType is null)
                 throw new FormatException($"The ML.NET model has no '{StreamName}' stream: it was not written by this library.");
             Model = model;

@@ -15,6 +15,14 @@ namespace Microsoft.ML.Layers.Estimators
     /// single-row mapper for <c>PredictionEngine</c>, and saving into the ML.NET model zip (the network's Keras config and
     /// safetensors weights, embedded as the same zip <see cref="Layers.Model.Save(System.IO.Stream, bool)"/> writes).
     /// </summary>
+    /// <remarks>
+    /// Loading (<c>MLContext.Model.Load</c>) verifies the CRC-32 of every entry of the model zip and the SHA-256 of the network,
+    /// and applies <see cref="ModelLoadOptions"/> (through <see cref="ModelLoadOptions.BeginScope"/>). Whatever is wrong with
+    /// the network or the zip makes the transformer's loader throw a <see cref="System.FormatException"/> naming the entry,
+    /// with the original failure as its inner exception; ML.NET creates loaders by reflection, so the caller receives it
+    /// wrapped in a <see cref="System.Reflection.TargetInvocationException"/> (sometimes inside an
+    /// <see cref="System.InvalidOperationException"/>). No partially loaded network is kept.
+    /// </remarks>
     public abstract class NeuralNetworkTransformerBase : ITransformer, ICanSaveModel
     {
         private const string StreamName = "NeuralNetwork.bin";

@@ -14,12 +14,16 @@ namespace Microsoft.ML.Layers.Tests.Robustness
     {
         /// <summary>The exception's type name when it threw.</summary>
         public string? ErrorType => Loaded ? null : Detail.Split(':')[0];
+
+        /// <summary>The managed bytes the child allocated for this input (garbage included).</summary>
+        public long AllocatedBytes { get; init; }
     }
 
     /// <summary>
     /// Runs loaders on untrusted inputs in a child process (this test assembly, started with <c>--probe</c>), so that a
     /// native abort, a segfault, a hang or a runaway allocation fails one test instead of ending the test run. The child
-    /// prints <c>FILE path</c> before each input and then <c>OK digest</c> or <c>ERROR Type: message</c>.
+    /// prints <c>FILE path</c> before each input, then <c>OK digest</c> or <c>ERROR Type: message</c>, then <c>ALLOC bytes</c>
+    /// (the managed bytes allocated for it).
     /// </summary>
     public static class ChildProbe
     {
@@ -84,6 +88,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             foreach (var file in args[(separator + 1)..])
             {
                 Console.WriteLine($"FILE {file}");
+                long before = GC.GetTotalAllocatedBytes(precise: true);
                 try
                 {
                     using var scope = NewDisposeScope();
@@ -93,6 +98,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 {
                     Console.WriteLine($"ERROR {e.GetType().FullName}: {e.Message.Split('\n')[0]}");
                 }
+                Console.WriteLine($"ALLOC {GC.GetTotalAllocatedBytes(precise: true) - before}");
             }
             return 0;
         }
@@ -115,15 +121,34 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             }
             catch (Exception e) when (e is TimeoutException or OutOfMemoryException)
             {
-                throw new Xunit.Sdk.XunitException($"The {kind} probe exceeded its bounds: {e.Message}");
+                // The message holds the command line and the child's whole output: keep the verdict and the last lines.
+                var lines = e.Message.Split('\n');
+                string? reading = lines.LastOrDefault(l => l.StartsWith("FILE ", StringComparison.Ordinal))?[5..].TrimEnd('\r');
+                throw new ProbeFailedException($"The {kind} probe exceeded its bounds on {reading ?? "(before the first file)"}: " +
+                    $"{Verdict(lines[0])}\n{string.Join("\n", lines.TakeLast(12))}", reading);
             }
             var outcomes = Parse(result.StandardOutput);
             if (result.ExitCode != 0 || outcomes.Count != files.Count)
             {
-                string last = outcomes.Count < files.Count ? files[outcomes.Count] : "(after the last file)";
-                throw new Xunit.Sdk.XunitException($"The {kind} probe died on {last}: {result}");
+                string? last = outcomes.Count < files.Count ? files[outcomes.Count] : null;
+                throw new ProbeFailedException(
+                    $"The {kind} probe died on {last ?? "(after the last file)"}: exit code {result.ExitCode}\n" +
+                    $"--- stdout (end) ---\n{string.Join("\n", result.StandardOutput.Split('\n').TakeLast(12))}\n" +
+                    $"--- stderr (end) ---\n{string.Join("\n", result.StandardError.Split('\n').TakeLast(30))}", last);
             }
             return outcomes;
+        }
+
+        /// <summary>"used N resident bytes, over its limit" or "did not finish within T" from the runner's message.</summary>
+        private static string Verdict(string line)
+        {
+            foreach (var marker in new[] { "' used ", "' did not finish" })
+            {
+                int at = line.IndexOf(marker, StringComparison.Ordinal);
+                if (at >= 0)
+                    return line[(at + 2)..];
+            }
+            return line;
         }
 
         private static List<ProbeOutcome> Parse(string output)
@@ -138,6 +163,8 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                     (outcomes, file) = (Add(outcomes, new ProbeOutcome(file, true, line[3..])), null);
                 else if (file is not null && line.StartsWith("ERROR ", StringComparison.Ordinal))
                     (outcomes, file) = (Add(outcomes, new ProbeOutcome(file, false, line[6..])), null);
+                else if (outcomes.Count > 0 && line.StartsWith("ALLOC ", StringComparison.Ordinal))
+                    outcomes[^1] = outcomes[^1] with { AllocatedBytes = long.Parse(line[6..]) };
             }
             return outcomes;
         }

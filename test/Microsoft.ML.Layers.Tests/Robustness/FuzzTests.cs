@@ -38,6 +38,10 @@ namespace Microsoft.ML.Layers.Tests.Robustness
         /// weight values, their data layouts or the <c>model_config</c> text can load a different model by design; such copies
         /// are counted, not failed. Every other copy: <see cref="KerasImportException"/> or the same predictions.
         /// </summary>
+        /// <remarks>
+        /// Under <c>MLLAYERS_FUZZ_LONG=1</c> this fails at copy 2716 (the child passes 1.5 GiB resident after gigabytes of
+        /// allocations by earlier copies): the finding of <see cref="CorruptedKerasFilesFoundByTheFuzzPassesDoNotAllocateGigabytes"/>.
+        /// </remarks>
         [KerasReferenceFact]
         public void SeededMutationsOfALegacyH5FailWithAnImportErrorOrLoadTheSameModel()
         {
@@ -47,7 +51,8 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var random = new Random(1401);
             var (files, byFile) = Mutations.Write(Mutations.Mixed(bytes, random, FuzzSettings.Count(300)), _directory, "h5", ".h5");
 
-            var outcomes = ChildProbe.Run("keras-predict", files.Prepend(original).ToList(), Timeout, MemoryLimit, "2", "16");
+            var outcomes = Probe("keras-predict", files.Prepend(original).ToList(),
+                f => $"seed 1401, {byFile.GetValueOrDefault(f)?.Description ?? "unchanged"}", "2", "16");
 
             Check(outcomes, byFile, typeof(KerasImportException).FullName!,
                 m => !m.IsTruncation && unprotected.Any(r => m.Touches(r.Start, r.End)));
@@ -73,9 +78,51 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var (files, byFile) = Mutations.Write(
                 Mutations.Mixed(File.ReadAllBytes(original), random, FuzzSettings.Count(300)), _directory, "keras", ".keras");
 
-            var outcomes = ChildProbe.Run("keras-predict", files.Prepend(original).ToList(), Timeout, MemoryLimit, "2", "3");
+            var outcomes = Probe("keras-predict", files.Prepend(original).ToList(),
+                f => $"seed 1402, {byFile.GetValueOrDefault(f)?.Description ?? "unchanged"}", "2", "3");
 
             Check(outcomes, byFile, typeof(KerasImportException).FullName!, _ => false);
+        }
+
+        /// <summary>
+        /// Copies the fuzz passes above turned up whose import allocates gigabytes of managed memory from a 13.5 KB (.h5) or a
+        /// few-KB (.keras) file before failing with the documented error: the mutations are regenerated from their seeds (the
+        /// CI passes: seed 1401 copy 127, seed 1402 copy 250; the long .h5 pass: seed 1401 copies 1345, 2493 and 2716 of 3000).
+        /// Each must fail or load having allocated at most 64 MB (the clean files allocate under 1 MB).
+        /// </summary>
+        /// <remarks>
+        /// FINDING (issue 14, "memory is not bounded by the file's size"): all five fail with the documented
+        /// <see cref="KerasImportException"/>, but only after allocating 0.9 to 4.3 GB. Inner exceptions: PureHDF's
+        /// <c>H5StreamDriver.ReadBytes</c> (attribute and object-header messages decoded with corrupted sizes, for example
+        /// <c>'/@model_config' cannot be read (EndOfStreamException)</c> after 1.7 GB for h5 copy 127, an overwrite of 36 bytes at
+        /// 2926; 3.6 GB for long copy 2493, 26 bytes at 12456; <c>'vars/0' cannot be read (OverflowException)</c> after 4.3 GB
+        /// for .keras copy 250, bit 4 of byte 1149).
+        /// The resident set stays small in a fresh process because the big arrays are never touched, but in a long-running
+        /// one the garbage collector's budget grows and the long .h5 pass passes 1.5 GiB resident at copy 2716. No tiny fix:
+        /// the reader would have to check every size PureHDF decodes against the file's length (or read through a stream
+        /// that refuses reads past it), and PureHDF decodes object headers internally.
+        /// </remarks>
+        [KerasReferenceFact(Skip = "Finding: corrupted HDF5 sizes make PureHDF allocate GBs before the import fails (remarks)")]
+        public void CorruptedKerasFilesFoundByTheFuzzPassesDoNotAllocateGigabytes()
+        {
+            const long limit = 64L << 20;
+            byte[] h5 = File.ReadAllBytes(Path.Combine(RepositoryLayout.KerasReferenceDirectory, "examples", "activations",
+                "ReLU_0_model.h5"));
+            var ci = Mutations.Mixed(h5, new Random(1401), 300).ToList();
+            var longRun = Mutations.Mixed(h5, new Random(1401), 3000).ToList();
+            var keras = Mutations.Mixed(RobustnessFixtures.Keras3Archive(), new Random(1402), 300).ToList();
+            // The importer finds the format in the bytes; the probe's input shape fits the .h5 (a .keras copy that loads cannot
+            // predict on it, which the probe reports as loaded).
+            var (files, byFile) = Mutations.Write(new[] { ci[127], longRun[1345], longRun[2493], longRun[2716], keras[250] },
+                _directory, "found", ".bin");
+
+            var outcomes = Probe("keras-predict", files, f => byFile[f].Description, "2", "16");
+
+            var failures = outcomes
+                .Where(o => o.AllocatedBytes > limit || (!o.Loaded && o.ErrorType != typeof(KerasImportException).FullName))
+                .Select(o => $"{Path.GetFileName(o.File)} ({byFile[o.File].Description}): allocated {o.AllocatedBytes:N0} bytes; " +
+                    o.Detail).ToList();
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
         }
 
         /// <summary>
@@ -93,7 +140,8 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var (files, byFile) = Mutations.Write(
                 Mutations.Mixed(File.ReadAllBytes(original), random, FuzzSettings.Count(300)), _directory, "weights", ".safetensors");
 
-            var outcomes = ChildProbe.Run("weights", files.Prepend(original).ToList(), Timeout, MemoryLimit);
+            var outcomes = Probe("weights", files.Prepend(original).ToList(),
+                f => $"seed 1403, {byFile.GetValueOrDefault(f)?.Description ?? "unchanged"}");
 
             // The clean file must change the fresh model's predictions, or "the same predictions" would prove nothing.
             using (var fresh = RobustnessFixtures.SmallMlp(seed: 99))
@@ -126,7 +174,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 descriptions[file] = description;
             }
 
-            var outcomes = ChildProbe.Run("model-load", files, Timeout, MemoryLimit, "4");
+            var outcomes = Probe("model-load", files, f => $"seed 1404, {descriptions[f]}", "4");
 
             var failures = outcomes.Where(o => !o.Loaded && o.ErrorType != typeof(FormatException).FullName)
                 .Select(o => $"{Path.GetFileName(o.File)} ({descriptions[o.File]}): {o.Detail}").ToList();
@@ -134,6 +182,24 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 $"{outcomes.Count(o => !o.Loaded)} failed with FormatException");
             Assert.True(failures.Count == 0, $"seed 1404: {failures.Count} of {outcomes.Count} mutated configs failed with an " +
                 $"undocumented exception:\n{string.Join("\n", failures.Take(20))}");
+        }
+
+        /// <summary>
+        /// Runs the probe over the files in one child within <see cref="Timeout"/> and <see cref="MemoryLimit"/>; when the child
+        /// crashes, hangs or passes the memory bound, the failure names the mutation of the file it was reading.
+        /// </summary>
+        private static IReadOnlyList<ProbeOutcome> Probe(string kind, List<string> files, Func<string, string> describe,
+            params string[] options)
+        {
+            try
+            {
+                return ChildProbe.Run(kind, files, Timeout, MemoryLimit, options);
+            }
+            catch (ProbeFailedException e) when (e.File is not null && files.Contains(e.File))
+            {
+                throw new ProbeFailedException($"{Path.GetFileName(e.File)} ({describe(e.File)}) was not refused cleanly:\n{e.Message}",
+                    e.File);
+            }
         }
 
         /// <summary>
@@ -162,8 +228,10 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 else
                     failures.Add(outcome.Loaded ? $"{what}: loaded a different model ({outcome.Detail})" : $"{what}: {outcome.Detail}");
             }
+            var most = outcomes.Skip(1).OrderByDescending(o => o.AllocatedBytes).First();
             _output.WriteLine($"{same} loaded the same model, {typed} failed with {documented}, {allowed} changed unprotected " +
-                $"bytes and loaded differently, {failures.Count} broke the rule");
+                $"bytes and loaded differently, {failures.Count} broke the rule; the clean file allocated {clean.AllocatedBytes:N0} " +
+                $"managed bytes, the most any copy did was {most.AllocatedBytes:N0} ({Path.GetFileName(most.File)})");
             Assert.True(failures.Count == 0, $"{failures.Count} of {outcomes.Count - 1} mutations broke the rule (typed error or the " +
                 $"same model):\n{string.Join("\n", failures.Take(25))}");
         }

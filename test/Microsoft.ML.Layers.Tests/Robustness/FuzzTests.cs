@@ -178,8 +178,10 @@ namespace Microsoft.ML.Layers.Tests.Robustness
 
             var failures = outcomes.Where(o => !o.Loaded && o.ErrorType != typeof(FormatException).FullName)
                 .Select(o => $"{Path.GetFileName(o.File)} ({descriptions[o.File]}): {o.Detail}").ToList();
+            var most = outcomes.OrderByDescending(o => o.AllocatedBytes).First();
             _output.WriteLine($"{outcomes.Count(o => o.Loaded)} of {outcomes.Count} mutated configs loaded; " +
-                $"{outcomes.Count(o => !o.Loaded)} failed with FormatException");
+                $"{outcomes.Count(o => !o.Loaded)} failed with FormatException; the most managed bytes a load allocated: " +
+                $"{most.AllocatedBytes:N0} ({Path.GetFileName(most.File)}: {descriptions[most.File]})");
             Assert.True(failures.Count == 0, $"seed 1404: {failures.Count} of {outcomes.Count} mutated configs failed with an " +
                 $"undocumented exception:\n{string.Join("\n", failures.Take(20))}");
         }

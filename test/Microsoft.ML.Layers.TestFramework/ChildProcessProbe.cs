@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.TestFramework
     /// Runs loaders on untrusted inputs in a child process (a test assembly started with <c>--probe</c>), so that a native
     /// abort, a segfault, a hang or a runaway allocation fails one test instead of ending the test run. The child prints
     /// <c>FILE path</c> before each input and then <c>OK result</c>, or <c>CAUSE Type: message</c> for the exception and each
-    /// inner one, then <c>ERROR Type: message</c>.
+    /// inner one, then <c>ERROR Type: message</c>; then <c>ALLOC bytes</c>, the managed bytes allocated for the input.
     /// A test assembly uses it with <c>GenerateProgramFile=false</c> and a <c>Main</c> that calls <see cref="Main"/>.
     /// </summary>
     public static class ChildProcessProbe
@@ -37,6 +37,7 @@ namespace Microsoft.ML.Layers.TestFramework
             foreach (var file in args[(separator + 1)..])
             {
                 Console.WriteLine($"FILE {file}");
+                long before = GC.GetTotalAllocatedBytes(precise: true);
                 try
                 {
                     using var scope = NewDisposeScope();
@@ -48,6 +49,7 @@ namespace Microsoft.ML.Layers.TestFramework
                         Console.WriteLine($"CAUSE {FirstLine(inner)}");
                     Console.WriteLine($"ERROR {FirstLine(e)}");
                 }
+                Console.WriteLine($"ALLOC {GC.GetTotalAllocatedBytes(precise: true) - before}");
             }
             return 0;
         }
@@ -80,15 +82,34 @@ namespace Microsoft.ML.Layers.TestFramework
             }
             catch (Exception e) when (e is TimeoutException or OutOfMemoryException)
             {
-                throw new Xunit.Sdk.XunitException($"The {kind} probe exceeded its bounds: {e.Message}");
+                // The message holds the command line and the child's whole output: keep the verdict and the last lines.
+                var lines = e.Message.Split('\n');
+                string? reading = lines.LastOrDefault(l => l.StartsWith("FILE ", StringComparison.Ordinal))?[5..].TrimEnd('\r');
+                throw new ProbeFailedException($"The {kind} probe exceeded its bounds on {reading ?? "(before the first file)"}: " +
+                    $"{Verdict(lines[0])}\n{string.Join("\n", lines.TakeLast(12))}", reading);
             }
             var outcomes = Parse(result.StandardOutput);
             if (result.ExitCode != 0 || outcomes.Count != files.Count)
             {
-                string last = outcomes.Count < files.Count ? files[outcomes.Count] : "(after the last file)";
-                throw new Xunit.Sdk.XunitException($"The {kind} probe died on {last}: {result}");
+                string? last = outcomes.Count < files.Count ? files[outcomes.Count] : null;
+                throw new ProbeFailedException(
+                    $"The {kind} probe died on {last ?? "(after the last file)"}: exit code {result.ExitCode}\n" +
+                    $"--- stdout (end) ---\n{string.Join("\n", result.StandardOutput.Split('\n').TakeLast(12))}\n" +
+                    $"--- stderr (end) ---\n{string.Join("\n", result.StandardError.Split('\n').TakeLast(30))}", last);
             }
             return outcomes;
+        }
+
+        /// <summary>"used N resident bytes, over its limit" or "did not finish within T" from the runner's message.</summary>
+        private static string Verdict(string line)
+        {
+            foreach (var marker in new[] { "' used ", "' did not finish" })
+            {
+                int at = line.IndexOf(marker, StringComparison.Ordinal);
+                if (at >= 0)
+                    return line[(at + 2)..];
+            }
+            return line;
         }
 
         private static List<ProbeOutcome> Parse(string output)
@@ -111,6 +132,11 @@ namespace Microsoft.ML.Layers.TestFramework
                 {
                     outcomes.Add(new ProbeOutcome(file, false, line[6..]) { ErrorChain = chain });
                     file = null;
+                }
+                else if (outcomes.Count > 0 && line.StartsWith("ALLOC ", StringComparison.Ordinal)
+                    && long.TryParse(line[6..], out long allocated))
+                {
+                    outcomes[^1] = outcomes[^1] with { AllocatedBytes = allocated };
                 }
             }
             return outcomes;

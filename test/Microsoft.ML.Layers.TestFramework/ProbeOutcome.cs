@@ -15,5 +15,8 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <summary>When it threw: <c>Type: first line of the message</c> of the exception and each inner one, outermost
         /// first.</summary>
         public IReadOnlyList<string> ErrorChain { get; init; } = Array.Empty<string>();
+
+        /// <summary>The managed bytes the child allocated for this input (garbage included).</summary>
+        public long AllocatedBytes { get; init; }
     }
 }

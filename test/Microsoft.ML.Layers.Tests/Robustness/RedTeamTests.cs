@@ -58,7 +58,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             string clean = ChildProbe.Run("model", new[] { original }, Timeout, MemoryLimit, "4").Single().Detail;
             byte[] bytes = File.ReadAllBytes(original);
             var random = new Random(13);
-            int count = Environment.GetEnvironmentVariable("MLLAYERS_FUZZ_LONG") == "1" ? 2000 : 200;
+            int count = FuzzSettings.Count(200);
             var files = Enumerable.Range(0, count).Select(i =>
             {
                 var copy = (byte[])bytes.Clone();
@@ -67,12 +67,15 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 return Write($"flip-{i}-bit-{bit}.zip", copy);
             }).ToList();
 
-            var outcomes = ChildProbe.Run("model", files, TimeSpan.FromMinutes(5), MemoryLimit, "4");
+            var outcomes = ChildProbe.Run("model", files, FuzzSettings.Timeout(TimeSpan.FromMinutes(5)), MemoryLimit, "4");
 
             var different = outcomes.Where(o => o.Loaded && o.Detail != clean).Select(o => Path.GetFileName(o.File)).ToList();
-            var untyped = outcomes.Where(o => !o.Loaded && o.ErrorType != "System.FormatException").Select(o => $"{Path.GetFileName(o.File)}: {o.Detail}").ToList();
-            Assert.True(different.Count == 0, $"{different.Count} of {count} flipped files loaded a different model: {string.Join(", ", different.Take(10))}");
-            Assert.True(untyped.Count == 0, $"{untyped.Count} of {count} failed with an undocumented exception: {string.Join("; ", untyped.Take(5))}");
+            var untyped = outcomes.Where(o => !o.Loaded && o.ErrorType != "System.FormatException")
+                .Select(o => $"{Path.GetFileName(o.File)}: {o.Detail}").ToList();
+            Assert.True(different.Count == 0,
+                $"seed 13: {different.Count} of {count} flipped files loaded a different model: {string.Join(", ", different.Take(10))}");
+            Assert.True(untyped.Count == 0,
+                $"seed 13: {untyped.Count} of {count} failed with an undocumented exception: {string.Join("; ", untyped.Take(5))}");
         }
 
         /// <summary>
@@ -97,7 +100,8 @@ namespace Microsoft.ML.Layers.Tests.Robustness
         [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 8}, \"build_config\": {\"input_shape\": [null, 1099511627776]}}")]
         [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 2147483647}, \"build_config\": {\"input_shape\": [null, 4]}}")]
         [InlineData("{\"class_name\": \"Dense\", \"config\": {\"units\": 200000000}, \"build_config\": {\"input_shape\": [null, 16]}}")]
-        [InlineData("{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 100000000, \"output_dim\": 64}, \"build_config\": {\"input_shape\": [null, 3]}}")]
+        [InlineData("{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 100000000, \"output_dim\": 64}, " +
+            "\"build_config\": {\"input_shape\": [null, 3]}}")]
         public void AConfigWithHugeWeightsFailsBeforeAllocating(string json)
         {
             string config = Write("huge.json", System.Text.Encoding.UTF8.GetBytes(json));

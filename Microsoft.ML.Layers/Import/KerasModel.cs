@@ -369,20 +369,38 @@ namespace Microsoft.ML.Layers.Import
             return File.ReadAllBytes(path);
         }
 
-        /// <summary>Runs an import step: every failure becomes a <see cref="KerasImportException"/> naming the file (see
-        /// <see cref="LoadErrors"/>).</summary>
+        /// <summary>
+        /// Runs an import step: every failure becomes a <see cref="KerasImportException"/> naming the file (see
+        /// <see cref="LoadErrors"/>). A failure after a large allocation is followed by a full collection: the HDF5 reader
+        /// (PureHDF 2.2) sizes some buffers from the file before it can check them, so a corrupted size can make it allocate
+        /// gigabytes it never fills; collecting at once returns them instead of growing a long-running process.
+        /// </summary>
         private static T WithFile<T>(string? file, Func<T> action)
-            => LoadErrors.AsKerasImportException(() =>
+        {
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
+            try
             {
-                try
+                return LoadErrors.AsKerasImportException(() =>
                 {
-                    return action();
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new KerasImportException($"the archive is corrupted ({e.Message}).", file, innerException: e);
-                }
-            }, file);
+                    try
+                    {
+                        return action();
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new KerasImportException($"the archive is corrupted ({e.Message}).", file, innerException: e);
+                    }
+                }, file);
+            }
+            catch (KerasImportException) when (GC.GetTotalAllocatedBytes() - allocatedBefore > ReclaimAfterFailedImportBytes)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                throw;
+            }
+        }
+
+        /// <summary>The allocation after which a failed import collects (see <see cref="WithFile{T}"/>).</summary>
+        private const long ReclaimAfterFailedImportBytes = 256L << 20;
 
         private static Stream OpenFile(string path) => File.OpenRead(CheckExists(path));
 

@@ -48,7 +48,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var files = new[] { Write("clean.zip", zip), Write("bomb.zip", bomb), Write("lying-bomb.zip", lying) };
 
             clock.Restart();
-            var outcomes = ChildProbe.Run("model-load", files, TimeSpan.FromSeconds(90), OneGiB, "4");
+            var outcomes = ChildProbe.Run("model-load", files, TimeSpan.FromSeconds(180), OneGiB, "4");
             _output.WriteLine($"probed in {clock.Elapsed.TotalSeconds:F1} s: {string.Join("; ", outcomes.Select(o => o.Detail))}");
 
             Assert.True(outcomes[0].Loaded, outcomes[0].Detail);
@@ -76,7 +76,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             byte[] deep = ZipBytes.WithEntry(archive, "config.json", Deep(100_000));
             var files = new[] { Write("clean.keras", archive), Write("deep.keras", deep), Write("bomb.keras", bomb) };
 
-            var outcomes = ChildProbe.Run("keras-predict", files, TimeSpan.FromSeconds(90), OneGiB, "2", "3");
+            var outcomes = ChildProbe.Run("keras-predict", files, TimeSpan.FromSeconds(180), OneGiB, "2", "3");
             _output.WriteLine(string.Join("\n", outcomes.Select(o => $"{Path.GetFileName(o.File)}: {o.Detail}")));
 
             Assert.True(outcomes[0].Loaded, outcomes[0].Detail);
@@ -93,7 +93,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
                 zip = RobustnessFixtures.Saved(model);
             string file = Write("deep.zip", ZipBytes.WithEntry(zip, Model.ConfigEntry, Deep(100_000)));
 
-            var outcome = ChildProbe.Run("model-load", new[] { file }, TimeSpan.FromSeconds(60), OneGiB, "4").Single();
+            var outcome = ChildProbe.Run("model-load", new[] { file }, TimeSpan.FromSeconds(120), OneGiB, "4").Single();
 
             Assert.False(outcome.Loaded, outcome.Detail);
             Assert.Equal(typeof(FormatException).FullName, outcome.ErrorType);
@@ -115,7 +115,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             _output.WriteLine($"built and saved in {clock.Elapsed.TotalSeconds:F1} s (or taken from an earlier test)");
 
             clock.Restart();
-            var outcomes = ChildProbe.Run("model-load", files, TimeSpan.FromSeconds(60), 3L << 29, "3");
+            var outcomes = ChildProbe.Run("model-load", files, TimeSpan.FromSeconds(120), 3L << 29, "3");
             _output.WriteLine($"loaded and predicted in {clock.Elapsed.TotalSeconds:F1} s");
 
             string identity = ChildProbe.Digest(ones(2, 3));

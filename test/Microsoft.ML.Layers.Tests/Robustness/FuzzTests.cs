@@ -24,7 +24,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
     public sealed class FuzzTests : IDisposable
     {
         private const long MemoryLimit = 3L << 29;   // 1.5 GiB
-        private static readonly TimeSpan Timeout = FuzzSettings.Timeout(TimeSpan.FromMinutes(2));
+        private static readonly TimeSpan Timeout = FuzzSettings.Timeout(TimeSpan.FromMinutes(4));
 
         private readonly string _directory = Directory.CreateTempSubdirectory("mllayers-fuzz-").FullName;
         private readonly ITestOutputHelper _output;

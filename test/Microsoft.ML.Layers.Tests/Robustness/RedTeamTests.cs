@@ -12,7 +12,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
     /// </summary>
     public sealed class RedTeamTests : IDisposable
     {
-        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
         private const long MemoryLimit = 3L << 30;
 
         private readonly string _directory = Directory.CreateTempSubdirectory("mllayers-redteam-").FullName;

@@ -79,7 +79,10 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Robustness
         /// Single bit flips anywhere in the .zip: local headers, ML.NET's own entries, the central directory, and the compressed
         /// network entry. Each copy must fail with a type ML.NET's loading was seen to throw (<see cref="RecordedTypes"/>) or
         /// score the same; a flip inside the network entry's compressed bytes must fail with the FormatException naming the
-        /// entry (its CRC-32, a deflate error, or the stream's SHA-256), or score the same.
+        /// entry (its CRC-32, a deflate error, or the stream's SHA-256), or score the same. Flips inside the data of the
+        /// entries ML.NET loads before the network (<see cref="LoadedBeforeTheNetwork"/>) are left to
+        /// <see cref="BitFlipsInMlNetsOwnEntriesNeverScoreDifferently"/>: ML.NET's own loaders read them before the network's
+        /// loader can verify the zip, and one of them hangs on some (<see cref="MlNetsNormalizerLoaderHangsOnACorruptedEntry"/>).
         /// </summary>
         [Fact]
         public void BitFlipsAnywhereInTheZipFailWithARecordedTypeOrScoreTheSame()
@@ -88,10 +91,14 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Robustness
             var (start, end) = EntryDataRange(_saved.Bytes, network);
             var random = new Random(1401);
             var inEntry = new HashSet<string>();
+            var before = ZipBytes.EntryNames(_saved.Bytes).Where(LoadedBeforeTheNetwork).Select(n => EntryDataRange(_saved.Bytes, n)).ToList();
             var files = Enumerable.Range(0, Scaled(300)).Select(i =>
             {
                 var copy = (byte[])_saved.Bytes.Clone();
-                int bit = random.Next(copy.Length * 8);
+                int bit;
+                do
+                    bit = random.Next(copy.Length * 8);
+                while (before.Any(r => bit / 8 >= r.Start && bit / 8 < r.End));
                 copy[bit / 8] ^= (byte)(1 << (bit % 8));
                 string file = Write($"zip-flip-{i}-bit-{bit}.zip", copy);
                 if (bit / 8 >= start && bit / 8 < end)
@@ -127,6 +134,34 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Robustness
             Check(outcomes, o => o.ErrorChain.Any(e => e.StartsWith("System.FormatException", StringComparison.Ordinal)
                 && e.Contains("Normalizer_000/Model.key' is corrupted", StringComparison.Ordinal)));
             Assert.All(outcomes, o => Assert.False(o.Loaded, $"{o.File} loaded"));
+        }
+
+        /// <summary>
+        /// The entries ML.NET reads before the network transformer's loader runs (the chain's own key and the normalizer before
+        /// the network in this pipeline): the network's loader verifies every entry's CRC-32, but only once it runs.
+        /// </summary>
+        private static bool LoadedBeforeTheNetwork(string entry)
+            => entry == "TransformerChain/Model.key" || entry.StartsWith("TransformerChain/Transform_000/", StringComparison.Ordinal);
+
+        /// <summary>
+        /// ML.NET 5.0.1's own loader hangs on a corrupted entry that precedes the network: a flipped bit in the normalizer's
+        /// compressed <c>Model.key</c> can inflate to a column type whose slot count exceeds the entry, and
+        /// <c>Utils.ReadBinaryDataIntoSpan</c> (called by <c>NormalizingTransformer.ColumnOptions.LoadType</c>) loops forever
+        /// on a stream at its end. Found by CI (bit 5896 of the saved pipeline: bit 0 of byte 115 of that entry's data).
+        /// Nothing of this library has run yet at that point, so it cannot be caught here; it is documented in docs/mlnet.md.
+        /// </summary>
+        [Fact(Skip = "ML.NET 5.0.1 bug, not this library's: Utils.ReadBinaryDataIntoSpan loops forever at the end of a corrupted " +
+            "NormalizingTransformer entry, which ML.NET loads before the network (docs/mlnet.md)")]
+        public void MlNetsNormalizerLoaderHangsOnACorruptedEntry()
+        {
+            var (start, _) = EntryDataRange(_saved.Bytes, "TransformerChain/Transform_000/Model.key");
+            var copy = (byte[])_saved.Bytes.Clone();
+            copy[start + 115] ^= 1;
+
+            var outcome = EstimatorsChildProbe.Run("score", new[] { Write("normalizer-hang.zip", copy) }, TimeSpan.FromSeconds(60),
+                MemoryLimit).Single();
+
+            Assert.False(outcome.Loaded && outcome.Detail != _saved.TrainedDigest, outcome.Detail);
         }
 
         /// <summary>

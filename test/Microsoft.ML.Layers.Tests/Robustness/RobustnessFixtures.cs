@@ -32,7 +32,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var layers = new Layer[count + 1];
             layers[0] = new InputLayer(shape: new Shape(3));
             for (int i = 1; i < layers.Length; i++)
-                layers[i] = new Identity();
+                layers[i] = new Identity(name: $"identity_{i}");   // explicit: other tests may reset the name counters
             return new Sequential(layers);
         }
 
@@ -61,7 +61,7 @@ namespace Microsoft.ML.Layers.Tests.Robustness
             var input = Input.Create(3, name: "x");
             var x = input;
             for (int i = 0; i < count; i++)
-                x = new Identity().Apply(x);
+                x = new Identity(name: $"identity_{i}").Apply(x);   // explicit: other tests may reset the name counters
             return new Model(input, x, name: "chain");
         }
 

@@ -171,7 +171,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             // link per pass: 240 s for 20,000 layers); it takes about a second now.
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < 20_000; i++)
-                x = new Identity().Apply(x);
+                x = new Identity(name: $"identity_{i}").Apply(x);   // explicit: other tests may reset the name counters
             GC.Collect();
             var building = clock.Elapsed;
             clock.Restart();

@@ -14,10 +14,15 @@ namespace Microsoft.ML.Layers.TestFramework
     {
         /// <summary>Writes the project and program, and builds them (in the configuration the tests were built in).</summary>
         /// <param name="name">The application's name (its project and assembly name).</param>
-        /// <param name="referencedProject">The repository project to reference, relative to the repository root.</param>
+        /// <param name="referencedProject">The repository project to reference, relative to the repository root; the application
+        /// also references this machine's CPU libtorch, as an application must.</param>
         /// <param name="program">The top-level C# program.</param>
         public ExternalApplication(string name, string referencedProject, string program)
-            : this(name, program, new[] { $"<ProjectReference Include=\"{Path.Combine(RepositoryLayout.Root, referencedProject)}\" />" })
+            : this(name, program, new[]
+            {
+                $"<ProjectReference Include=\"{Path.Combine(RepositoryLayout.Root, referencedProject)}\" />",
+                RepositoryLayout.LibTorchPackageReference,
+            })
         {
         }
 

@@ -14,6 +14,19 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <summary>The configuration the tests were built in (Debug or Release).</summary>
         public static string BuildConfiguration => Metadata("BuildConfiguration");
 
+        /// <summary>A version property of Directory.Packages.props (the central pins), e.g. <c>LibTorchVersion</c>.</summary>
+        public static string PinnedVersion(string property)
+            => System.Xml.Linq.XDocument.Load(Path.Combine(Root, "Directory.Packages.props")).Descendants()
+                .Single(e => e.Name.LocalName == property).Value;
+
+        /// <summary>
+        /// The CPU libtorch package of this machine's OS, as an application outside the repository references it (the product
+        /// packages bring no natives; see docs/packages.md).
+        /// </summary>
+        public static string LibTorchPackageReference
+            => $"<PackageReference Include=\"{(OperatingSystem.IsWindows() ? "libtorch-cpu-win-x64" : OperatingSystem.IsMacOS()
+                ? "libtorch-cpu-osx-arm64" : "libtorch-cpu-linux-x64")}\" Version=\"{PinnedVersion("LibTorchVersion")}\" />";
+
         /// <summary>The repository root (the folder holding MLLayers.sln).</summary>
         public static string Root { get; } = FindRoot();
 

@@ -24,6 +24,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
         public const string LayersId = "Microsoft.ML.Layers";
         public const string EstimatorsId = "Microsoft.ML.Layers.Estimators";
 
+        // Main's own statements touch TorchSharp only, and everything else is in another method: the runtime starts this
+        // library (its module initializer) only when a method using it is compiled, so on Debian 12 the first statement works
+        // only because the package's buildTransitive targets compile a module initializer into the application (issue 15).
         private const string ProgramText = """
             using System.Globalization;
             using System.Reflection;
@@ -31,42 +34,65 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             using Microsoft.ML.Data;
             using Microsoft.ML.Layers;
             using Microsoft.ML.Layers.Estimators;
+            using TorchSharp;
 
-            static float Target(float x1, float x2) => 2 * x1 - x2 + 0.5f;
-            static string F(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+            torch.manual_seed(1);
+            var first = torch.randn(32, 16);
+            Console.WriteLine($"torch-first: {first.shape[0]}x{first.shape[1]}");
+            return Consumer.Run();
 
-            var ml = new MLContext(seed: 1);
-            var rows = Enumerable.Range(0, 256).Select(i =>
+            public static class Consumer
             {
-                float x1 = i % 16 / 15f, x2 = i / 16 / 15f;
-                return new Row { Features = new[] { x1, x2 }, Label = Target(x1, x2) };
-            }).ToArray();
-            IDataView data = ml.Data.LoadFromEnumerable(rows);
-            var trainer = ml.Regression.Trainers.NeuralNetwork(new Sequential(new Dense(8, activation: "relu"), new Dense(1)),
-                new NeuralNetworkOptions { Epochs = 40, LearningRate = 1e-2f });
-            ITransformer model = trainer.Fit(data);
-            string path = Path.Combine(AppContext.BaseDirectory, "model.zip");
-            ml.Model.Save(model, data.Schema, path);
+                public static int Run()
+                {
+                    var x = torch.randn(64, 3);
+                    var y = x.matmul(torch.ones(3, 1));
+                    var keras = new Sequential(new Dense(8, activation: "relu"), new Dense(1));
+                    keras.Compile("adam", "mse");
+                    keras.Fit(x, y, epochs: 3, batchSize: 16, verbose: 0);
+                    string kerasPath = Path.Combine(AppContext.BaseDirectory, "keras-style.zip");
+                    keras.Save(kerasPath);
+                    using (var kerasLoaded = Model.Load(kerasPath))
+                        Console.WriteLine(keras.Predict(x).equal(kerasLoaded.Predict(x)).all().item<bool>() ? "KERAS-RELOADED-IDENTICAL" : "KERAS-RELOADED-DIFFER");
 
-            var fresh = new MLContext();
-            ITransformer loaded = fresh.Model.Load(path, out _);
-            float[] original = model.Transform(data).GetColumn<float>("Score").ToArray();
-            float[] reloaded = loaded.Transform(fresh.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray();
-            // The PredictionEngine scores one row at a time: it is compared with the original model's engine (the same
-            // path) exactly, and with Transform's batched scores only within rounding.
-            var originalEngine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
-            var reloadedEngine = fresh.Model.CreatePredictionEngine<Row, Prediction>(loaded);
-            float[] originalSingle = rows.Select(r => originalEngine.Predict(r).Score).ToArray();
-            float[] reloadedSingle = rows.Select(r => reloadedEngine.Predict(r).Score).ToArray();
+                    var ml = new MLContext(seed: 1);
+                    var rows = Enumerable.Range(0, 256).Select(i =>
+                    {
+                        float x1 = i % 16 / 15f, x2 = i / 16 / 15f;
+                        return new Row { Features = new[] { x1, x2 }, Label = Target(x1, x2) };
+                    }).ToArray();
+                    IDataView data = ml.Data.LoadFromEnumerable(rows);
+                    var trainer = ml.Regression.Trainers.NeuralNetwork(new Sequential(new Dense(8, activation: "relu"), new Dense(1)),
+                        new NeuralNetworkOptions { Epochs = 40, LearningRate = 1e-2f });
+                    ITransformer model = trainer.Fit(data);
+                    string path = Path.Combine(AppContext.BaseDirectory, "model.zip");
+                    ml.Model.Save(model, data.Schema, path);
 
-            Console.WriteLine("version: " + typeof(NeuralNetworkOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
-            Console.WriteLine("native-fix: " + (NativeBackend.FixedLibraryPath ?? "none"));
-            for (int i = 0; i < rows.Length; i++)
-                Console.WriteLine($"row: {F(rows[i].Features[0])} {F(rows[i].Features[1])} {F(original[i])} {F(reloaded[i])} {F(originalSingle[i])} {F(reloadedSingle[i])}");
-            bool same = original.SequenceEqual(reloaded) && originalSingle.SequenceEqual(reloadedSingle)
-                && original.Zip(reloadedSingle).All(p => Math.Abs(p.First - p.Second) <= 1e-5f * Math.Max(1, Math.Abs(p.First)));
-            Console.WriteLine(same ? "RELOADED-SCORES-IDENTICAL" : "RELOADED-SCORES-DIFFER");
-            return same ? 0 : 3;
+                    var fresh = new MLContext();
+                    ITransformer loaded = fresh.Model.Load(path, out _);
+                    float[] original = model.Transform(data).GetColumn<float>("Score").ToArray();
+                    float[] reloaded = loaded.Transform(fresh.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray();
+                    // The PredictionEngine scores one row at a time: it is compared with the original model's engine (the same
+                    // path) exactly, and with Transform's batched scores only within rounding.
+                    var originalEngine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
+                    var reloadedEngine = fresh.Model.CreatePredictionEngine<Row, Prediction>(loaded);
+                    float[] originalSingle = rows.Select(r => originalEngine.Predict(r).Score).ToArray();
+                    float[] reloadedSingle = rows.Select(r => reloadedEngine.Predict(r).Score).ToArray();
+
+                    Console.WriteLine("version: " + typeof(NeuralNetworkOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+                    Console.WriteLine("native-fix: " + (NativeBackend.FixedLibraryPath ?? "none"));
+                    for (int i = 0; i < rows.Length; i++)
+                        Console.WriteLine($"row: {F(rows[i].Features[0])} {F(rows[i].Features[1])} {F(original[i])} {F(reloaded[i])} {F(originalSingle[i])} {F(reloadedSingle[i])}");
+                    bool same = original.SequenceEqual(reloaded) && originalSingle.SequenceEqual(reloadedSingle)
+                        && original.Zip(reloadedSingle).All(p => Math.Abs(p.First - p.Second) <= 1e-5f * Math.Max(1, Math.Abs(p.First)));
+                    Console.WriteLine(same ? "RELOADED-SCORES-IDENTICAL" : "RELOADED-SCORES-DIFFER");
+                    return same ? 0 : 3;
+                }
+
+                static float Target(float x1, float x2) => 2 * x1 - x2 + 0.5f;
+
+                static string F(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+            }
 
             public sealed class Row
             {
@@ -103,21 +129,40 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
                     return;
 
                 clock.Restart();
+                // What the README tells an ML.NET user to add: the estimators package and libtorch-cpu (every OS's natives).
                 Application = new ExternalApplication("PackageConsumer", ProgramText,
-                    new[] { $"<PackageReference Include=\"{EstimatorsId}\" Version=\"{Version}\" />" },
+                    new[]
+                    {
+                        $"<PackageReference Include=\"{EstimatorsId}\" Version=\"{Version}\" />",
+                        $"<PackageReference Include=\"libtorch-cpu\" Version=\"{RepositoryLayout.PinnedVersion("LibTorchVersion")}\" />",
+                    },
                     new Dictionary<string, string> { ["nuget.config"] = NuGetConfig(Feed) });
                 BuildTime = clock.Elapsed;
                 if (Application.Build.ExitCode != 0)
                     return;
 
                 clock.Restart();
-                Run = Application.Run(new Dictionary<string, string?>
-                {
-                    [NativeBackend.CacheDirectoryVariable] = NativeCache,
-                    [NativeBackend.EnableVariable] = null,
-                    ["LD_BIND_NOW"] = null,
-                });
+                Run = Application.Run(RunEnvironment);
                 RunTime = clock.Elapsed;
+
+                // Restores for other systems (each rewrites obj/project.assets.json, read at once), then a self-contained
+                // publish for this one, which restores for linux-x64 last.
+                foreach (var rid in new[] { "win-x64", "osx-arm64" })
+                {
+                    var restore = ProcessRunner.Run(ProcessRunner.DotNet, new[] { "restore", "-r", rid, "--nologo", "-v:q" },
+                        Application.Directory, timeout: TimeSpan.FromMinutes(8));
+                    RestoredNativeAssets[rid] = restore.ExitCode == 0 ? NativeAssets(Application.Directory, rid) : new List<string>();
+                    Restores[rid] = restore;
+                }
+                string published = Path.Combine(Application.Directory, "published");
+                Publish = ProcessRunner.Run(ProcessRunner.DotNet,
+                    new[] { "publish", "-r", "linux-x64", "--self-contained", "-c", "Release", "-o", published, "--nologo", "-v:q" },
+                    Application.Directory, timeout: TimeSpan.FromMinutes(8));
+                if (Publish.ExitCode == 0)
+                {
+                    PublishedRun = ProcessRunner.Run(Path.Combine(published, "PackageConsumer"), Array.Empty<string>(), published,
+                        RunEnvironment, timeout: TimeSpan.FromMinutes(5));
+                }
             }
             catch
             {
@@ -125,6 +170,42 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
                 throw;
             }
         }
+
+        /// <summary>A fresh native cache and no fix-related variables: the packaged library must do everything itself.</summary>
+        private Dictionary<string, string?> RunEnvironment => new()
+        {
+            [NativeBackend.CacheDirectoryVariable] = NativeCache,
+            [NativeBackend.EnableVariable] = null,
+            ["LD_BIND_NOW"] = null,
+        };
+
+        /// <summary>The native asset paths, by package, that the consumer's assets file selects for <paramref name="rid"/>:
+        /// <c>package/version: path</c>.</summary>
+        private static List<string> NativeAssets(string projectDirectory, string rid)
+        {
+            using var assets = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(projectDirectory, "obj", "project.assets.json")));
+            var result = new List<string>();
+            if (!assets.RootElement.GetProperty("targets").TryGetProperty($"net10.0/{rid}", out var target))
+                return result;
+            foreach (var library in target.EnumerateObject())
+            {
+                if (library.Value.TryGetProperty("native", out var native))
+                    result.AddRange(native.EnumerateObject().Select(a => $"{library.Name}: {a.Name}"));
+            }
+            return result;
+        }
+
+        /// <summary><c>dotnet restore -r rid</c> of the consumer, for win-x64 and osx-arm64.</summary>
+        public Dictionary<string, ProcessResult> Restores { get; } = new();
+
+        /// <summary>The native assets each of those restores selected.</summary>
+        public Dictionary<string, List<string>> RestoredNativeAssets { get; } = new();
+
+        /// <summary><c>dotnet publish -r linux-x64 --self-contained</c> of the consumer.</summary>
+        public ProcessResult? Publish { get; private set; }
+
+        /// <summary>The published executable's run.</summary>
+        public ProcessResult? PublishedRun { get; private set; }
 
         /// <summary>A version no NuGet cache has seen (a SemVer 2 prerelease).</summary>
         public string Version { get; } = $"0.1.0-test-{Guid.NewGuid():N}";
@@ -221,8 +302,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
         private static string Metadata(XElement nuspec, string name) => nuspec.Descendants().Single(e => e.Name.LocalName == name).Value;
 
         /// <summary>A version property of Directory.Packages.props (the central pins).</summary>
-        private static string PinnedVersion(string property) =>
-            XDocument.Load(Path.Combine(RepositoryLayout.Root, "Directory.Packages.props")).Descendants().Single(e => e.Name.LocalName == property).Value;
+        private static string PinnedVersion(string property) => RepositoryLayout.PinnedVersion(property);
 
         [Fact]
         public void EstimatorsPackageDependsOnExactlyThisLayersVersionAndThePinnedMicrosoftML()
@@ -239,18 +319,18 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             }
         }
 
+        /// <summary>The natives are the application's choice: no libtorch package, so nothing depends on the packing OS and a
+        /// CUDA libtorch replaces the CPU one without ExcludeAssets.</summary>
         [Fact]
-        public void LayersPackageDependsOnTorchSharpPureHdfAndTheBuildOperatingSystemsLibTorch()
+        public void LayersPackageDependsOnTorchSharpAndPureHdfOnlyAndOnNoLibTorch()
         {
             var (_, nuspec, zip) = OpenPackage(PackagesFixture.LayersId);
             using (zip)
             {
-                string libTorch = OperatingSystem.IsWindows() ? "libtorch-cpu-win-x64" : OperatingSystem.IsMacOS() ? "libtorch-cpu-osx-arm64" : "libtorch-cpu-linux-x64";
                 var expected = new Dictionary<string, string>
                 {
                     ["TorchSharp"] = PinnedVersion("TorchSharpVersion"),
                     ["PureHDF"] = "2.2.0",
-                    [libTorch] = PinnedVersion("LibTorchVersion"),
                 };
                 Assert.Equal(expected, Dependencies(nuspec));
             }
@@ -265,15 +345,29 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             using (zip)
             {
                 // No publicized ML.NET copies, no Publicizer/Mono.Cecil, no IgnoresAccessChecksTo source: just these.
-                Assert.Equal(new HashSet<string> { "README.md", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml" }, files);
+                var expected = new HashSet<string> { "README.md", "icon.png", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml" };
+                if (id == PackagesFixture.LayersId)
+                    expected.UnionWith(new[] { "buildTransitive/Microsoft.ML.Layers.targets", "buildTransitive/MicrosoftMLLayersNativeInitializer.cs" });
+                Assert.Equal(expected, files);
                 Assert.DoesNotContain(Dependencies(nuspec).Keys, d => d.Contains("Cecil", StringComparison.OrdinalIgnoreCase) || d.Contains("Publicizer", StringComparison.OrdinalIgnoreCase));
                 Assert.Equal("README.md", Metadata(nuspec, "readme"));
+                Assert.Equal("icon.png", Metadata(nuspec, "icon"));
+                Assert.Equal("git", (string?)nuspec.Descendants().Single(e => e.Name.LocalName == "repository").Attribute("type"));
                 Assert.Equal("MIT", Metadata(nuspec, "license"));
                 Assert.Equal(_packages.Version, Metadata(nuspec, "version"));
                 Assert.False(string.IsNullOrWhiteSpace(Metadata(nuspec, "description")));
 
+                // The package's own readme: every link absolute, so that it resolves on a package page.
+                string packedReadme;
                 using (var readme = new StreamReader(zip.GetEntry("README.md")!.Open()))
-                    Assert.Equal(File.ReadAllText(Path.Combine(RepositoryLayout.Root, "README.md")), readme.ReadToEnd());
+                    packedReadme = readme.ReadToEnd();
+                Assert.Equal(File.ReadAllText(Path.Combine(RepositoryLayout.Root, "eng", "package", "README.md")), packedReadme);
+                var links = System.Text.RegularExpressions.Regex.Matches(packedReadme, @"\]\(([^)]+)\)").Select(m => m.Groups[1].Value).ToList();
+                Assert.NotEmpty(links);
+                Assert.All(links, link => Assert.StartsWith("https://", link));
+                // Symbols beside it, with the portable PDB.
+                using var symbols = ZipFile.OpenRead(Path.Combine(_packages.Feed, $"{id}.{_packages.Version}.snupkg"));
+                Assert.Contains(symbols.Entries, e => e.FullName == $"lib/net10.0/{id}.pdb");
                 var documentation = XDocument.Load(zip.GetEntry($"lib/net10.0/{id}.xml")!.Open());
                 Assert.Contains(documentation.Descendants("member"), m => (string?)m.Attribute("name") == documentedType
                     && !string.IsNullOrWhiteSpace(m.Element("summary")?.Value));
@@ -297,6 +391,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
 
             var lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             Assert.Contains("RELOADED-SCORES-IDENTICAL", lines);
+            // Its first statements went to TorchSharp, before any type of this library: the module initializer ran.
+            Assert.Contains("torch-first: 32x16", lines);
+            Assert.Contains("KERAS-RELOADED-IDENTICAL", lines);
             // The packed assemblies ran, not a build of the repository.
             Assert.StartsWith($"version: {_packages.Version}", lines.Single(l => l.StartsWith("version:", StringComparison.Ordinal)));
 
@@ -315,6 +412,41 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             double error = rows.Zip(targets, (r, t) => Math.Abs(r[2] - t)).Average();
             double baseline = targets.Average(t => Math.Abs(t - mean));
             Assert.True(error < 0.25 * baseline, $"mean absolute error {error} against {baseline} for the mean");
+        }
+
+        /// <summary><c>dotnet restore -r</c> of the same consumer for Windows and macOS selects that system's libtorch and
+        /// TorchSharp natives, and nothing of Linux's.</summary>
+        [Theory]
+        [InlineData("win-x64", "libtorch-cpu-win-x64/", "torch_cpu.dll", "LibTorchSharp.dll")]
+        [InlineData("osx-arm64", "libtorch-cpu-osx-arm64/", "libtorch_cpu.dylib", "libLibTorchSharp.dylib")]
+        public void RestoringTheConsumerForAnotherSystemSelectsThatSystemsNatives(string rid, string libTorchPackage, string libTorchFile,
+            string torchSharpFile)
+        {
+            ConsumerRun();
+            var restore = _packages.Restores[rid];
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+
+            var assets = _packages.RestoredNativeAssets[rid];
+
+            Assert.Contains(assets, a => a.StartsWith(libTorchPackage, StringComparison.Ordinal)
+                && a.EndsWith($"runtimes/{rid}/native/{libTorchFile}", StringComparison.Ordinal));
+            Assert.Contains(assets, a => a.StartsWith("TorchSharp/", StringComparison.Ordinal)
+                && a.EndsWith($"runtimes/{rid}/native/{torchSharpFile}", StringComparison.Ordinal));
+            Assert.DoesNotContain(assets, a => a.Contains("linux", StringComparison.OrdinalIgnoreCase)
+                || a.EndsWith(".so", StringComparison.Ordinal) || a.Contains(".so.", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void TheSelfContainedLinuxPublishOfTheConsumerRuns()
+        {
+            ConsumerRun();
+            Assert.True(_packages.Publish!.ExitCode == 0, _packages.Publish.ToString());
+            Assert.True(_packages.PublishedRun!.ExitCode == 0, _packages.PublishedRun.ToString());
+
+            var lines = _packages.PublishedRun.StandardOutput.Split('\n', StringSplitOptions.TrimEntries);
+
+            Assert.Contains("KERAS-RELOADED-IDENTICAL", lines);
+            Assert.Contains("RELOADED-SCORES-IDENTICAL", lines);
         }
 
         [Fact]

@@ -44,13 +44,15 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException("Discretization: sparse=True (a sparse output tensor) is not supported; use sparse=False.",
                     nameof(sparse));
             if (numBins is < 0)
-                throw new ArgumentException($"Discretization: `num_bins` must be greater than or equal to 0. Received: `num_bins={numBins}`",
+                throw new ArgumentException(
+                    $"Discretization: `num_bins` must be greater than or equal to 0. Received: `num_bins={numBins}`",
                     nameof(numBins));
             if (numBins is not null && binBoundaries is not null)
                 throw new ArgumentException("Discretization: both `num_bins` and `bin_boundaries` should not be set. Received: " +
                     $"`num_bins={numBins}` and `bin_boundaries=[{string.Join(", ", binBoundaries)}]`", nameof(numBins));
             if (numBins is null && binBoundaries is null)
-                throw new ArgumentException("Discretization: you need to set either `num_bins` or `bin_boundaries`.", nameof(binBoundaries));
+                throw new ArgumentException("Discretization: you need to set either `num_bins` or `bin_boundaries`.",
+                    nameof(binBoundaries));
             BinBoundaries = CheckedBoundaries(binBoundaries);
             NumBins = numBins;
             Epsilon = epsilon;

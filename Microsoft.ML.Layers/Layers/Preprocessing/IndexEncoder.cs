@@ -22,7 +22,8 @@ namespace Microsoft.ML.Layers
             return input.With(input.Rank - 1, depth);
         }
 
-        /// <summary>Encodes <paramref name="indices"/> (an integer tensor) as <paramref name="mode"/> says, in <paramref name="dtype"/>.</summary>
+        /// <summary>Encodes <paramref name="indices"/> (an integer tensor) as <paramref name="mode"/> says, in
+        /// <paramref name="dtype"/>.</summary>
         /// <exception cref="ArgumentException">Count mode on inputs of rank above 2, as in Keras.</exception>
         public static Tensor Encode(Tensor indices, EncodingMode mode, long depth, ScalarType dtype, string layer)
         {

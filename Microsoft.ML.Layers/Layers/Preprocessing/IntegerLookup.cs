@@ -173,7 +173,8 @@ namespace Microsoft.ML.Layers
             var tokens = withSpecials ? vocabulary[special.Length..] : vocabulary;
             var repeated = tokens.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             if (repeated.Count > 0)
-                throw Error($"the passed vocabulary has at least one repeated term. The repeated terms are: [{string.Join(", ", repeated)}]");
+                throw Error("the passed vocabulary has at least one repeated term. The repeated terms are: " +
+                    $"[{string.Join(", ", repeated)}]");
             if (MaskToken is long mask && tokens.Contains(mask))
                 throw Error($"found reserved mask token at unexpected location in `vocabulary`. Received: mask_token={mask}");
             if (Invert && OovToken is long oov && tokens.Contains(oov))
@@ -194,8 +195,8 @@ namespace Microsoft.ML.Layers
             if (ShapeInference.Active)
                 return Output(zeros_like(x));
             if (_tokens is null)
-                throw new InvalidOperationException($"Layer '{Name}' (IntegerLookup) has no vocabulary: pass `vocabulary` or call Adapt(data) " +
-                    "before using it.");
+                throw new InvalidOperationException($"Layer '{Name}' (IntegerLookup) has no vocabulary: pass `vocabulary` or call " +
+                    "Adapt(data) before using it.");
             return Output(Invert ? LookUpTokens(x) : LookUpIndices(x));
         }
 
@@ -265,7 +266,8 @@ namespace Microsoft.ML.Layers
                 return MaxTokens!.Value;
             if (_tokens is null && !ShapeInference.Active)
                 throw new InvalidOperationException($"Layer '{Name}' (IntegerLookup): when using output_mode=" +
-                    $"{KerasEnum.Describe(OutputMode)} and pad_to_max_tokens=False, you must set the layer's vocabulary before calling it.");
+                    $"{KerasEnum.Describe(OutputMode)} and pad_to_max_tokens=False, you must set the layer's vocabulary before calling " +
+                    "it.");
             return Math.Max(VocabularySize(), 1);
         }
 

@@ -24,7 +24,8 @@ namespace Microsoft.ML.Layers
         /// <summary><c>to_hash_bucket_fast</c> of <paramref name="text"/>.</summary>
         public static long FastBucket(ReadOnlySpan<byte> text, long buckets) => (long)(Fingerprint64(text) % (ulong)buckets);
 
-        /// <summary><c>to_hash_bucket_strong</c> of <paramref name="text"/> with the key (<paramref name="k0"/>, <paramref name="k1"/>).</summary>
+        /// <summary><c>to_hash_bucket_strong</c> of <paramref name="text"/> with the key (<paramref name="k0"/>,
+        /// <paramref name="k1"/>).</summary>
         public static long StrongBucket(ReadOnlySpan<byte> text, ulong k0, ulong k1, long buckets)
             => (long)(SipHash24(text, k0, k1) % (ulong)buckets);
 
@@ -36,7 +37,8 @@ namespace Microsoft.ML.Layers
         {
             int len = s.Length;
             if (len > 32)
-                throw new ArgumentOutOfRangeException(nameof(s), $"Fingerprint64 is implemented for texts of at most 32 bytes. Received: {len}.");
+                throw new ArgumentOutOfRangeException(nameof(s),
+                    $"Fingerprint64 is implemented for texts of at most 32 bytes. Received: {len}.");
             if (len > 16)
             {
                 ulong mul = K2 + (ulong)len * 2;

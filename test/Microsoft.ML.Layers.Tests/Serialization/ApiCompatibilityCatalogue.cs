@@ -142,6 +142,14 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 invert: false, name: "normalization"), 2, 3);
             Built("normalization_invert", new Normalization(axis: null, mean: 0.5, variance: 2.0, invert: true,
                 name: "normalization_invert"), 2, 3);
+            Add("integer_lookup", new IntegerLookup(numOovIndices: 2, maskToken: 0, vocabulary: new long[] { 10, 20, 30 },
+                name: "integer_lookup"));
+            Add("integer_lookup_multi_hot", new IntegerLookup(maxTokens: 6, vocabulary: new long[] { 4, 5 }, padToMaxTokens: true,
+                outputMode: EncodingMode.MultiHot, name: "integer_lookup_multi_hot"));
+            Add("category_encoding", new CategoryEncoding(numTokens: 4, outputMode: EncodingMode.Count, name: "category_encoding"));
+            Add("discretization", new Discretization(binBoundaries: new[] { 0.0, 1.5 }, outputMode: EncodingMode.OneHot,
+                name: "discretization"));
+            Add("hashing", new Hashing(numBins: 8, maskValue: 0, salt: new long[] { 133, 137 }, name: "hashing"));
 
             // Pooling.
             Built("average_pooling1d", new AveragePooling1D(poolSize: 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,

@@ -142,6 +142,11 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 invert: false, name: "normalization"), 2, 3);
             Built("normalization_invert", new Normalization(axis: null, mean: 0.5, variance: 2.0, invert: true,
                 name: "normalization_invert"), 2, 3);
+            Built("rescaling", new Rescaling(scale: 1 / 127.5, offset: -1, name: "rescaling"), 2, 4, 4, 3);
+            Built("resizing", new Resizing(height: 3, width: 5, interpolation: Interpolation.Bicubic, cropToAspectRatio: true,
+                name: "resizing"), 2, 4, 4, 3);
+            Built("center_crop", new CenterCrop(height: 2, width: 3, dataFormat: DataFormat.ChannelsFirst, name: "center_crop"),
+                2, 3, 4, 4);
 
             // Pooling.
             Built("average_pooling1d", new AveragePooling1D(poolSize: 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,

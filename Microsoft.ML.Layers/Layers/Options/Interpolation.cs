@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Layers
 {
-    /// <summary>How <see cref="UpSampling2D"/> fills the new rows and columns (Keras's <c>interpolation</c>).</summary>
+    /// <summary>How <see cref="UpSampling2D"/> and <see cref="Resizing"/> compute new pixels (Keras's <c>interpolation</c>).</summary>
     public enum Interpolation
     {
         /// <summary>Repeats each row and column (<c>"nearest"</c>, Keras's <c>ops.repeat</c>).</summary>

@@ -150,6 +150,11 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Add("discretization", new Discretization(binBoundaries: new[] { 0.0, 1.5 }, outputMode: EncodingMode.OneHot,
                 name: "discretization"));
             Add("hashing", new Hashing(numBins: 8, maskValue: 0, salt: new long[] { 133, 137 }, name: "hashing"));
+            Built("rescaling", new Rescaling(scale: 1 / 127.5, offset: -1, name: "rescaling"), 2, 4, 4, 3);
+            Built("resizing", new Resizing(height: 3, width: 5, interpolation: Interpolation.Bicubic, cropToAspectRatio: true,
+                name: "resizing"), 2, 4, 4, 3);
+            Built("center_crop", new CenterCrop(height: 2, width: 3, dataFormat: DataFormat.ChannelsFirst, name: "center_crop"),
+                2, 3, 4, 4);
 
             // Pooling.
             Built("average_pooling1d", new AveragePooling1D(poolSize: 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsLast,

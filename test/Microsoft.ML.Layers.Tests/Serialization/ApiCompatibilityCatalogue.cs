@@ -226,6 +226,19 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Built("time_distributed", new TimeDistributed(new Dense(3, activation: "relu", name: "time_distributed_dense"),
                 name: "time_distributed"), 2, 4, 5);
 
+            // Augmentation.
+            Add("random_flip", new RandomFlip(FlipMode.Horizontal, seed: 31, name: "random_flip"));
+            Add("random_rotation", new RandomRotation((-0.1, 0.2), fillMode: FillMode.Constant, interpolation: Interpolation.Nearest,
+                seed: 32, fillValue: 0.5, dataFormat: DataFormat.ChannelsFirst, name: "random_rotation"));
+            Add("random_zoom", new RandomZoom(0.2, widthFactor: null, fillMode: FillMode.Wrap, interpolation: Interpolation.Bilinear,
+                seed: 33, fillValue: 0.0, dataFormat: DataFormat.ChannelsLast, name: "random_zoom"));
+            Add("random_translation", new RandomTranslation((-0.1, 0.3), (0.2, 0.1), fillMode: FillMode.Nearest,
+                interpolation: Interpolation.Nearest, seed: 34, fillValue: 1.0, dataFormat: DataFormat.ChannelsLast,
+                name: "random_translation"));
+            Add("random_contrast", new RandomContrast(0.3, valueRange: new[] { 0.0, 1.0 }, seed: 35, name: "random_contrast"));
+            Add("random_brightness", new RandomBrightness((-0.2, 0.1), valueRange: new[] { 255.0, 0.0 }, seed: 36,
+                name: "random_brightness"));
+
             // Regularization.
             Add("activity_regularization", new ActivityRegularization(l1: 0.01, l2: 0.02, name: "activity_regularization"));
             Add("alpha_dropout", new AlphaDropout(0.2, noiseShape: new Shape(Shape.Unknown, 1), seed: 21, name: "alpha_dropout"));

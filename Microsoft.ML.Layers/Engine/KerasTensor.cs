@@ -155,6 +155,10 @@ namespace Microsoft.ML.Layers
 
         public Tensor[] Outputs { get; }
 
+        /// <summary>The <c>training</c> value the call was recorded with (a Keras config's <c>training: false</c>); it wins over the
+        /// model's own when the graph runs, as in Keras. Null: the model's value.</summary>
+        public bool? Training { get; set; }
+
         /// <summary>The position of this node among its layer's inbound nodes (Keras's node index).</summary>
         public int Index => Layer.InboundNodes.IndexOf(this);
     }

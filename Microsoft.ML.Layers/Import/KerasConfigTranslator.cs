@@ -161,9 +161,16 @@ namespace Microsoft.ML.Layers.Import
             if (_kerasMajor <= 1)
                 RenameKeras1Arguments(className, values, layerName);
             DropHarmlessArguments(values, layerName);
+            DropInheritedGroups(className, values, layerName);
             if (_kerasMajor < 3)
                 ApplyKeras2Defaults(className, values);
-            TranslateValues(values);
+            TranslateValues(values, layerName);
+            ReadNullBooleansAsFalse(className, values);
+            if (className == "Functional")
+            {
+                CheckCallArguments(values, layerName);
+                MapKeras3EndpointNodeIndices(values);
+            }
 
             // Containers and wrappers: translate what they hold.
             if (values["layers"] is JsonArray layers)
@@ -325,8 +332,128 @@ namespace Microsoft.ML.Layers.Import
                 values.Remove("noise_shape");
         }
 
+        /// <summary>
+        /// Convolutions whose Keras 3 class has no <c>groups</c> argument; tf.keras wrote <c>groups: 1</c> on them because they
+        /// inherited it from <c>Conv</c>, which is the only value they compute.
+        /// </summary>
+        private static readonly HashSet<string> InheritedGroupsClasses = new(StringComparer.Ordinal)
+        {
+            "DepthwiseConv1D", "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D",
+            "SeparableConv2D",
+        };
+
+        private void DropInheritedGroups(string className, JsonObject values, string layerName)
+        {
+            if (!InheritedGroupsClasses.Contains(className) || !values.TryGetPropertyValue("groups", out var groups))
+                return;
+            if (groups is not JsonValue v || !v.TryGetValue<double>(out double n) || n != 1)
+                throw Error($"{className} computes one group only (Keras 3's {className} has no 'groups' argument); expected groups=1, " +
+                    $"received groups={groups?.ToJsonString() ?? "null"}.", layerName, "groups");
+            values.Remove("groups");
+        }
+
+        /// <summary>
+        /// An optional boolean written as <c>null</c> (<c>mask_zero</c>, <c>unit_forget_bias</c>, ...) is false, as Keras's
+        /// <c>if mask_zero:</c> reads it: null becomes <see langword="false"/> where the layer's constructor takes a plain bool.
+        /// </summary>
+        private static void ReadNullBooleansAsFalse(string className, JsonObject values)
+        {
+            var type = ComponentRegistry.TryResolveRegistered(typeof(Layer), className);
+            if (type is null)
+                return;
+            static string Normalize(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+            var booleans = type.GetConstructors()
+                .SelectMany(c => c.GetParameters())
+                .Where(p => p.ParameterType == typeof(bool) && p.Name is not null)
+                .Select(p => Normalize(p.Name!))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var key in values.Where(p => p.Value is null && booleans.Contains(Normalize(p.Key))).Select(p => p.Key).ToList())
+                values[key] = false;
+        }
+
+        /// <summary>
+        /// The keyword arguments recorded with each call in a functional config that replaying the graph can honour: a
+        /// <c>training</c> of null or false (false is what inference does), null masks, and attention's <c>use_causal_mask</c>.
+        /// Anything else would change what the call computes, so it is refused naming the layer and the argument.
+        /// </summary>
+        private void CheckCallArguments(JsonObject values, string modelName)
+        {
+            if (values["layers"] is not JsonArray layers)
+                return;
+            foreach (var layer in layers.OfType<JsonObject>())
+            {
+                string name = layer["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s
+                    : layer["config"]?["name"] is JsonValue c && c.TryGetValue<string>(out var t) ? t : modelName;
+                if (layer["inbound_nodes"] is not JsonArray nodes)
+                    continue;
+                foreach (var node in nodes)
+                {
+                    var kwargsList = node switch
+                    {
+                        JsonObject keras3 => new[] { keras3["kwargs"] },
+                        JsonArray keras2 => keras2.Select(e => e is JsonArray { Count: > 3 } entry ? entry[3] : null).ToArray(),
+                        _ => Array.Empty<JsonNode?>(),
+                    };
+                    foreach (var kwargs in kwargsList.OfType<JsonObject>())
+                    {
+                        foreach (var (key, value) in kwargs)
+                        {
+                            bool replayable = key switch
+                            {
+                                "training" => value is null || value is JsonValue b && b.TryGetValue<bool>(out bool training) && !training,
+                                "mask" or "attention_mask" => value is null,
+                                "use_causal_mask" => value is JsonValue b && b.TryGetValue<bool>(out _),
+                                _ => false,
+                            };
+                            if (!replayable)
+                            {
+                                throw Error(
+                                    $"the call argument '{key}' (value {value?.ToJsonString() ?? "null"}) recorded in model " +
+                                    $"'{modelName}' cannot be replayed: a saved graph is replayed with its tensors, training false or " +
+                                    $"null, null masks and use_causal_mask only.", name, key);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Keras 3 writes a nested functional model's outputs in <c>input_layers</c>/<c>output_layers</c> with node index
+        /// 1 for its first call (its <c>get_config</c> counts a built-in node first; its <c>from_config</c> subtracts 1 again),
+        /// while the calls' own <c>keras_history</c> count from 0. This library counts from 0 everywhere.
+        /// </summary>
+        private static void MapKeras3EndpointNodeIndices(JsonObject values)
+        {
+            if (values["layers"] is not JsonArray layers
+                || !layers.OfType<JsonObject>().Any(l => l["inbound_nodes"] is JsonArray nodes && nodes.Any(n => n is JsonObject)))
+                return;
+            var functional = layers.OfType<JsonObject>()
+                .Where(l => l["class_name"]?.ToString() == "Functional")
+                .Select(l => l["name"]?.ToString() ?? l["config"]?["name"]?.ToString())
+                .Where(n => n is not null)
+                .ToHashSet(StringComparer.Ordinal);
+            if (functional.Count == 0)
+                return;
+            void Map(JsonNode? endpoints)
+            {
+                if (endpoints is not JsonArray list)
+                    return;
+                if (list.Count >= 3 && list[0] is JsonValue name && name.TryGetValue<string>(out var layer))
+                {
+                    if (functional.Contains(layer) && list[1] is JsonValue index && index.TryGetValue<int>(out int i) && i >= 1)
+                        list[1] = i - 1;
+                    return;
+                }
+                foreach (var item in list)
+                    Map(item);
+            }
+            Map(values["input_layers"]);
+            Map(values["output_layers"]);
+        }
+
         /// <summary>Translates argument values: activations, initializers, dtype policies (recursively).</summary>
-        private void TranslateValues(JsonObject values)
+        private void TranslateValues(JsonObject values, string layerName)
         {
             foreach (var key in values.Select(p => p.Key).ToList())
             {
@@ -340,7 +467,7 @@ namespace Microsoft.ML.Layers.Import
                 }
                 else if (key.EndsWith("_initializer", StringComparison.Ordinal) && value is JsonObject initializer)
                 {
-                    TranslateInitializer(initializer);
+                    TranslateInitializer(initializer, key, layerName);
                 }
                 else if (key == "dtype" && value is JsonObject policy && policy["class_name"]?.ToString() == "Policy")
                 {
@@ -350,15 +477,49 @@ namespace Microsoft.ML.Layers.Import
             }
         }
 
-        private void TranslateInitializer(JsonObject initializer)
+        /// <summary>
+        /// The values of Keras 3.15's <c>input_axes</c>/<c>output_axes</c> that mean the usual fans (the kernel's second-to-last
+        /// axis in, last axis out, the others a receptive field): null, or those axes spelled out.
+        /// </summary>
+        private static bool IsDefaultAxes(JsonNode? value, int axis)
+            => value is null
+                || value is JsonValue v && v.TryGetValue<int>(out int single) && single == axis
+                || value is JsonArray { Count: 1 } list && list[0] is JsonValue item && item.TryGetValue<int>(out int only) && only == axis;
+
+        private void TranslateInitializer(JsonObject initializer, string key, string layerName)
         {
-            if (initializer["config"] is not JsonObject config)
-                return;
-            // Keras 2's VarianceScaling 'normal' was a truncated normal; Keras 3 names it so.
-            if (_kerasMajor < 3 && initializer["class_name"]?.ToString() == "VarianceScaling"
-                && config["distribution"]?.ToString() == "normal")
-                config["distribution"] = "truncated_normal";
-            config.Remove("dtype");
+            string className = initializer["class_name"]?.ToString() ?? "?";
+            if (initializer["config"] is JsonObject config)
+            {
+                // Keras 2's VarianceScaling 'normal' was a truncated normal; Keras 3 names it so.
+                if (_kerasMajor < 3 && className == "VarianceScaling" && config["distribution"]?.ToString() == "normal")
+                    config["distribution"] = "truncated_normal";
+                config.Remove("dtype");
+                foreach (var (axesKey, axis) in new[] { ("input_axes", -2), ("output_axes", -1) })
+                {
+                    if (config.TryGetPropertyValue(axesKey, out var axes) && IsDefaultAxes(axes, axis))
+                        config.Remove(axesKey);
+                }
+            }
+            // Read it alone, so that a problem is reported against the initializer rather than the layer's own arguments.
+            try
+            {
+                ComponentRegistry.Deserialize(initializer, typeof(global::Microsoft.ML.Layers.Initializers.Initializer));
+            }
+            catch (FormatException e) when (e.Data[ComponentRegistry.UnknownKeysData] is string[] keys && keys.Length > 0)
+            {
+                var value = initializer["config"]?[keys[0]];
+                throw Error(
+                    $"the {className} initializer's argument '{keys[0]}' (value {value?.ToJsonString() ?? "null"}) is not supported by " +
+                    $"this library" + (keys.Length > 1 ? $" (nor are {string.Join(", ", keys.Skip(1))})." : ".") +
+                    (keys[0] is "input_axes" or "output_axes" ? " Only the usual fans (null) are." : ""),
+                    layerName, $"{key}.{keys[0]}", e);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or KeyNotFoundException or NotSupportedException
+                && e is not KerasImportException)
+            {
+                throw Error($"the {className} initializer cannot be read: {LoadErrors.Describe(e)}", layerName, key, e);
+            }
         }
 
         /// <summary>Instantiates the layer alone (no weights are created) so an unknown class or argument fails here, named.</summary>
@@ -384,8 +545,19 @@ namespace Microsoft.ML.Layers.Import
             }
             catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException && e is not KerasImportException)
             {
-                throw Error(e.Message, layerName, innerException: e);
+                throw Error(e.Message, layerName, ArgumentOf(e), e);
             }
+        }
+
+        /// <summary>The config argument a constructor refused (<see cref="ArgumentException.ParamName"/> in snake_case), if any.</summary>
+        private static string? ArgumentOf(Exception e)
+        {
+            for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is ArgumentException { ParamName: { Length: > 0 } parameter })
+                    return KerasJson.SnakeCase(parameter);
+            }
+            return null;
         }
 
         private static void Rename(JsonObject values, string oldKey, string newKey)

@@ -141,7 +141,7 @@ namespace Microsoft.ML.Layers.Import
                             loader.LoadKeras3(model, file);
                         else
                             loader.LoadLegacy(model, root);
-                    });
+                    }, architecturePath);
             });
         }
 
@@ -212,18 +212,28 @@ namespace Microsoft.ML.Layers.Import
                         return KerasFileFormat.Unknown;
                     }
                 }
-                int first;
-                do
-                {
-                    first = stream.ReadByte();
-                }
-                while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF);
+                int first = NextSignificantByte(stream);
+                // An architecture saved as a JSON string (json.dump(model.to_json(), f)) starts with "{.
+                if (first == '"')
+                    first = NextSignificantByte(stream);
                 return first == '{' ? KerasFileFormat.ConfigJson : KerasFileFormat.Unknown;
             }
             finally
             {
                 stream.Position = start;
             }
+        }
+
+        /// <summary>The next byte that is not white space or a UTF-8 byte order mark; -1 at the end.</summary>
+        private static int NextSignificantByte(Stream stream)
+        {
+            int next;
+            do
+            {
+                next = stream.ReadByte();
+            }
+            while (next is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF);
+            return next;
         }
 
         // ---------------------------------------------------------------------------------------------------------
@@ -275,13 +285,15 @@ namespace Microsoft.ML.Layers.Import
 
         /// <summary>
         /// Builds a translated config and (with <paramref name="load"/>) fills the model from weights written by Keras
-        /// <paramref name="weightsMajor"/>; disposes everything on failure.
+        /// <paramref name="weightsMajor"/>; disposes everything on failure. A failure before the weights are read is reported
+        /// against <paramref name="configFile"/> when the architecture came from a file of its own.
         /// </summary>
         private static Model Build(JsonObject translated, int weightsMajor, string? file, ModelLoadOptions options, long weightBudget,
-            Action<KerasWeightLoader, Model>? load)
+            Action<KerasWeightLoader, Model>? load, string? configFile = null)
         {
             Layer? layer = null;
             var loader = new KerasWeightLoader(weightsMajor, file);
+            string? blamed = configFile ?? file;
             try
             {
                 using (LoadScope.Begin(options, weightBudget, file is null ? "ModelLoadOptions.MaxTotalWeightBytes" : $"'{file}'"))
@@ -296,6 +308,7 @@ namespace Microsoft.ML.Layers.Import
                 }
                 if (load is not null)
                 {
+                    blamed = file;
                     load(loader, model);
                     loader.Commit();
                 }
@@ -306,10 +319,10 @@ namespace Microsoft.ML.Layers.Import
                 loader.DisposeStaged();
                 layer?.Dispose();
                 if (e is KerasImportException import)
-                    throw import.InFile(file);
+                    throw import.InFile(blamed);
                 if (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException
                     or System.Collections.Generic.KeyNotFoundException)
-                    throw new KerasImportException(e.Message, file, innerException: e);
+                    throw new KerasImportException(e.Message, blamed, innerException: e);
                 throw;
             }
         }
@@ -320,10 +333,20 @@ namespace Microsoft.ML.Layers.Import
             try
             {
                 json = JsonLimits.Parse(bytes, "the architecture JSON", options);
+                // json.dump(model.to_json(), f), a common idiom, writes the architecture as a JSON string holding the JSON.
+                if (json is JsonValue text && text.TryGetValue<string>(out var inner))
+                    json = JsonLimits.Parse(Encoding.UTF8.GetBytes(inner), "the architecture JSON (a JSON string holding the JSON)", options);
             }
             catch (FormatException e)
             {
                 throw new KerasImportException(e.Message, name, innerException: e);
+            }
+            if (json is not JsonObject)
+            {
+                throw new KerasImportException(
+                    $"the architecture JSON must be an object with 'class_name' and 'config' (model.to_json()); it is " +
+                    $"{(json is null ? "null" : json is JsonArray ? "a list" : $"the value {ComponentConfig.Truncate(json.ToJsonString())}")}.",
+                    name);
             }
             int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version)
                 ? KerasConfigTranslator.MajorVersion(version)

@@ -159,9 +159,11 @@ namespace Microsoft.ML.Layers
             foreach (var node in Nodes)
             {
                 var nodeInputs = node.Inputs.Select(t => values[t]).ToList();
+                // A call recorded with training=false (Keras's base_model(x, training=False)) stays in inference, as in Keras.
+                bool? nodeTraining = node.Training ?? training;
                 var outputs = node.SingleInput
-                    ? node.Layer.ApplyAll(nodeInputs[0].Value, training, nodeInputs[0].Mask)
-                    : node.Layer.ApplyAll(nodeInputs.Select(v => v.Value).ToList(), training, nodeInputs.Select(v => v.Mask).ToList());
+                    ? node.Layer.ApplyAll(nodeInputs[0].Value, nodeTraining, nodeInputs[0].Mask)
+                    : node.Layer.ApplyAll(nodeInputs.Select(v => v.Value).ToList(), nodeTraining, nodeInputs.Select(v => v.Mask).ToList());
                 for (int i = 0; i < node.Outputs.Length; i++)
                     values[node.Outputs[i]] = (outputs[i], KerasMask.Get(outputs[i]));
             }
@@ -216,7 +218,10 @@ namespace Microsoft.ML.Layers
                     JsonNode args = node.SingleInput
                         ? new JsonArray(KerasTensorJson(node.Inputs[0]))
                         : new JsonArray(new JsonArray(node.Inputs.Select(t => (JsonNode)KerasTensorJson(t)).ToArray()));
-                    inbound.Add(new JsonObject { ["args"] = args, ["kwargs"] = new JsonObject() });
+                    var kwargs = new JsonObject();
+                    if (node.Training is bool recorded)
+                        kwargs["training"] = recorded;
+                    inbound.Add(new JsonObject { ["args"] = args, ["kwargs"] = kwargs });
                 }
                 layerJson["inbound_nodes"] = inbound;
                 layers.Add(layerJson);
@@ -270,7 +275,12 @@ namespace Microsoft.ML.Layers
             }
 
             var created = new Dictionary<(string Layer, int Node, int Tensor), Tensor>();
-            var nodeCounts = layers.Keys.ToDictionary(k => k, _ => 0);
+            // Keras 2 (tf.keras, TensorFlow.js) numbers the calls of a nested graph network (a functional model, or a Sequential
+            // model with its own input) from 1: its node 0 is the model's own input-to-output node, never written
+            // (_should_skip_first_node in tf.keras's functional.py). Keras 3's layout numbers every call from 0.
+            bool keras2Layout = layersJson.OfType<JsonObject>().Any(l => l["inbound_nodes"] is JsonArray nodes
+                && nodes.Any(n => n is JsonArray));
+            var nodeCounts = layers.ToDictionary(p => p.Key, p => keras2Layout && IsGraphNetwork(p.Value) ? 1 : 0);
             foreach (var (name, layer) in layers)
             {
                 if (layer is InputLayer inputLayer)
@@ -301,6 +311,8 @@ namespace Microsoft.ML.Layers
                     var call = calls.Dequeue();
                     var inputs = call.Tensors.Select(k => created[k]).ToList();
                     var outputs = call.SingleInput ? layer.ApplyAll(inputs[0]) : layer.ApplyAll(inputs);
+                    if (call.Training is bool recorded && KerasTensor.TryInfo(outputs[0], out var produced) && produced.Node is not null)
+                        produced.Node.Training = recorded;
                     int nodeIndex = nodeCounts[name]++;
                     for (int t = 0; t < outputs.Count; t++)
                     {
@@ -336,23 +348,34 @@ namespace Microsoft.ML.Layers
             return (Endpoints("input_layers"), Endpoints("output_layers"));
         }
 
-        /// <summary>One inbound node of a layer in a config: the tensors it is called on.</summary>
+        /// <summary>Whether Keras 2 numbers this nested layer's calls from 1 (tf.keras's <c>_should_skip_first_node</c>).</summary>
+        private static bool IsGraphNetwork(Layer layer) => layer is Sequential sequential ? sequential.Built : layer is Model;
+
+        /// <summary>One inbound node of a layer in a config: the tensors it is called on, and its recorded <c>training</c>.</summary>
         private sealed record InboundCall(IReadOnlyList<(string Layer, int Node, int Tensor)> Tensors, bool SingleInput)
         {
+            /// <summary><see langword="false"/> when the call was recorded with <c>training: false</c>; otherwise null.</summary>
+            public bool? Training { get; init; }
+
             /// <summary>
             /// Applies a node's call keyword arguments: <c>use_causal_mask</c> becomes the attention layer's property (every node of
-            /// the layer must agree); <c>training</c> and <c>mask</c> as null are Keras's defaults. Anything else cannot be replayed
-            /// from a config and is refused rather than ignored.
+            /// the layer must agree); <c>training</c> and <c>mask</c> as null are Keras's defaults, and <c>training: false</c> (returned)
+            /// is replayed as inference. Anything else cannot be replayed from a config and is refused rather than ignored.
             /// </summary>
-            private static void ApplyCallArguments(Layer layer, JsonObject? kwargs, string where, ref bool? causalSeen)
+            private static bool? ApplyCallArguments(Layer layer, JsonObject? kwargs, string where, ref bool? causalSeen)
             {
+                bool? training = null;
                 if (kwargs is null)
-                    return;
+                    return training;
                 foreach (var (key, value) in kwargs)
                 {
                     switch (key)
                     {
                         case "training" or "mask" or "attention_mask" when value is null:
+                            break;
+                        // Keras 3 records training=False (a call-signature default, or base_model(x, training=False)): inference.
+                        case "training" when value is JsonValue flag && flag.TryGetValue<bool>(out bool recorded) && !recorded:
+                            training = false;
                             break;
                         case "use_causal_mask" when value is JsonValue flag && flag.TryGetValue<bool>(out bool causal):
                             if (layer is not ICausalMasking attention)
@@ -367,10 +390,11 @@ namespace Microsoft.ML.Layers
                         default:
                             throw new FormatException(
                                 $"{where}: the call argument '{key}' (value {value?.ToJsonString() ?? "null"}) of layer '{layer.Name}' " +
-                                $"is not supported in a saved graph; this library replays only tensors, use_causal_mask and null " +
-                                $"training/mask arguments.");
+                                $"is not supported in a saved graph; this library replays only tensors, use_causal_mask, " +
+                                $"training false or null, and null masks.");
                     }
                 }
+                return training;
             }
 
             public static List<InboundCall> Parse(JsonNode? inboundNodes, Layer layer, string layerName, string modelName)
@@ -391,24 +415,28 @@ namespace Microsoft.ML.Layers
                             var args = keras3["args"] as JsonArray ?? throw new FormatException($"{where}: 'args' must be a list.");
                             if (args.Count == 0)
                                 throw new FormatException($"{where}: a node needs at least one input tensor.");
-                            ApplyCallArguments(layer, keras3["kwargs"] as JsonObject, where, ref causalSeen);
+                            bool? training = ApplyCallArguments(layer, keras3["kwargs"] as JsonObject, where, ref causalSeen);
                             if (args[0] is JsonArray list)
                                 calls.Add(new InboundCall(list.Select((t, j) => KerasTensorHistory(t, $"{where}.args[0][{j}]")).ToList(),
-                                    SingleInput: false));
+                                    SingleInput: false) { Training = training });
                             else
                             {
                                 // Several positional tensors (MultiHeadAttention's query, value, key) make one list input.
                                 var positional = args.Select((t, j) => KerasTensorHistory(t, $"{where}.args[{j}]")).ToList();
-                                calls.Add(new InboundCall(positional, SingleInput: positional.Count == 1));
+                                calls.Add(new InboundCall(positional, SingleInput: positional.Count == 1) { Training = training });
                             }
                             break;
                         // Keras 2: [[layer, node, tensor, kwargs], ...].
                         case JsonArray keras2:
+                            bool? recordedTraining = null;
                             foreach (var (entry, j) in keras2.Select((t, j) => (t, j)))
-                                ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null, $"{where}[{j}]",
-                                    ref causalSeen);
+                            {
+                                bool? entryTraining = ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null,
+                                    $"{where}[{j}]", ref causalSeen);
+                                recordedTraining ??= entryTraining;
+                            }
                             var tensors = keras2.Select((t, j) => Triple(t, $"{where}[{j}]")).ToList();
-                            calls.Add(new InboundCall(tensors, SingleInput: tensors.Count == 1));
+                            calls.Add(new InboundCall(tensors, SingleInput: tensors.Count == 1) { Training = recordedTraining });
                             break;
                         default:
                             throw new FormatException($"{where}: expected a node description.");

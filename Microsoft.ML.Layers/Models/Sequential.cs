@@ -114,6 +114,10 @@ namespace Microsoft.ML.Layers
             var currentMask = mask;
             foreach (var layer in _layers)
             {
+                // Called on a symbolic tensor (a nested model in a functional graph), the input layer is skipped as Keras does:
+                // it returns its input itself, so recording its node would rewrite where that outer tensor comes from.
+                if (layer is InputLayer && KerasTensor.IsSymbolic(x))
+                    continue;
                 x = layer.Apply(x, training, currentMask);
                 currentMask = KerasMask.Get(x);
             }

@@ -22,13 +22,18 @@ namespace Microsoft.ML.Layers
         /// <param name="sparse">Kept for Keras configs; sparse inputs are not supported and <see langword="true"/> is refused.</param>
         /// <param name="ragged">Kept for Keras configs; ragged inputs are not supported and <see langword="true"/> is refused.</param>
         /// <param name="name">The layer name.</param>
+        /// <param name="optional">Kept for Keras configs (Keras 3.13+ writes <c>optional: false</c>); an optional input (one the
+        /// caller may pass as None) is not supported and <see langword="true"/> is refused.</param>
         public InputLayer(Shape? shape = null, int? batchSize = null, ScalarType? dtype = null, Shape? batchShape = null,
-            Shape? batchInputShape = null, bool sparse = false, bool ragged = false, string? name = null)
+            Shape? batchInputShape = null, bool sparse = false, bool ragged = false, string? name = null, bool optional = false)
             : base(name, trainable: true, dtype ?? ScalarType.Float32)
         {
             if (sparse || ragged)
                 throw new NotSupportedException($"InputLayer '{Name}': sparse and ragged inputs are not supported. Received: " +
                     $"sparse={sparse}, ragged={ragged}.");
+            if (optional)
+                throw new ArgumentException($"InputLayer '{Name}': optional inputs (which Keras lets the caller pass as None) are not " +
+                    $"supported; every input must be given. Expected: optional=false. Received: optional=true.", nameof(optional));
             var full = batchShape ?? batchInputShape;
             if (full is null)
             {

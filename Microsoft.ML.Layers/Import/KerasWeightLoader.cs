@@ -47,7 +47,8 @@ namespace Microsoft.ML.Layers.Import
                     throw Error($"the file holds {weightNames.Count} weights for layer '{layerName}', which the model config does not " +
                         $"have.", layerName);
                 }
-                Stage(layer, ReadAll(weightNames.Select(n => (Func<Tensor>)(() => Hdf5Reader.ReadTensor(group, n, _file)))), weightNames);
+                var values = ReadAll(weightNames.Select(n => (Func<Tensor>)(() => Hdf5Reader.ReadTensor(group, n, _file))));
+                Stage(layer, layer is Model nested ? LegacyNestedTargets(nested, weightNames) : layer.Weights, values, weightNames);
                 loaded.Add(layer);
             }
             CheckAllLoaded(model, loaded);
@@ -57,7 +58,8 @@ namespace Microsoft.ML.Layers.Import
         public void LoadKeras3(Model model, IH5Group root)
         {
             var loaded = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
-            var layersGroup = Hdf5Reader.Has(root, "layers") ? Hdf5Reader.Group(root, "layers", _file)
+            var top = new Keras3Group(root, "", _file);
+            var layersGroup = top.Has("layers") ? top.Child("layers")
                 : throw Error("model.weights.h5 has no 'layers' group: it is not a Keras 3 weights file.");
             LoadKeras3Container(model, layersGroup, loaded);
             CheckAllLoaded(model, loaded);
@@ -86,7 +88,7 @@ namespace Microsoft.ML.Layers.Import
         /// Keras 3 names each layer of a container by its class in snake case, with <c>_1</c>, <c>_2</c>, ... for repeats
         /// (in the container's layer order, input layers included).
         /// </summary>
-        private void LoadKeras3Container(Model model, IH5Group layersGroup, HashSet<Layer> loaded)
+        private void LoadKeras3Container(Model model, Keras3Group layersGroup, HashSet<Layer> loaded)
         {
             var used = new Dictionary<string, int>(StringComparer.Ordinal);
             // Keras 3 saves a container's `layers`: without the input layer for Sequential, with it for functional models;
@@ -99,48 +101,52 @@ namespace Microsoft.ML.Layers.Import
                 string key = count == 0 ? baseName : $"{baseName}_{count}";
                 if (layer.Weights.Count == 0)
                     continue;
-                if (!Hdf5Reader.Has(layersGroup, key))
+                if (!layersGroup.Has(key))
                     throw Error($"model.weights.h5 has no group 'layers/{key}' for layer '{layer.Name}' ({layer.Weights.Count} weights).",
                         layer.Name);
-                var group = Hdf5Reader.Group(layersGroup, key, _file);
+                var group = layersGroup.Child(key);
                 if (layer is Model nested)
                 {
-                    LoadKeras3Container(nested, Hdf5Reader.Group(group, "layers", _file), loaded);
+                    LoadKeras3Container(nested, group.Child("layers"), loaded);
                     loaded.Add(nested);
                     continue;
                 }
                 var (values, names) = Keras3Variables(layer, group);
-                Stage(layer, values, names);
+                Stage(layer, layer.Weights, values, names);
                 loaded.Add(layer);
             }
         }
 
         /// <summary>
         /// A layer's variables in the order of its weights: its own <c>vars</c>, then its nested layers' groups in their
-        /// tracking order (Keras writes them by attribute name, which for wrappers and attention is not that order).
+        /// tracking order (Keras writes them by attribute name, which for wrappers and attention is not that order). The
+        /// attribute names say which nested layer a group belongs to; a group whose name does not say it fails the import
+        /// (never a guessed order, which could give a weight of one projection to another of the same shape).
         /// </summary>
-        private (List<Tensor> Values, List<string> Names) Keras3Variables(Layer layer, IH5Group group)
+        private (List<Tensor> Values, List<string> Names) Keras3Variables(Layer layer, Keras3Group group)
         {
             var values = new List<Tensor>();
             var names = new List<string>();
-            void Collect(IH5Group g, string path)
+            void Collect(Keras3Group g)
             {
-                if (Hdf5Reader.Has(g, "vars"))
+                bool ownVars = false;
+                if (g.Has("vars"))
                 {
-                    var vars = Hdf5Reader.Group(g, "vars", _file);
+                    var vars = g.Child("vars").Group;
                     for (int i = 0; Hdf5Reader.Has(vars, i.ToString(System.Globalization.CultureInfo.InvariantCulture)); i++)
                     {
                         values.Add(Hdf5Reader.ReadTensor(vars, i.ToString(System.Globalization.CultureInfo.InvariantCulture), _file));
-                        names.Add($"{path}/vars/{i}");
+                        names.Add($"{g.Path}/vars/{i}");
+                        ownVars = true;
                     }
                 }
-                var children = Hdf5Reader.ChildGroupNames(g, _file).Where(n => n != "vars").ToList();
-                foreach (var child in OrderChildren(children))
-                    Collect(Hdf5Reader.Group(g, child, _file), $"{path}/{child}");
+                var children = g.ChildNames().Where(n => n != "vars").ToList();
+                foreach (var child in OrderChildren(layer, g, children, ownVars))
+                    Collect(g.Child(child));
             }
             try
             {
-                Collect(group, group.Name);
+                Collect(group);
             }
             catch
             {
@@ -151,18 +157,100 @@ namespace Microsoft.ML.Layers.Import
             return (values, names);
         }
 
-        /// <summary>The order Keras's layers create their nested layers in (their weights' order), for the attribute names Keras 3
-        /// saves.</summary>
+        /// <summary>The attribute names Keras's layers give their nested layers, in the order they create them (their weights'
+        /// order). Keras 3.14 dropped the leading underscore of the attention projections.</summary>
         private static readonly string[] KnownChildOrder =
         {
             "cell", "forward_layer", "backward_layer", "layer",
-            "_query_dense", "_key_dense", "_value_dense", "_output_dense",
+            "_query_dense", "query_dense", "_key_dense", "key_dense", "_value_dense", "value_dense", "_output_dense", "output_dense",
             "depthwise_conv", "pointwise_conv",
         };
 
-        private static IEnumerable<string> OrderChildren(IReadOnlyList<string> children)
-            => children.OrderBy(c => Array.IndexOf(KnownChildOrder, c) is int i && i >= 0 ? i : KnownChildOrder.Length)
-                .ThenBy(c => c, StringComparer.Ordinal);
+        /// <summary>
+        /// The nested groups in weight order. Known attribute names give the order; a lone nested group in a layer without
+        /// variables of its own has no order to get wrong. Anything else fails naming the layer and the groups.
+        /// </summary>
+        private IEnumerable<string> OrderChildren(Layer layer, Keras3Group group, IReadOnlyList<string> children, bool ownVars)
+        {
+            // Keras 3 also writes empty groups for nested layers without variables (an attention layer's softmax and dropout).
+            var holding = children.Where(c => HasVariables(group.Child(c))).ToList();
+            var unknown = holding.Where(c => Array.IndexOf(KnownChildOrder, c) < 0).ToList();
+            if (unknown.Count > 0 && (holding.Count > 1 || ownVars))
+            {
+                throw Error(
+                    $"the nested weight groups of '{group.Path}' ({string.Join(", ", holding.Select(c => $"'{c}'"))}) cannot be matched " +
+                    $"to the layer's weights: {string.Join(", ", unknown.Select(c => $"'{c}'"))} is not a sub-layer name this library " +
+                    $"knows, and weights are never assigned by guessed order. Sub-layer groups this library knows: " +
+                    $"{string.Join(", ", KnownChildOrder)}.", layer.Name);
+            }
+            return holding.OrderBy(c => Array.IndexOf(KnownChildOrder, c));
+        }
+
+        /// <summary>Whether the group or a group under it holds a variable.</summary>
+        private static bool HasVariables(Keras3Group group)
+            => (group.Has("vars") && Hdf5Reader.Has(group.Child("vars").Group, "0"))
+               || group.ChildNames().Where(n => n != "vars").Any(n => HasVariables(group.Child(n)));
+
+        /// <summary>
+        /// The weights of a nested model in the order tf.keras wrote them into a legacy file: <c>_legacy_weights</c> is
+        /// <c>trainable_weights + non_trainable_weights</c>, so all trainable weights of its layers come first, then all
+        /// non-trainable ones (a frozen layer's weights all count as non-trainable). When the file's weight names
+        /// (<c>dense/kernel:0</c>, <c>model/batch_normalization/moving_mean:0</c>) name the inner layers unambiguously, they
+        /// decide instead: each inner layer takes the weights named after it, in the file's order.
+        /// </summary>
+        private static IReadOnlyList<Parameter> LegacyNestedTargets(Model nested, IReadOnlyList<string> weightNames)
+        {
+            var leaves = AllLayers(nested).Where(l => l is not Model && l.Weights.Count > 0).ToList();
+            var byName = leaves.GroupBy(l => l.Name).Where(g => g.Count() == 1)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var named = new Dictionary<Layer, List<int>>(ReferenceEqualityComparer.Instance);
+            bool allNamed = true;
+            for (int i = 0; i < weightNames.Count && allNamed; i++)
+            {
+                var owner = weightNames[i].Split('/').Select(s => byName.GetValueOrDefault(s)).FirstOrDefault(l => l is not null);
+                if (owner is null)
+                    allNamed = false;
+                else if (named.TryGetValue(owner, out var list))
+                    list.Add(i);
+                else
+                    named[owner] = new List<int> { i };
+            }
+            if (allNamed && leaves.All(l => named.TryGetValue(l, out var indices) && indices.Count == l.Weights.Count))
+            {
+                var targets = new Parameter[weightNames.Count];
+                foreach (var leaf in leaves)
+                {
+                    var weights = leaf.Weights;
+                    for (int k = 0; k < weights.Count; k++)
+                        targets[named[leaf][k]] = weights[k];
+                }
+                return targets;
+            }
+            var trainable = new List<Parameter>();
+            var nonTrainable = new List<Parameter>();
+            LegacyOrder(nested, trainable, nonTrainable);
+            return trainable.Concat(nonTrainable).ToList();
+        }
+
+        /// <summary>tf.keras's <c>trainable_weights</c> and <c>non_trainable_weights</c> of a layer, gathered through nested
+        /// models.</summary>
+        private static void LegacyOrder(Layer layer, List<Parameter> trainable, List<Parameter> nonTrainable)
+        {
+            if (!layer.Trainable)
+            {
+                nonTrainable.AddRange(layer.Weights);
+            }
+            else if (layer is Model model)
+            {
+                foreach (var inner in model.Layers)
+                    LegacyOrder(inner, trainable, nonTrainable);
+            }
+            else
+            {
+                trainable.AddRange(layer.TrainableWeights);
+                nonTrainable.AddRange(layer.NonTrainableWeights);
+            }
+        }
 
         /// <summary>Runs the reads in order; when one fails, the tensors already read are released.</summary>
         private static List<Tensor> ReadAll(IEnumerable<Func<Tensor>> reads)
@@ -182,10 +270,10 @@ namespace Microsoft.ML.Layers.Import
             }
         }
 
-        /// <summary>Checks the values against <paramref name="layer"/>'s weights and stages them.</summary>
-        private void Stage(Layer layer, List<Tensor> values, IReadOnlyList<string> names)
+        /// <summary>Checks the values against <paramref name="targets"/> (the weights of <paramref name="layer"/> in the file's
+        /// order) and stages them.</summary>
+        private void Stage(Layer layer, IReadOnlyList<Parameter> targets, List<Tensor> values, IReadOnlyList<string> names)
         {
-            var targets = layer.Weights;
             if (_kerasMajor <= 1)
                 values = Keras1Layouts.Convert(layer, values, _file);
             if (targets.Count != values.Count)

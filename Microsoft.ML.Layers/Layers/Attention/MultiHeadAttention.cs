@@ -464,6 +464,36 @@ namespace Microsoft.ML.Layers
             .With("bias_constraint", BiasConstraint)
             .With("seed", Seed);
 
+        /// <summary>
+        /// Reads a Keras config. Besides the constructor's keys it accepts what other Keras versions write: tf.keras's and
+        /// Keras 3.14's build information <c>query_shape</c>, <c>key_shape</c>, <c>value_shape</c> (the layer is built from
+        /// its inputs anyway), and <c>use_gate: false</c>; a gated output (<c>use_gate: true</c>) is refused.
+        /// </summary>
+        /// <exception cref="FormatException">The config has a key the layer does not take, or <c>use_gate</c> is true.</exception>
+        public static MultiHeadAttention FromConfig(LayerConfig config)
+        {
+            ArgumentNullException.ThrowIfNull(config);
+            config.RequireKnownKeys("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape", "attention_axes",
+                "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint",
+                "seed", "query_shape", "key_shape", "value_shape", "use_gate");
+            if (config.Get<bool?>("use_gate", null) == true)
+                throw new FormatException($"MultiHeadAttention '{config.Name}': use_gate=true (a sigmoid gate on the attention output, " +
+                    "Keras 3.14) is not supported by this library; only use_gate=false is. Received: use_gate=true.");
+            bool dtypeBound = config.Contains("dtype") && config.DTypePolicy is not { IsMixed: true };
+            var layer = new MultiHeadAttention(config.Get<int>("num_heads"), config.Get<int>("key_dim"),
+                config.Get<int?>("value_dim", null), config.Get("dropout", 0.0), config.Get("use_bias", true), config.Get<IntTuple?>("output_shape", null),
+                config.Get<IntTuple?>("attention_axes", null), config.Get<Initializer?>("kernel_initializer", null),
+                config.Get<Initializer?>("bias_initializer", null), config.Get<Regularizer?>("kernel_regularizer", null),
+                config.Get<Regularizer?>("bias_regularizer", null), config.Get<Regularizer?>("activity_regularizer", null),
+                config.Get<Constraint?>("kernel_constraint", null), config.Get<Constraint?>("bias_constraint", null),
+                config.Get<int?>("seed", null), config.Name, config.Trainable, dtypeBound ? config.DType : null);
+            var bound = new HashSet<string>(LayerConfig.BoundBaseKeys, StringComparer.Ordinal) { "activity_regularizer" };
+            if (dtypeBound)
+                bound.Add("dtype");
+            layer.ApplyBaseConfig(config, bound);
+            return layer;
+        }
+
         private static char Letter(int i) => (char)('a' + i);
 
         /// <summary>Keras's <c>_build_proj_equation</c>: free axes kept, bound axes contracted with the kernel, output axes

@@ -19,16 +19,16 @@ namespace Microsoft.ML.Layers.Tests.Import
     /// </summary>
     public sealed class Keras3ArchiveTests : WrittenKerasFiles
     {
-        private const string Float32 = """{"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}""";
-        private const string Glorot = """{"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null}""";
-        private const string Zeros = """{"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}""";
+        internal const string Float32 = """{"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}""";
+        internal const string Glorot = """{"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null}""";
+        internal const string Zeros = """{"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}""";
         private const string Ones = """{"module": "keras.initializers", "class_name": "Ones", "config": {}, "registered_name": null}""";
 
         public Keras3ArchiveTests() : base("keras3-")
         {
         }
 
-        private static string DenseConfig(string name, int units, string activation, string inputShape) => """
+        internal static string DenseConfig(string name, int units, string activation, string inputShape) => """
             {"module": "keras.layers", "class_name": "Dense", "config": {"name": "<<0>>", "trainable": true, "dtype": <<1>>,
              "units": <<2>>, "activation": "<<3>>", "use_bias": true, "kernel_initializer": <<4>>, "bias_initializer": <<5>>,
              "kernel_regularizer": null, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": null, "quantization_config": null},
@@ -39,21 +39,7 @@ namespace Microsoft.ML.Layers.Tests.Import
             {"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["<<0>>", <<1>>, 0]}}
             """.Fill(layer, node);
 
-        private string WriteArchive(string name, string config, H5File weights)
-        {
-            string h5 = Path.Combine(Folder, name + ".weights.h5");
-            weights.Write(h5);
-            string path = Path.Combine(Folder, name + ".keras");
-            using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
-            {
-                using (var writer = new StreamWriter(zip.CreateEntry("metadata.json").Open()))
-                    writer.Write("""{"keras_version": "3.6.0", "date_saved": "2026-11-25@10:00:00"}""");
-                using (var writer = new StreamWriter(zip.CreateEntry("config.json").Open()))
-                    writer.Write(config);
-                zip.CreateEntryFromFile(h5, "model.weights.h5");
-            }
-            return path;
-        }
+        private string WriteArchive(string name, string config, H5File weights) => WriteKeras3Archive(name, config, weights, "3.6.0");
 
         private static float[] Vector(int length, int seed, float offset = 0f)
             => Enumerable.Range(0, length).Select(i => offset + (float)(new Random(seed + i).NextDouble() - 0.5)).ToArray();

@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.IO.Compression;
+using PureHDF;
 
 namespace Microsoft.ML.Layers.Tests.Import
 {
@@ -19,6 +21,24 @@ namespace Microsoft.ML.Layers.Tests.Import
         {
             Directory.Delete(Folder, recursive: true);
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Writes a Keras 3 <c>.keras</c> archive (<c>metadata.json</c>, <c>config.json</c>, <c>model.weights.h5</c>) into
+        /// the folder; returns its path.</summary>
+        protected string WriteKeras3Archive(string name, string config, H5File weights, string kerasVersion)
+        {
+            string h5 = Path.Combine(Folder, name + ".weights.h5");
+            weights.Write(h5);
+            string path = Path.Combine(Folder, name + ".keras");
+            using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+            {
+                using (var writer = new StreamWriter(zip.CreateEntry("metadata.json").Open()))
+                    writer.Write($$"""{"keras_version": "{{kerasVersion}}", "date_saved": "2026-11-25@10:00:00"}""");
+                using (var writer = new StreamWriter(zip.CreateEntry("config.json").Open()))
+                    writer.Write(config);
+                zip.CreateEntryFromFile(h5, "model.weights.h5");
+            }
+            return path;
         }
 
         /// <summary>A matrix of values in [-0.5, 0.5) drawn from <paramref name="seed"/>.</summary>

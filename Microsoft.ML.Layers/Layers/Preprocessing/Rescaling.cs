@@ -48,7 +48,7 @@ namespace Microsoft.ML.Layers
         {
             // Integer images are cast too (floating inputs already are): Keras casts to the compute dtype before scaling.
             var x = inputs.dtype == ComputeDType ? inputs : inputs.to(ComputeDType);
-            return x.mul(Scale).add(Offset);
+            return x.MulScalar(Scale).AddScalar(Offset);
         }
 
         /// <inheritdoc />

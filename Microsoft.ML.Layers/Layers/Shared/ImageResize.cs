@@ -115,10 +115,10 @@ namespace Microsoft.ML.Layers
             var rounded = x.round();
             rounded = type switch
             {
-                ScalarType.Byte => rounded.clamp(0, 255),
-                ScalarType.Int8 => rounded.clamp(sbyte.MinValue, sbyte.MaxValue),
-                ScalarType.Int16 => rounded.clamp(short.MinValue, short.MaxValue),
-                ScalarType.Int32 => rounded.clamp(int.MinValue, int.MaxValue),
+                ScalarType.Byte => rounded.ClampScalar(0.0, 255.0),
+                ScalarType.Int8 => rounded.ClampScalar((double)sbyte.MinValue, sbyte.MaxValue),
+                ScalarType.Int16 => rounded.ClampScalar((double)short.MinValue, short.MaxValue),
+                ScalarType.Int32 => rounded.ClampScalar((double)int.MinValue, int.MaxValue),
                 _ => rounded,
             };
             return rounded.to(type);

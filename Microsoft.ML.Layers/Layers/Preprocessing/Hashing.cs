@@ -89,7 +89,8 @@ namespace Microsoft.ML.Layers
             bool floating = DTypes.IsFloating(x.dtype);
             // Keras compares with mask_value before casting floats to int64.
             bool[]? masked = MaskValue is long m && NumBins > 1
-                ? (floating ? x.to(ScalarType.Float64).eq((double)m) : x.to(ScalarType.Int64).eq(m)).contiguous().data<bool>().ToArray()
+                ? (floating ? x.to(ScalarType.Float64).eq(tensor((double)m)) : x.to(ScalarType.Int64).eq(tensor(m)))
+                    .contiguous().data<bool>().ToArray()
                 : null;
             long[] values = x.to(ScalarType.Int64).contiguous().data<long>().ToArray();
             long buckets = masked is null ? NumBins : NumBins - 1;

@@ -39,7 +39,7 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"{layer}: when output_mode is 'count', the input rank must be 2 or less. Received input " +
                     $"shape {Shape.Of(indices)}.");
             }
-            var valid = x.ge(0L).logical_and(x.lt(depth));
+            var valid = x.ge(Scalars.IntZero).logical_and(x.lt(tensor(depth)));
             var hot = nn.functional.one_hot(where(valid, x, zeros_like(x)), depth).mul(valid.unsqueeze(-1));
             if (mode == EncodingMode.OneHot)
             {
@@ -47,7 +47,7 @@ namespace Microsoft.ML.Layers
                 return (indices.dim() == 0 ? hot.squeeze(0) : hot).to(dtype);
             }
             var summed = hot.sum(-2);
-            return (mode == EncodingMode.MultiHot ? summed.gt(0L) : summed).to(dtype);
+            return (mode == EncodingMode.MultiHot ? summed.gt(Scalars.IntZero) : summed).to(dtype);
         }
     }
 }

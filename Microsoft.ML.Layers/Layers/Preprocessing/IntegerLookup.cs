@@ -46,6 +46,8 @@ namespace Microsoft.ML.Layers
         /// <param name="oovMethod"><c>"floormod"</c> (default) or <c>"farmhash"</c>: how several OOV indices are chosen.</param>
         /// <param name="salt">Keras's salt for a salted OOV hash; only null.</param>
         /// <param name="vocabularySize">Keras's recorded vocabulary size; checked against the vocabulary when both are given.</param>
+        /// <param name="hasInputVocabulary">tf.keras 2's record of whether the vocabulary was given; read and ignored, as Keras 3
+        /// does.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Keras's base argument (the layer has no weights).</param>
         /// <param name="dtype">The compute dtype of encoded outputs; the global policy by default.</param>
@@ -53,7 +55,7 @@ namespace Microsoft.ML.Layers
         public IntegerLookup(int? maxTokens = null, int numOovIndices = 1, long? maskToken = null, long? oovToken = -1,
             long[]? vocabulary = null, string vocabularyDtype = "int64", double[]? idfWeights = null, bool invert = false,
             EncodingMode outputMode = EncodingMode.Int, bool sparse = false, bool padToMaxTokens = false,
-            string oovMethod = "floormod", long[]? salt = null, int? vocabularySize = null,
+            string oovMethod = "floormod", long[]? salt = null, int? vocabularySize = null, bool? hasInputVocabulary = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
@@ -87,6 +89,7 @@ namespace Microsoft.ML.Layers
             PadToMaxTokens = padToMaxTokens;
             OovMethod = oovMethod;
             Autocast = false;
+            _ = hasInputVocabulary;
             if (vocabulary is not null)
             {
                 SetVocabulary(vocabulary);
@@ -204,15 +207,15 @@ namespace Microsoft.ML.Layers
         {
             var vocab = tensor(_tokens!);
             var (sorted, order) = vocab.sort();
-            var position = searchsorted(sorted, x).clamp_max(sorted.shape[0] - 1);
+            var position = searchsorted(sorted, x).minimum(tensor(sorted.shape[0] - 1));
             var found = sorted[position].eq(x);
-            var index = order[position] + TokenStart;
+            var index = order[position].Plus(tensor((long)TokenStart));
             Tensor oov;
             if (NumOovIndices == 0)
             {
                 var unknown = found.logical_not();
                 if (MaskToken is long maskToken)
-                    unknown = unknown.logical_and(x.ne(maskToken));
+                    unknown = unknown.logical_and(x.ne(tensor(maskToken)));
                 if (unknown.any().item<bool>())
                 {
                     var values = x[unknown].data<long>().Take(10);
@@ -223,11 +226,11 @@ namespace Microsoft.ML.Layers
             }
             else if (NumOovIndices == 1)
             {
-                oov = full_like(x, OovStart);
+                oov = zeros_like(x).Plus(tensor((long)OovStart));
             }
             else if (OovMethod == "floormod")
             {
-                oov = x.remainder(NumOovIndices) + OovStart;
+                oov = x.remainder(tensor((long)NumOovIndices)).Plus(tensor((long)OovStart));
             }
             else
             {
@@ -237,7 +240,7 @@ namespace Microsoft.ML.Layers
             }
             var result = where(found, index, oov);
             if (MaskToken is long masked)
-                result = where(x.eq(masked), full_like(x, OutputMode == EncodingMode.Int ? 0 : long.MaxValue), result);
+                result = where(x.eq(tensor(masked)), tensor(OutputMode == EncodingMode.Int ? 0L : long.MaxValue), result);
             return result;
         }
 
@@ -245,11 +248,12 @@ namespace Microsoft.ML.Layers
         {
             var vocab = tensor(_tokens!);
             long count = _tokens!.Length;
-            var valid = x.ge(TokenStart).logical_and(x.lt(TokenStart + count));
-            var tokens = vocab[(x - TokenStart).clamp(0, count - 1)];
-            var result = where(valid, tokens, full_like(x, OovToken!.Value));
+            var start = tensor((long)TokenStart);
+            var valid = x.ge(start).logical_and(x.lt(tensor(TokenStart + count)));
+            var tokens = vocab[(x - start).maximum(tensor(0L)).minimum(tensor(count - 1))];
+            var result = where(valid, tokens, tensor(OovToken!.Value));
             if (MaskToken is long maskToken)
-                result = where(x.eq(0L), full_like(x, maskToken), result);
+                result = where(x.eq(Scalars.IntZero), tensor(maskToken), result);
             return result;
         }
 

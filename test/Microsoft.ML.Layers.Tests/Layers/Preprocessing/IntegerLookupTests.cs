@@ -138,6 +138,22 @@ namespace Microsoft.ML.Layers.Tests.Layers.Preprocessing
         }
 
         [Fact]
+        public void ReadsATfKeras2Config()
+        {
+            // tf.keras 2.x writes the dtype as a name, has_input_vocabulary, and no oov_method.
+            const string json = """
+                {"class_name": "IntegerLookup", "config": {"name": "integer_lookup", "trainable": true, "dtype": "int64",
+                 "invert": false, "max_tokens": null, "num_oov_indices": 1, "oov_token": -1, "mask_token": null, "output_mode": "int",
+                 "sparse": false, "pad_to_max_tokens": false, "vocabulary": [3, 1, 2], "vocabulary_dtype": "int64",
+                 "idf_weights": null, "has_input_vocabulary": true, "vocabulary_size": 4}}
+                """;
+
+            var layer = Assert.IsType<IntegerLookup>(Layer.Deserialize(json));
+
+            Assert.Equal(new long[] { 2, 3, 1, 0 }, Ints(layer.Apply(tensor(new long[] { 1, 2, 3, 4 }))));
+        }
+
+        [Fact]
         public void UnsupportedArgumentsAreRefusedByName()
         {
             Assert.Contains("idf_weights", Assert.Throws<ArgumentException>(() => new IntegerLookup(idfWeights: new[] { 1.0 })).Message);

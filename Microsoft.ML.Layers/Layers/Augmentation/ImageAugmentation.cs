@@ -124,8 +124,10 @@ namespace Microsoft.ML.Layers
         {
             using var scope = NewDisposeScope();
             long n = images.shape[0], height = images.shape[1], width = images.shape[2], channels = images.shape[3];
-            var xs = arange(width, dtype: ScalarType.Float32).view(1, 1, width);
-            var ys = arange(height, dtype: ScalarType.Float32).view(1, height, 1);
+            using var widthEnd = width.ToScalar();
+            using var heightEnd = height.ToScalar();
+            var xs = arange(Scalars.IntZero, widthEnd, Scalars.IntOne, ScalarType.Float32).view(1, 1, width);
+            var ys = arange(Scalars.IntZero, heightEnd, Scalars.IntOne, ScalarType.Float32).view(1, height, 1);
             Tensor Coefficient(int i) => transform[i].to(ScalarType.Float32).view(n, 1, 1);
             var xIn = Coefficient(0).mul(xs).Plus(Coefficient(1).mul(ys)).Plus(Coefficient(2));
             var yIn = Coefficient(3).mul(xs).Plus(Coefficient(4).mul(ys)).Plus(Coefficient(5));
@@ -133,13 +135,12 @@ namespace Microsoft.ML.Layers
             var yTaps = Taps(yIn, interpolation);
             var xTaps = Taps(xIn, interpolation);
             var flat = images.reshape(n, height * width, channels);
-            using var rowStride = width.ToScalar();
             Tensor? result = null;
             foreach (var (yIndex, yWeight) in yTaps)
             {
                 foreach (var (xIndex, xWeight) in xTaps)
                 {
-                    var index = Fix(yIndex, height, fillMode).mul(rowStride).Plus(Fix(xIndex, width, fillMode));
+                    var index = Fix(yIndex, height, fillMode).mul(widthEnd).Plus(Fix(xIndex, width, fillMode));
                     var values = flat.gather(1, index.reshape(n, height * width, 1).expand(n, height * width, channels))
                         .reshape(n, height, width, channels);
                     if (fillMode == FillMode.Constant)
@@ -205,7 +206,7 @@ namespace Microsoft.ML.Layers
             long s = size - 1;
             using var period = (2 * s).ToScalar();
             using var half = s.ToScalar();
-            return index.add(half).remainder(period).sub(half).abs();
+            return index.add(half, Scalars.IntOne).remainder(period).sub(half).abs();
         }
 
         private static void CheckFactor(Layer layer, bool ok, double min, double max, string argument, string shown)

@@ -1,4 +1,4 @@
-using System;
+using Microsoft.ML.Layers.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,11 +20,8 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("RandomBrightness")]
-    public sealed class RandomBrightness : Layer
+    public sealed class RandomBrightness : BaseRandomColor
     {
-        private readonly SeedStream _seeds;
-        private readonly double[] _valueRange;
-
         /// <summary>Creates the layer with the range <c>[-|factor|, |factor|]</c>.</summary>
         /// <param name="factor">The largest shift, as a fraction of the value range, in [-1, 1].</param>
         /// <param name="valueRange">The range of the inputs, which outputs are clipped to; <c>[0, 255]</c> by default.</param>
@@ -32,12 +29,13 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is outside [-1, 1].</exception>
-        /// <exception cref="ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="factor"/> is outside [-1, 1].</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
         public RandomBrightness(double factor, double[]? valueRange = null, long? seed = null, string? name = null, bool trainable = true,
             ScalarType? dtype = null)
-            : this(valueRange, seed, name, trainable, dtype)
-            => Factor = ImageAugmentation.Symmetric(this, factor, -1.0, 1.0, "factor");
+            : this(new[] { factor }, valueRange, seed, name, trainable, dtype)
+        {
+        }
 
         /// <summary>Creates the layer with the range <c>[lower, upper]</c>.</summary>
         /// <param name="factor">The pair <c>(lower, upper)</c>, sorted as Keras does; it must overlap [-1, 1].</param>
@@ -46,66 +44,30 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> misses [-1, 1].</exception>
-        /// <exception cref="ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="factor"/> misses [-1, 1].</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
         public RandomBrightness((double Lower, double Upper) factor, double[]? valueRange = null, long? seed = null, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
-            : this(valueRange, seed, name, trainable, dtype)
-            => Factor = ImageAugmentation.Pair(this, factor, -1.0, 1.0, "factor");
-
-        private RandomBrightness(double[]? valueRange, long? seed, string? name, bool trainable, ScalarType? dtype)
-            : base(name, trainable, dtype)
+            : this(new[] { factor.Lower, factor.Upper }, valueRange, seed, name, trainable, dtype)
         {
-            var range = ImageAugmentation.ValueRange(this, valueRange ?? new[] { 0.0, 255.0 });
-            Array.Sort(range);
-            _valueRange = range;
-            Seed = seed;
-            _seeds = new SeedStream(seed);
         }
 
-        /// <summary>The range of shifts, as fractions of the value range.</summary>
-        public (double Lower, double Upper) Factor { get; }
-
-        /// <summary>The sorted range of the values.</summary>
-        public (double Low, double High) ValueRange => (_valueRange[0], _valueRange[1]);
-
-        /// <summary>The seed, or <see langword="null"/>.</summary>
-        public long? Seed { get; }
+        private RandomBrightness(double[] factor, double[]? valueRange, long? seed, string? name, bool trainable, ScalarType? dtype)
+            : base(factor, (-1.0, 1.0), numberGivesEqualBounds: false, valueRange, sortValueRange: true, seed, name, trainable, dtype)
+        {
+        }
 
         /// <summary>Reads a config whose <c>factor</c> is a number (tf.keras) or a pair (Keras 3).</summary>
         /// <param name="config">The layer's config.</param>
         public static RandomBrightness FromConfig(LayerConfig config)
+            => Read(config, (factor, valueRange, seed, name, trainable) => new RandomBrightness(factor, valueRange, seed, name, trainable,
+                null));
+
+        private protected override Tensor Adjust(Tensor images)
         {
-            ArgumentNullException.ThrowIfNull(config);
-            config.RequireKnownKeys("factor", "value_range", "seed");
-            var factor = ImageAugmentation.ReadFactor(config, "factor");
-            var valueRange = config.Get<double[]?>("value_range", null);
-            var seed = config.Get<long?>("seed", null);
-            var layer = factor.Length == 1 ? new RandomBrightness(factor[0], valueRange, seed, config.Name, config.Trainable)
-                : new RandomBrightness((factor[0], factor[1]), valueRange, seed, config.Name, config.Trainable);
-            layer.ApplyBaseConfig(config, LayerConfig.BoundBaseKeys);
-            return layer;
+            var delta = ImageAugmentation.Uniform(new[] { images.shape[0], 1, 1, 1 }, Factor.Lower, Factor.Upper, Seeds)
+                .MulScalar(ValueRange.High - ValueRange.Low).to(images.dtype);
+            return images.Plus(delta);
         }
-
-        /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
-        {
-            if (training != true)
-                return inputs.alias();
-            var images = ImageAugmentation.Batched(this, inputs, out bool unbatched);
-            var delta = ImageAugmentation.Uniform(new[] { images.shape[0], 1, 1, 1 }, Factor.Lower, Factor.Upper, _seeds)
-                .MulScalar(_valueRange[1] - _valueRange[0]).to(images.dtype);
-            var output = images.Plus(delta).ClampScalar(_valueRange[0], _valueRange[1]);
-            return unbatched ? output.squeeze(0) : output;
-        }
-
-        /// <inheritdoc />
-        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("factor", new[] { Factor.Lower, Factor.Upper })
-            .With("value_range", _valueRange)
-            .With("seed", Seed);
     }
 }

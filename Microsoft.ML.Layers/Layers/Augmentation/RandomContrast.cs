@@ -1,4 +1,4 @@
-using System;
+using Microsoft.ML.Layers.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,11 +20,8 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("RandomContrast")]
-    public sealed class RandomContrast : Layer
+    public sealed class RandomContrast : BaseRandomColor
     {
-        private readonly SeedStream _seeds;
-        private readonly double[] _valueRange;
-
         /// <summary>Creates the layer with the range <c>[1 - factor, 1 + factor]</c>.</summary>
         /// <param name="factor">The largest change of contrast, in [0, 1].</param>
         /// <param name="valueRange">The range the outputs are clipped to; <c>[0, 255]</c> by default.</param>
@@ -32,14 +29,12 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is outside [0, 1].</exception>
-        /// <exception cref="ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="factor"/> is outside [0, 1].</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
         public RandomContrast(double factor, double[]? valueRange = null, long? seed = null, string? name = null, bool trainable = true,
             ScalarType? dtype = null)
-            : this(valueRange, seed, name, trainable, dtype)
+            : this(new[] { factor }, valueRange, seed, name, trainable, dtype)
         {
-            var range = ImageAugmentation.Symmetric(this, factor, 0.0, 1.0, "factor");
-            Factor = (range.Upper, range.Upper);
         }
 
         /// <summary>Creates the layer with the range <c>[1 - lower, 1 + upper]</c>.</summary>
@@ -49,65 +44,31 @@ namespace Microsoft.ML.Layers
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> misses [0, 1].</exception>
-        /// <exception cref="ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="factor"/> misses [0, 1].</exception>
+        /// <exception cref="System.ArgumentException"><paramref name="valueRange"/> is not two numbers.</exception>
         public RandomContrast((double Lower, double Upper) factor, double[]? valueRange = null, long? seed = null, string? name = null,
             bool trainable = true, ScalarType? dtype = null)
-            : this(valueRange, seed, name, trainable, dtype)
-            => Factor = ImageAugmentation.Pair(this, factor, 0.0, 1.0, "factor");
-
-        private RandomContrast(double[]? valueRange, long? seed, string? name, bool trainable, ScalarType? dtype)
-            : base(name, trainable, dtype)
+            : this(new[] { factor.Lower, factor.Upper }, valueRange, seed, name, trainable, dtype)
         {
-            _valueRange = ImageAugmentation.ValueRange(this, valueRange ?? new[] { 0.0, 255.0 });
-            Seed = seed;
-            _seeds = new SeedStream(seed);
         }
 
-        /// <summary>The pair <c>(lower, upper)</c>: contrasts are drawn in <c>[1 - lower, 1 + upper]</c>.</summary>
-        public (double Lower, double Upper) Factor { get; }
-
-        /// <summary>The range the outputs are clipped to.</summary>
-        public (double Low, double High) ValueRange => (_valueRange[0], _valueRange[1]);
-
-        /// <summary>The seed, or <see langword="null"/>.</summary>
-        public long? Seed { get; }
+        private RandomContrast(double[] factor, double[]? valueRange, long? seed, string? name, bool trainable, ScalarType? dtype)
+            : base(factor, (0.0, 1.0), numberGivesEqualBounds: true, valueRange, sortValueRange: false, seed, name, trainable, dtype)
+        {
+        }
 
         /// <summary>Reads a config whose <c>factor</c> is a number (tf.keras) or a pair (Keras 3).</summary>
         /// <param name="config">The layer's config.</param>
         public static RandomContrast FromConfig(LayerConfig config)
-        {
-            ArgumentNullException.ThrowIfNull(config);
-            config.RequireKnownKeys("factor", "value_range", "seed");
-            var factor = ImageAugmentation.ReadFactor(config, "factor");
-            var valueRange = config.Get<double[]?>("value_range", null);
-            var seed = config.Get<long?>("seed", null);
-            var layer = factor.Length == 1 ? new RandomContrast(factor[0], valueRange, seed, config.Name, config.Trainable)
-                : new RandomContrast((factor[0], factor[1]), valueRange, seed, config.Name, config.Trainable);
-            layer.ApplyBaseConfig(config, LayerConfig.BoundBaseKeys);
-            return layer;
-        }
+            => Read(config, (factor, valueRange, seed, name, trainable) => new RandomContrast(factor, valueRange, seed, name, trainable,
+                null));
 
-        /// <inheritdoc />
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+        private protected override Tensor Adjust(Tensor images)
         {
-            if (training != true)
-                return inputs.alias();
-            var images = ImageAugmentation.Batched(this, inputs, out bool unbatched);
-            var contrast = ImageAugmentation.Uniform(new[] { images.shape[0], 1, 1, 1 }, 1.0 - Factor.Lower, 1.0 + Factor.Upper, _seeds)
+            var contrast = ImageAugmentation.Uniform(new[] { images.shape[0], 1, 1, 1 }, 1.0 - Factor.Lower, 1.0 + Factor.Upper, Seeds)
                 .to(images.dtype);
             var mean = images.mean(new long[] { 1 }, keepdim: true).mean(new long[] { 2 }, keepdim: true);
-            var output = images.sub(mean).mul(contrast).Plus(mean).ClampScalar(_valueRange[0], _valueRange[1]);
-            return unbatched ? output.squeeze(0) : output;
+            return images.sub(mean).mul(contrast).Plus(mean);
         }
-
-        /// <inheritdoc />
-        public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
-            .With("factor", new[] { Factor.Lower, Factor.Upper })
-            .With("value_range", _valueRange)
-            .With("seed", Seed);
     }
 }

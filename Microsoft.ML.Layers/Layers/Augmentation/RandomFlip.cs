@@ -31,8 +31,8 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Kept for Keras compatibility; the layer has no weights.</param>
         /// <param name="dtype">The compute dtype; the global policy by default.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="FlipMode"/>.</exception>
-        public RandomFlip(FlipMode mode = FlipMode.HorizontalAndVertical, long? seed = null, DataFormat dataFormat = DataFormat.ChannelsLast,
-            string? name = null, bool trainable = true, ScalarType? dtype = null)
+        public RandomFlip(FlipMode mode = FlipMode.HorizontalAndVertical, long? seed = null,
+            DataFormat dataFormat = DataFormat.ChannelsLast, string? name = null, bool trainable = true, ScalarType? dtype = null)
             : base(name, trainable, dtype)
         {
             Mode = Enum.IsDefined(mode) ? mode : throw new ArgumentOutOfRangeException(nameof(mode),

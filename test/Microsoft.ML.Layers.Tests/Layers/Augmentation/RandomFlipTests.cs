@@ -61,7 +61,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Augmentation
             ulong seed = FirstSeedWhere(u => u <= 0.5);
             using var image = arange(6, dtype: ScalarType.Float32).view(1, 1, 2, 3);
 
-            var y = new RandomFlip(FlipMode.Horizontal, seed: (long)seed, dataFormat: DataFormat.ChannelsFirst).Apply(image, training: true);
+            var layer = new RandomFlip(FlipMode.Horizontal, seed: (long)seed, dataFormat: DataFormat.ChannelsFirst);
+            var y = layer.Apply(image, training: true);
 
             Exactly(new float[] { 2, 1, 0, 5, 4, 3 }, y);
         }

@@ -133,7 +133,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Augmentation
             Assert.Contains("factor=1.5", factor.Message);
             var pair = Assert.Throws<ArgumentOutOfRangeException>(() => new RandomRotation((1.2, 1.5)));
             Assert.Contains("factor=(1.2, 1.5)", pair.Message);
-            var interpolation = Assert.Throws<ArgumentOutOfRangeException>(() => new RandomRotation(0.1, interpolation: Interpolation.Bicubic));
+            var interpolation = Assert.Throws<ArgumentOutOfRangeException>(
+                () => new RandomRotation(0.1, interpolation: Interpolation.Bicubic));
             Assert.Contains("bicubic", interpolation.Message);
         }
     }

@@ -156,6 +156,10 @@ namespace Microsoft.ML.Layers.Import
                 className = MergeToLayer(values, layerName);
             if (ClassRenames.TryGetValue(className, out var renamed))
                 className = renamed;
+            // tf.keras named classes registered with register_keras_serializable "Package>Class"; the .NET class registers "Class".
+            if (className.IndexOf('>', StringComparison.Ordinal) is int cut and > 0
+                && ComponentRegistry.TryResolveRegistered(typeof(Layer), className) is null)
+                className = className[(cut + 1)..];
             layer["class_name"] = className;
 
             if (_kerasMajor <= 1)

@@ -336,7 +336,68 @@ namespace Microsoft.ML.Layers.Tests.Import
             using var model = KerasModel.Load(path);
             var actual = model.Predict(x);
 
-            // PE[pos, 2i] = sin(pos / 10000^(2i/4)), PE[pos, 2i+1] = cos(pos / 10000^(2i/4)), by hand for d_model = 4.
+            var expected = WithPositionalEncoding(x, kernel1, bias1, kernel2, bias2);
+            Assert.IsType<PositionalEncoding>(model.Layers[1]);
+            TensorAssert.Close(expected, actual, 1e-5, 1e-5, "Dense + PositionalEncoding + Dense");
+        }
+
+        /// <summary>tf.keras wrote a class registered with <c>register_keras_serializable()</c> as <c>Custom&gt;PositionalEncoding</c>;
+        /// the .NET class registered as <c>PositionalEncoding</c> is found by its class name.</summary>
+        [Fact]
+        public void ATfKerasH5WithAUsersOwnPackagedClassLoads()
+        {
+            static string TfDense(string name, int units) => """
+                {"class_name": "Dense", "config": {"name": "<<0>>", "trainable": true, "dtype": "float32", "units": <<1>>, "activation": "linear",
+                 "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}},
+                 "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}
+                """.Fill(name, units);
+            string config = """
+                {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+                  {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 3], "dtype": "float32", "sparse": false, "ragged": false, "name": "input_1"}},
+                  <<0>>,
+                  {"class_name": "Custom>PositionalEncoding", "config": {"name": "positional_encoding", "trainable": true, "dtype": "float32", "sequence_length": 5, "d_model": 4}},
+                  <<1>>
+                ]}}
+                """.Fill(TfDense("dense", 4), TfDense("dense_1", 2));
+            float[,] kernel1 = Matrix(3, 4, 51), kernel2 = Matrix(4, 2, 52);
+            float[] bias1 = Vector(4, 53), bias2 = Vector(2, 54);
+            H5Group Layer(string name, params (string Name, object Value)[] weights)
+            {
+                var inner = new H5Group();
+                foreach (var (weightName, value) in weights)
+                    inner[weightName] = value;
+                var group = weights.Length == 0 ? new H5Group() : new H5Group { [name] = inner };
+                group.Attributes["weight_names"] = weights.Length == 0 ? Array.Empty<float>() : weights.Select(w => $"{name}/{w.Name}").ToArray();
+                return group;
+            }
+            var modelWeights = new H5Group
+            {
+                ["dense"] = Layer("dense", ("kernel:0", kernel1), ("bias:0", bias1)),
+                ["positional_encoding"] = Layer("positional_encoding"),
+                ["dense_1"] = Layer("dense_1", ("kernel:0", kernel2), ("bias:0", bias2)),
+            };
+            modelWeights.Attributes["layer_names"] = new[] { "dense", "positional_encoding", "dense_1" };
+            modelWeights.Attributes["keras_version"] = "2.12.0";
+            var file = new H5File { ["model_weights"] = modelWeights };
+            file.Attributes["model_config"] = config;
+            file.Attributes["keras_version"] = "2.12.0";
+            file.Attributes["backend"] = "tensorflow";
+            string path = Path.Combine(Folder, "custom-tfkeras.h5");
+            file.Write(path);
+            using var scope = NewDisposeScope();
+            var x = randn(2, 5, 3);
+
+            using var model = KerasModel.Load(path);
+            var actual = model.Predict(x);
+
+            Assert.IsType<PositionalEncoding>(model.Layers[1]);
+            TensorAssert.Close(WithPositionalEncoding(x, kernel1, bias1, kernel2, bias2), actual, 1e-5, 1e-5, "tf.keras Dense + Custom>PositionalEncoding + Dense");
+        }
+
+        /// <summary>Dense, then the sinusoidal table added, then Dense; the table worked by hand for d_model = 4:
+        /// PE[pos, 2i] = sin(pos / 10000^(2i/4)), PE[pos, 2i+1] = cos(pos / 10000^(2i/4)).</summary>
+        private static Tensor WithPositionalEncoding(Tensor x, float[,] kernel1, float[] bias1, float[,] kernel2, float[] bias2)
+        {
             var table = new float[5, 4];
             for (int pos = 0; pos < 5; pos++)
             {
@@ -345,9 +406,7 @@ namespace Microsoft.ML.Layers.Tests.Import
                 table[pos, 2] = (float)Math.Sin(pos / 100.0);
                 table[pos, 3] = (float)Math.Cos(pos / 100.0);
             }
-            var expected = (x.matmul(tensor(kernel1)) + tensor(bias1) + tensor(table)).matmul(tensor(kernel2)) + tensor(bias2);
-            Assert.IsType<PositionalEncoding>(model.Layers[1]);
-            TensorAssert.Close(expected, actual, 1e-5, 1e-5, "Dense + PositionalEncoding + Dense");
+            return (x.matmul(tensor(kernel1)) + tensor(bias1) + tensor(table)).matmul(tensor(kernel2)) + tensor(bias2);
         }
     }
 }

@@ -148,8 +148,8 @@ namespace Microsoft.ML.Layers.Import
             }
             if (config is not JsonObject values)
                 throw Error($"the config of a '{className}' layer is not an object.", path);
-            string layerName = values["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s : layer["name"]?.GetValue<string>()
-                ?? className;
+            string layerName = values["name"] is JsonValue n && n.TryGetValue<string>(out var s) ? s
+                : layer["name"] is JsonValue outer && outer.TryGetValue<string>(out var o) ? o : className;
 
             Refuse(className, values, layerName);
             if (className == "Merge")
@@ -433,7 +433,7 @@ namespace Microsoft.ML.Layers.Import
                 || !layers.OfType<JsonObject>().Any(l => l["inbound_nodes"] is JsonArray nodes && nodes.Any(n => n is JsonObject)))
                 return;
             var functional = layers.OfType<JsonObject>()
-                .Where(l => l["class_name"]?.ToString() == "Functional")
+                .Where(l => l["class_name"]?.ToString() is "Functional" or "Model")
                 .Select(l => l["name"]?.ToString() ?? l["config"]?["name"]?.ToString())
                 .Where(n => n is not null)
                 .ToHashSet(StringComparer.Ordinal);

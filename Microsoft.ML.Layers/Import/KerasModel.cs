@@ -335,7 +335,8 @@ namespace Microsoft.ML.Layers.Import
                 json = JsonLimits.Parse(bytes, "the architecture JSON", options);
                 // json.dump(model.to_json(), f), a common idiom, writes the architecture as a JSON string holding the JSON.
                 if (json is JsonValue text && text.TryGetValue<string>(out var inner))
-                    json = JsonLimits.Parse(Encoding.UTF8.GetBytes(inner), "the architecture JSON (a JSON string holding the JSON)", options);
+                    json = JsonLimits.Parse(Encoding.UTF8.GetBytes(inner), "the architecture JSON (a JSON string holding the JSON)",
+                        options);
             }
             catch (FormatException e)
             {
@@ -343,10 +344,11 @@ namespace Microsoft.ML.Layers.Import
             }
             if (json is not JsonObject)
             {
+                string found = json is null ? "null"
+                    : json is JsonArray ? "a list"
+                    : $"the value {ComponentConfig.Truncate(json.ToJsonString())}";
                 throw new KerasImportException(
-                    $"the architecture JSON must be an object with 'class_name' and 'config' (model.to_json()); it is " +
-                    $"{(json is null ? "null" : json is JsonArray ? "a list" : $"the value {ComponentConfig.Truncate(json.ToJsonString())}")}.",
-                    name);
+                    $"the architecture JSON must be an object with 'class_name' and 'config' (model.to_json()); it is {found}.", name);
             }
             int kerasMajor = json?["keras_version"] is JsonValue v && v.TryGetValue<string>(out var version)
                 ? KerasConfigTranslator.MajorVersion(version)

@@ -431,8 +431,8 @@ namespace Microsoft.ML.Layers
                             bool? recordedTraining = null;
                             foreach (var (entry, j) in keras2.Select((t, j) => (t, j)))
                             {
-                                bool? entryTraining = ApplyCallArguments(layer, entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null,
-                                    $"{where}[{j}]", ref causalSeen);
+                                var entryKwargs = entry is JsonArray { Count: > 3 } e ? e[3] as JsonObject : null;
+                                bool? entryTraining = ApplyCallArguments(layer, entryKwargs, $"{where}[{j}]", ref causalSeen);
                                 recordedTraining ??= entryTraining;
                             }
                             var tensors = keras2.Select((t, j) => Triple(t, $"{where}[{j}]")).ToList();

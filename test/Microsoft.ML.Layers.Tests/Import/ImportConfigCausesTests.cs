@@ -160,8 +160,13 @@ namespace Microsoft.ML.Layers.Tests.Import
             TensorAssert.Close(expected, inference, 1e-5, 1e-5, "training=false node, inference");
             // As in Keras, the recorded training=False wins over the model's training=True: batch statistics are never used.
             TensorAssert.Close(expected, training, 1e-5, 1e-5, "training=false node, model called with training=true");
-            // And the model's own config keeps the recorded call argument.
+            // And the model's own config keeps the recorded call argument, so a saved and reloaded copy replays it too.
             Assert.Contains("\"kwargs\":{\"training\":false}", model.GetConfig().ToJson().ToJsonString().Replace(" ", "", StringComparison.Ordinal));
+            string saved = Path.Combine(Folder, "training_false.zip");
+            model.Save(saved);
+            using var reloaded = Model.Load(saved);
+            using (no_grad())
+                TensorAssert.Close(expected, reloaded.Apply(x, training: true), 1e-5, 1e-5, "saved and reloaded, training=true");
         }
 
         [Theory]

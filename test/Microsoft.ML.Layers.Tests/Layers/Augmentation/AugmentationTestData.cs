@@ -1,4 +1,6 @@
+using System;
 using System.Linq;
+using Microsoft.ML.Layers.TestFramework;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -7,6 +9,16 @@ namespace Microsoft.ML.Layers.Tests.Layers.Augmentation
     /// <summary>Inputs and checks the augmentation layers' tests share.</summary>
     internal static class AugmentationTestData
     {
+        /// <summary>The shared layer check on a batch of two 4x5 RGB images, compared in inference only (the layers are random in
+        /// training).</summary>
+        public static void RunLayerCheck(Func<ScalarType?, Layer> create) => LayerCheck.Run(new LayerCheckOptions
+        {
+            Create = create,
+            InputShapes = new Shape[] { new(2, 4, 5, 3) },
+            ExpectedOutputShape = new Shape(2, 4, 5, 3),
+            RandomInTraining = true,
+        });
+
         /// <summary>A row image <c>(1, 1, W, 1)</c> holding 0, 10, 20, ...: each pixel's value names its column.</summary>
         public static Tensor Row(int width) => arange(width, dtype: ScalarType.Float32).mul(10).view(1, 1, width, 1);
 

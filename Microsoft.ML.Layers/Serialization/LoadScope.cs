@@ -21,6 +21,7 @@ namespace Microsoft.ML.Layers
         public static long BudgetFor(long fileBytes)
             => fileBytes >= (long.MaxValue - Slack) / 2 ? long.MaxValue : 2 * Math.Max(fileBytes, 0) + Slack;
         private static readonly AsyncLocal<Budget?> CurrentBudget = new();
+        private static readonly IDisposable NothingToUndo = new ScopeExit(() => { });
 
         /// <summary>The options for a load: the caller's, else those of an enclosing <see cref="ModelLoadOptions.BeginScope"/>,
         /// else the defaults.</summary>
@@ -46,6 +47,9 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(options);
             var previousOptions = AmbientOptions.Value;
             var previousBudget = CurrentBudget.Value;
+            // A nested layer's deserialization inside a running load under the same options changes nothing: keep the scope.
+            if (ReferenceEquals(previousOptions, options) && previousBudget is not null && weightBytes >= previousBudget.Remaining)
+                return NothingToUndo;
             var assemblies = ComponentRegistry.AllowAssemblyLoads(options.AllowedAssemblies);
             AmbientOptions.Value = options;
             if (previousBudget is null || weightBytes < previousBudget.Remaining)

@@ -16,11 +16,20 @@ namespace Microsoft.ML.Layers
     {
         private static readonly ConcurrentDictionary<string, Activation> Registered = new(StringComparer.Ordinal);
 
+        // The built-in instances, by reference: a custom activation registered under a built-in name is not one of them.
+        private static readonly HashSet<Activation> BuiltInSet = new(ReferenceEqualityComparer.Instance);
+
         static Activations()
         {
             foreach (var activation in BuiltIn())
+            {
                 Registered[activation.Name] = activation;
+                BuiltInSet.Add(activation);
+            }
         }
+
+        /// <summary>Whether <paramref name="activation"/> is one of the library's own (not a registered custom function).</summary>
+        internal static bool IsBuiltIn(Activation activation) => BuiltInSet.Contains(activation);
 
         private static IEnumerable<Activation> BuiltIn()
         {

@@ -360,7 +360,7 @@ namespace Microsoft.ML.Layers
             return known;
         }
 
-        private static void WriteAtomically(string path, Action<Stream> write)
+        internal static void WriteAtomically(string path, Action<Stream> write)
         {
             string full = Path.GetFullPath(path);
             string? directory = Path.GetDirectoryName(full);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Dense")]
-    public sealed class Dense : Layer
+    public sealed class Dense : Layer, IOnnxExportable
     {
         private Parameter? _kernel;
         private Parameter? _bias;
@@ -118,6 +119,14 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape.With(-1, Units);
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var x = context.Node("MatMul", input.Name, context.Weight(_kernel!, "kernel"));
+            if (_bias is not null)
+                x = context.Node("Add", x, context.Weight(_bias, "bias"));
+            return context.Activation(x, Activation);
+        }
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig()

@@ -322,7 +322,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
         /// <summary>The natives are the application's choice: no libtorch package, so nothing depends on the packing OS and a
         /// CUDA libtorch replaces the CPU one without ExcludeAssets.</summary>
         [Fact]
-        public void LayersPackageDependsOnTorchSharpAndPureHdfOnlyAndOnNoLibTorch()
+        public void LayersPackageDependsOnTorchSharpPureHdfAndTheOnnxObjectModelOnlyAndOnNoLibTorch()
         {
             var (_, nuspec, zip) = OpenPackage(PackagesFixture.LayersId);
             using (zip)
@@ -331,6 +331,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
                 {
                     ["TorchSharp"] = PinnedVersion("TorchSharpVersion"),
                     ["PureHDF"] = "2.2.0",
+                    ["OnnxSharp"] = "0.3.2",
+                    ["Google.Protobuf"] = "3.36.2",
                 };
                 Assert.Equal(expected, Dependencies(nuspec));
             }

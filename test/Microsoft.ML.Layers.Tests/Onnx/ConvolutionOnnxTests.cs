@@ -102,5 +102,30 @@ namespace Microsoft.ML.Layers.Tests.Onnx
                 TensorAssert.Close(model.Apply(x, training: false), actual, 1e-4, 1e-5, $"input {h}x{w}");
             }
         }
+
+        [Theory]
+        [InlineData(OnnxOpset.Minimum)]
+        [InlineData(13)]
+        [InlineData(18)]
+        [InlineData(19)]
+        [InlineData(OnnxOpset.Maximum)]
+        public void AConvolutionalStackMatchesOnnxRuntimeAtEveryOpset(int opset)
+        {
+            // Every operator the spatial layers write (Conv, ConvTranspose, pooling, Pad, Slice, Resize, reductions), in one model.
+            manual_seed(13);
+            var input = Input.Create(new Shape(9, 8, 3), name: "image");
+            var x = new Conv2D(4, 3, strides: 2, padding: Padding.Same, activation: "relu", biasInitializer: RandomBias).Apply(input);
+            x = new AveragePooling2D(2, strides: 1, padding: Padding.Same).Apply(x);
+            x = new ZeroPadding2D(((1, 0), (0, 2))).Apply(x);
+            x = new Cropping2D(((0, 1), (1, 0))).Apply(x);
+            x = new UpSampling2D(2, interpolation: Interpolation.Bilinear).Apply(x);
+            x = new Conv2DTranspose(3, 3, strides: 2, padding: Padding.Same, biasInitializer: RandomBias).Apply(x);
+            x = new MaxPooling2D(2).Apply(x);
+            x = new SeparableConv2D(2, 2, dataFormat: DataFormat.ChannelsLast, biasInitializer: RandomBias).Apply(x);
+            var output = new GlobalMaxPooling2D(keepDims: true).Apply(x);
+            var model = new Model(input, output);
+            using var image = randn(2, 9, 8, 3);
+            OnnxCheck.MatchesModel(model, image, opset: opset);
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -101,6 +102,13 @@ namespace Microsoft.ML.Layers
 
         private protected override Tensor Convolve(Tensor channelsFirstInputs)
             => Convolution(PadInput(channelsFirstInputs), ToTorchKernel(_kernel!), StrideValues, DilationValues, Groups);
+
+        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
+        {
+            // Keras's (kernel..., in / groups, filters) is permuted to ONNX's (filters, in / groups, kernel...).
+            using var scope = NewDisposeScope();
+            return OnnxConvolution(context, channelsFirstInput, spatialSizes, ToTorchKernel(_kernel!), Groups);
+        }
 
         private protected override void WriteLeadingConfig(LayerConfig config) => config.With("filters", Filters);
 

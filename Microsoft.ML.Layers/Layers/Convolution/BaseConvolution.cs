@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ namespace Microsoft.ML.Layers
     /// <c>(batch, channels, spatial...)</c> with <c>channels_first</c>; the output has the same layout. Masks are not supported
     /// (Keras's convolutions drop them).</para>
     /// </remarks>
-    public abstract class BaseConvolution : Layer
+    public abstract class BaseConvolution : Layer, IOnnxExportable
     {
         private readonly ConvolutionWindow _window;
         private Parameter? _bias;
@@ -116,6 +117,13 @@ namespace Microsoft.ML.Layers
         /// <summary>The convolution itself, on a channels-first input; the bias and the activation are added by the base class.</summary>
         private protected abstract Tensor Convolve(Tensor channelsFirstInputs);
 
+        /// <summary>
+        /// Writes the convolution itself into ONNX, on a channels-first value whose spatial sizes are
+        /// <paramref name="spatialSizes"/> (unknown ones are <see cref="Shape.Unknown"/>); the base class writes the layout
+        /// moves, the bias and the activation. Returns the output's name.
+        /// </summary>
+        private protected abstract string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes);
+
         /// <summary>Writes the keys Keras puts before <c>kernel_size</c> (<c>filters</c>, <c>depth_multiplier</c>).</summary>
         private protected abstract void WriteLeadingConfig(LayerConfig config);
 
@@ -201,6 +209,39 @@ namespace Microsoft.ML.Layers
             if (channelsLast)
                 dims.Add(outputChannels);
             return new Shape(dims);
+        }
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
+            var x = channelsLast ? SpatialOnnx.ToChannelsFirst(context, input.Name, Rank) : input.Name;
+            x = ExportConvolution(context, x, SpatialOnnx.SpatialSizes(input.Shape, DataFormat, Rank));
+            if (_bias is not null)
+            {
+                using var scope = NewDisposeScope();
+                var biasShape = Enumerable.Repeat(1L, Rank + 1).ToArray();
+                biasShape[0] = -1;
+                x = context.Node("Add", x, context.Weight(_bias.reshape(biasShape), "bias"));
+            }
+            // As in Call: the activation sees the user's layout.
+            return context.Activation(channelsLast ? SpatialOnnx.ToChannelsLast(context, x, Rank) : x, Activation);
+        }
+
+        /// <summary>
+        /// ONNX's <c>Conv</c> of a channels-first value with a libtorch-layout weight <c>(out, in / groups, kernel...)</c> (the
+        /// layout ONNX uses), this layer's strides, dilations and padding, and <paramref name="groups"/> groups.
+        /// </summary>
+        private protected string OnnxConvolution(OnnxExportContext context, string input, long[] spatialSizes, Tensor torchWeight,
+            long groups, string hint = "kernel")
+        {
+            var attributes = new OnnxAttributes
+            {
+                { "strides", StrideValues },
+                { "dilations", DilationValues },
+                { "group", groups },
+            };
+            SpatialOnnx.AddPadding(attributes, Padding, spatialSizes, KernelSizeValues, StrideValues, DilationValues);
+            return context.Node("Conv", new[] { input, context.Weight(torchWeight, hint) }, attributes);
         }
 
         /// <summary>Pads a channels-first input as <see cref="Padding"/> asks (see <see cref="ConvolutionWindow.Pad"/>).</summary>

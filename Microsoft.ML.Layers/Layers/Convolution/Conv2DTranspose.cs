@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -153,6 +154,32 @@ namespace Microsoft.ML.Layers
                 window[i] = (before - (k - 1), after - (k - 1));
             }
             return window.All(w => w.Before == 0 && w.After == 0) ? full : nn.functional.pad(full, ChannelLayout.PadArgument(window));
+        }
+
+        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
+        {
+            // As Convolve: the full transposed convolution, then TensorFlow's window of it. The cropped sides become
+            // ConvTranspose's pads (which remove output cells), the zero-extended sides a Pad after it.
+            var crops = new long[2 * Rank];
+            var extensions = new long[2 * Rank];
+            for (int i = 0; i < Rank; i++)
+            {
+                var (before, after) = TensorFlowPadding(i);
+                long k = DilatedKernel(i);
+                crops[i] = Math.Max(k - 1 - before, 0);
+                crops[Rank + i] = Math.Max(k - 1 - after, 0);
+                extensions[i] = Math.Max(before - (k - 1), 0);
+                extensions[Rank + i] = Math.Max(after - (k - 1), 0);
+            }
+            var attributes = new OnnxAttributes { { "strides", StrideValues }, { "dilations", DilationValues }, { "pads", crops } };
+            string weight;
+            using (var scope = NewDisposeScope())
+                weight = context.Weight(ToTorchKernel(_kernel!), "kernel"); // (k..., filters, in) -> (in, filters, k...), ONNX's layout
+            var x = context.Node("ConvTranspose", new[] { channelsFirstInput, weight }, attributes);
+            if (extensions.All(e => e == 0))
+                return x;
+            var pads = new long[] { 0, 0 }.Concat(extensions.Take(Rank)).Concat(new long[] { 0, 0 }).Concat(extensions.Skip(Rank));
+            return context.Node("Pad", x, context.Int64s(pads.ToArray()));
         }
 
         private static Tensor TransposedConvolution(Tensor x, Tensor weight, long[] strides, long[] dilation) => strides.Length switch

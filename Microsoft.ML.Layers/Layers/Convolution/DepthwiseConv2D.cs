@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -94,6 +95,13 @@ namespace Microsoft.ML.Layers
         private protected override Tensor Convolve(Tensor channelsFirstInputs)
             => Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_kernel!), StrideValues, DilationValues,
                 groups: channelsFirstInputs.shape[1]);
+
+        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
+        {
+            // One group per input channel, weight (in * depth_multiplier, 1, kernel...).
+            using var scope = NewDisposeScope();
+            return OnnxConvolution(context, channelsFirstInput, spatialSizes, DepthwiseToTorchKernel(_kernel!), _kernel!.shape[Rank]);
+        }
 
         private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier);
     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -127,6 +128,15 @@ namespace Microsoft.ML.Layers
             var depthwise = Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_depthwiseKernel!), StrideValues,
                 DilationValues, groups: channelsFirstInputs.shape[1]);
             return Convolution(depthwise, ToTorchKernel(_pointwiseKernel!), ones, ones, groups: 1);
+        }
+
+        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
+        {
+            using var scope = NewDisposeScope();
+            var depthwise = OnnxConvolution(context, channelsFirstInput, spatialSizes, DepthwiseToTorchKernel(_depthwiseKernel!),
+                _depthwiseKernel!.shape[Rank], "depthwise_kernel");
+            // The pointwise step is a 1x1 convolution without padding.
+            return context.Node("Conv", depthwise, context.Weight(ToTorchKernel(_pointwiseKernel!), "pointwise_kernel"));
         }
 
         private protected override void WriteLeadingConfig(LayerConfig config)

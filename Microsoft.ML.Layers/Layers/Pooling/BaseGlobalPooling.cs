@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Infrastructure
@@ -13,7 +14,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// output <c>(batch, channels)</c>, or with <c>keepdims</c> <c>(batch, 1..., channels)</c> / <c>(batch, channels, 1...)</c>. No
     /// weights.
     /// </remarks>
-    public abstract class BaseGlobalPooling : Layer
+    public abstract class BaseGlobalPooling : Layer, IOnnxExportable
     {
         /// <summary>Checks and stores the arguments.</summary>
         /// <param name="rank">The number of spatial axes.</param>
@@ -49,6 +50,13 @@ namespace Microsoft.ML.Layers.Infrastructure
                 return Enumerable.Range(first, Rank).Select(a => (long)a).ToArray();
             }
         }
+
+        /// <summary>The ONNX reduction this pooling is (<c>ReduceMean</c> or <c>ReduceMax</c>).</summary>
+        private protected abstract string OnnxReduction { get; }
+
+        // Masks are not exported: a masked global average is written as the plain mean.
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Reduce(OnnxReduction, input.Name, SpatialAxes, KeepDims);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// <para>Input <c>(batch, spatial..., channels)</c> (<c>channels_last</c>, the default) or <c>(batch, channels, spatial...)</c>;
     /// the output keeps the layout and the channel count. No weights; masks are dropped, as in Keras.</para>
     /// </remarks>
-    public abstract class BasePooling : Layer
+    public abstract class BasePooling : Layer, IOnnxExportable
     {
         private readonly int[] _poolSize;
         private readonly int[] _strides;
@@ -90,6 +91,21 @@ namespace Microsoft.ML.Layers.Infrastructure
                 outputs = sums / counts;
             }
             return channelsLast ? ChannelLayout.ToChannelsLast(outputs) : outputs;
+        }
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            bool channelsLast = DataFormat == DataFormat.ChannelsLast;
+            var x = channelsLast ? SpatialOnnx.ToChannelsFirst(context, input.Name, Rank) : input.Name;
+            var attributes = new OnnxAttributes { { "kernel_shape", PoolValues }, { "strides", StrideValues } };
+            // MaxPool ignores padded cells; AveragePool leaves them out of the divisor with count_include_pad = 0 (TensorFlow's mean).
+            if (!_max)
+                attributes.Add("count_include_pad", 0L);
+            var ones = Enumerable.Repeat(1L, Rank).ToArray();
+            SpatialOnnx.AddPadding(attributes, Padding, SpatialOnnx.SpatialSizes(input.Shape, DataFormat, Rank), PoolValues, StrideValues,
+                ones);
+            x = context.Node(_max ? "MaxPool" : "AveragePool", new[] { x }, attributes);
+            return channelsLast ? SpatialOnnx.ToChannelsLast(context, x, Rank) : x;
         }
 
         private long[] PoolValues => _poolSize.Select(v => (long)v).ToArray();

@@ -33,6 +33,8 @@ namespace Microsoft.ML.Layers
             : base(1, dataFormat, keepDims, name, trainable, dtype)
             => SupportsMasking = true;
 
+        private protected override string OnnxReduction => "ReduceMean";
+
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {

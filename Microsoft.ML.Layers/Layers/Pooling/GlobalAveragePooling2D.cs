@@ -32,6 +32,8 @@ namespace Microsoft.ML.Layers
         {
         }
 
+        private protected override string OnnxReduction => "ReduceMean";
+
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs.mean(SpatialAxes, keepdim: KeepDims);

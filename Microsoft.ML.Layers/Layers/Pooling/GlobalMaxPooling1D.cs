@@ -32,6 +32,8 @@ namespace Microsoft.ML.Layers
         {
         }
 
+        private protected override string OnnxReduction => "ReduceMax";
+
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs.amax(SpatialAxes, keepdim: KeepDims);

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// No weights. Each cropped axis must keep at least one element. The config holds one <c>[before, after]</c> pair per
     /// spatial axis and the data format, as Keras writes them. Masks are dropped, as in Keras.
     /// </remarks>
-    public abstract class BaseCropping : BaseSpatialEdges
+    public abstract class BaseCropping : BaseSpatialEdges, IOnnxExportable
     {
         private protected BaseCropping((int Before, int After)[] cropping, DataFormat dataFormat, string? name, bool trainable,
             ScalarType? dtype)
@@ -31,6 +32,19 @@ namespace Microsoft.ML.Layers.Infrastructure
             int first = ChannelLayout.FirstSpatialAxis(DataFormat);
             return Enumerable.Range(0, Cropping.Length)
                 .Aggregate(inputs, (x, i) => x.narrow(first + i, Cropping[i].Before, output[first + i]));
+        }
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => OnnxSlice(context, input.Name, Cropping, ChannelLayout.FirstSpatialAxis(DataFormat));
+
+        /// <summary>ONNX's <c>Slice</c> removing <paramref name="pairs"/> from the axes from <paramref name="firstAxis"/> on
+        /// (an end counted from the back, so the input's sizes need not be known).</summary>
+        internal static string OnnxSlice(OnnxExportContext context, string input, (int Before, int After)[] pairs, int firstAxis)
+        {
+            var starts = pairs.Select(p => (long)p.Before).ToArray();
+            var ends = pairs.Select(p => p.After == 0 ? long.MaxValue : -p.After).ToArray();
+            var axes = Enumerable.Range(firstAxis, pairs.Length).Select(a => (long)a).ToArray();
+            return context.Node("Slice", input, context.Int64s(starts), context.Int64s(ends), context.Int64s(axes));
         }
 
         /// <inheritdoc />

@@ -1,4 +1,6 @@
 using System;
+using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Cropping1D")]
-    public sealed class Cropping1D : Layer
+    public sealed class Cropping1D : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="cropping">One integer for both ends, or <c>(left, right)</c>; non-negative; <c>(1, 1)</c> when null (Keras's
@@ -43,6 +45,9 @@ namespace Microsoft.ML.Layers
             long length = CroppedLength(inputs.shape[1], Shape.Of(inputs));
             return inputs.narrow(1, Cropping.Left, length);
         }
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => BaseCropping.OnnxSlice(context, input.Name, new[] { Cropping }, 1);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

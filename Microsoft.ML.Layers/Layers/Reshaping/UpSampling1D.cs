@@ -1,4 +1,6 @@
 using System;
+using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("UpSampling1D")]
-    public sealed class UpSampling1D : Layer
+    public sealed class UpSampling1D : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="size">The upsampling factor; positive.</param>
@@ -38,6 +40,9 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs.repeat_interleave(Size, dim: 1);
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => BaseUpSampling.OnnxResize(context, input.Name, new[] { Size }, 1, "nearest", "asymmetric");
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,6 +65,15 @@ namespace Microsoft.ML.Layers
             if (resized.dtype != originalType)
                 resized = DTypes.IsFloating(originalType) ? resized.to(originalType) : resized.round().to(originalType);
             return DataFormat == DataFormat.ChannelsFirst ? resized : ChannelLayout.ToChannelsLast(resized);
+        }
+
+        private protected override string ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (Interpolation == Interpolation.Nearest)
+                return base.ExportOnnx(context, input);
+            // libtorch's bilinear and bicubic without align_corners are ONNX's linear and cubic (a = -0.75) with half-pixel centres.
+            return OnnxResize(context, input.Name, Factors, ChannelLayout.FirstSpatialAxis(DataFormat),
+                Interpolation == Interpolation.Bilinear ? "linear" : "cubic", "half_pixel");
         }
 
         /// <inheritdoc />

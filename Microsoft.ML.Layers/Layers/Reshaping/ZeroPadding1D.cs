@@ -1,4 +1,6 @@
 using System;
+using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ZeroPadding1D")]
-    public sealed class ZeroPadding1D : Layer
+    public sealed class ZeroPadding1D : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="padding">One integer for both ends, or <c>(left, right)</c>; non-negative; 1 when null (Keras's default).</param>
@@ -50,6 +52,9 @@ namespace Microsoft.ML.Layers
             var pad = StepAxis == 2 ? new long[] { Padding.Left, Padding.Right } : new long[] { 0, 0, Padding.Left, Padding.Right };
             return nn.functional.pad(inputs, pad);
         }
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => BaseZeroPadding.OnnxPad(context, input.Name, new[] { Padding }, DataFormat);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

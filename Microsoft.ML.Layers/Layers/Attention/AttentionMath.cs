@@ -24,7 +24,8 @@ namespace Microsoft.ML.Layers
         {
             string Positions(string x)
             {
-                var steps = context.Node("Gather", new[] { context.Node("Shape", x), context.Int64(1) }, new OnnxAttributes { { "axis", 0 } });
+                var steps = context.Node("Gather", new[] { context.Node("Shape", x), context.Int64(1) },
+                    new OnnxAttributes { { "axis", 0 } });
                 return context.Node("Range", context.Int64(0), steps, context.Int64(1));
             }
             var queryPositions = context.Unsqueeze(Positions(query), 1);

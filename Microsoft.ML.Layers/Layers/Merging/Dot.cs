@@ -147,7 +147,8 @@ namespace Microsoft.ML.Layers
             int xRank = inputs[0].Shape.Rank, yRank = inputs[1].Shape.Rank;
             var (first, second) = ResolveAxes(xRank, yRank);
             if (xRank + yRank > 24)
-                throw context.Unsupported($"its inputs have ranks {xRank} and {yRank}; the export writes inputs of ranks summing to at most 24.");
+                throw context.Unsupported($"its inputs have ranks {xRank} and {yRank}; the export writes inputs whose ranks sum to at " +
+                    "most 24.");
             if (Normalize)
             {
                 x = ExportL2Normalize(context, x, first);

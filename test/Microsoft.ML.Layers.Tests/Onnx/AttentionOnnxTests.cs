@@ -146,7 +146,8 @@ namespace Microsoft.ML.Layers.Tests.Onnx
         public void MultiHeadAttentionOverSeveralAxesMatchesOnnxRuntime(int[]? attentionAxes)
         {
             manual_seed(16);
-            var mha = new MultiHeadAttention(numHeads: 2, keyDim: 2, attentionAxes: attentionAxes is null ? (IntTuple?)null : new IntTuple(attentionAxes))
+            var axes = attentionAxes is null ? (IntTuple?)null : new IntTuple(attentionAxes);
+            var mha = new MultiHeadAttention(numHeads: 2, keyDim: 2, attentionAxes: axes)
             {
                 ReturnAttentionScores = attentionAxes is { Length: 1 },
             };

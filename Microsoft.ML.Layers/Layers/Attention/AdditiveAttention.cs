@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,6 +44,14 @@ namespace Microsoft.ML.Layers
         {
             var sum = query.unsqueeze(-2).Plus(key.unsqueeze(-3)).tanh();
             return (ScaleParameter is null ? sum : ScaleParameter * sum).sum(-1);
+        }
+
+        private protected override string ExportScores(OnnxExportContext context, string query, string key)
+        {
+            var sum = context.Node("Tanh", context.Node("Add", context.Unsqueeze(query, -2), context.Unsqueeze(key, -3)));
+            if (ScaleParameter is not null)
+                sum = context.Node("Mul", context.Weight(ScaleParameter, "scale"), sum);
+            return context.Reduce("ReduceSum", sum, new[] { -1L }, keepDims: false);
         }
 
         /// <inheritdoc />

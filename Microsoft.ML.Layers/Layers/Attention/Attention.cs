@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Attention")]
-    public class Attention : Layer, ICausalMasking
+    public class Attention : Layer, ICausalMasking, IOnnxMultiExportable
     {
         private readonly Generator? _dropoutGenerator;
         private Parameter? _concatScoreWeight;
@@ -189,6 +190,46 @@ namespace Microsoft.ML.Layers
             if (queryMask is not null)
                 output = output * queryMask.unsqueeze(-1).to(output.dtype);
             return (output, weights);
+        }
+
+        /// <summary>The scores written as ONNX, as <see cref="CalculateScores"/> computes them.</summary>
+        private protected virtual string ExportScores(OnnxExportContext context, string query, string key)
+        {
+            if (ScoreMode == AttentionScoreMode.Dot)
+            {
+                var scores = context.Node("MatMul", query, context.Transpose(key, 0, 2, 1));
+                return ScaleParameter is null ? scores : context.Node("Mul", scores, context.Weight(ScaleParameter, "scale"));
+            }
+            var sum = context.Node("Add", context.Unsqueeze(query, -2), context.Unsqueeze(key, -3));
+            if (ScaleParameter is not null)
+                sum = context.Node("Mul", context.Weight(ScaleParameter, "scale"), sum);
+            var reduced = context.Reduce("ReduceSum", context.Node("Tanh", sum), new[] { -1L }, keepDims: false);
+            return context.Node("Mul", context.Weight(_concatScoreWeight!, "concat_score_weight"), reduced);
+        }
+
+        /// <summary>
+        /// Writes the inference computation: scores, the causal mask (built from the steps' positions) lowering masked scores by
+        /// 1e9, softmax, the weighted values; and the weights as a second output with <see cref="ReturnAttentionScores"/>.
+        /// Dropout is the identity at inference. Masks are not exported.
+        /// </summary>
+        IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(inputs);
+            ValidateShapes(inputs.Select(i => i.Shape).ToList());
+            var query = inputs[0].Name;
+            var value = inputs[1].Name;
+            var key = inputs.Count > 2 ? inputs[2].Name : value;
+            var scores = ExportScores(context, query, key);
+            if (UseCausalMask)
+            {
+                var future = AttentionMath.ExportCausalFuture(context, query, value);
+                scores = context.Node("Sub", scores, context.Node("Mul", AttentionMath.ExportToFloat(context, future),
+                    context.Constant(1.0e9f)));
+            }
+            var weights = context.Node("Softmax", new[] { scores }, new OnnxAttributes { { "axis", -1 } });
+            var output = context.Node("MatMul", weights, value);
+            return ReturnAttentionScores ? new[] { output, weights } : new[] { output };
         }
 
         /// <summary>The query mask, if any.</summary>

@@ -1,5 +1,7 @@
 using System;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
+using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,6 +14,28 @@ namespace Microsoft.ML.Layers
         /// position.</summary>
         public static Tensor CausalMask(long queryLength, long valueLength, Device device)
             => ones(queryLength, valueLength, ScalarType.Bool, device).tril().unsqueeze(0);
+
+        /// <summary>
+        /// The complement of the causal mask as ONNX: a boolean <c>(Tq, Tv)</c>, true where the value step is after the query step
+        /// (<c>j &gt; i</c>), built from the steps' positions (<c>Range</c> over axis 1 of each input, <c>Greater</c>), so the step
+        /// counts may be dynamic. It broadcasts against scores <c>(batch, [heads,] Tq, Tv)</c>.
+        /// </summary>
+        public static string ExportCausalFuture(OnnxExportContext context, string query, string value)
+        {
+            string Positions(string x)
+            {
+                var steps = context.Node("Gather", new[] { context.Node("Shape", x), context.Int64(1) },
+                    new OnnxAttributes { { "axis", 0 } });
+                return context.Node("Range", context.Int64(0), steps, context.Int64(1));
+            }
+            var queryPositions = context.Unsqueeze(Positions(query), 1);
+            var valuePositions = context.Unsqueeze(Positions(value), 0);
+            return context.Node("Greater", valuePositions, queryPositions);
+        }
+
+        /// <summary>A cast to float32 in ONNX.</summary>
+        public static string ExportToFloat(OnnxExportContext context, string x)
+            => context.Node("Cast", new[] { x }, new OnnxAttributes { { "to", (long)TensorProto.Types.DataType.Float } });
 
         /// <summary>Keras's softmax on the torch backend: float16 is computed in float32 (libtorch's CPU softmax lacks it) and cast
         /// back.</summary>

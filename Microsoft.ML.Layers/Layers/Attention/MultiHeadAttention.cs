@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("MultiHeadAttention")]
-    public sealed class MultiHeadAttention : Layer, ICausalMasking
+    public sealed class MultiHeadAttention : Layer, ICausalMasking, IOnnxMultiExportable
     {
         [ThreadStatic]
         private static PendingCall? _pending;
@@ -427,6 +428,58 @@ namespace Microsoft.ML.Layers
             var logSum = scores.flatten(first).logsumexp(-1, keepdim: true);
             var shape = scores.shape.Take(first).Concat(Enumerable.Repeat(1L, _normAxes.Length)).ToArray();
             return (scores - logSum.reshape(shape)).exp();
+        }
+
+        /// <summary>
+        /// Writes the inference computation with the layer's own einsum equations: the four projections (<c>Einsum</c> with
+        /// the kernel, plus the bias), the scaled query-key scores, the causal mask (rank-3 inputs) setting future scores to
+        /// -1e9, the softmax over the attention axes, and the weighted values; the scores as a second output with
+        /// <see cref="ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
+        /// </summary>
+        IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(inputs);
+            ValidateShapes(inputs.Select(i => i.Shape).ToList());
+            if (UseCausalMask && _inputRank != 3)
+                throw context.Unsupported($"use_causal_mask is exported for inputs of rank 3 (batch, steps, features); the layer takes " +
+                    $"inputs of rank {_inputRank}. Received: query_shape={inputs[0].Shape}.");
+            var query = inputs[0].Name;
+            var value = inputs[1].Name;
+            var key = inputs.Count > 2 ? inputs[2].Name : value;
+            var q = ExportProjection(context, _queryEquation, query, _queryKernel!, _queryBias, "query");
+            var k = ExportProjection(context, _keyEquation, key, _keyKernel!, _keyBias, "key");
+            var v = ExportProjection(context, _valueEquation, value, _valueKernel!, _valueBias, "value");
+            var scaled = context.Node("Mul", q, context.Constant((float)(1.0 / Math.Sqrt(KeyDim))));
+            var scores = Einsum(context, _dotProductEquation, k, scaled);
+            if (UseCausalMask)
+                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
+            var probabilities = ExportSoftmax(context, scores);
+            var attended = Einsum(context, _combineEquation, probabilities, v);
+            var output = ExportProjection(context, _outputEquation, attended, _outputKernel!, _outputBias, "attention_output");
+            return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
+        }
+
+        private static string Einsum(OnnxExportContext context, string equation, string a, string b)
+            => context.Node("Einsum", new[] { a, b }, new OnnxAttributes { { "equation", equation } });
+
+        private static string ExportProjection(OnnxExportContext context, string equation, string x, Parameter kernel, Parameter? bias,
+            string name)
+        {
+            var y = Einsum(context, equation, x, context.Weight(kernel, name + "/kernel"));
+            return bias is null ? y : context.Node("Add", y, context.Weight(bias, name + "/bias"));
+        }
+
+        /// <summary>The softmax over the trailing attention axes: over the last axis, or over the trailing axes flattened into one
+        /// (<c>Reshape</c>, <c>Softmax</c>, <c>Reshape</c> back), the same for every opset.</summary>
+        private string ExportSoftmax(OnnxExportContext context, string scores)
+        {
+            if (_normAxes.Length == 1)
+                return context.Node("Softmax", new[] { scores }, new OnnxAttributes { { "axis", -1 } });
+            int first = _normAxes[0];
+            var flat = context.Reshape(scores, Enumerable.Repeat(0L, first).Append(-1L).ToArray());
+            var softmax = context.Node("Softmax", new[] { flat }, new OnnxAttributes { { "axis", -1 } });
+            return context.Node("Reshape", softmax, context.Node("Shape", scores));
         }
 
         // Keras's _get_large_negative: 0.7 of the largest finite value (of float16, or else of float32/bfloat16).

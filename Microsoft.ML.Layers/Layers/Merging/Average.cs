@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -31,5 +32,8 @@ namespace Microsoft.ML.Layers
                 output = output.Plus(inputs[i]);
             return output.DivScalar(inputs.Count);
         }
+
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+            => context.Node("Div", Fold(context, "Add", inputs), context.Constant(inputs.Count));
     }
 }

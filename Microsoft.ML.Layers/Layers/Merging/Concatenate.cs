@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -81,5 +82,8 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig().With("axis", Axis);
+
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+            => context.Node("Concat", inputs.Select(i => i.Name).ToArray(), new OnnxAttributes { { "axis", Axis } });
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,6 +134,40 @@ namespace Microsoft.ML.Layers
             else if (yWasMatrix)
                 result = result.squeeze(-1);
             return result;
+        }
+
+        /// <summary>
+        /// The batch dot product as one <c>Einsum</c> (the batch axis shared, the dot axes contracted, the remaining axes of the
+        /// first input then of the second), with the trailing axis of 1 of a rank-1 result; the L2 normalization as
+        /// <c>x * min(1 / sqrt(sum(x²)), 1e7)</c>.
+        /// </summary>
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            var (x, y) = (inputs[0].Name, inputs[1].Name);
+            int xRank = inputs[0].Shape.Rank, yRank = inputs[1].Shape.Rank;
+            var (first, second) = ResolveAxes(xRank, yRank);
+            if (xRank + yRank > 24)
+                throw context.Unsupported($"its inputs have ranks {xRank} and {yRank}; the export writes inputs whose ranks sum to at " +
+                    "most 24.");
+            if (Normalize)
+            {
+                x = ExportL2Normalize(context, x, first);
+                y = ExportL2Normalize(context, y, second);
+            }
+            // Letters: a is the batch, z the contracted axis, the others one per remaining axis.
+            var xLetters = Enumerable.Range(0, xRank).Select(i => i == 0 ? 'a' : i == first ? 'z' : (char)('a' + i)).ToArray();
+            var yLetters = Enumerable.Range(0, yRank).Select(i => i == 0 ? 'a' : i == second ? 'z' : (char)('a' + xRank + i)).ToArray();
+            var outputLetters = xLetters.Where((_, i) => i != first).Concat(yLetters.Where((_, i) => i != 0 && i != second)).ToArray();
+            string equation = $"{new string(xLetters)},{new string(yLetters)}->{new string(outputLetters)}";
+            var result = context.Node("Einsum", new[] { x, y }, new OnnxAttributes { { "equation", equation } });
+            return outputLetters.Length == 1 ? context.Unsqueeze(result, 1) : result;
+        }
+
+        private static string ExportL2Normalize(OnnxExportContext context, string x, int axis)
+        {
+            var sum = context.Reduce("ReduceSum", context.Node("Mul", x, x), new long[] { axis }, keepDims: true);
+            var inverse = context.Node("Reciprocal", context.Node("Sqrt", sum));
+            return context.Node("Mul", x, context.Node("Min", inverse, context.Constant(1e7f)));
         }
 
         /// <summary>None: a dot product has no mask.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// Tensor y = sum.Apply(new[] { torch.ones(2, 3), torch.ones(2, 3) });   // all 2
     /// </code>
     /// </remarks>
-    public abstract class Merge : Layer
+    public abstract class Merge : Layer, IOnnxMultiExportable
     {
         private protected Merge(string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
@@ -37,6 +38,37 @@ namespace Microsoft.ML.Layers.Infrastructure
         /// <summary>The merge itself, on inputs already brought to one rank; <paramref name="masks"/> has one entry (or null) per
         /// input.</summary>
         private protected abstract Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks);
+
+        /// <summary>The merge written as ONNX, on inputs already brought to one rank (as <see cref="MergeFunction"/>); returns the
+        /// output value's name. Masks are not exported.</summary>
+        private protected abstract string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs);
+
+        /// <summary>Writes the inference computation: the inputs of lower rank get size-1 axes after the batch axis (as
+        /// <see cref="Call(IReadOnlyList{Tensor}, bool?, IReadOnlyList{Tensor?}?)"/>), then <see cref="ExportMerge"/>.</summary>
+        IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(inputs);
+            ValidateShapes(inputs.Select(i => i.Shape).ToList());
+            int rank = inputs.Max(i => i.Shape.Rank);
+            if (!ExpandsRanks || inputs.All(i => i.Shape.Rank == rank))
+                return new[] { ExportMerge(context, inputs) };
+            var expanded = inputs.Select(i => i.Shape.Rank == rank ? i
+                : new OnnxValue(context.Unsqueeze(i.Name, Enumerable.Range(1, rank - i.Shape.Rank).Select(a => (long)a).ToArray()),
+                    new Shape(i.Shape.Take(1).Concat(Enumerable.Repeat(1L, rank - i.Shape.Rank)).Concat(i.Shape.Skip(1)))))
+                .ToList();
+            return new[] { ExportMerge(context, expanded) };
+        }
+
+        /// <summary>The binary ONNX operator <paramref name="opType"/> folded over the inputs from the left, as the layers'
+        /// loops compute them.</summary>
+        private protected static string Fold(OnnxExportContext context, string opType, IReadOnlyList<OnnxValue> inputs)
+        {
+            var output = inputs[0].Name;
+            for (int i = 1; i < inputs.Count; i++)
+                output = context.Node(opType, output, inputs[i].Name);
+            return output;
+        }
 
         /// <summary>Checks that the input shapes can be merged; throws naming the layer otherwise.</summary>
         private protected virtual void ValidateShapes(IReadOnlyList<Shape> shapes)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -27,5 +28,8 @@ namespace Microsoft.ML.Layers
 
         private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
             => MergeWithMaskedValuesReplaced(inputs, masks, minimum);
+
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+            => Fold(context, "Min", inputs);
     }
 }

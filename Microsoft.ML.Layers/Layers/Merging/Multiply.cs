@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -45,5 +46,8 @@ namespace Microsoft.ML.Layers
             }
             return outputMask is null ? output! : where(outputMask, output!, zeros_like(output!));
         }
+
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+            => Fold(context, "Mul", inputs);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.ML.Layers.Infrastructure;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -33,5 +34,8 @@ namespace Microsoft.ML.Layers
 
         private protected override Tensor MergeFunction(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
             => inputs[0] - inputs[1];
+
+        private protected override string ExportMerge(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+            => context.Node("Sub", inputs[0].Name, inputs[1].Name);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Flatten")]
-    public sealed class Flatten : Layer
+    public sealed class Flatten : Layer, IOnnxExportable
     {
         /// <summary>Creates a flatten layer.</summary>
         /// <param name="dataFormat">Where the channels are (<see cref="Layers.DataFormat"/>); last by default.</param>
@@ -51,6 +52,16 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputShape);
             var rest = inputShape[1..];
             return new Shape(inputShape[0], rest.ElementCount ?? Shape.Unknown);
+        }
+
+        /// <summary>ONNX: <c>Transpose</c> to channels last first (channels_first, rank above 2), then <c>Flatten</c> at axis 1.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            int rank = input.Shape.Rank;
+            var x = input.Name;
+            if (DataFormat == DataFormat.ChannelsFirst && rank > 2)
+                x = context.Transpose(x, Enumerable.Range(2, rank - 2).Select(a => (long)a).Prepend(0L).Append(1L).ToArray());
+            return context.Node("Flatten", new[] { x }, new OnnxAttributes { { "axis", 1 } });
         }
 
         /// <inheritdoc />

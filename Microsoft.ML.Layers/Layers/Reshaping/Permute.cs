@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Permute")]
-    public sealed class Permute : Layer
+    public sealed class Permute : Layer, IOnnxExportable
     {
         /// <summary>Creates a permute layer.</summary>
         /// <param name="dims">A permutation of 1..n (the batch axis is 0 and stays first).</param>
@@ -53,6 +54,10 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputShape);
             return new Shape(Dims.Values.Select(d => inputShape[d]).Prepend(inputShape[0]));
         }
+
+        /// <summary>ONNX: <c>Transpose</c> with <c>(0, *dims)</c>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Transpose(input.Name, Dims.Values.Select(d => (long)d).Prepend(0L).ToArray());
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig().With("dims", Dims);

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("RepeatVector")]
-    public sealed class RepeatVector : Layer
+    public sealed class RepeatVector : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="n">The number of repetitions; non-negative.</param>
@@ -43,6 +44,10 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputShape);
             return new Shape(inputShape[0], N, inputShape[1]);
         }
+
+        /// <summary>ONNX: <c>Unsqueeze</c> at axis 1, then <c>Tile</c> with <c>(1, n, 1)</c>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Node("Tile", context.Unsqueeze(input.Name, 1), context.Int64s(1, N, 1));
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig().With("n", N);

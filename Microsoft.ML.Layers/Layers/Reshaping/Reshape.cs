@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Reshape")]
-    public sealed class Reshape : Layer
+    public sealed class Reshape : Layer, IOnnxExportable
     {
         /// <summary>Creates a reshape layer.</summary>
         /// <param name="targetShape">The shape of each sample, without the batch dimension; positive sizes and at most one -1.</param>
@@ -59,6 +60,10 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputShape);
             return Resolve(inputShape[1..]).Prepend(inputShape[0]);
         }
+
+        /// <summary>ONNX: <c>Reshape</c> to <c>(0, *target_shape)</c> (0 keeps the batch size, a -1 is inferred as here).</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Reshape(input.Name, TargetShape.Values.Select(d => (long)d).Prepend(0L).ToArray());
 
         /// <inheritdoc />
         public override LayerConfig GetConfig() => base.GetConfig().With("target_shape", TargetShape);

@@ -74,6 +74,12 @@ namespace Microsoft.ML.Layers.Onnx
                 values[graph.Inputs[i]] = inputs[i];
             foreach (var node in graph.Nodes)
             {
+                if (node.Inputs.Any(t => KerasMask.Get(t) is not null))
+                {
+                    using var entered = context.EnterLayer(node.Layer);
+                    throw context.Unsupported("its input carries a mask (from Masking, Embedding(maskZero: true) or a layer's " +
+                        "ComputeMask), and masks are not exported to ONNX. Export a model without masking.");
+                }
                 var nodeInputs = node.Inputs.Select(t => values[t]).ToList();
                 var outputs = ExportLayer(context, node.Layer, nodeInputs, node.SingleInput);
                 if (outputs.Count != node.Outputs.Length)

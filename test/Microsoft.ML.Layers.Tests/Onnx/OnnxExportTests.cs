@@ -185,5 +185,28 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             var actual = OnnxCheck.Run(onnx, new[] { ("wide", x) }).Single().Value;
             TensorAssert.Close(model.Apply(x, training: false).to(ScalarType.Float32), actual, 1e-4, 1e-5);
         }
+
+        /// <summary>A mask-producing layer that exports as identity (so only the mask can stop the export).</summary>
+        private sealed class ExportableMasker : Layer, IOnnxExportable
+        {
+            public ExportableMasker() : base("masker") => SupportsMasking = true;
+
+            protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.alias();
+
+            public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => inputs.select(-1, 0).ne(0);
+
+            string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
+        }
+
+        [Fact]
+        public void AMaskReachingALayerFailsTheExportNamingTheConsumer()
+        {
+            var input = Input.Create(new Shape(4, 3), name: "steps");
+            var masked = new ExportableMasker().Apply(input);
+            var model = new Model(input, new Dense(2, name: "after_mask").Apply(masked));
+            var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
+            Assert.Contains("'after_mask'", error.Message);
+            Assert.Contains("masks are not exported", error.Message);
+        }
     }
 }

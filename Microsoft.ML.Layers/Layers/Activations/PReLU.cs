@@ -1,9 +1,9 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;

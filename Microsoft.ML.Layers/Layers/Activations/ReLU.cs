@@ -75,12 +75,13 @@ namespace Microsoft.ML.Layers
             if (NegativeSlope != 0 && MaxValue is null && Threshold == 0)
                 return context.Node("LeakyRelu", new[] { inputs }, new OnnxAttributes { { "alpha", (float)NegativeSlope } });
             var negativePart = NegativeSlope == 0 ? null
-                : context.Node("Relu", Threshold == 0 ? context.Node("Neg", inputs) : context.Node("Sub", context.Constant((float)Threshold), inputs));
+                : context.Node("Relu", Threshold == 0 ? context.Node("Neg", inputs)
+                    : context.Node("Sub", context.Constant((float)Threshold), inputs));
             string x;
             if (Threshold != 0)
             {
                 var above = context.Node("Greater", inputs, context.Constant((float)Threshold));
-                x = context.Node("Mul", inputs, context.Node("Cast", new[] { above }, new OnnxAttributes { { "to", FloatType } }));
+                x = context.Node("Mul", inputs, IndexEncoder.OnnxCast(context, above, IndexEncoder.OnnxFloat));
             }
             else
             {
@@ -88,10 +89,10 @@ namespace Microsoft.ML.Layers
             }
             if (MaxValue is double cap && (Threshold != 0 || cap != 6))
                 x = context.Node("Clip", x, context.Constant(0f), context.Constant((float)cap));
-            return negativePart is null ? x : context.Node("Sub", x, context.Node("Mul", negativePart, context.Constant((float)NegativeSlope)));
+            return negativePart is null ? x
+                : context.Node("Sub", x, context.Node("Mul", negativePart, context.Constant((float)NegativeSlope)));
         }
 
-        private const long FloatType = (long)global::Onnx.TensorProto.Types.DataType.Float;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

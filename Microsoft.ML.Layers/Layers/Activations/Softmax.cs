@@ -1,8 +1,8 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -44,8 +44,7 @@ namespace Microsoft.ML.Layers
         string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
         {
             var above = context.Node("Greater", input.Name, context.Constant((float)Theta));
-            var cast = context.Node("Cast", new[] { above }, new OnnxAttributes { { "to", (long)global::Onnx.TensorProto.Types.DataType.Float } });
-            return context.Node("Mul", input.Name, cast);
+            return context.Node("Mul", input.Name, IndexEncoder.OnnxCast(context, above, IndexEncoder.OnnxFloat));
         }
 
         /// <inheritdoc />

@@ -1,5 +1,5 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -70,7 +70,7 @@ namespace Microsoft.ML.Layers
 
         /// <summary>The identity at inference (integer images cast to float, as <see cref="Call"/> does).</summary>
         string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
-            => context.Node("Cast", new[] { input.Name }, new OnnxAttributes { { "to", (long)global::Onnx.TensorProto.Types.DataType.Float } });
+            => IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

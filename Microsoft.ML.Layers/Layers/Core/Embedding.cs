@@ -1,7 +1,7 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -126,8 +126,9 @@ namespace Microsoft.ML.Layers
         {
             if (MaskZero)
                 throw context.Unsupported("mask_zero=true produces a mask, and masks are not exported.");
-            var indices = context.Node("Cast", new[] { input.Name }, new OnnxAttributes { { "to", (long)global::Onnx.TensorProto.Types.DataType.Int64 } });
-            return context.Node("Gather", new[] { context.Weight(_embeddings!, "embeddings"), indices }, new OnnxAttributes { { "axis", 0L } });
+            var indices = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxInt64);
+            return context.Node("Gather", new[] { context.Weight(_embeddings!, "embeddings"), indices },
+                new OnnxAttributes { { "axis", 0L } });
         }
 
         /// <inheritdoc />

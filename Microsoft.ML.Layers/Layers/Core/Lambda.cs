@@ -1,9 +1,9 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -166,8 +166,8 @@ namespace Microsoft.ML.Layers
         /// </summary>
         string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
         {
-            var inverse = NormalizationMath.OnnxInverseStd(context, context.Weight(_movingVariance!.reshape(_broadcastShape), "moving_variance"),
-                Epsilon);
+            var variance = context.Weight(_movingVariance!.reshape(_broadcastShape), "moving_variance");
+            var inverse = NormalizationMath.OnnxInverseStd(context, variance, Epsilon);
             if (Gamma is not null)
                 inverse = context.Node("Mul", inverse, context.Weight(Gamma.reshape(_broadcastShape), "gamma"));
             var centered = context.Node("Sub", input.Name, context.Weight(_movingMean!.reshape(_broadcastShape), "moving_mean"));

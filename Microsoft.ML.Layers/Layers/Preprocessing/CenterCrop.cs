@@ -1,5 +1,5 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

@@ -1,7 +1,7 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

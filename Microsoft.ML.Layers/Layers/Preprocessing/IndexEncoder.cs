@@ -1,6 +1,6 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers

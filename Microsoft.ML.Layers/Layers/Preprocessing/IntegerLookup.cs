@@ -319,7 +319,8 @@ namespace Microsoft.ML.Layers
             var start = context.Int64(TokenStart);
             var valid = context.Node("And", context.Node("Not", context.Node("Less", x, start)),
                 context.Node("Less", x, context.Int64(TokenStart + count)));
-            var position = context.Node("Min", context.Node("Max", context.Node("Sub", x, start), context.Int64(0)), context.Int64(count - 1));
+            var offset = context.Node("Max", context.Node("Sub", x, start), context.Int64(0));
+            var position = context.Node("Min", offset, context.Int64(count - 1));
             var tokens = context.Node("Gather", context.Int64s(_tokens), position);
             var result = context.Node("Where", valid, tokens, context.Int64(OovToken!.Value));
             if (MaskToken is long maskToken)

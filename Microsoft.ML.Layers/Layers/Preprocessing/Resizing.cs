@@ -1,6 +1,6 @@
 using System;
-using TorchSharp;
 using Microsoft.ML.Layers.Onnx;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -127,7 +127,8 @@ namespace Microsoft.ML.Layers
             if (DataFormat == DataFormat.ChannelsLast)
                 x = context.Transpose(x, 0, 3, 1, 2);
             var batchAndChannels = context.Node("Slice", context.Node("Shape", x), context.Int64s(0), context.Int64s(2));
-            var sizes = context.Node("Concat", new[] { batchAndChannels, context.Int64s(Height, Width) }, new OnnxAttributes { { "axis", 0L } });
+            var sizes = context.Node("Concat", new[] { batchAndChannels, context.Int64s(Height, Width) },
+                new OnnxAttributes { { "axis", 0L } });
             var attributes = new OnnxAttributes { { "coordinate_transformation_mode", "half_pixel" } };
             if (Interpolation == Interpolation.Bilinear)
             {

@@ -1,5 +1,5 @@
-using Microsoft.ML.Layers.Onnx;
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ELU")]
-    public sealed class ELU : Layer
+    public sealed class ELU : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="alpha">The scale of the negative part; 1 by default.</param>
@@ -34,6 +35,10 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.Elu(Alpha);
+
+        /// <summary>ONNX <c>Elu</c> with <see cref="Alpha"/>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Node("Elu", new[] { input.Name }, new OnnxAttributes { { "alpha", (float)Alpha } });
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("LeakyReLU")]
-    public sealed class LeakyReLU : Layer
+    public sealed class LeakyReLU : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="negativeSlope">The slope for negative inputs; non-negative and not null; 0.3 by default (Keras 2's
@@ -40,6 +41,10 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs.LeakyRelu(NegativeSlope);
+
+        /// <summary>ONNX <c>LeakyRelu</c> with <see cref="NegativeSlope"/>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Node("LeakyRelu", new[] { input.Name }, new OnnxAttributes { { "alpha", (float)NegativeSlope } });
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

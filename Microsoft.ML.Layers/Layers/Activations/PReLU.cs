@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("PReLU")]
-    public sealed class PReLU : Layer
+    public sealed class PReLU : Layer, IOnnxExportable
     {
         private Parameter? _alpha;
 
@@ -93,6 +94,13 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => nn.functional.relu(inputs) - _alpha! * nn.functional.relu(-inputs);
+
+        /// <summary><c>relu(x) - alpha * relu(-x)</c>, <c>alpha</c> broadcast as in <see cref="Call"/>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var negative = context.Node("Relu", context.Node("Neg", input.Name));
+            return context.Node("Sub", context.Node("Relu", input.Name), context.Node("Mul", context.Weight(_alpha!, "alpha"), negative));
+        }
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

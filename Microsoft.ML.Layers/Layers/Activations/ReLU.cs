@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ReLU")]
-    public sealed class ReLU : Layer
+    public sealed class ReLU : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="maxValue">The cap; non-negative; <see langword="null"/> (Keras's <c>None</c>) for none.</param>
@@ -65,6 +66,33 @@ namespace Microsoft.ML.Layers
                 x = x.ClampScalar(0, cap);
             return negativePart is null ? x : x - negativePart.MulScalar(NegativeSlope);
         }
+
+        /// <summary>The formula of <see cref="Call"/>: <c>LeakyRelu</c>, or the thresholded, capped part minus the slope times
+        /// <c>relu(threshold - x)</c>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var inputs = input.Name;
+            if (NegativeSlope != 0 && MaxValue is null && Threshold == 0)
+                return context.Node("LeakyRelu", new[] { inputs }, new OnnxAttributes { { "alpha", (float)NegativeSlope } });
+            var negativePart = NegativeSlope == 0 ? null
+                : context.Node("Relu", Threshold == 0 ? context.Node("Neg", inputs)
+                    : context.Node("Sub", context.Constant((float)Threshold), inputs));
+            string x;
+            if (Threshold != 0)
+            {
+                var above = context.Node("Greater", inputs, context.Constant((float)Threshold));
+                x = context.Node("Mul", inputs, IndexEncoder.OnnxCast(context, above, IndexEncoder.OnnxFloat));
+            }
+            else
+            {
+                x = MaxValue == 6 ? context.Node("Clip", inputs, context.Constant(0f), context.Constant(6f)) : context.Node("Relu", inputs);
+            }
+            if (MaxValue is double cap && (Threshold != 0 || cap != 6))
+                x = context.Node("Clip", x, context.Constant(0f), context.Constant((float)cap));
+            return negativePart is null ? x
+                : context.Node("Sub", x, context.Node("Mul", negativePart, context.Constant((float)NegativeSlope)));
+        }
+
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Softmax")]
-    public sealed class Softmax : Layer
+    public sealed class Softmax : Layer, IOnnxExportable
     {
         private readonly int[]? _axes;
         private readonly bool _axisIsList;
@@ -95,6 +96,23 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Keras's <c>_large_negative_number</c>: -3e4 for float16 (its range ends near 6.5e4), -1e9 otherwise.</summary>
         private static double LargeNegative(ScalarType dtype) => dtype == ScalarType.Float16 ? -3e4 : -1e9;
+
+        /// <summary>
+        /// <c>Softmax</c> over one axis (before opset 13 the operator flattens every axis from the given one, so only the last axis
+        /// uses it there); over several axes (or one axis before opset 13) Keras's <c>exp(x - logsumexp(x))</c> with primitive
+        /// operators. Masks are not exported.
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            int rank = input.Shape.Rank;
+            var axes = (_axes ?? Enumerable.Range(0, rank).ToArray()).Select(a => (long)(a < 0 ? a + rank : a)).ToArray();
+            if (axes.Length == 1 && (context.OpsetVersion >= 13 || axes[0] == rank - 1))
+                return context.Node("Softmax", new[] { input.Name }, new OnnxAttributes { { "axis", axes[0] } });
+            var x = input.Name;
+            var max = context.Reduce("ReduceMax", x, axes, keepDims: true);
+            var sum = context.Reduce("ReduceSum", context.Node("Exp", context.Node("Sub", x, max)), axes, keepDims: true);
+            return context.Node("Exp", context.Node("Sub", x, context.Node("Add", context.Node("Log", sum), max)));
+        }
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ThresholdedReLU")]
-    public sealed class ThresholdedReLU : Layer
+    public sealed class ThresholdedReLU : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="theta">The threshold; non-negative and not null; 1 by default.</param>
@@ -38,6 +39,13 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs * inputs.GtScalar(Theta).to(inputs.dtype);
+
+        /// <summary><c>x * (x &gt; theta)</c>.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var above = context.Node("Greater", input.Name, context.Constant((float)Theta));
+            return context.Node("Mul", input.Name, IndexEncoder.OnnxCast(context, above, IndexEncoder.OnnxFloat));
+        }
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// inference the input passes unchanged. No weights; the output has the input's shape (rank 3 for one image, rank 4 for a
     /// batch). Seeds behave as on <see cref="Dropout"/>: with a seed, the layer's k-th draw uses <c>seed + k</c>.
     /// </summary>
-    public abstract class BaseRandomAffine : Layer
+    public abstract class BaseRandomAffine : Layer, IOnnxExportable
     {
         private protected BaseRandomAffine(FillMode fillMode, Interpolation interpolation, long? seed, double fillValue,
             DataFormat dataFormat, string? name, bool trainable, ScalarType? dtype)
@@ -66,6 +67,10 @@ namespace Microsoft.ML.Layers.Infrastructure
                 output = output.permute(0, 3, 1, 2);
             return unbatched ? output.squeeze(0) : output;
         }
+
+        /// <summary>The identity at inference (integer images cast to float, as <see cref="Call"/> does).</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// pair), a <c>value_range</c> (<c>[0, 255]</c> by default) and a <c>seed</c> (the k-th draw uses <c>seed + k</c>), as
     /// Keras's configs hold them. No weights; the output has the input's shape (rank 3 for one image, rank 4 for a batch).
     /// </summary>
-    public abstract class BaseRandomColor : Layer
+    public abstract class BaseRandomColor : Layer, IOnnxExportable
     {
         private readonly double[] _valueRange;
 
@@ -71,6 +72,9 @@ namespace Microsoft.ML.Layers.Infrastructure
             var output = Adjust(images).ClampScalar(_valueRange[0], _valueRange[1]);
             return unbatched ? output.squeeze(0) : output;
         }
+
+        /// <summary>The identity: the layer only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("RandomFlip")]
-    public sealed class RandomFlip : Layer
+    public sealed class RandomFlip : Layer, IOnnxExportable
     {
         private readonly SeedStream _seeds;
 
@@ -66,6 +67,10 @@ namespace Microsoft.ML.Layers
                 images = where(flips, images.flip(widthAxis - 1), images);
             return unbatched ? images.squeeze(0) : images;
         }
+
+        /// <summary>The identity at inference (integer images cast to float, as <see cref="Call"/> does).</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Activation")]
-    public sealed class ActivationLayer : Layer
+    public sealed class ActivationLayer : Layer, IOnnxExportable
     {
         /// <summary>Creates an activation layer.</summary>
         /// <param name="activation">The activation, e.g. <c>"relu"</c>; required, as in Keras.</param>
@@ -38,6 +39,9 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => Activation.Apply(inputs);
+
+        /// <summary>The activation's ONNX form (custom activations are not exportable).</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => context.Activation(input.Name, Activation);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

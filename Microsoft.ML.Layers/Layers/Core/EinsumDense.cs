@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("EinsumDense")]
-    public sealed class EinsumDense : Layer
+    public sealed class EinsumDense : Layer, IOnnxExportable
     {
         private static readonly Regex Plain = new("^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$", RegexOptions.CultureInvariant);
         private static readonly Regex LeftEllipsis = new("^0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)$", RegexOptions.CultureInvariant);
@@ -147,6 +148,17 @@ namespace Microsoft.ML.Layers
             if (_bias is not null)
                 x = x.Plus(_bias);
             return Activation.Apply(x);
+        }
+
+        /// <summary>ONNX <c>Einsum</c> (opset 12 and later) of the input and the kernel, plus the bias, then the activation.
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var x = context.Node("Einsum", new[] { input.Name, context.Weight(_kernel!, "kernel") },
+                new OnnxAttributes { { "equation", Equation } });
+            if (_bias is not null)
+                x = context.Node("Add", x, context.Weight(_bias, "bias"));
+            return context.Activation(x, Activation);
         }
 
         /// <inheritdoc />

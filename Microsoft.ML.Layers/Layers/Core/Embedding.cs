@@ -1,6 +1,7 @@
 using System;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Embedding")]
-    public sealed class Embedding : Layer
+    public sealed class Embedding : Layer, IOnnxExportable
     {
         private Parameter? _embeddings;
 
@@ -117,6 +118,18 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Keras's mask: <c>inputs != 0</c> with <c>mask_zero</c>, else none.</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => MaskZero ? inputs.ne(Scalars.IntZero) : null;
+
+        /// <summary><c>Gather</c> of the embedding rows at the input cast to int64 (floats truncated, as in <see cref="Call"/>).
+        /// </summary>
+        /// <exception cref="NotSupportedException"><see cref="MaskZero"/>: masks are not exported.</exception>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (MaskZero)
+                throw context.Unsupported("mask_zero=true produces a mask, and masks are not exported.");
+            var indices = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxInt64);
+            return context.Node("Gather", new[] { context.Weight(_embeddings!, "embeddings"), indices },
+                new OnnxAttributes { { "axis", 0L } });
+        }
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Identity")]
-    public sealed class Identity : Layer
+    public sealed class Identity : Layer, IOnnxExportable
     {
         /// <summary>Creates an identity layer.</summary>
         /// <param name="name">The layer name; unique by default.</param>
@@ -25,6 +26,9 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.alias();
+
+        /// <summary>The input itself.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Lambda")]
-    public sealed class Lambda : Layer
+    public sealed class Lambda : Layer, IOnnxExportable
     {
         private static readonly ConcurrentDictionary<string, Func<Tensor, Tensor>> Functions = new(StringComparer.Ordinal);
 
@@ -107,6 +108,11 @@ namespace Microsoft.ML.Layers
 
         /// <summary>The mask function's result; only used when a mask function was given.</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => _mask?.Invoke(inputs, mask);
+
+        /// <summary>Not exportable: the function is C# code, not a graph.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => throw context.Unsupported("its function is C# code, which has no ONNX form; write a Layer subclass that implements " +
+                "IOnnxExportable instead.");
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Masking")]
-    public sealed class Masking : Layer
+    public sealed class Masking : Layer, IOnnxExportable
     {
         /// <summary>Creates a masking layer.</summary>
         /// <param name="maskValue">The value that marks padding; a step is masked when all its features equal it.</param>
@@ -43,6 +44,10 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Keras's mask: <c>any(inputs != mask_value, axis=-1)</c>.</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => inputs.NeScalar(MaskValue).any(-1);
+
+        /// <summary>Not exportable: the layer's only effect is the mask it produces, and masks are not exported.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => throw context.Unsupported("it only produces a mask, and masks are not exported.");
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

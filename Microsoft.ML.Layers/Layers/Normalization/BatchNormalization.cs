@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("BatchNormalization")]
-    public sealed class BatchNormalization : AffineNormalization
+    public sealed class BatchNormalization : AffineNormalization, IOnnxExportable
     {
         private Parameter? _movingMean;
         private Parameter? _movingVariance;
@@ -159,6 +160,19 @@ namespace Microsoft.ML.Layers
             if (Beta is not null)
                 outputs = outputs.Plus(Beta.to(x.dtype).reshape(_broadcastShape));
             return outputs.dtype == inputDType ? outputs : outputs.to(inputDType);
+        }
+
+        /// <summary>The inference form: the moving statistics, <c>(x - mean) * (rsqrt(variance + epsilon) * gamma) + beta</c>.
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var variance = context.Weight(_movingVariance!.reshape(_broadcastShape), "moving_variance");
+            var inverse = NormalizationMath.OnnxInverseStd(context, variance, Epsilon);
+            if (Gamma is not null)
+                inverse = context.Node("Mul", inverse, context.Weight(Gamma.reshape(_broadcastShape), "gamma"));
+            var centered = context.Node("Sub", input.Name, context.Weight(_movingMean!.reshape(_broadcastShape), "moving_mean"));
+            var outputs = context.Node("Mul", centered, inverse);
+            return Beta is null ? outputs : context.Node("Add", outputs, context.Weight(Beta.reshape(_broadcastShape), "beta"));
         }
 
         /// <summary>Keras's masked moments: the mask (over all axes but the last) weights each step; backend epsilon 1e-7 guards the

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("GroupNormalization")]
-    public sealed class GroupNormalization : AffineNormalization
+    public sealed class GroupNormalization : AffineNormalization, IOnnxExportable
     {
         private long[] _reductionAxes = Array.Empty<long>();
         private long[] _broadcastShape = Array.Empty<long>();
@@ -122,6 +123,29 @@ namespace Microsoft.ML.Layers
             if (Beta is not null)
                 offset = offset.Plus(Beta.reshape(_broadcastShape).to(x.dtype));
             return (x * inverse).Plus(offset).reshape(shape);
+        }
+
+        /// <summary>Reshapes to the grouped form, normalizes each group with Keras's moments, reshapes back to the input's
+        /// runtime shape.</summary>
+        /// <exception cref="NotSupportedException">More than one unknown size besides the batch axis.</exception>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var dims = input.Shape.ToArray();
+            if (dims.Skip(1).Count(d => d == Shape.Unknown) > 1)
+                throw context.Unsupported($"the input shape {input.Shape} has more than one unknown size besides the batch axis.");
+            var grouped = dims.Take(_position).Select((d, i) => i == 0 ? 0L : d)
+                .Concat(new[] { (long)Groups, dims[_position] / Groups }).Concat(dims.Skip(_position + 1))
+                .Select(d => d == Shape.Unknown ? -1L : d).ToArray();
+            var x = context.Reshape(input.Name, grouped);
+            var (mean, variance) = NormalizationMath.OnnxMoments(context, x, _reductionAxes, twoPass: false);
+            var inverse = NormalizationMath.OnnxInverseStd(context, variance, Epsilon);
+            if (Gamma is not null)
+                inverse = context.Node("Mul", inverse, context.Weight(Gamma.reshape(_broadcastShape), "gamma"));
+            var offset = context.Node("Neg", context.Node("Mul", mean, inverse));
+            if (Beta is not null)
+                offset = context.Node("Add", offset, context.Weight(Beta.reshape(_broadcastShape), "beta"));
+            var outputs = context.Node("Add", context.Node("Mul", x, inverse), offset);
+            return context.Node("Reshape", outputs, context.Node("Shape", input.Name));
         }
 
         /// <inheritdoc />

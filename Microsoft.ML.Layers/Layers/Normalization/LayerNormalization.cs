@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("LayerNormalization")]
-    public sealed class LayerNormalization : AffineNormalization
+    public sealed class LayerNormalization : AffineNormalization, IOnnxExportable
     {
         private readonly bool _axisIsList;
         private int[] _axes = Array.Empty<int>();
@@ -139,6 +140,35 @@ namespace Microsoft.ML.Layers
                 outputs = (x * inverse).Plus(offset);
             }
             return outputs.dtype == inputDType ? outputs : outputs.to(inputDType);
+        }
+
+        /// <summary>Primitive operators (the <c>LayerNormalization</c> operator only exists from opset 17): the mean and biased
+        /// variance over the axes (two-pass as libtorch's <c>layer_norm</c> and <c>var</c>, one-pass as Keras's moments otherwise),
+        /// then the scale and offset.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var x = input.Name;
+            var axes = _axes.Select(a => (long)a).ToArray();
+            var gamma = Gamma is null ? null : context.Weight(Gamma.reshape(_broadcastShape), "gamma");
+            var beta = Beta is null ? null : context.Weight(Beta.reshape(_broadcastShape), "beta");
+            var (mean, variance) = NormalizationMath.OnnxMoments(context, x, axes, twoPass: RmsScaling || _trailing);
+            var inverse = NormalizationMath.OnnxInverseStd(context, variance, Epsilon);
+            if (RmsScaling)
+            {
+                var scaled = context.Node("Mul", x, inverse);
+                return gamma is null ? scaled : context.Node("Mul", scaled, gamma);
+            }
+            if (gamma is not null)
+                inverse = context.Node("Mul", inverse, gamma);
+            if (_trailing)
+            {
+                var normalized = context.Node("Mul", context.Node("Sub", x, mean), inverse);
+                return beta is null ? normalized : context.Node("Add", normalized, beta);
+            }
+            var offset = context.Node("Neg", context.Node("Mul", mean, inverse));
+            if (beta is not null)
+                offset = context.Node("Add", offset, beta);
+            return context.Node("Add", context.Node("Mul", x, inverse), offset);
         }
 
         /// <inheritdoc />

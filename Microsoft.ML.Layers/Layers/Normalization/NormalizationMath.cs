@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -59,6 +60,25 @@ namespace Microsoft.ML.Layers
             for (int i = 0; i < positions.Length; i++)
                 shape[positions[i]] = sizes[i];
             return shape;
+        }
+
+        /// <summary>ONNX: <c>1 / sqrt(x + epsilon)</c>.</summary>
+        public static string OnnxInverseStd(OnnxExportContext context, string variance, double epsilon)
+            => context.Node("Reciprocal", context.Node("Sqrt", context.Node("Add", variance, context.Constant((float)epsilon))));
+
+        /// <summary>ONNX: the mean and biased variance over <paramref name="axes"/>, kept; the variance as <see cref="Moments"/>
+        /// computes it (<c>mean(x²) - mean(x)²</c>) or, with <paramref name="twoPass"/>, as libtorch's <c>var</c> and
+        /// <c>layer_norm</c> do (<c>mean((x - mean)²)</c>).</summary>
+        public static (string Mean, string Variance) OnnxMoments(OnnxExportContext context, string x, long[] axes, bool twoPass)
+        {
+            var mean = context.Reduce("ReduceMean", x, axes, keepDims: true);
+            if (twoPass)
+            {
+                var centered = context.Node("Sub", x, mean);
+                return (mean, context.Reduce("ReduceMean", context.Node("Mul", centered, centered), axes, keepDims: true));
+            }
+            var meanOfSquares = context.Reduce("ReduceMean", context.Node("Mul", x, x), axes, keepDims: true);
+            return (mean, context.Node("Sub", meanOfSquares, context.Node("Mul", mean, mean)));
         }
 
         /// <summary>Python's notation for an axis list: <c>-1</c> or <c>[1, 2]</c>.</summary>

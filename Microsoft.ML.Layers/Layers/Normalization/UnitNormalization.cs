@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("UnitNormalization")]
-    public sealed class UnitNormalization : Layer
+    public sealed class UnitNormalization : Layer, IOnnxExportable
     {
         private long[] _axes = Array.Empty<long>();
 
@@ -53,6 +54,14 @@ namespace Microsoft.ML.Layers
         {
             var squareSum = inputs.Squared().sum(_axes, keepdim: true);
             return inputs * squareSum.ClampMinScalar(1e-12).rsqrt();
+        }
+
+        /// <summary><c>x / sqrt(max(sum(x²), 1e-12))</c> over the axes.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var squareSum = context.Reduce("ReduceSum", context.Node("Mul", input.Name, input.Name), _axes, keepDims: true);
+            var clamped = context.Node("Max", squareSum, context.Constant(1e-12f));
+            return context.Node("Mul", input.Name, context.Node("Reciprocal", context.Node("Sqrt", clamped)));
         }
 
         /// <inheritdoc />

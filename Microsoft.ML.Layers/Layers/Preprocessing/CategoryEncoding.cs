@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -21,7 +22,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("CategoryEncoding")]
-    public sealed class CategoryEncoding : Layer
+    public sealed class CategoryEncoding : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="numTokens">The number of categories; indices must lie in <c>[0, numTokens)</c>.</param>
@@ -73,6 +74,12 @@ namespace Microsoft.ML.Layers
             }
             return IndexEncoder.Encode(indices, OutputMode, NumTokens, ComputeDType, $"Layer '{Name}' (CategoryEncoding)");
         }
+
+        /// <summary>One-hot, multi-hot or count vectors of the input cast to int64 (see <see cref="IndexEncoder.ExportOnnx"/>).
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => IndexEncoder.ExportOnnx(context, IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxInt64), input.Shape, OutputMode,
+                NumTokens);
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => IndexEncoder.OutputShape(inputShape, OutputMode, NumTokens);

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -22,7 +23,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("CenterCrop")]
-    public sealed class CenterCrop : Layer
+    public sealed class CenterCrop : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="height">The output height; positive.</param>
@@ -70,6 +71,25 @@ namespace Microsoft.ML.Layers
                 output = ImageResize.Resize(work, Height, Width, Interpolation.Bilinear).to(type);
             }
             return ImageResize.FromBatchedChannelsFirst(output, (int)inputs.ndim, DataFormat);
+        }
+
+        /// <summary>A <c>Slice</c> of the centred window when the input's height and width are known and at least the target's;
+        /// the resizing path (smaller inputs) is not exported.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (input.Shape.Rank != 4)
+                throw context.Unsupported($"only batches of images (rank 4) are exported. Received input shape {input.Shape}.");
+            long rowsAxis = DataFormat == DataFormat.ChannelsLast ? 1 : 2;
+            long rows = input.Shape[(int)rowsAxis], cols = input.Shape[(int)rowsAxis + 1];
+            if (rows == Shape.Unknown || cols == Shape.Unknown || rows < Height || cols < Width)
+            {
+                throw context.Unsupported($"the input's height and width must be known and at least the target ({Height}, {Width}) " +
+                    $"(smaller images are resized, which is not exported). Received input shape {input.Shape}.");
+            }
+            long top = (rows - Height) / 2, left = (cols - Width) / 2;
+            var x = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
+            return context.Node("Slice", x, context.Int64s(top, left), context.Int64s(top + Height, left + Width),
+                context.Int64s(rowsAxis, rowsAxis + 1));
         }
 
         /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -22,7 +23,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Discretization")]
-    public sealed class Discretization : Layer
+    public sealed class Discretization : Layer, IOnnxExportable
     {
         private static readonly string[] OwnKeys = { "bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse" };
 
@@ -85,6 +86,20 @@ namespace Microsoft.ML.Layers
             var indices = bucketize(inputs.to(ScalarType.Float32), boundaries, outInt32: false, right: true);
             return IndexEncoder.Encode(indices, OutputMode, Depth, OutputMode == EncodingMode.Int ? ScalarType.Int64 : ComputeDType,
                 $"Layer '{Name}' (Discretization)");
+        }
+
+        /// <summary>The bucket index as <c>bucketize(right=True)</c> computes it, the number of boundaries &lt;= x (a sum of
+        /// <c>GreaterOrEqual</c>), then the encoding of <see cref="OutputMode"/> (int mode as float32 values, see
+        /// <see cref="IndexEncoder.ExportOnnx"/>).</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (BinBoundaries is null)
+                throw context.Unsupported($"it has no `bin_boundaries` (num_bins={NumBins} needs adapt(), which is not implemented).");
+            var boundaries = context.Constant(BinBoundaries.Select(b => (float)b).ToArray(), new[] { (long)BinBoundaries.Count }, "bins");
+            var x = context.Unsqueeze(IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat), -1);
+            var above = IndexEncoder.OnnxCast(context, context.Node("GreaterOrEqual", x, boundaries), IndexEncoder.OnnxInt64);
+            var indices = context.Reduce("ReduceSum", above, new[] { -1L }, keepDims: false);
+            return IndexEncoder.ExportOnnx(context, indices, input.Shape, OutputMode, Depth);
         }
 
         /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -22,7 +23,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Hashing")]
-    public sealed class Hashing : Layer
+    public sealed class Hashing : Layer, IOnnxExportable
     {
         private readonly long[]? _salt;
 
@@ -104,6 +105,10 @@ namespace Microsoft.ML.Layers
             }
             return tensor(result).reshape(x.shape);
         }
+
+        /// <summary>Not exportable: Keras's hashes (FarmHash fingerprint, SipHash) are not ONNX operators.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => throw context.Unsupported("its hash (Keras's FarmHash fingerprint or salted SipHash) is not an ONNX operator.");
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape)

@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -20,6 +22,45 @@ namespace Microsoft.ML.Layers
             if (mode == EncodingMode.OneHot && (input[^1] != 1 || input.Rank == 1))
                 return input.Append(depth);
             return input.With(input.Rank - 1, depth);
+        }
+
+        /// <summary>ONNX's float32 element type, for <c>Cast</c>.</summary>
+        public const long OnnxFloat = (long)global::Onnx.TensorProto.Types.DataType.Float;
+
+        /// <summary>ONNX's int64 element type, for <c>Cast</c>.</summary>
+        public const long OnnxInt64 = (long)global::Onnx.TensorProto.Types.DataType.Int64;
+
+        /// <summary>An ONNX <c>Cast</c> of <paramref name="x"/> to <paramref name="type"/>.</summary>
+        public static string OnnxCast(OnnxExportContext context, string x, long type)
+            => context.Node("Cast", new[] { x }, new OnnxAttributes { { "to", type } });
+
+        /// <summary>
+        /// The ONNX form of <see cref="Encode"/> for an int64 value of static shape <paramref name="shape"/> (batch included):
+        /// <c>Equal</c> with <c>0..depth-1</c> (indices outside contribute nothing, as in <see cref="Encode"/>), then the maximum
+        /// (multi-hot) or sum (count) over the tokens axis; float32. Int mode gives the indices as float32, since the exported
+        /// graph's outputs are float32 (the values are exact integers below 2^24).
+        /// </summary>
+        public static string ExportOnnx(OnnxExportContext context, string indices, Shape shape, EncodingMode mode, long depth)
+        {
+            if (mode == EncodingMode.Int)
+                return OnnxCast(context, indices, OnnxFloat);
+            var x = indices;
+            int rank = shape.Rank;
+            if (mode == EncodingMode.OneHot && rank >= 2 && shape[^1] == 1)
+            {
+                x = context.Squeeze(x, -1);
+                rank--;
+            }
+            if (mode == EncodingMode.Count && rank > 2)
+                throw context.Unsupported($"output_mode 'count' takes inputs of rank 2 or less. Received input shape {shape}.");
+            var tokens = context.Int64s(Enumerable.Range(0, checked((int)depth)).Select(i => (long)i).ToArray());
+            var hot = OnnxCast(context, context.Node("Equal", context.Unsqueeze(x, -1), tokens), OnnxFloat);
+            return mode switch
+            {
+                EncodingMode.OneHot => hot,
+                EncodingMode.MultiHot => context.Reduce("ReduceMax", hot, new[] { -2L }, keepDims: false),
+                _ => context.Reduce("ReduceSum", hot, new[] { -2L }, keepDims: false),
+            };
         }
 
         /// <summary>Encodes <paramref name="indices"/> (an integer tensor) as <paramref name="mode"/> says, in

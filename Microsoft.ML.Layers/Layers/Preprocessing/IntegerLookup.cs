@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -27,7 +28,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("IntegerLookup")]
-    public sealed class IntegerLookup : Layer
+    public sealed class IntegerLookup : Layer, IOnnxExportable
     {
         private long[]? _tokens;
 
@@ -273,6 +274,58 @@ namespace Microsoft.ML.Layers
                     $"{KerasEnum.Describe(OutputMode)} and pad_to_max_tokens=False, you must set the layer's vocabulary before calling " +
                     "it.");
             return Math.Max(VocabularySize(), 1);
+        }
+
+        /// <summary>
+        /// Standard operators only (ONNX-ML's <c>LabelEncoder</c> is another domain): <c>Equal</c> of each token with the
+        /// vocabulary, the matching index as a sum of index times match, the OOV index where nothing matches (one OOV index, or
+        /// <c>floormod</c> with <c>Mod</c>), the mask token's index; inverted, a <c>Gather</c> of the vocabulary. Then the
+        /// encoding of <see cref="OutputMode"/> (int mode as float32 values, see <see cref="IndexEncoder.ExportOnnx"/>).
+        /// </summary>
+        /// <exception cref="NotSupportedException">No vocabulary, or several OOV indices chosen by FarmHash.</exception>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (_tokens is null)
+                throw context.Unsupported("it has no vocabulary (pass `vocabulary` or call Adapt first).");
+            var x = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxInt64);
+            var result = Invert ? ExportTokens(context, x) : ExportIndices(context, x);
+            return IndexEncoder.ExportOnnx(context, result, input.Shape, OutputMode, OutputMode == EncodingMode.Int ? 1 : Depth());
+        }
+
+        private string ExportIndices(OnnxExportContext context, string x)
+        {
+            if (NumOovIndices > 1 && OovMethod != "floormod")
+                throw context.Unsupported($"oov_method '{OovMethod}' hashes with FarmHash, which is not an ONNX operator.");
+            var matches = IndexEncoder.OnnxCast(context, context.Node("Equal", context.Unsqueeze(x, -1), context.Int64s(_tokens!)),
+                IndexEncoder.OnnxInt64);
+            var positions = context.Int64s(Enumerable.Range(TokenStart, _tokens!.Length).Select(i => (long)i).ToArray());
+            var index = context.Reduce("ReduceSum", context.Node("Mul", matches, positions), new[] { -1L }, keepDims: false);
+            var found = context.Node("Greater", context.Reduce("ReduceSum", matches, new[] { -1L }, keepDims: false), context.Int64(0));
+            // Num_oov_indices=0 fails on unknown tokens in Call; the export gives them index 0.
+            var oov = NumOovIndices <= 1 ? context.Int64(OovStart)
+                : context.Node("Add", context.Node("Mod", x, context.Int64(NumOovIndices)), context.Int64(OovStart));
+            var result = context.Node("Where", found, index, oov);
+            if (MaskToken is long masked)
+            {
+                var maskIndex = context.Int64(OutputMode == EncodingMode.Int ? 0L : long.MaxValue);
+                result = context.Node("Where", context.Node("Equal", x, context.Int64(masked)), maskIndex, result);
+            }
+            return result;
+        }
+
+        private string ExportTokens(OnnxExportContext context, string x)
+        {
+            long count = _tokens!.Length;
+            var start = context.Int64(TokenStart);
+            var valid = context.Node("And", context.Node("Not", context.Node("Less", x, start)),
+                context.Node("Less", x, context.Int64(TokenStart + count)));
+            var offset = context.Node("Max", context.Node("Sub", x, start), context.Int64(0));
+            var position = context.Node("Min", offset, context.Int64(count - 1));
+            var tokens = context.Node("Gather", context.Int64s(_tokens), position);
+            var result = context.Node("Where", valid, tokens, context.Int64(OovToken!.Value));
+            if (MaskToken is long maskToken)
+                result = context.Node("Where", context.Node("Equal", x, context.Int64(0)), context.Int64(maskToken), result);
+            return result;
         }
 
         /// <inheritdoc />

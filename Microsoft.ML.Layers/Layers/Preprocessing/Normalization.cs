@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Normalization")]
-    public sealed class Normalization : Layer
+    public sealed class Normalization : Layer, IOnnxExportable
     {
         private const double Epsilon = 1e-7;
 
@@ -260,6 +261,30 @@ namespace Microsoft.ML.Layers
             }
             var scale = variance.sqrt().ClampMinScalar(Epsilon);
             return Invert ? mean.Plus(x * scale) : (x - mean) / scale;
+        }
+
+        /// <summary><c>(x - mean) / max(sqrt(variance), 1e-7)</c>, or with <see cref="Invert"/> <c>mean + x * that scale</c>;
+        /// the given or adapted statistics as constants.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            using var scope = NewDisposeScope();
+            Tensor mean, variance;
+            if (_givenMean is not null)
+            {
+                mean = tensor(_givenMean.Values, ScalarType.Float64).reshape(_givenShape);
+                variance = tensor(_givenVariance!.Values, ScalarType.Float64).reshape(_givenShape);
+            }
+            else
+            {
+                RequireAdapted();
+                mean = _mean!.reshape(_broadcastShape);
+                variance = _variance!.reshape(_broadcastShape);
+            }
+            var x = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
+            var meanName = context.Weight(mean, "mean");
+            var scale = context.Node("Max", context.Node("Sqrt", context.Weight(variance, "variance")), context.Constant((float)Epsilon));
+            return Invert ? context.Node("Add", meanName, context.Node("Mul", x, scale))
+                : context.Node("Div", context.Node("Sub", x, meanName), scale);
         }
 
         /// <inheritdoc />

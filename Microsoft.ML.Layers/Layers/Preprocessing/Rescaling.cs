@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
@@ -19,7 +20,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Rescaling")]
-    public sealed class Rescaling : Layer
+    public sealed class Rescaling : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="scale">The factor every value is multiplied by; finite.</param>
@@ -49,6 +50,13 @@ namespace Microsoft.ML.Layers
             // Integer images are cast too (floating inputs already are): Keras casts to the compute dtype before scaling.
             var x = inputs.dtype == ComputeDType ? inputs : inputs.to(ComputeDType);
             return x.MulScalar(Scale).AddScalar(Offset);
+        }
+
+        /// <summary><c>x * scale + offset</c>, integer images cast to float32 first.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            var x = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
+            return context.Node("Add", context.Node("Mul", x, context.Constant((float)Scale)), context.Constant((float)Offset));
         }
 
         /// <inheritdoc />

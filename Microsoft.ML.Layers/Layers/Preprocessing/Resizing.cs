@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Resizing")]
-    public sealed class Resizing : Layer
+    public sealed class Resizing : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="height">The output height; positive.</param>
@@ -106,6 +107,42 @@ namespace Microsoft.ML.Layers
             if (resized.dtype != type)
                 resized = DTypes.IsFloating(type) ? resized.to(type) : ImageResize.SaturateCast(resized, type);
             return ImageResize.FromBatchedChannelsFirst(resized, (int)inputs.ndim, DataFormat);
+        }
+
+        /// <summary>
+        /// ONNX <c>Resize</c> on the channels-first batch: bilinear as <c>linear</c> with <c>half_pixel</c> coordinates (libtorch's
+        /// <c>align_corners=False</c>), nearest as <c>nearest</c> with <c>half_pixel</c> and <c>round_prefer_ceil</c> (libtorch's
+        /// <c>nearest-exact</c>). Bicubic (Keras's own kernel) and the crop or pad to the aspect ratio are not exported.
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            if (input.Shape.Rank != 4)
+                throw context.Unsupported($"only batches of images (rank 4) are exported. Received input shape {input.Shape}.");
+            if (Interpolation == Interpolation.Bicubic)
+                throw context.Unsupported("interpolation 'bicubic' uses Keras's cubic kernel, which ONNX Resize's cubic mode does not " +
+                    "reproduce within 1e-5.");
+            if (CropToAspectRatio || PadToAspectRatio)
+                throw context.Unsupported("crop_to_aspect_ratio and pad_to_aspect_ratio are not exported.");
+            var x = IndexEncoder.OnnxCast(context, input.Name, IndexEncoder.OnnxFloat);
+            if (DataFormat == DataFormat.ChannelsLast)
+                x = context.Transpose(x, 0, 3, 1, 2);
+            var batchAndChannels = context.Node("Slice", context.Node("Shape", x), context.Int64s(0), context.Int64s(2));
+            var sizes = context.Node("Concat", new[] { batchAndChannels, context.Int64s(Height, Width) },
+                new OnnxAttributes { { "axis", 0L } });
+            var attributes = new OnnxAttributes { { "coordinate_transformation_mode", "half_pixel" } };
+            if (Interpolation == Interpolation.Bilinear)
+            {
+                attributes.Add("mode", "linear");
+            }
+            else
+            {
+                attributes.Add("mode", "nearest");
+                attributes.Add("nearest_mode", "round_prefer_ceil");
+            }
+            // Before opset 13, roi and scales are required inputs (empty tensors when sizes are given).
+            var empty = context.OpsetVersion >= 13 ? "" : context.Constant(Array.Empty<float>(), new[] { 0L }, "empty");
+            var resized = context.Node("Resize", new[] { x, empty, empty, sizes }, attributes);
+            return DataFormat == DataFormat.ChannelsLast ? context.Transpose(resized, 0, 2, 3, 1) : resized;
         }
 
         /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ActivityRegularization")]
-    public sealed class ActivityRegularization : Layer
+    public sealed class ActivityRegularization : Layer, IOnnxExportable
     {
         /// <summary>Creates the layer.</summary>
         /// <param name="l1">The L1 factor; non-negative.</param>
@@ -47,6 +48,9 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.alias();
+
+        /// <summary>The identity: the penalty only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

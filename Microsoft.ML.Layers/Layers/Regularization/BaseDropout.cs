@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// the output has the input's shape; masks pass through. The config holds <c>rate</c>, <c>seed</c> and
     /// <c>noise_shape</c>, as Keras writes them.
     /// </summary>
-    public abstract class BaseDropout : Layer
+    public abstract class BaseDropout : Layer, IOnnxExportable
     {
         private protected BaseDropout(double rate, Shape? noiseShape, long? seed, string? name, bool trainable, ScalarType? dtype)
             : base(name, trainable, dtype)
@@ -32,6 +33,9 @@ namespace Microsoft.ML.Layers.Infrastructure
 
         /// <summary>The generators of the layer's successive draws.</summary>
         private protected SeedStream Seeds { get; }
+
+        /// <summary>The identity: the layer only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ namespace Microsoft.ML.Layers.Infrastructure
     /// <c>rate</c>, <c>seed</c>, <c>name</c> and <c>dtype</c> (the variable dtype's name), plus what a subclass adds, exactly as
     /// Keras 3 writes it (Keras's constructors take no <c>trainable</c>, so the key is not written). Masks pass through.
     /// </remarks>
-    public abstract class BaseSpatialDropout : Layer
+    public abstract class BaseSpatialDropout : Layer, IOnnxExportable
     {
         private readonly SeedStream _seeds;
         private readonly bool _writesDataFormat;
@@ -63,6 +64,9 @@ namespace Microsoft.ML.Layers.Infrastructure
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => training == true && Rate > 0 ? RandomNoise.Dropout(this, inputs, Rate, NoiseShapeFor(inputs), _seeds, seeded: true)
                 : inputs.alias();
+
+        /// <summary>The identity: the layer only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("GaussianDropout")]
-    public sealed class GaussianDropout : Layer
+    public sealed class GaussianDropout : Layer, IOnnxExportable
     {
         private readonly SeedStream _seeds;
 
@@ -58,6 +59,9 @@ namespace Microsoft.ML.Layers
             double stddev = Math.Sqrt(Rate / (1.0 - Rate));
             return inputs * RandomNoise.Normal(inputs.shape, 1.0, stddev, ComputeDType, _seeds);
         }
+
+        /// <summary>The identity: the layer only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("GaussianNoise")]
-    public sealed class GaussianNoise : Layer
+    public sealed class GaussianNoise : Layer, IOnnxExportable
     {
         private readonly SeedStream _seeds;
 
@@ -46,6 +47,9 @@ namespace Microsoft.ML.Layers
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => training == true && Stddev > 0 ? inputs.Plus(RandomNoise.Normal(inputs.shape, 0.0, Stddev, ComputeDType, _seeds))
                 : inputs.alias();
+
+        /// <summary>The identity: the layer only acts in training.</summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => input.Name;
 
         /// <inheritdoc />
         public override Shape ComputeOutputShape(Shape inputShape) => inputShape;

@@ -20,7 +20,12 @@ namespace Microsoft.ML.Layers.Samples
         public OnnxFareScorer(byte[] onnxModel)
         {
             // One thread per run: a server's parallelism comes from concurrent requests, not from inside one tiny graph.
-            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+            // Errors only: ONNX Runtime warns that ML.NET's one-hot outputs declare [-1, 1, n] where it infers [-1, n] (it
+            // merges them leniently; those intermediate outputs are not read here).
+            using var options = new SessionOptions
+            {
+                IntraOpNumThreads = 1, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            };
             _session = new InferenceSession(onnxModel, options);
             _inputs = _session.InputMetadata.Select(input => (input.Key, input.Value.Dimensions.Select(d => d < 0 ? 1 : d).ToArray(),
                 Getter(input.Key))).ToArray();

@@ -37,8 +37,9 @@ namespace Microsoft.ML.Layers.Samples
             _outputs = new[] { score };
         }
 
-        /// <summary>The graph's input names, for the console.</summary>
-        public IReadOnlyList<string> InputNames => _inputs.Select(i => i.Name).ToArray();
+        /// <summary>The graph's inputs as <c>name type[shape]</c>, for the console.</summary>
+        public IReadOnlyList<string> Inputs => _session.InputMetadata
+            .Select(i => $"{i.Key} {i.Value.ElementType.Name}[{string.Join(",", i.Value.Dimensions)}]").ToArray();
 
         /// <summary>The graph's output read as the score.</summary>
         public string ScoreOutput => _outputs[0];

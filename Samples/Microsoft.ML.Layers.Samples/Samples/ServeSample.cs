@@ -49,7 +49,7 @@ namespace Microsoft.ML.Layers.Samples
                 using (var stream = File.Create(onnxPath))
                     ml.Model.ConvertToOnnx(model, rowsView, stream);
                 onnx = new OnnxFareScorer(File.ReadAllBytes(onnxPath));
-                Console.WriteLine($"Converted to ONNX: {onnxPath} (inputs {string.Join(", ", onnx.InputNames)}; score output '{onnx.ScoreOutput}')");
+                Console.WriteLine($"Converted to ONNX: {onnxPath} (inputs {string.Join(", ", onnx.Inputs)}; score output '{onnx.ScoreOutput}')");
             }
             catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or OnnxRuntimeException)
             {

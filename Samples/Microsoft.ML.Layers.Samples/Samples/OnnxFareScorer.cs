@@ -50,7 +50,8 @@ namespace Microsoft.ML.Layers.Samples
             {
                 string text => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<string>(new[] { text }, input.Shape)),
                 float number => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<float>(new[] { number }, input.Shape)),
-                var other => throw new NotSupportedException($"Input '{input.Name}': expected a string or float, received {other.GetType()}."),
+                var other => throw new NotSupportedException(
+                    $"Input '{input.Name}': expected a string or float, received {other.GetType()}."),
             }).ToList();
             using var results = _session.Run(inputs, _outputs);
             return results[0].AsTensor<float>().GetValue(0);
@@ -60,7 +61,8 @@ namespace Microsoft.ML.Layers.Samples
         private static Func<TaxiTrip, object> Getter(string inputName)
         {
             var property = typeof(TaxiTrip).GetProperty(inputName)
-                ?? throw new ArgumentException($"The ONNX model's input '{inputName}' is not a column of {nameof(TaxiTrip)}. Expected one of: " +
+                ?? throw new ArgumentException($"The ONNX model's input '{inputName}' is not a column of {nameof(TaxiTrip)}. " +
+                    "Expected one of: " +
                     string.Join(", ", typeof(TaxiTrip).GetProperties().Select(p => p.Name)));
             return trip => property.GetValue(trip)!;
         }

@@ -49,7 +49,8 @@ namespace Microsoft.ML.Layers.Samples
                 using (var stream = File.Create(onnxPath))
                     ml.Model.ConvertToOnnx(model, rowsView, stream);
                 onnx = new OnnxFareScorer(File.ReadAllBytes(onnxPath));
-                Console.WriteLine($"Converted to ONNX: {onnxPath} (inputs {string.Join(", ", onnx.Inputs)}; score output '{onnx.ScoreOutput}')");
+                Console.WriteLine($"Converted to ONNX: {onnxPath} (inputs {string.Join(", ", onnx.Inputs)}; " +
+                    $"score output '{onnx.ScoreOutput}')");
             }
             catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or OnnxRuntimeException)
             {
@@ -59,7 +60,8 @@ namespace Microsoft.ML.Layers.Samples
             await using var app = Host(ml, model, onnx);
             await app.StartAsync();
             string url = app.Urls.First();
-            Console.WriteLine($"Serving on {url}: POST {url}/predict/mlnet (PredictionEngine pool), POST {url}/predict/onnx (ONNX Runtime); " +
+            Console.WriteLine($"Serving on {url}: POST {url}/predict/mlnet (PredictionEngine pool), " +
+                $"POST {url}/predict/onnx (ONNX Runtime); " +
                 "body: a JSON trip, e.g. {\"vendorId\":\"VTS\",\"rateCode\":\"1\",\"passengerCount\":1,\"tripTime\":1140," +
                 "\"tripDistance\":3.75,\"paymentType\":\"CRD\"}");
             if (requests is null)
@@ -105,7 +107,10 @@ namespace Microsoft.ML.Layers.Samples
                 }
             });
             if (onnx is not null)
-                app.MapPost("/predict/onnx", (TaxiTrip trip, OnnxFareScorer scorer) => new TaxiFarePrediction { Score = scorer.Score(trip) });
+            {
+                app.MapPost("/predict/onnx", (TaxiTrip trip, OnnxFareScorer scorer)
+                    => new TaxiFarePrediction { Score = scorer.Score(trip) });
+            }
             return app;
         }
 

@@ -23,7 +23,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Samples
             RepositoryLayout.BuildConfiguration, "net10.0", "Microsoft.ML.Layers.Samples.dll");
 
         private static ProcessResult RunServe(string output, params string[] arguments)
-            => ProcessRunner.Run(ProcessRunner.DotNet, new[] { SamplesAssembly, "serve" }.Concat(arguments).Concat(new[] { "--output", output }),
+            => ProcessRunner.Run(ProcessRunner.DotNet,
+                new[] { SamplesAssembly, "serve" }.Concat(arguments).Concat(new[] { "--output", output }),
                 RepositoryLayout.Root, timeout: TimeSpan.FromMinutes(8));
 
         [Fact]
@@ -60,7 +61,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Samples
         {
             foreach (var route in Routes)
             {
-                var line = Regex.Match(result.StandardOutput, $@"(?m)^route {Regex.Escape(route)}: (\d+)/(\d+) answers matched offline scoring" +
+                var line = Regex.Match(result.StandardOutput,
+                    $@"(?m)^route {Regex.Escape(route)}: (\d+)/(\d+) answers matched offline scoring" +
                     @" \(largest difference [^)]*\); latency p50 ([0-9.]+) ms, p99 ([0-9.]+) ms");
                 Assert.True(line.Success, $"No result line for {route}.\n{result}");
                 Assert.Equal(requests, int.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture));

@@ -24,6 +24,8 @@ namespace Microsoft.ML.Layers.Estimators
 
         public IReadOnlyList<InputColumn> Inputs { get; }
 
+        public NeuralNetworkModelParameters Model => _model;
+
         public ScoreColumns Columns => _columns;
 
         /// <summary>Scores the rows collected in <paramref name="buffers"/> (one buffer per input, same row count).</summary>
@@ -50,7 +52,7 @@ namespace Microsoft.ML.Layers.Estimators
     /// The scored view of an IDataView (what <c>Transform</c> returns): the input columns followed by the score columns.
     /// Lazy like every ML.NET transform; cursors score many rows per forward pass.
     /// </summary>
-    internal sealed class ScoredDataView : IDataView
+    internal sealed partial class ScoredDataView : IDataView
     {
         private readonly IDataView _input;
         private readonly NetworkScorer _scorer;

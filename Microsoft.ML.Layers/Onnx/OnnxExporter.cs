@@ -114,7 +114,7 @@ namespace Microsoft.ML.Layers.Onnx
             }
         }
 
-        private static List<(string Name, Shape Shape, ScalarType DType)> InputsOf(Model model)
+        internal static List<(string Name, Shape Shape, ScalarType DType)> InputsOf(Model model)
         {
             if (model is Sequential sequential)
             {
@@ -139,7 +139,7 @@ namespace Microsoft.ML.Layers.Onnx
                 : "output").ToList();
         }
 
-        private static List<Shape> OutputShapes(Model model, List<Shape> inputShapes)
+        internal static List<Shape> OutputShapes(Model model, List<Shape> inputShapes)
         {
             if (model is Sequential sequential)
                 return new() { sequential.ComputeOutputShape(inputShapes[0]) };

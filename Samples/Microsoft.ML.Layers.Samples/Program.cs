@@ -13,6 +13,7 @@ var samples = new (string Name, string Description, Func<SampleRun, bool> Run)[]
     ("detox", "text classification: ML.NET tokenizer, keys, Embedding(maskZero) and LSTM, vs SDCA on n-grams", DetoxSample.Run),
     ("custom-layer", "a user-written SimpleDense layer in a pipeline, saved and reloaded from the .zip", CustomLayerSample.Run),
     ("keras-style", "the digits model with Compile/Fit/Evaluate and Summary(), no ML.NET pipeline", KerasStyleSample.Run),
+    ("serve", "the taxi pipeline in an ASP.NET Core API: PredictionEngine pool and ONNX Runtime routes", ServeSample.Run),
 };
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -27,12 +28,13 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine("  --quick        fewer epochs and rows (what CI runs)");
     Console.WriteLine("  --data DIR     the folder of the data sets (default: ../shared/data beside the repository)");
     Console.WriteLine("  --output DIR   where the model .zip and the training-curve PNG go (default: the temp folder's mllayers-samples)");
+    Console.WriteLine("  serve: --model ZIP (serve a saved pipeline), --requests N [--concurrency C] (a checked burst, then exit)");
     Console.WriteLine("Without the data sets a sample runs on a small generated stand-in and says so.");
     return 0;
 }
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-var optionValues = new[] { Option("--data"), Option("--output") };
+var optionValues = new[] { Option("--data"), Option("--output"), Option("--model"), Option("--requests"), Option("--concurrency") };
 var commands = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(a)).ToList();
 string command = commands.FirstOrDefault() ?? "digits";
 var sample = samples.FirstOrDefault(s => s.Name == command);

@@ -19,20 +19,7 @@ namespace Microsoft.ML.Layers.Samples
             // As ML.NET's taxi-fare sample does: fares outside $1..$150 are data errors, left out of training (not of the test).
             var cleaned = ml.Data.FilterRowsByColumn(train, nameof(TaxiTrip.FareAmount), lowerBound: 1, upperBound: 150);
             var split = ml.Data.TrainTestSplit(cleaned, testFraction: 0.1, seed: 1);
-            var prepare = ml.Transforms.Categorical.OneHotEncoding(new[]
-                {
-                    new InputOutputColumnPair("VendorIdEncoded", "VendorId"),
-                    new InputOutputColumnPair("RateCodeEncoded", "RateCode"),
-                    new InputOutputColumnPair("PaymentTypeEncoded", "PaymentType"),
-                })
-                .Append(ml.Transforms.NormalizeMeanVariance(new[]
-                {
-                    new InputOutputColumnPair("PassengerCountNormalized", "PassengerCount"),
-                    new InputOutputColumnPair("TripTimeNormalized", "TripTime"),
-                    new InputOutputColumnPair("TripDistanceNormalized", "TripDistance"),
-                }))
-                .Append(ml.Transforms.Concatenate("Features", "VendorIdEncoded", "RateCodeEncoded", "PaymentTypeEncoded",
-                    "PassengerCountNormalized", "TripTimeNormalized", "TripDistanceNormalized"));
+            var prepare = Prepare(ml);
             (double, string) RSquared(ITransformer model)
             {
                 var metrics = ml.Regression.Evaluate(model.Transform(test), labelColumnName: nameof(TaxiTrip.FareAmount));
@@ -41,7 +28,7 @@ namespace Microsoft.ML.Layers.Samples
 
             int epochs = run.Epochs(10, quick: 3);
             var network = run.Train("NeuralNetwork (Dense 64/32/1)", () => run.FitNetwork(prepare, _ => ml.Regression.Trainers.NeuralNetwork(
-                new Sequential(new Dense(64, activation: "relu"), new Dense(32, activation: "relu"), new Dense(1)),
+                Network(),
                 new NeuralNetworkOptions { LabelColumnName = nameof(TaxiTrip.FareAmount), Epochs = epochs, BatchSize = 128, LearningRate = 3e-3f, Callbacks = new[] { run.Progress(epochs) } }),
                 split.TrainSet, split.TestSet), RSquared, "R-squared");
             run.WriteCurve("loss");
@@ -53,5 +40,24 @@ namespace Microsoft.ML.Layers.Samples
 
             return run.SaveReloadAndCompare(network, train.Schema, test, "Score");
         }
+
+        /// <summary>ML.NET's taxi-fare preparation: one-hot categories, mean-variance normalized numbers, one Features vector.</summary>
+        public static IEstimator<ITransformer> Prepare(MLContext ml) => ml.Transforms.Categorical.OneHotEncoding(new[]
+            {
+                new InputOutputColumnPair("VendorIdEncoded", "VendorId"),
+                new InputOutputColumnPair("RateCodeEncoded", "RateCode"),
+                new InputOutputColumnPair("PaymentTypeEncoded", "PaymentType"),
+            })
+            .Append(ml.Transforms.NormalizeMeanVariance(new[]
+            {
+                new InputOutputColumnPair("PassengerCountNormalized", "PassengerCount"),
+                new InputOutputColumnPair("TripTimeNormalized", "TripTime"),
+                new InputOutputColumnPair("TripDistanceNormalized", "TripDistance"),
+            }))
+            .Append(ml.Transforms.Concatenate("Features", "VendorIdEncoded", "RateCodeEncoded", "PaymentTypeEncoded",
+                "PassengerCountNormalized", "TripTimeNormalized", "TripDistanceNormalized"));
+
+        /// <summary>The small dense network the taxi samples train: 64 and 32 ReLU units, one fare.</summary>
+        public static Sequential Network() => new(new Dense(64, activation: "relu"), new Dense(32, activation: "relu"), new Dense(1));
     }
 }

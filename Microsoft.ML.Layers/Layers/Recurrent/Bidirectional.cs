@@ -192,6 +192,7 @@ namespace Microsoft.ML.Layers
         {
             ArgumentNullException.ThrowIfNull(context);
             ArgumentNullException.ThrowIfNull(inputs);
+            RecurrentLayer.ThrowIfMasked(context, this);
             var states = inputs.Skip(1).ToList();
             int half = states.Count / 2;
             IReadOnlyList<string> Run(Layer layer, IEnumerable<OnnxValue> initialState)

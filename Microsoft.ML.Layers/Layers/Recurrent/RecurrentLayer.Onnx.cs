@@ -24,6 +24,7 @@ namespace Microsoft.ML.Layers
             if (Stateful)
                 throw context.Unsupported("it is stateful (stateful=True): the states it carries from one call to the next are not " +
                     "exported. Export a copy built with stateful=False, passing the states as inputs if needed.");
+            ThrowIfMasked(context, this);
             var form = OnnxForm(context);
             if (inputs.Count != 1 && inputs.Count != 1 + StateCount)
                 throw context.Unsupported($"it takes the sequence and {StateCount} initial state(s); received {inputs.Count} inputs.");
@@ -78,6 +79,15 @@ namespace Microsoft.ML.Layers
             if (ReturnState)
                 results.AddRange(outputs.Skip(1).Select(state => context.Squeeze(state, 0)));
             return results;
+        }
+
+        /// <summary>Throws when a call of <paramref name="layer"/> in a model received a mask (from Masking, Embedding(maskZero),
+        /// ...): the exported graph would ignore it.</summary>
+        internal static void ThrowIfMasked(OnnxExportContext context, Layer layer)
+        {
+            if (layer.InboundNodes.Any(node => node.Inputs.Length > 0 && KerasMask.Get(node.Inputs[0]) is not null))
+                throw context.Unsupported("its input sequence carries a mask (from Masking, Embedding(maskZero: true) or another " +
+                    "masking layer), and masks are not exported: the exported graph would run every time step.");
         }
 
         /// <summary><paramref name="x"/> reversed along <paramref name="axis"/> (a <c>Slice</c> with step -1).</summary>

@@ -263,6 +263,29 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             Assert.Contains("no convolutional LSTM operator", error.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>An exportable identity that masks the time steps whose features are all zero (as Masking does).</summary>
+        private sealed class ZeroStepMask : Layer, IOnnxExportable
+        {
+            public ZeroStepMask() : base(null, true, null) => SupportsMasking = true;
+
+            protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => inputs.alias();
+
+            public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => inputs.ne(0).any(-1);
+
+            string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input) => context.Node("Identity", input.Name);
+        }
+
+        [Fact]
+        public void MaskedSequenceIsUnsupportedInAFunctionalModel()
+        {
+            var input = Input.Create(new Shape(Steps, Features));
+            var masked = new ZeroStepMask().Apply(input);
+            var model = new Model(input, new GRU(4, name: "masked_gru").Apply(masked));
+            var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
+            Assert.Contains("Layer 'masked_gru' (GRU) cannot be exported to ONNX", error.Message, StringComparison.Ordinal);
+            Assert.Contains("masks are not exported", error.Message, StringComparison.Ordinal);
+        }
+
         [KerasReferenceTheory]
         [InlineData("simple_rnn/simple_rnn_tf_keras_2_model.h5")]
         [InlineData("simple_flatten_lstm/simple_flatten_lstm_tf_keras_2_model.h5")]

@@ -197,7 +197,8 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             manual_seed(19);
             var input = Input.Create(new Shape(Steps, Features), name: "sequence");
             var bi = new Bidirectional(new LSTM(4, returnSequences: true, returnState: true),
-                backwardLayer: new LSTM(4, returnSequences: true, returnState: true, goBackwards: true, recurrentActivation: "hard_sigmoid"));
+                backwardLayer: new LSTM(4, returnSequences: true, returnState: true, goBackwards: true,
+                    recurrentActivation: "hard_sigmoid"));
             var outputs = bi.ApplyAll(input);
             Assert.Equal(5, outputs.Count);
             var model = new Model(new[] { input }, outputs.ToArray());
@@ -227,7 +228,8 @@ namespace Microsoft.ML.Layers.Tests.Onnx
         [Fact]
         public void StatefulLayerIsUnsupported()
         {
-            var model = new Sequential(new InputLayer(new Shape(Steps, Features), batchSize: 2), new LSTM(4, stateful: true, name: "memory"));
+            var model = new Sequential(new InputLayer(new Shape(Steps, Features), batchSize: 2),
+                new LSTM(4, stateful: true, name: "memory"));
             var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
             Assert.Contains("Layer 'memory' (LSTM) cannot be exported to ONNX", error.Message, StringComparison.Ordinal);
             Assert.Contains("stateful", error.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Bidirectional")]
-    public sealed class Bidirectional : Layer
+    public sealed class Bidirectional : Layer, IOnnxMultiExportable
     {
         // The sequence's rank (the wrapped layer's: 3, or 5 for ConvLSTM2D), checked here rather than through Layer.InputSpec,
         // which would apply to initial states too.
@@ -176,6 +177,42 @@ namespace Microsoft.ML.Layers
                 case MergeMode.Sum: outputs.Add(y.Plus(yReversed)); break;
                 case MergeMode.Average: outputs.Add(y.Plus(yReversed).DivScalar(2)); break;
                 case MergeMode.Multiply: outputs.Add(y * yReversed); break;
+                default: outputs.Add(y); outputs.Add(yReversed); break;
+            }
+            if (ReturnState)
+                outputs.AddRange(forward.Skip(1).Concat(backward.Skip(1)));
+            return outputs;
+        }
+
+        /// <summary>
+        /// Writes the forward and the backward layer (each as its own ONNX recurrent node, initial states split between them as
+        /// in a call), puts the backward sequence back in input order and merges the two as <see cref="MergeMode"/> says.
+        /// </summary>
+        IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(inputs);
+            RecurrentLayer.ThrowIfMasked(context, this);
+            var states = inputs.Skip(1).ToList();
+            int half = states.Count / 2;
+            IReadOnlyList<string> Run(Layer layer, IEnumerable<OnnxValue> initialState)
+            {
+                var list = initialState.Prepend(inputs[0]).ToList();
+                return OnnxExporter.ExportLayer(context, layer, list, singleInput: list.Count == 1);
+            }
+            var forward = Run(ForwardLayer, states.Take(half));
+            var backward = Run(BackwardLayer, states.Skip(half));
+            var y = forward[0];
+            var yReversed = ReturnSequences ? RecurrentLayer.ReverseOnnx(context, backward[0], 1) : backward[0];
+            var outputs = new List<string>();
+            switch (MergeMode)
+            {
+                case MergeMode.Concat:
+                    outputs.Add(context.Node("Concat", new[] { y, yReversed }, new OnnxAttributes { { "axis", -1L } }));
+                    break;
+                case MergeMode.Sum: outputs.Add(context.Node("Add", y, yReversed)); break;
+                case MergeMode.Average: outputs.Add(context.Node("Div", context.Node("Add", y, yReversed), context.Constant(2f))); break;
+                case MergeMode.Multiply: outputs.Add(context.Node("Mul", y, yReversed)); break;
                 default: outputs.Add(y); outputs.Add(yReversed); break;
             }
             if (ReturnState)

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.Layers.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("TimeDistributed")]
-    public sealed class TimeDistributed : Layer
+    public sealed class TimeDistributed : Layer, IOnnxExportable
     {
         /// <summary>Wraps <paramref name="layer"/>.</summary>
         /// <param name="layer">The layer applied at every time step.</param>
@@ -68,6 +69,30 @@ namespace Microsoft.ML.Layers
                 throw new ArgumentException($"`TimeDistributed` layer '{Name}' should be passed an `input_shape` with at least 3 " +
                     $"dimensions. Received: input_shape={inputShape}");
             return new Shape(new[] { inputShape[0] }.Concat(inputShape.Skip(2)));
+        }
+
+        /// <summary>
+        /// Folds the time axis into the batch (<c>Reshape</c> to <c>(batch * timesteps, ...)</c>), writes the wrapped layer's own
+        /// export on that, and unfolds its output to <c>(batch, timesteps, ...)</c>; batch and time may both be dynamic.
+        /// </summary>
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(input);
+            var stepShape = StepShape(input.Shape);
+            if (stepShape.Skip(1).Any(d => d == Shape.Unknown))
+                throw context.Unsupported($"the shape of one time step must be known to fold the time axis into the batch. Received: " +
+                    $"input_shape={input.Shape}.");
+            var folded = context.Reshape(input.Name, new[] { -1L }.Concat(stepShape.Skip(1)).ToArray());
+            var output = OnnxExporter.ExportLayer(context, Layer, new[] { new OnnxValue(folded, stepShape) }, singleInput: true).Single();
+            var outputStep = Layer.ComputeOutputShape(stepShape);
+            if (outputStep.Skip(1).Any(d => d == Shape.Unknown))
+                throw context.Unsupported($"the wrapped layer's output shape {outputStep} must be known past the batch axis.");
+            var batchAndTime = context.Node("Slice", context.Node("Shape", input.Name), context.Int64s(0), context.Int64s(2),
+                context.Int64s(0));
+            var shape = context.Node("Concat", new[] { batchAndTime, context.Int64s(outputStep.Skip(1).ToArray()) },
+                new OnnxAttributes { { "axis", 0L } });
+            return context.Node("Reshape", output, shape);
         }
 
         /// <summary>The wrapped layer's output shape for one step, with the time axis put back at position 1.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Onnx;
 using static TorchSharp.torch;
 
@@ -59,6 +60,7 @@ namespace Microsoft.ML.Layers.Onnx
             if (model is Sequential sequential)
             {
                 var x = inputs.Single();
+                RefuseMasks(context, sequential, x.Shape);
                 foreach (var layer in sequential.Layers)
                 {
                     var output = ExportLayer(context, layer, new[] { x }, singleInput: true).Single();
@@ -89,6 +91,41 @@ namespace Microsoft.ML.Layers.Onnx
                     values[node.Outputs[i]] = new OnnxValue(outputs[i], KerasTensor.ShapeOf(node.Outputs[i]));
             }
             return graph.Outputs.Select(t => values[t].Name).ToList();
+        }
+
+        /// <summary>
+        /// A Sequential model records no graph, so whether a layer attaches a mask (a custom layer's <c>ComputeMask</c>) shows
+        /// only when it runs: the model runs once on a one-row batch of zeros, and a mask reaching a next layer fails the export
+        /// naming that layer. A probe that cannot run (a shape the zeros do not suit) decides nothing.
+        /// </summary>
+        private static void RefuseMasks(OnnxExportContext context, Sequential sequential, Shape inputShape)
+        {
+            Layer? consumer = null;
+            try
+            {
+                using var scope = NewDisposeScope();
+                var dims = inputShape.Select((d, i) => d >= 0 ? d : i == 0 ? 1 : 2).ToArray();
+                var x = zeros(dims, sequential.InputLayerOrNull?.DType ?? ScalarType.Float32);
+                foreach (var layer in sequential.Layers)
+                {
+                    if (KerasMask.Get(x) is not null)
+                    {
+                        consumer = layer;
+                        break;
+                    }
+                    x = layer.Apply(x, training: false, mask: null);
+                }
+            }
+            catch (Exception error) when (error is ArgumentException or InvalidOperationException or ExternalException)
+            {
+                return;
+            }
+            if (consumer is not null)
+            {
+                using var entered = context.EnterLayer(consumer);
+                throw context.Unsupported("its input carries a mask (from a previous layer's ComputeMask), and masks are not " +
+                    "exported to ONNX. Export a model without masking.");
+            }
         }
 
         /// <summary>Writes one layer call (a nested model inline).</summary>

@@ -208,5 +208,14 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             Assert.Contains("'after_mask'", error.Message);
             Assert.Contains("masks are not exported", error.Message);
         }
+
+        [Fact]
+        public void AMaskInsideASequentialModelFailsTheExportNamingTheConsumer()
+        {
+            var model = new Sequential(new InputLayer(new Shape(4, 3)), new ExportableMasker(), new Dense(2, name: "after_mask_seq"));
+            var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
+            Assert.Contains("'after_mask_seq'", error.Message);
+            Assert.Contains("masks are not exported", error.Message);
+        }
     }
 }

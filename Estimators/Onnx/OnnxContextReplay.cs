@@ -42,6 +42,7 @@ namespace Microsoft.ML.Layers.Estimators
             return names;
         }
 
+        /// <summary>Adds a constant; ML.NET's context writes rank-0 tensors only through its single-value overloads.</summary>
         private static string AddInitializer(OnnxContext ctx, TensorProto tensor)
         {
             var dims = tensor.Dims.ToArray();
@@ -52,14 +53,14 @@ namespace Microsoft.ML.Layers.Estimators
                     float[] values = tensor.RawData.Length > 0
                         ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
                         : tensor.FloatData.ToArray();
-                    return ctx.AddInitializer(values, dims, tensor.Name);
+                    return dims.Length == 0 ? ctx.AddInitializer(values.Single(), tensor.Name) : ctx.AddInitializer(values, dims, tensor.Name);
                 }
                 case TensorProto.Types.DataType.Int64:
                 {
                     long[] values = tensor.RawData.Length > 0
                         ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
                         : tensor.Int64Data.ToArray();
-                    return ctx.AddInitializer(values, dims, tensor.Name);
+                    return dims.Length == 0 ? ctx.AddInitializer(values.Single(), tensor.Name) : ctx.AddInitializer(values, dims, tensor.Name);
                 }
                 default:
                     throw new NotSupportedException($"The network's ONNX constant '{tensor.Name}' has element type " +

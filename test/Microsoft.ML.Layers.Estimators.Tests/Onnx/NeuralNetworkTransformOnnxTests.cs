@@ -36,7 +36,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
             var data = Rows(ml, 50);
             // A Sequential without an Input: ConvertToOnnx runs before any batch has built it.
             // relu6 and gelu write rank-0 constants (ML.NET's context takes them through its single-value overloads).
-            var network = new Sequential(new Dense(8, activation: "relu6"), new Dense(8, activation: "gelu"), new Dense(3, activation: "softmax"));
+            var network = new Sequential(new Dense(8, activation: "relu6"), new Dense(8, activation: "gelu"),
+                new Dense(3, activation: "softmax"));
             var model = ml.Transforms.NormalizeMinMax("Features")
                 .Append(ml.Transforms.NeuralNetwork(network, "Embedding", "Features"))
                 .Fit(data);

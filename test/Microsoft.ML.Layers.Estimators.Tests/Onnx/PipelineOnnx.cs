@@ -68,7 +68,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
                     // ApplyOnnxModel names a column after its ONNX output, without the ".output" ConvertToOnnx appends.
                     var onnxName = outputOf[name];
                     var onnxColumn = applied.Schema.GetColumnOrNull(onnxName)
-                        ?? applied.Schema[onnxName.EndsWith(".output", StringComparison.Ordinal) ? onnxName[..^".output".Length] : onnxName];
+                        ?? applied.Schema[onnxName.EndsWith(".output", StringComparison.Ordinal) ? onnxName[..^".output".Length]
+                            : onnxName];
                     worst = Math.Max(worst, Compare($"ApplyOnnxModel '{onnxColumn.Name}'", column, scored,
                         ReadAsArray(applied, onnxColumn)));
                 }

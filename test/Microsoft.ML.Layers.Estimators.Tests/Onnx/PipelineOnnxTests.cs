@@ -45,8 +45,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
         public void DigitsMulticlassPipelineScoresTheSameInOnnxRuntime()
         {
             var ml = new MLContext(seed: 1);
-            var train = ml.Data.TakeRows(ml.Data.LoadFromTextFile<RealDataTests.Digit>(DataFile("optdigits-train.csv"), separatorChar: ','), 1000);
-            var test = ml.Data.TakeRows(ml.Data.LoadFromTextFile<RealDataTests.Digit>(DataFile("optdigits-test.csv"), separatorChar: ','), 300);
+            IDataView Load(string file) => ml.Data.LoadFromTextFile<RealDataTests.Digit>(DataFile(file), separatorChar: ',');
+            var train = ml.Data.TakeRows(Load("optdigits-train.csv"), 1000);
+            var test = ml.Data.TakeRows(Load("optdigits-test.csv"), 300);
             var model = ml.Transforms.Conversion.MapValueToKey("Label", "Number")
                 .Append(ml.Transforms.NormalizeMinMax("Features"))
                 .Append(ml.MulticlassClassification.Trainers.NeuralNetwork(
@@ -65,7 +66,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
                 trimWhitespace: true);
             var train = ml.Data.TakeRows(data, 3000);
             var test = ml.Data.TakeRows(ml.Data.SkipRows(data, 3000), 300);
-            string[] categorical = { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
+            string[] categorical =
+                { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
             string[] numeric = { "Age", "EducationNum", "CapitalGain", "CapitalLoss", "HoursPerWeek" };
             var prepare = ml.Transforms.Categorical.OneHotEncoding(categorical.Select(c => new InputOutputColumnPair(c)).ToArray())
                 .Append(ml.Transforms.Concatenate("Numeric", numeric))
@@ -85,8 +87,9 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
         public void TaxiRegressionPipelineScoresTheSameInOnnxRuntime()
         {
             var ml = new MLContext(seed: 1);
-            var train = ml.Data.TakeRows(ml.Data.LoadFromTextFile<TaxiTrip>(DataFile("taxi-fare-train.csv"), separatorChar: ',', hasHeader: true), 3000);
-            var test = ml.Data.TakeRows(ml.Data.LoadFromTextFile<TaxiTrip>(DataFile("taxi-fare-test.csv"), separatorChar: ',', hasHeader: true), 300);
+            IDataView Load(string file) => ml.Data.LoadFromTextFile<TaxiTrip>(DataFile(file), separatorChar: ',', hasHeader: true);
+            var train = ml.Data.TakeRows(Load("taxi-fare-train.csv"), 3000);
+            var test = ml.Data.TakeRows(Load("taxi-fare-test.csv"), 300);
             var model = ml.Transforms.Categorical.OneHotEncoding(new[]
                 {
                     new InputOutputColumnPair("VendorIdEncoded", "VendorId"),
@@ -102,7 +105,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
                 .Append(ml.Transforms.Concatenate("Features", "VendorIdEncoded", "RateCodeEncoded", "PaymentTypeEncoded",
                     "PassengerCountNormalized", "TripTimeNormalized", "TripDistanceNormalized"))
                 .Append(ml.Regression.Trainers.NeuralNetwork(
-                    new Sequential(new Dense(32, activation: "relu"), new Dense(16, activation: "relu"), new Dense(1)), Quick("FareAmount")))
+                    new Sequential(new Dense(32, activation: "relu"), new Dense(16, activation: "relu"), new Dense(1)),
+                    Quick("FareAmount")))
                 .Fit(train);
 
             double worst = PipelineOnnx.AssertSameScores(ml, model, test, "Score");

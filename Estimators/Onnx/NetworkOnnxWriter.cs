@@ -31,6 +31,13 @@ namespace Microsoft.ML.Layers.Estimators
             ctx.CheckOpSetVersion(Opset, "NeuralNetwork");
             var model = scorer.Model;
             var network = model.Network;
+            if (network is Sequential { BuildShapes: null } && scorer.Inputs is [{ IsVariableLength: false } only])
+            {
+                // A Sequential without an Input is built by its first batch (what Transform would run): build it on one row.
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                network.ApplyAll(zeros(1, only.Width, dtype: only.TensorType), training: false);
+            }
             var networkInputs = OnnxGraphWriter.Inputs(network);
             if (networkInputs.Count != scorer.Inputs.Count)
                 throw new InvalidOperationException($"Network '{network.Name}' has {networkInputs.Count} inputs but is fed " +
@@ -84,7 +91,7 @@ namespace Microsoft.ML.Layers.Estimators
                         probability = first;
                         var clamped = writer.Node("Clip", new[] { first, Scalar(ctx, (float)1e-7, "low"),
                             Scalar(ctx, (float)(1 - 1e-7), "high") });
-                        var complement = writer.Node("Sub", new[] { ctx.AddInitializer(1f, "one"), clamped });
+                        var complement = writer.Node("Sub", new[] { Scalar(ctx, 1f, "one"), clamped });
                         score = writer.Node("Log", new[] { writer.Node("Div", new[] { clamped, complement }) });
                     }
                     else
@@ -94,7 +101,7 @@ namespace Microsoft.ML.Layers.Estimators
                     }
                     writer.Column(added["Score"], score);
                     writer.Column(added["Probability"], probability);
-                    writer.Column(added["PredictedLabel"], writer.Node("Greater", new[] { probability, ctx.AddInitializer(0.5f, "half") }));
+                    writer.Column(added["PredictedLabel"], writer.Node("Greater", new[] { probability, Scalar(ctx, 0.5f, "half") }));
                     break;
                 }
                 case NeuralNetworkTask.MulticlassClassification:
@@ -107,7 +114,7 @@ namespace Microsoft.ML.Layers.Estimators
                         n.AddAttribute("axis", 1L);
                         n.AddAttribute("keepdims", 1L);
                     });
-                    var key = writer.Node("Add", new[] { index, ctx.AddInitializer(1L, "one") });
+                    var key = writer.Node("Add", new[] { index, ctx.AddInitializer(1L, Prefix + "one") });
                     writer.Column(added["Score"], probabilities);
                     writer.Column(added["PredictedLabel"],
                         writer.Node("Cast", new[] { key }, n => n.AddAttribute("to", (long)DataType.Uint32)));
@@ -120,8 +127,7 @@ namespace Microsoft.ML.Layers.Estimators
         }
 
         /// <summary>A float32 scalar (rank 0, as <c>Clip</c>'s bounds must be).</summary>
-        private static string Scalar(OnnxContext ctx, float value, string name)
-            => ctx.AddInitializer(new[] { value }, Array.Empty<long>(), name);
+        private static string Scalar(OnnxContext ctx, float value, string name) => ctx.AddInitializer(value, Prefix + name);
 
         /// <summary>Writes nodes with outputs named by the context.</summary>
         private sealed class Writer
@@ -141,9 +147,10 @@ namespace Microsoft.ML.Layers.Estimators
             /// <summary>The first value of each row, as a (batch, 1) column (<c>values[.., 0]</c>).</summary>
             public string FirstColumn(string values) => Node("Slice", new[]
             {
-                values, _ctx.AddInitializer(new long[] { 0 }, new long[] { 1 }, "starts"),
-                _ctx.AddInitializer(new long[] { 1 }, new long[] { 1 }, "ends"), _ctx.AddInitializer(new long[] { 1 }, new long[] { 1 }, "axes"),
+                values, Int64s(0, "starts"), Int64s(1, "ends"), Int64s(1, "axes"),
             });
+
+            private string Int64s(long value, string name) => _ctx.AddInitializer(new[] { value }, new long[] { 1 }, Prefix + name);
 
             /// <summary>Makes <paramref name="value"/> the ONNX value of <paramref name="column"/>.</summary>
             public void Column(DataViewSchema.Column column, string value)

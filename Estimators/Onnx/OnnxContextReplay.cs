@@ -18,7 +18,8 @@ namespace Microsoft.ML.Layers.Estimators
         /// variables given there. Returns the context's name of every value of the fragment.
         /// </summary>
         /// <exception cref="NotSupportedException">An initializer type or attribute type ML.NET's context cannot write.</exception>
-        public static IReadOnlyDictionary<string, string> Replay(OnnxContext ctx, GraphProto graph, IReadOnlyDictionary<string, string> bound)
+        public static IReadOnlyDictionary<string, string> Replay(OnnxContext ctx, GraphProto graph,
+            IReadOnlyDictionary<string, string> bound)
         {
             var names = new Dictionary<string, string>(bound, StringComparer.Ordinal) { [""] = "" };
             foreach (var initializer in graph.Initializer)
@@ -26,8 +27,8 @@ namespace Microsoft.ML.Layers.Estimators
             foreach (var node in graph.Node)
             {
                 var inputs = node.Input.Select(name => names.TryGetValue(name, out var mapped) ? mapped
-                    : throw new InvalidOperationException($"ONNX node '{node.Name}' ({node.OpType}) reads '{name}', which no earlier node " +
-                        "or initializer of the network writes.")).ToList();
+                    : throw new InvalidOperationException($"ONNX node '{node.Name}' ({node.OpType}) reads '{name}', which no " +
+                        "earlier node or initializer of the network writes.")).ToList();
                 var outputs = new List<string>(node.Output.Count);
                 foreach (var output in node.Output)
                 {
@@ -42,6 +43,7 @@ namespace Microsoft.ML.Layers.Estimators
             return names;
         }
 
+        /// <summary>Adds a constant; ML.NET's context writes rank-0 tensors only through its single-value overloads.</summary>
         private static string AddInitializer(OnnxContext ctx, TensorProto tensor)
         {
             var dims = tensor.Dims.ToArray();
@@ -52,14 +54,16 @@ namespace Microsoft.ML.Layers.Estimators
                     float[] values = tensor.RawData.Length > 0
                         ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
                         : tensor.FloatData.ToArray();
-                    return ctx.AddInitializer(values, dims, tensor.Name);
+                    return dims.Length == 0 ? ctx.AddInitializer(values.Single(), tensor.Name)
+                        : ctx.AddInitializer(values, dims, tensor.Name);
                 }
                 case TensorProto.Types.DataType.Int64:
                 {
                     long[] values = tensor.RawData.Length > 0
                         ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
                         : tensor.Int64Data.ToArray();
-                    return ctx.AddInitializer(values, dims, tensor.Name);
+                    return dims.Length == 0 ? ctx.AddInitializer(values.Single(), tensor.Name)
+                        : ctx.AddInitializer(values, dims, tensor.Name);
                 }
                 default:
                     throw new NotSupportedException($"The network's ONNX constant '{tensor.Name}' has element type " +

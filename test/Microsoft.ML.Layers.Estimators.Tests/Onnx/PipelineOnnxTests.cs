@@ -1,0 +1,116 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Layers.Estimators.Tests.RealData;
+using Microsoft.ML.Layers.TestFramework;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
+{
+    /// <summary>
+    /// <c>mlContext.Model.ConvertToOnnx</c> on the digits, adult and taxi pipelines of the samples (ML.NET's normalizers,
+    /// one-hot encoding, concatenation and key mapping around this library's trainers; few rows and epochs), and on
+    /// <c>Transforms.NeuralNetwork</c>: ONNX Runtime and <c>ApplyOnnxModel</c> score as ML.NET's <c>Transform</c> does.
+    /// </summary>
+    /// <remarks>
+    /// The networks are Dense-only for now: the samples' Conv2D/MaxPooling2D/Reshape/Flatten (digits), Dropout (adult) and
+    /// Embedding/Concatenate (adult's key variant) export with the layer families added by the other parts of issue 17.
+    /// </remarks>
+    [Collection(SerialTrainingCollection.Name)]
+    public sealed class PipelineOnnxTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public PipelineOnnxTests(ITestOutputHelper output) => _output = output;
+
+        private static string DataFile(string name) => Path.Combine(RepositoryLayout.SharedDataDirectory, name);
+
+        public sealed class TaxiTrip
+        {
+            [LoadColumn(0)] public string VendorId { get; set; } = "";
+            [LoadColumn(1)] public string RateCode { get; set; } = "";
+            [LoadColumn(2)] public float PassengerCount { get; set; }
+            [LoadColumn(3)] public float TripTime { get; set; }
+            [LoadColumn(4)] public float TripDistance { get; set; }
+            [LoadColumn(5)] public string PaymentType { get; set; } = "";
+            [LoadColumn(6)] public float FareAmount { get; set; }
+        }
+
+        private static NeuralNetworkOptions Quick(string label = "Label")
+            => new() { LabelColumnName = label, Epochs = 2, BatchSize = 64, LearningRate = 3e-3f };
+
+        [SharedDataFact]
+        public void DigitsMulticlassPipelineScoresTheSameInOnnxRuntime()
+        {
+            var ml = new MLContext(seed: 1);
+            IDataView Load(string file) => ml.Data.LoadFromTextFile<RealDataTests.Digit>(DataFile(file), separatorChar: ',');
+            var train = ml.Data.TakeRows(Load("optdigits-train.csv"), 1000);
+            var test = ml.Data.TakeRows(Load("optdigits-test.csv"), 300);
+            var model = ml.Transforms.Conversion.MapValueToKey("Label", "Number")
+                .Append(ml.Transforms.NormalizeMinMax("Features"))
+                .Append(ml.MulticlassClassification.Trainers.NeuralNetwork(
+                    new Sequential(new Dense(32, activation: "relu"), new Dense(10)), Quick()))
+                .Fit(train);
+
+            double worst = PipelineOnnx.AssertSameScores(ml, model, test, "Score", "PredictedLabel");
+            _output.WriteLine($"digits: largest |ONNX - ML.NET| {worst:E2}");
+        }
+
+        [SharedDataFact]
+        public void AdultBinaryPipelineWithOneHotAndNormalizersScoresTheSameInOnnxRuntime()
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromTextFile<RealDataTests.Adult>(DataFile("adult.txt"), separatorChar: ',', hasHeader: true,
+                trimWhitespace: true);
+            var train = ml.Data.TakeRows(data, 3000);
+            var test = ml.Data.TakeRows(ml.Data.SkipRows(data, 3000), 300);
+            string[] categorical =
+                { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
+            string[] numeric = { "Age", "EducationNum", "CapitalGain", "CapitalLoss", "HoursPerWeek" };
+            var prepare = ml.Transforms.Categorical.OneHotEncoding(categorical.Select(c => new InputOutputColumnPair(c)).ToArray())
+                .Append(ml.Transforms.Concatenate("Numeric", numeric))
+                .Append(ml.Transforms.NormalizeMeanVariance("Numeric"))
+                .Append(ml.Transforms.Concatenate("Features", categorical.Append("Numeric").ToArray()));
+            // Logits (Score = the network's output) and probabilities (Score = the logit of a sigmoid output).
+            foreach (var activation in new[] { "linear", "sigmoid" })
+            {
+                var model = prepare.Append(ml.BinaryClassification.Trainers.NeuralNetwork(
+                    new Sequential(new Dense(16, activation: "relu"), new Dense(1, activation: activation)), Quick())).Fit(train);
+                double worst = PipelineOnnx.AssertSameScores(ml, model, test, "Score", "Probability", "PredictedLabel");
+                _output.WriteLine($"adult ({activation} output): largest |ONNX - ML.NET| {worst:E2}");
+            }
+        }
+
+        [SharedDataFact]
+        public void TaxiRegressionPipelineScoresTheSameInOnnxRuntime()
+        {
+            var ml = new MLContext(seed: 1);
+            IDataView Load(string file) => ml.Data.LoadFromTextFile<TaxiTrip>(DataFile(file), separatorChar: ',', hasHeader: true);
+            var train = ml.Data.TakeRows(Load("taxi-fare-train.csv"), 3000);
+            var test = ml.Data.TakeRows(Load("taxi-fare-test.csv"), 300);
+            var model = ml.Transforms.Categorical.OneHotEncoding(new[]
+                {
+                    new InputOutputColumnPair("VendorIdEncoded", "VendorId"),
+                    new InputOutputColumnPair("RateCodeEncoded", "RateCode"),
+                    new InputOutputColumnPair("PaymentTypeEncoded", "PaymentType"),
+                })
+                .Append(ml.Transforms.NormalizeMeanVariance(new[]
+                {
+                    new InputOutputColumnPair("PassengerCountNormalized", "PassengerCount"),
+                    new InputOutputColumnPair("TripTimeNormalized", "TripTime"),
+                    new InputOutputColumnPair("TripDistanceNormalized", "TripDistance"),
+                }))
+                .Append(ml.Transforms.Concatenate("Features", "VendorIdEncoded", "RateCodeEncoded", "PaymentTypeEncoded",
+                    "PassengerCountNormalized", "TripTimeNormalized", "TripDistanceNormalized"))
+                .Append(ml.Regression.Trainers.NeuralNetwork(
+                    new Sequential(new Dense(32, activation: "relu"), new Dense(16, activation: "relu"), new Dense(1)),
+                    Quick("FareAmount")))
+                .Fit(train);
+
+            double worst = PipelineOnnx.AssertSameScores(ml, model, test, "Score");
+            _output.WriteLine($"taxi: largest |ONNX - ML.NET| {worst:E2}");
+        }
+    }
+}

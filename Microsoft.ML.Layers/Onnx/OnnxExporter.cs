@@ -100,7 +100,7 @@ namespace Microsoft.ML.Layers.Onnx
         /// </summary>
         private static void RefuseMasks(OnnxExportContext context, Sequential sequential, Shape inputShape)
         {
-            Layer? consumer = null;
+            Layer? producer = null, consumer = null;
             try
             {
                 using var scope = NewDisposeScope();
@@ -114,6 +114,7 @@ namespace Microsoft.ML.Layers.Onnx
                         break;
                     }
                     x = layer.Apply(x, training: false, mask: null);
+                    producer = layer;
                 }
             }
             catch (Exception error) when (error is ArgumentException or InvalidOperationException or ExternalException)
@@ -123,8 +124,8 @@ namespace Microsoft.ML.Layers.Onnx
             if (consumer is not null)
             {
                 using var entered = context.EnterLayer(consumer);
-                throw context.Unsupported("its input carries a mask (from a previous layer's ComputeMask), and masks are not " +
-                    "exported to ONNX. Export a model without masking.");
+                throw context.Unsupported($"its input carries the mask layer '{producer!.Name}' ({producer.GetType().Name}) attaches, " +
+                    "and masks are not exported to ONNX. Export a model without masking.");
             }
         }
 

@@ -50,7 +50,8 @@ namespace Microsoft.ML.Layers.Samples
                 numberOfIterations: run.Quick ? 20 : 100)).Fit(train), auc, "AUC");
             run.PrintComparison();
 
-            return run.SaveReloadAndCompare(embedded, train.Schema, test, "Probability");
+            bool reloaded = run.SaveReloadAndCompare(embedded, train.Schema, test, "Probability");
+            return OnnxRoundTrip.Check(run, embedded, test, "Probability") && reloaded;
         }
 
         /// <summary>

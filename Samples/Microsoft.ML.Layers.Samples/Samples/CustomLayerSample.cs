@@ -34,7 +34,8 @@ namespace Microsoft.ML.Layers.Samples
 
             var layers = model.LastTransformer.Model.Network.Layers;
             Console.WriteLine($"The trained network's layers: {string.Join(", ", layers.Select(l => $"{l.Name} ({l.GetType().Name})"))}");
-            return run.SaveReloadAndCompare(model, train.Schema, test, "Score");
+            bool reloaded = run.SaveReloadAndCompare(model, train.Schema, test, "Score");
+            return OnnxRoundTrip.Check(run, model, test, "Score") && reloaded;
         }
     }
 }

@@ -29,7 +29,8 @@ namespace Microsoft.ML.Layers.Samples
                 numberOfIterations: run.Quick ? 20 : 200)).Fit(train), Accuracy, "micro-accuracy");
             run.PrintComparison();
 
-            return run.SaveReloadAndCompare(network, train.Schema, test, "Score");
+            bool reloaded = run.SaveReloadAndCompare(network, train.Schema, test, "Score");
+            return OnnxRoundTrip.Check(run, network, test, "Score") && reloaded;
         }
     }
 }

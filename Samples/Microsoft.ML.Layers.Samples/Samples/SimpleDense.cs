@@ -1,13 +1,15 @@
 using Microsoft.ML.Layers;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Samples
 {
     // The seed's SimpleDense, written as a user writes a layer: weights created in Build from the input shape, the maths in
     // Call, the config in GetConfig/FromConfig, and [RegisterLayer] so that a saved model finds the class again.
+    // IOnnxExportable lets ONNX export (and ML.NET's ConvertToOnnx) write it: the same maths as ONNX nodes.
     [RegisterLayer("SimpleDense")]
-    public sealed class SimpleDense : Layer
+    public sealed class SimpleDense : Layer, IOnnxExportable
     {
         private Parameter? _w, _b;
 
@@ -25,6 +27,9 @@ namespace Microsoft.ML.Layers.Samples
 
         protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
             => inputs.matmul(_w!) + _b!;
+
+        string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)
+            => context.Node("Add", context.Node("MatMul", input.Name, context.Weight(_w!, "w")), context.Weight(_b!, "b"));
 
         public override LayerConfig GetConfig() => base.GetConfig().With("units", Units);
 

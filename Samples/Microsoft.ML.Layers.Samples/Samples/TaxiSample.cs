@@ -38,7 +38,8 @@ namespace Microsoft.ML.Layers.Samples
                 numberOfTrees: run.Quick ? 20 : 100)).Fit(cleaned), RSquared, "R-squared");
             run.PrintComparison();
 
-            return run.SaveReloadAndCompare(network, train.Schema, test, "Score");
+            bool reloaded = run.SaveReloadAndCompare(network, train.Schema, test, "Score");
+            return OnnxRoundTrip.Check(run, network, test, "Score") && reloaded;
         }
 
         /// <summary>ML.NET's taxi-fare preparation: one-hot categories, mean-variance normalized numbers, one Features vector.</summary>

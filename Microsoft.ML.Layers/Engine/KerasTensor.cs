@@ -68,6 +68,10 @@ namespace Microsoft.ML.Layers
                 : throw new ArgumentException($"Layer '{layer.Name}' was called with a mix of symbolic and concrete tensors (input {i} " +
                     $"is concrete). In the functional API every input must come from Input.Create or from another layer's symbolic " +
                 $"output.")).ToList();
+            // Inside another layer's symbolic probe (a wrapper such as Bidirectional calling its inner layers on the stand-ins
+            // with the mask it received), the call is an ordinary eager one: the wrapper's own node records the graph.
+            if (IsProbing && masks is not null && masks.Any(m => m is not null))
+                return layer.ApplyCore(inputs, singleInput, training, masks);
             if (masks is not null && masks.Any(m => m is not null))
                 throw new ArgumentException($"Layer '{layer.Name}': explicit masks cannot be passed on symbolic tensors; masks flow from " +
                     $"the layers that produce them (Embedding(maskZero), Masking).");

@@ -255,5 +255,27 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var error = Assert.Throws<ArgumentException>(() => new Bidirectional(new ConvLSTM2D(3, 3)).Apply(randn(new long[] { 2, 4, 6 })));
             Assert.Contains("expected rank 5", error.Message);
         }
+
+        /// <summary>
+        /// Embedding(maskZero) into Bidirectional in a functional model: building the graph used to fail (the wrapper handed the
+        /// mask to its inner layers on the symbolic stand-ins). A padded row must give what the unpadded row gives, as in Keras.
+        /// </summary>
+        [Fact]
+        public void AFunctionalModelWithAMaskedBidirectionalBuildsAndSkipsThePaddedSteps()
+        {
+            manual_seed(11);
+            var input = Input.Create(new Shape(4), dtype: ScalarType.Int64, name: "tokens");
+            var embedded = new Embedding(10, 3, maskZero: true, name: "embedded").Apply(input);
+            var encoded = new Bidirectional(new LSTM(2, name: "inner"), name: "both_ways").Apply(embedded);
+            var model = new Model(input, encoded);
+
+            using var padded = tensor(new long[] { 3, 7, 0, 0 }).reshape(1, 4);
+            using var unpaddedInput = tensor(new long[] { 3, 7 }).reshape(1, 2);
+            var fromPadded = model.Apply(padded, training: false);
+            // The same layers run eagerly on the row without its padding.
+            var bidirectional = (Bidirectional)model.GetLayer("both_ways");
+            var fromUnpadded = bidirectional.Apply(model.GetLayer("embedded").Apply(unpaddedInput), training: false);
+            TensorAssert.Close(fromUnpadded, fromPadded, 1e-5, 1e-6, "padded vs unpadded row");
+        }
     }
 }

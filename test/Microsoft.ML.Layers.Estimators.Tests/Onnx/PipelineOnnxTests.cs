@@ -65,21 +65,28 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
             _output.WriteLine($"digits: largest |ONNX - ML.NET| {worst:E2}");
         }
 
+        private static readonly string[] AdultCategorical =
+            { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
+
+        private static readonly string[] AdultNumeric = { "Age", "EducationNum", "CapitalGain", "CapitalLoss", "HoursPerWeek" };
+
+        /// <summary>3,000 training rows of adult.txt and the next 300 for scoring.</summary>
+        private static (IDataView Train, IDataView Test) LoadAdult(MLContext ml)
+        {
+            var data = ml.Data.LoadFromTextFile<RealDataTests.Adult>(DataFile("adult.txt"), separatorChar: ',', hasHeader: true,
+                trimWhitespace: true);
+            return (ml.Data.TakeRows(data, 3000), ml.Data.TakeRows(ml.Data.SkipRows(data, 3000), 300));
+        }
+
         [SharedDataFact]
         public void AdultBinaryPipelineWithOneHotAndNormalizersScoresTheSameInOnnxRuntime()
         {
             var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromTextFile<RealDataTests.Adult>(DataFile("adult.txt"), separatorChar: ',', hasHeader: true,
-                trimWhitespace: true);
-            var train = ml.Data.TakeRows(data, 3000);
-            var test = ml.Data.TakeRows(ml.Data.SkipRows(data, 3000), 300);
-            string[] categorical =
-                { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
-            string[] numeric = { "Age", "EducationNum", "CapitalGain", "CapitalLoss", "HoursPerWeek" };
-            var prepare = ml.Transforms.Categorical.OneHotEncoding(categorical.Select(c => new InputOutputColumnPair(c)).ToArray())
-                .Append(ml.Transforms.Concatenate("Numeric", numeric))
+            var (train, test) = LoadAdult(ml);
+            var prepare = ml.Transforms.Categorical.OneHotEncoding(AdultCategorical.Select(c => new InputOutputColumnPair(c)).ToArray())
+                .Append(ml.Transforms.Concatenate("Numeric", AdultNumeric))
                 .Append(ml.Transforms.NormalizeMeanVariance("Numeric"))
-                .Append(ml.Transforms.Concatenate("Features", categorical.Append("Numeric").ToArray()));
+                .Append(ml.Transforms.Concatenate("Features", AdultCategorical.Append("Numeric").ToArray()));
             // Logits (Score = the network's output) and probabilities (Score = the logit of a sigmoid output).
             foreach (var activation in new[] { "linear", "sigmoid" })
             {
@@ -132,21 +139,15 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
         public void AdultKeysIntoEmbeddingsWithSeveralFeatureColumnsScoresTheSameInOnnxRuntime()
         {
             var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromTextFile<RealDataTests.Adult>(DataFile("adult.txt"), separatorChar: ',', hasHeader: true,
-                trimWhitespace: true);
-            var train = ml.Data.TakeRows(data, 3000);
-            var test = ml.Data.TakeRows(ml.Data.SkipRows(data, 3000), 300);
-            string[] categorical =
-                { "Workclass", "Education", "MaritalStatus", "Occupation", "Relationship", "Ethnicity", "Sex", "NativeCountry" };
-            string[] numeric = { "Age", "EducationNum", "CapitalGain", "CapitalLoss", "HoursPerWeek" };
-            var keys = ml.Transforms.Conversion.MapValueToKey(categorical.Select(c => new InputOutputColumnPair(c)).ToArray())
-                .Append(ml.Transforms.Concatenate("Numeric", numeric))
+            var (train, test) = LoadAdult(ml);
+            var keys = ml.Transforms.Conversion.MapValueToKey(AdultCategorical.Select(c => new InputOutputColumnPair(c)).ToArray())
+                .Append(ml.Transforms.Concatenate("Numeric", AdultNumeric))
                 .Append(ml.Transforms.NormalizeMeanVariance("Numeric"));
             var prepared = keys.Fit(train);
             var schema = prepared.Transform(train).Schema;
-            var inputs = categorical.Select(c => Input.Create(1, dtype: TorchSharp.torch.ScalarType.Int64, name: c)).ToArray();
-            var numbers = Input.Create(numeric.Length, name: "Numeric");
-            var vectors = categorical.Select((c, i) =>
+            var inputs = AdultCategorical.Select(c => Input.Create(1, dtype: TorchSharp.torch.ScalarType.Int64, name: c)).ToArray();
+            var numbers = Input.Create(AdultNumeric.Length, name: "Numeric");
+            var vectors = AdultCategorical.Select((c, i) =>
             {
                 int count = (int)schema[c].Type.GetKeyCount();
                 return new Flatten().Apply(new Embedding(count + 1, Math.Clamp(count / 2, 2, 8)).Apply(inputs[i]));
@@ -155,7 +156,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Onnx
             var hidden = new Dropout(0.2).Apply(new Dense(64, activation: "relu").Apply(merged));
             var network = new Model(inputs.Append(numbers).ToArray(), new[] { new Dense(1).Apply(hidden) });
             var options = Quick();
-            options.FeatureColumnNames = categorical.Append("Numeric").ToArray();
+            options.FeatureColumnNames = AdultCategorical.Append("Numeric").ToArray();
             var model = keys.Append(ml.BinaryClassification.Trainers.NeuralNetwork(network, options)).Fit(train);
 
             double worst = PipelineOnnx.AssertSameScores(ml, model, test, "Score", "Probability", "PredictedLabel");

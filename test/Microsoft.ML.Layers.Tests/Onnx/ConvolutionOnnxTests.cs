@@ -62,27 +62,14 @@ namespace Microsoft.ML.Layers.Tests.Onnx
                 biasInitializer: RandomBias), new long[] { 4, 5, 2 }),
         };
 
-        public static TheoryData<string, int> CaseNames()
-        {
-            var data = new TheoryData<string, int>();
-            foreach (var name in Cases.Keys)
-            {
-                data.Add(name, OnnxOpset.Default);
-                data.Add(name, OnnxOpset.Minimum);
-            }
-            return data;
-        }
+        public static TheoryData<string, int> CaseNames() => LayerOnnx.AtBothOpsets(Cases.Keys);
 
         [Theory]
         [MemberData(nameof(CaseNames))]
         public void ConvolutionMatchesOnnxRuntime(string name, int opset)
         {
             var (create, shape) = Cases[name];
-            manual_seed(11);
-            var input = Input.Create(new Shape(shape), name: "x");
-            var model = new Model(input, create().Apply(input));
-            using var x = randn(new long[] { 2 }.Concat(shape).ToArray());
-            OnnxCheck.MatchesModel(model, x, opset: opset);
+            LayerOnnx.MatchesAt(create, shape, opset, seed: 11);
         }
 
         [Theory]

@@ -39,27 +39,14 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             ["upsampling3d_channels_first"] = (() => new UpSampling3D(2, DataFormat.ChannelsFirst), new long[] { 2, 2, 3, 2 }),
         };
 
-        public static TheoryData<string, int> CaseNames()
-        {
-            var data = new TheoryData<string, int>();
-            foreach (var name in Cases.Keys)
-            {
-                data.Add(name, OnnxOpset.Default);
-                data.Add(name, OnnxOpset.Minimum);
-            }
-            return data;
-        }
+        public static TheoryData<string, int> CaseNames() => LayerOnnx.AtBothOpsets(Cases.Keys);
 
         [Theory]
         [MemberData(nameof(CaseNames))]
         public void SpatialReshapingMatchesOnnxRuntime(string name, int opset)
         {
             var (create, shape) = Cases[name];
-            manual_seed(31);
-            var input = Input.Create(new Shape(shape), name: "x");
-            var model = new Model(input, create().Apply(input));
-            using var x = randn(new long[] { 2 }.Concat(shape).ToArray());
-            OnnxCheck.MatchesModel(model, x, opset: opset);
+            LayerOnnx.MatchesAt(create, shape, opset, seed: 31);
         }
 
         [Fact]

@@ -194,7 +194,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
         [Fact]
         public void AnAxisOutsideTheInputFailsNamingTheLayer()
         {
-            var error = Assert.Throws<ArgumentException>(() => new RMSNormalization(axis: new[] { 1, 3 }, name: "rms_axis").Apply(ones(2, 3, 4)));
+            var norm = new RMSNormalization(axis: new[] { 1, 3 }, name: "rms_axis");
+            var error = Assert.Throws<ArgumentException>(() => norm.Apply(ones(2, 3, 4)));
             Assert.Contains("'rms_axis'", error.Message);
             Assert.Contains("axis=[1, 3]", error.Message);
         }

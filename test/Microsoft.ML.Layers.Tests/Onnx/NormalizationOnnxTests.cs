@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers.Tests.Onnx
 {
-    /// <summary>Batch, layer (and RMS), group and unit normalization exported to ONNX with primitive operators and run in ONNX
-    /// Runtime at opset 17 and 12, with random weights and statistics and inputs far from zero mean and unit variance.</summary>
+    /// <summary>Batch, layer (with its rms_scaling), RMS, group and unit normalization exported to ONNX with primitive
+    /// operators and run in ONNX Runtime at opset 17 and 12, with random weights and statistics and inputs far from zero mean
+    /// and unit variance.</summary>
     public class NormalizationOnnxTests
     {
         private static Tensor Sample(params long[] shape)
@@ -42,6 +43,22 @@ namespace Microsoft.ML.Layers.Tests.Onnx
         public void LayerNormalizationOverAnyAxes(int[] axis, bool center, bool scale, bool rmsScaling)
             => LayerOnnx.Matches(new LayerNormalization(axis, epsilon: 0.02, center: center, scale: scale, rmsScaling: rmsScaling),
                 Sample(3, 4, 5, 6));
+
+        [Theory]
+        [InlineData(new[] { -1 })]
+        [InlineData(new[] { 2, 3 })]
+        [InlineData(new[] { 1 })]
+        [InlineData(new[] { 3, 1 })]
+        [InlineData(new[] { 1, -1 })]
+        public void RMSNormalizationOverAnyAxes(int[] axis)
+            => LayerOnnx.Matches(new RMSNormalization(axis, epsilon: 0.02), Sample(3, 4, 5, 6));
+
+        [Fact]
+        public void RMSNormalizationWithTheDefaultEpsilon()
+        {
+            LayerOnnx.Matches(new RMSNormalization(), Sample(3, 7, 4));
+            LayerOnnx.Matches(new RMSNormalization(), zeros(2, 4));
+        }
 
         [Theory]
         [InlineData(2, -1, true, true)]

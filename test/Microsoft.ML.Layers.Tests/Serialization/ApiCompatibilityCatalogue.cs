@@ -137,6 +137,7 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "group_normalization"), 2, 3, 4);
             Built("layer_normalization", new LayerNormalization(axis: new[] { -1 }, epsilon: 1e-6, center: false, scale: true,
                 gammaInitializer: "ones", rmsScaling: true, name: "layer_normalization"), 2, 3, 4);
+            Built("rms_normalization", new RMSNormalization(axis: new[] { 2, 1 }, epsilon: 1e-5, name: "rms_normalization"), 2, 3, 4);
             Built("unit_normalization", new UnitNormalization(axis: new[] { 1, 2 }, name: "unit_normalization"), 2, 3, 4);
             Built("normalization", new Normalization(axis: -1, mean: new[] { 1.0, 2.0, 3.0 }, variance: new[] { 4.0, 5.0, 6.0 },
                 invert: false, name: "normalization"), 2, 3);

@@ -16,7 +16,8 @@ namespace Microsoft.ML.Layers
         /// ONNX's time-major layout (which every opset reads), Keras's kernels are transposed and their gate blocks reordered
         /// (LSTM i, f, c, o to ONNX's i, o, f, c; GRU z, r, h as is), <c>go_backwards</c> is the <c>reverse</c> direction with
         /// the returned sequence put back in Keras's (processing) order. Initial states given as inputs are the node's initial
-        /// states. Returns <c>[output]</c>, or <c>[output, state...]</c> with <see cref="ReturnState"/>.
+        /// states. Returns <c>[output]</c>, or <c>[output, state...]</c> with <see cref="ReturnState"/>. <see cref="ConvLSTM2D"/>,
+        /// which has no ONNX operator, is written with its time loop unrolled (a known sequence length).
         /// </summary>
         IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
         {

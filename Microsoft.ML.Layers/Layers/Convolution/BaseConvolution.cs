@@ -233,16 +233,7 @@ namespace Microsoft.ML.Layers
         /// </summary>
         private protected string OnnxConvolution(OnnxExportContext context, string input, long[] spatialSizes, Tensor torchWeight,
             long groups, string hint = "kernel")
-        {
-            var attributes = new OnnxAttributes
-            {
-                { "strides", StrideValues },
-                { "dilations", DilationValues },
-                { "group", groups },
-            };
-            SpatialOnnx.AddPadding(attributes, Padding, spatialSizes, KernelSizeValues, StrideValues, DilationValues);
-            return context.Node("Conv", new[] { input, context.Weight(torchWeight, hint) }, attributes);
-        }
+            => SpatialOnnx.Convolution(context, input, context.Weight(torchWeight, hint), null, _window, spatialSizes, groups);
 
         /// <summary>Pads a channels-first input as <see cref="Padding"/> asks (see <see cref="ConvolutionWindow.Pad"/>).</summary>
         private protected Tensor PadInput(Tensor x) => _window.Pad(x);

@@ -38,7 +38,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ConvLSTM2D")]
-    public sealed class ConvLSTM2D : RecurrentLayer
+    public sealed partial class ConvLSTM2D : RecurrentLayer
     {
         private const int SpatialRank = 2;
         private readonly ConvolutionWindow _window;

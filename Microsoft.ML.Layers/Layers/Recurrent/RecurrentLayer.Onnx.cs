@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Layers
 {
-    // ONNX export: SimpleRNN, LSTM and GRU as ONNX's RNN, LSTM and GRU operators (Keras's weights re-laid out for them).
+    // ONNX export: SimpleRNN, LSTM and GRU as ONNX's RNN, LSTM and GRU operators (Keras's weights re-laid out for them);
+    // ConvLSTM2D with its time loop unrolled (ConvLSTM2D.Onnx.cs).
     public abstract partial class RecurrentLayer : IOnnxMultiExportable
     {
         /// <summary>
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Layers
         /// ONNX's time-major layout (which every opset reads), Keras's kernels are transposed and their gate blocks reordered
         /// (LSTM i, f, c, o to ONNX's i, o, f, c; GRU z, r, h as is), <c>go_backwards</c> is the <c>reverse</c> direction with
         /// the returned sequence put back in Keras's (processing) order. Initial states given as inputs are the node's initial
-        /// states. Returns <c>[output]</c>, or <c>[output, state...]</c> with <see cref="ReturnState"/>.
+        /// states. Returns <c>[output]</c>, or <c>[output, state...]</c> with <see cref="ReturnState"/>. <see cref="ConvLSTM2D"/>,
+        /// which has no ONNX operator, is written with its time loop unrolled (a known sequence length).
         /// </summary>
         IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
         {
@@ -25,10 +27,12 @@ namespace Microsoft.ML.Layers
                 throw context.Unsupported("it is stateful (stateful=True): the states it carries from one call to the next are not " +
                     "exported. Export a copy built with stateful=False, passing the states as inputs if needed.");
             ThrowIfMasked(context, this);
-            var form = OnnxForm(context);
             if (inputs.Count != 1 && inputs.Count != 1 + StateCount)
                 throw context.Unsupported($"it takes the sequence and {StateCount} initial state(s); received {inputs.Count} inputs.");
             var kernel = _kernel ?? throw context.Unsupported("it is not built (its weights do not exist yet).");
+            if (this is ConvLSTM2D convLstm)
+                return convLstm.ExportUnrolledOnnx(context, inputs);
+            var form = OnnxForm(context);
 
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -125,9 +129,6 @@ namespace Microsoft.ML.Layers
                     var biases = Bias is null ? ((Tensor?)null, (Tensor?)null) : gru.ResetAfter ? (Bias[0], Bias[1]) : (Bias, null);
                     return new OnnxRecurrentForm("GRU", new long[] { 0, 1, 2 }, new[] { gate, act }, biases, gru.ResetAfter);
                 }
-                case ConvLSTM2D:
-                    throw context.Unsupported("ONNX has no convolutional LSTM operator, and this version does not write its time " +
-                        "loop as a Loop or Scan graph.");
                 default:
                     throw context.Unsupported($"it is a custom recurrent layer ({GetType().Name}); only SimpleRNN, LSTM and GRU have an " +
                         "ONNX form. Implement IOnnxMultiExportable on it to take part in the export.");

@@ -27,6 +27,26 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>
+        /// ONNX's <c>Conv</c> of a channels-first value whose spatial sizes are <paramref name="spatialSizes"/> with the weight
+        /// value <paramref name="weight"/> in libtorch's (and ONNX's) layout <c>(out, in / groups, kernel...)</c>, an optional
+        /// bias value <c>(out,)</c>, <paramref name="groups"/> groups, and <paramref name="window"/>'s strides, dilations and
+        /// padding (see <see cref="AddPadding"/>).
+        /// </summary>
+        public static string Convolution(OnnxExportContext context, string input, string weight, string? bias, ConvolutionWindow window,
+            long[] spatialSizes, long groups)
+        {
+            var attributes = new OnnxAttributes
+            {
+                { "strides", window.StrideValues },
+                { "dilations", window.DilationValues },
+                { "group", groups },
+            };
+            AddPadding(attributes, window.Padding, spatialSizes, window.KernelSizeValues, window.StrideValues, window.DilationValues);
+            var inputs = bias is null ? new[] { input, weight } : new[] { input, weight, bias };
+            return context.Node("Conv", inputs, attributes);
+        }
+
+        /// <summary>
         /// Adds the padding attribute of a sliding window (<c>Conv</c>, <c>MaxPool</c>, <c>AveragePool</c>) to
         /// <paramref name="attributes"/>: nothing for <c>valid</c>; explicit <c>pads</c> for <c>causal</c> (all in front) and for
         /// <c>same</c> (TensorFlow's split, the odd element at the end) when they do not depend on an unknown size; else

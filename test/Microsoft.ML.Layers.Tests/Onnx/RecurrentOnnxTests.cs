@@ -256,15 +256,6 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             Assert.Contains("recurrent_activation 'my_gate'", error.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
-        public void ConvLSTM2DIsUnsupported()
-        {
-            var model = new Sequential(new InputLayer(new Shape(2, 5, 5, 1)), new ConvLSTM2D(2, 3, name: "conv_lstm"));
-            var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
-            Assert.Contains("Layer 'conv_lstm' (ConvLSTM2D) cannot be exported to ONNX", error.Message, StringComparison.Ordinal);
-            Assert.Contains("no convolutional LSTM operator", error.Message, StringComparison.Ordinal);
-        }
-
         /// <summary>An exportable identity that masks the time steps whose features are all zero (as Masking does).</summary>
         private sealed class ZeroStepMask : Layer, IOnnxExportable
         {

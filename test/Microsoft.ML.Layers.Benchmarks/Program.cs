@@ -9,7 +9,7 @@ using Microsoft.ML.Layers.Benchmarks;
 
 // dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks -- [training] [compute] [scoring] [latency] [memory] [accuracy] [--quick]
 // No filter runs everything. The ratios are computed from measurements taken in this run, against its baselines.
-var known = new[] { "training", "compute", "scoring", "latency", "memory", "accuracy" };
+var known = new[] { "streaming", "training", "compute", "scoring", "latency", "memory", "accuracy" };
 BenchmarkSettings.Quick |= args.Contains("--quick");
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var unknown = selected.Except(known).ToList();
@@ -19,7 +19,7 @@ if (unknown.Count > 0 || args.Contains("--help"))
     return unknown.Count > 0 ? 2 : 0;
 }
 if (selected.Count == 0)
-    selected = known.ToList();
+    selected = known.Where(k => k != "streaming").ToList();
 // This program calls TorchSharp before any type of the library, so it loads the native backend explicitly first.
 Microsoft.ML.Layers.NativeBackend.EnsureLoaded();
 TorchSharp.torch.set_num_threads(BenchmarkSettings.Threads);
@@ -49,6 +49,9 @@ if (selected.Contains("training"))
 
 if (selected.Contains("training"))
     results.AddRange(Reports.TrainingInterleaved().Select(r => ("1 training, interleaved", r.Name, r.Value)));
+
+if (selected.Contains("streaming"))
+    results.AddRange(StreamingReport.Run().Select(r => ("1 streaming, interleaved", r.Name, r.Value)));
 
 if (selected.Contains("compute"))
 {

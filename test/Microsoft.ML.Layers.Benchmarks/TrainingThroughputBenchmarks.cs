@@ -23,6 +23,9 @@ namespace Microsoft.ML.Layers.Benchmarks
             _data = new BenchmarkData(BenchmarkSettings.Rows);
         }
 
+        /// <summary>The generated data (for reports that add their own variants).</summary>
+        public BenchmarkData Data => _data;
+
         [GlobalCleanup]
         public void Cleanup() => _data.Dispose();
 

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Layers.Benchmarks
+{
+    /// <summary>
+    /// Streaming only (issue 18): the raw TorchSharp loop, the trainer streaming a binary IDV, and a bare shuffled cursor pass
+    /// over the same file (the floor of reading: getters only, no tensors, no training), interleaved in rounds. Quicker than
+    /// the full training section, so it can be repeated to give a range.
+    /// </summary>
+    public static class StreamingReport
+    {
+        public static IEnumerable<(string Name, string Value)> Run()
+        {
+            var benchmark = new TrainingThroughputBenchmarks();
+            benchmark.Setup();
+            try
+            {
+                var data = benchmark.Data;
+                var variants = new (string Name, Action Run)[]
+                {
+                    ("(a) raw TorchSharp loop", benchmark.RawTorchSharp),
+                    ("(c) trainer, in-memory IDataView", benchmark.TrainerInMemory),
+                    ("(d) trainer, streaming binary IDV", benchmark.TrainerStreaming),
+                    ("(r) shuffled cursor pass only, no training", () => CursorPass(data.FromIdvFile, BenchmarkSettings.Epochs)),
+                };
+                int rounds = BenchmarkSettings.Quick ? 2 : 7;
+                var times = variants.Select(_ => new List<double>()).ToArray();
+                foreach (var (_, run) in variants)
+                    run(); // warm-up
+                for (int round = 0; round < rounds; round++)
+                {
+                    for (int v = 0; v < variants.Length; v++)
+                    {
+                        GC.Collect();
+                        var clock = Stopwatch.StartNew();
+                        variants[v].Run();
+                        times[v].Add(clock.Elapsed.TotalMilliseconds);
+                    }
+                }
+                double baseline = Median(times[0]);
+                double rows = BenchmarkSettings.Rows * (double)BenchmarkSettings.Epochs;
+                for (int v = 0; v < variants.Length; v++)
+                {
+                    double median = Median(times[v]);
+                    yield return ($"{variants[v].Name}: rows/s (ratio to (a)), µs/row, median of {rounds} interleaved rounds",
+                        $"{rows / (median / 1e3):N0}  ({baseline / median:0.00})  {median * 1e3 / rows:0.00}");
+                }
+            }
+            finally
+            {
+                benchmark.Cleanup();
+            }
+        }
+
+        /// <summary>Reads every row's features and label through a randomly ordered cursor, <paramref name="epochs"/> times.</summary>
+        private static void CursorPass(IDataView data, int epochs)
+        {
+            for (int epoch = 0; epoch < epochs; epoch++)
+            {
+                var features = data.Schema["Features"];
+                var label = data.Schema["Label"];
+                using var cursor = data.GetRowCursor(new[] { features, label }, new Random(epoch + 1));
+                var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
+                var getLabel = cursor.GetGetter<float>(label);
+                var buffer = default(VBuffer<float>);
+                float y = 0, sum = 0;
+                while (cursor.MoveNext())
+                {
+                    getFeatures(ref buffer);
+                    getLabel(ref y);
+                    sum += buffer.GetValues()[0] + y;
+                }
+                GC.KeepAlive(sum);
+            }
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted[sorted.Count / 2];
+        }
+    }
+}

@@ -223,8 +223,8 @@ namespace Microsoft.ML.Layers.Estimators
                     shuffleSeed: seed ?? Environment.TickCount));
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
-            // (Reading the next batches on a background task was tried: on two cores it competes with libtorch's threads and
-            // made streaming slower, so batches are read on the training thread.)
+            // (Reading the next batches on a background task was tried twice: on two cores it competes with libtorch's threads.
+            // DataViewBatches keeps a tested one-batch prefetch (prefetch: true), off until it measures faster; issue 18.)
             return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
         }
 

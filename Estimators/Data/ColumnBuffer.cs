@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,125 +39,179 @@ namespace Microsoft.ML.Layers.Estimators
                 mask.AsSpan(r * maxLength, lengths[r]).Fill(true);
             return tensor(mask, new long[] { lengths.Count, maxLength });
         }
+
+        /// <summary>A tensor of <paramref name="shape"/> holding <paramref name="values"/>: one copy, straight into the tensor's
+        /// memory (the managed buffer is reused for the next batch).</summary>
+        protected static Tensor CopyToTensor<T>(ReadOnlySpan<T> values, long[] shape, ScalarType type) where T : unmanaged
+        {
+            var result = empty(shape, type);
+            if (!values.IsEmpty)
+                MemoryMarshal.AsBytes(values).CopyTo(result.bytes);
+            return result;
+        }
     }
 
-    /// <summary>The shared part of a column buffer: flat values and per-row lengths of one element type.</summary>
+    /// <summary>The shared part of a column buffer: flat values (a reused array) and, for variable-length columns, per-row
+    /// lengths of one element type.</summary>
     internal abstract class ColumnBuffer<T> : ColumnBuffer where T : unmanaged
     {
-        private readonly Action<List<T>, List<int>> _read;
+        private readonly Action<ColumnBuffer<T>> _read;
+        private T[] _values = new T[256];
+        private int _used;
 
-        protected ColumnBuffer(InputColumn column, Action<List<T>, List<int>> read) : base(column) => _read = read;
+        protected ColumnBuffer(InputColumn column, Func<DataViewRow, Action<ColumnBuffer<T>>> reader, DataViewRow row) : base(column)
+            => _read = reader(row);
 
-        protected List<T> Values { get; } = new();
+        /// <summary>The values read since the last <see cref="Clear"/>, row after row.</summary>
+        protected ReadOnlySpan<T> Values => _values.AsSpan(0, _used);
 
+        /// <summary>Per-row lengths (variable-length columns only).</summary>
         protected List<int> Lengths { get; } = new();
 
-        /// <summary>Makes a tensor of <paramref name="shape"/> from <paramref name="values"/>.</summary>
-        protected abstract Tensor Create(T[] values, long[] shape);
+        /// <summary>The tensor element type.</summary>
+        protected abstract ScalarType TensorType { get; }
+
+        /// <summary>Room for the current row's <paramref name="length"/> values, to be written by the reader.</summary>
+        /// <exception cref="InvalidOperationException">A fixed-width column's row has another length.</exception>
+        public Span<T> Append(int length)
+        {
+            if (Column.IsVariableLength)
+                Lengths.Add(length);
+            else if (length != Column.Width)
+                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row " +
+                    $"{Count} has {length}.");
+            if (_used + length > _values.Length)
+                Array.Resize(ref _values, Math.Max(_values.Length * 2, _used + length));
+            var span = _values.AsSpan(_used, length);
+            _used += length;
+            return span;
+        }
 
         public override void ReadRow()
         {
-            _read(Values, Lengths);
-            if (!Column.IsVariableLength && Lengths[^1] != Column.Width)
-                throw new InvalidOperationException($"Column '{Column.Column.Name}' declares {Column.Width} values per row but row " +
-                    $"{Count} has {Lengths[^1]}.");
+            _read(this);
             Count++;
         }
 
         public override (Tensor Values, Tensor? Mask) ToTensor(bool scalarAsColumn)
         {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
             if (!Column.IsVariableLength)
             {
                 long[] shape = Column.IsScalar && !scalarAsColumn ? new long[] { Count } : new long[] { Count, Column.Width };
-                return (Create(span.ToArray(), shape), null);
+                return (CopyToTensor(Values, shape, TensorType), null);
             }
-            int maxLength = Math.Max(1, Lengths.Count == 0 ? 1 : Lengths.Max());
+            int maxLength = 1;
+            foreach (int length in Lengths)
+                maxLength = Math.Max(maxLength, length);
             var padded = new T[Count * maxLength];
+            var span = Values;
             int offset = 0;
             for (int r = 0; r < Count; r++)
             {
                 span.Slice(offset, Lengths[r]).CopyTo(padded.AsSpan(r * maxLength));
                 offset += Lengths[r];
             }
-            return (Create(padded, new long[] { Count, maxLength }), MaskFor(Lengths, maxLength));
+            return (CopyToTensor<T>(padded, new long[] { Count, maxLength }, TensorType), MaskFor(Lengths, maxLength));
         }
 
         public override void Clear()
         {
-            Values.Clear();
+            _used = 0;
             Lengths.Clear();
             Count = 0;
         }
 
         /// <summary>A reader of a scalar or vector column of <typeparamref name="TSource"/>, converted to
-        /// <typeparamref name="T"/>.</summary>
-        protected static Action<List<T>, List<int>> Reader<TSource>(InputColumn column, DataViewRow row, Func<TSource, T> convert)
-        {
-            if (column.IsScalar)
+        /// <typeparamref name="T"/>, writing each row straight into the batch buffer (no per-row allocation).</summary>
+        protected static Func<DataViewRow, Action<ColumnBuffer<T>>> Reader<TSource>(InputColumn column, Func<TSource, T> convert)
+            => row =>
             {
-                var get = row.GetGetter<TSource>(column.Column);
-                TSource value = default!;
-                return (values, lengths) => { get(ref value); values.Add(convert(value)); lengths.Add(1); };
-            }
-            var getVector = row.GetGetter<VBuffer<TSource>>(column.Column);
-            var buffer = default(VBuffer<TSource>);
-            return (values, lengths) =>
-            {
-                getVector(ref buffer);
-                foreach (var v in buffer.DenseValues())
-                    values.Add(convert(v));
-                lengths.Add(buffer.Length);
+                if (column.IsScalar)
+                {
+                    var get = row.GetGetter<TSource>(column.Column);
+                    TSource value = default!;
+                    return target =>
+                    {
+                        get(ref value);
+                        target.Append(1)[0] = convert(value);
+                    };
+                }
+                var getVector = row.GetGetter<VBuffer<TSource>>(column.Column);
+                var buffer = default(VBuffer<TSource>);
+                return target =>
+                {
+                    getVector(ref buffer);
+                    var destination = target.Append(buffer.Length);
+                    var values = buffer.GetValues();
+                    if (buffer.IsDense)
+                    {
+                        for (int i = 0; i < values.Length; i++)
+                            destination[i] = convert(values[i]);
+                        return;
+                    }
+                    // Sparse: the implicit values are default(TSource), converted like any other.
+                    destination.Fill(convert(default!));
+                    var indices = buffer.GetIndices();
+                    for (int i = 0; i < values.Length; i++)
+                        destination[indices[i]] = convert(values[i]);
+                };
             };
-        }
     }
 
     /// <summary>A float32 column (Single, Double, Boolean, or vectors of them).</summary>
     internal sealed class FloatColumnBuffer : ColumnBuffer<float>
     {
-        public FloatColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column, row))
+        public FloatColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column), row)
         {
         }
 
-        private static Action<List<float>, List<int>> CreateReader(InputColumn column, DataViewRow row)
+        protected override ScalarType TensorType => ScalarType.Float32;
+
+        private static Func<DataViewRow, Action<ColumnBuffer<float>>> CreateReader(InputColumn column)
         {
             var raw = column.ItemType.RawType;
             if (raw == typeof(float) && !column.IsScalar)
             {
-                // The common case, Vector<Single>: a dense copy straight into the batch buffer (sparse vectors get their zeros).
-                var get = row.GetGetter<VBuffer<float>>(column.Column);
-                var buffer = default(VBuffer<float>);
-                return (values, lengths) =>
+                // The common case, Vector<Single>: the getter's values copied straight into the batch buffer (sparse vectors get
+                // their zeros); no per-row allocation.
+                return row =>
                 {
-                    get(ref buffer);
-                    int start = values.Count;
-                    System.Runtime.InteropServices.CollectionsMarshal.SetCount(values, start + buffer.Length);
-                    buffer.CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).Slice(start, buffer.Length));
-                    lengths.Add(buffer.Length);
+                    var get = row.GetGetter<VBuffer<float>>(column.Column);
+                    var buffer = default(VBuffer<float>);
+                    return target =>
+                    {
+                        get(ref buffer);
+                        buffer.CopyTo(target.Append(buffer.Length));
+                    };
                 };
             }
             if (raw == typeof(float))
-                return Reader<float>(column, row, v => v);
+                return Reader<float>(column, v => v);
             if (raw == typeof(double))
-                return Reader<double>(column, row, v => (float)v);
-            return Reader<bool>(column, row, v => v ? 1 : 0);
+                return Reader<double>(column, v => (float)v);
+            return Reader<bool>(column, v => v ? 1 : 0);
         }
-
-        protected override Tensor Create(float[] values, long[] shape) => tensor(values, shape);
 
         public override (int Row, double Value)? FirstNonFinite()
         {
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
+            var span = Values;
             for (int i = 0, row = 0, inRow = 0; i < span.Length; i++)
             {
-                while (row < Lengths.Count && inRow >= Lengths[row])
+                if (Column.IsVariableLength)
                 {
-                    row++;
-                    inRow = 0;
+                    while (row < Lengths.Count && inRow >= Lengths[row])
+                    {
+                        row++;
+                        inRow = 0;
+                    }
+                    inRow++;
+                }
+                else
+                {
+                    row = i / Column.Width;
                 }
                 if (!float.IsFinite(span[i]))
                     return (row, span[i]);
-                inRow++;
             }
             return null;
         }
@@ -166,27 +220,27 @@ namespace Microsoft.ML.Layers.Estimators
     /// <summary>An int64 column (integers and keys, or vectors of them); keys keep ML.NET's raw values (0 = missing).</summary>
     internal sealed class IntegralColumnBuffer : ColumnBuffer<long>
     {
-        public IntegralColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column, row))
+        public IntegralColumnBuffer(InputColumn column, DataViewRow row) : base(column, CreateReader(column), row)
         {
         }
 
-        private static Action<List<long>, List<int>> CreateReader(InputColumn column, DataViewRow row)
+        protected override ScalarType TensorType => ScalarType.Int64;
+
+        private static Func<DataViewRow, Action<ColumnBuffer<long>>> CreateReader(InputColumn column)
         {
             var raw = column.ItemType.RawType;
             return raw switch
             {
-                _ when raw == typeof(uint) => Reader<uint>(column, row, v => v),
-                _ when raw == typeof(ulong) => Reader<ulong>(column, row, v => checked((long)v)),
-                _ when raw == typeof(int) => Reader<int>(column, row, v => v),
-                _ when raw == typeof(long) => Reader<long>(column, row, v => v),
-                _ when raw == typeof(ushort) => Reader<ushort>(column, row, v => v),
-                _ when raw == typeof(short) => Reader<short>(column, row, v => v),
-                _ when raw == typeof(byte) => Reader<byte>(column, row, v => v),
-                _ when raw == typeof(sbyte) => Reader<sbyte>(column, row, v => v),
+                _ when raw == typeof(uint) => Reader<uint>(column, v => v),
+                _ when raw == typeof(ulong) => Reader<ulong>(column, v => checked((long)v)),
+                _ when raw == typeof(int) => Reader<int>(column, v => v),
+                _ when raw == typeof(long) => Reader<long>(column, v => v),
+                _ when raw == typeof(ushort) => Reader<ushort>(column, v => v),
+                _ when raw == typeof(short) => Reader<short>(column, v => v),
+                _ when raw == typeof(byte) => Reader<byte>(column, v => v),
+                _ when raw == typeof(sbyte) => Reader<sbyte>(column, v => v),
                 _ => throw new InvalidOperationException($"Column '{column.Column.Name}': unsupported integer type {raw.Name}."),
             };
         }
-
-        protected override Tensor Create(long[] values, long[] shape) => tensor(values, shape);
     }
 }

@@ -65,7 +65,9 @@ namespace Microsoft.ML.Layers.Estimators
     {
         private readonly LabelColumn _label;
         private readonly Func<double> _read;
-        private readonly System.Collections.Generic.List<double> _values = new();
+        private double[] _values = new double[256];
+        private float[] _floats = Array.Empty<float>();
+        private long[] _classes = Array.Empty<long>();
 
         public LabelBuffer(LabelColumn label, DataViewRow row)
         {
@@ -96,7 +98,7 @@ namespace Microsoft.ML.Layers.Estimators
             }
         }
 
-        public int Count => _values.Count;
+        public int Count { get; private set; }
 
         /// <summary>Reads the current row's label; training checks it (<paramref name="rowNumber"/> is for the message).</summary>
         /// <exception cref="InvalidOperationException">A missing or non-finite label.</exception>
@@ -116,17 +118,38 @@ namespace Microsoft.ML.Layers.Estimators
                     $"such rows (mlContext.Data.FilterRowsByMissingValues) or replace them " +
                     $"(mlContext.Transforms.ReplaceMissingValues(\"{_label.Column.Name}\")).");
             }
-            _values.Add(value);
+            if (Count == _values.Length)
+                Array.Resize(ref _values, _values.Length * 2);
+            _values[Count++] = value;
         }
 
         /// <summary>The targets: float32 (rows, 1), or int64 class indices (rows,) for multiclass.</summary>
         public Tensor ToTensor()
         {
+            // Converted into a reused buffer, then copied once into the tensor's memory.
             if (_label.Task == NeuralNetworkTask.MulticlassClassification)
-                return tensor(_values.Select(v => (long)v - 1).ToArray(), new long[] { _values.Count });
-            return tensor(_values.Select(v => (float)v).ToArray(), new long[] { _values.Count, 1 });
+            {
+                if (_classes.Length < Count)
+                    _classes = new long[_values.Length];
+                for (int i = 0; i < Count; i++)
+                    _classes[i] = (long)_values[i] - 1;
+                return Copy<long>(_classes.AsSpan(0, Count), new long[] { Count }, ScalarType.Int64);
+            }
+            if (_floats.Length < Count)
+                _floats = new float[_values.Length];
+            for (int i = 0; i < Count; i++)
+                _floats[i] = (float)_values[i];
+            return Copy<float>(_floats.AsSpan(0, Count), new long[] { Count, 1 }, ScalarType.Float32);
         }
 
-        public void Clear() => _values.Clear();
+        private static Tensor Copy<T>(ReadOnlySpan<T> values, long[] shape, ScalarType type) where T : unmanaged
+        {
+            var result = empty(shape, type);
+            if (!values.IsEmpty)
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(result.bytes);
+            return result;
+        }
+
+        public void Clear() => Count = 0;
     }
 }

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchModule = TorchSharp.torch.nn.Module;
+
+namespace Microsoft.ML.Layers
+{
+    /// <summary>
+    /// Runs one libtorch fused recurrent module (<c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c>, batch-first, one layer, one
+    /// direction) on weights given in libtorch's layout, as an autograd function: the weights are inputs (computed from the
+    /// Keras-layout weights by differentiable ops), so gradients flow back to the Keras weights. Modules come from a pool of
+    /// the layer's; a module stays out of the pool while a graph that will be differentiated still needs its weights.
+    /// </summary>
+    internal sealed class NativeRecurrentFunction : autograd.MultiTensorFunction<NativeRecurrentFunction>
+    {
+        /// <inheritdoc />
+        public override string Name => "NativeRecurrent";
+
+        /// <summary>What one call needs besides its tensors.</summary>
+        internal sealed class Call
+        {
+            public required NativeRecurrentPool Pool { get; init; }
+            public long[]? Lengths { get; init; }
+            public long Steps { get; init; }
+        }
+
+        /// <summary>
+        /// Runs the module: <c>x</c> <c>(batch, steps, features)</c>, states <c>(1, batch, units)</c>, weights
+        /// <c>w_ih, w_hh[, b_ih, b_hh]</c>. Returns <c>[output (batch, steps, units) with zeros at padded steps, h_n[, c_n]]</c>.
+        /// </summary>
+        internal static Tensor[] Run(Call call, Tensor x, Tensor[] states, Tensor[] weights)
+        {
+            bool needsGrad = is_grad_enabled() && (x.requires_grad || states.Any(s => s.requires_grad) || weights.Any(w => w.requires_grad));
+            if (!needsGrad)
+            {
+                var module = call.Pool.Take();
+                try
+                {
+                    using var noGrad = no_grad();
+                    return Forward(module, call, x, states, weights);
+                }
+                finally
+                {
+                    call.Pool.Return(module);
+                }
+            }
+            var args = new object[] { call, x }.Concat(states).Concat(weights).ToArray();
+            return apply(args).ToArray();
+        }
+
+        private static Tensor[] Forward(TorchModule module, Call call, Tensor x, Tensor[] states, Tensor[] weights)
+        {
+            using (no_grad())
+            {
+                var parameters = module.parameters().ToArray();
+                for (int i = 0; i < parameters.Length; i++)
+                    parameters[i].copy_(weights[i]);
+            }
+            var pool = call.Pool;
+            if (call.Lengths is null)
+                return pool.Kind == NativeRecurrentKind.Lstm
+                    ? ToArray(((TorchSharp.Modules.LSTM)module).call(x, (states[0], states[1])))
+                    : ToArray(((TorchSharp.Modules.GRU?)(module as TorchSharp.Modules.GRU))?.call(x, states[0]) ?? ((TorchSharp.Modules.RNN)module).call(x, states[0]));
+            using var lengths = tensor(call.Lengths);
+            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
+            Tensor[] result;
+            nn.utils.rnn.PackedSequence packedOut;
+            if (pool.Kind == NativeRecurrentKind.Lstm)
+            {
+                var (o, h, c) = ((TorchSharp.Modules.LSTM)module).call(packed, (states[0], states[1]));
+                packedOut = o;
+                result = new[] { null!, h, c };
+            }
+            else
+            {
+                var (o, h) = module is TorchSharp.Modules.GRU gru ? gru.call(packed, states[0]) : ((TorchSharp.Modules.RNN)module).call(packed, states[0]);
+                packedOut = o;
+                result = new[] { null!, h };
+            }
+            using (packedOut)
+            {
+                var (padded, _) = nn.utils.rnn.pad_packed_sequence(packedOut, batch_first: true, total_length: call.Steps);
+                result[0] = padded;
+            }
+            return result;
+        }
+
+        private static Tensor[] ToArray((Tensor, Tensor, Tensor) r) => new[] { r.Item1, r.Item2, r.Item3 };
+
+        private static Tensor[] ToArray((Tensor, Tensor) r) => new[] { r.Item1, r.Item2 };
+
+        /// <inheritdoc />
+        public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            // The outputs' wrappers may be disposed before backward: grads of unused outputs are made in backward instead.
+            ctx.set_materialize_grads(false);
+            var call = (Call)vars[0];
+            var tensors = vars.Skip(1).Cast<Tensor>().ToArray();
+            int stateCount = call.Pool.Kind == NativeRecurrentKind.Lstm ? 2 : 1;
+            var module = call.Pool.Take();
+            using var enableGrad = enable_grad();
+            // Leaves of an inner graph, differentiated in backward.
+            var leaves = tensors.Select(t => t.detach().requires_grad_(true).DetachFromDisposeScope()).ToArray();
+            var outputs = Forward(module, call, leaves[0], leaves[1..(1 + stateCount)], leaves[(1 + stateCount)..]);
+            foreach (var output in outputs)
+                output.DetachFromDisposeScope();
+            // The module's own parameters are the leaves of the inner graph's weights: differentiate w.r.t. them.
+            var parameters = module.parameters().Cast<Tensor>().ToArray();
+            ctx.save_data("module", module);
+            ctx.save_data("call", call);
+            ctx.save_data("leaves", leaves);
+            ctx.save_data("parameters", parameters);
+            ctx.save_data("outputs", outputs);
+            return outputs.Select(o => o.detach()).ToList();
+        }
+
+        /// <inheritdoc />
+        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
+        {
+            var module = (TorchModule)ctx.get_data("module");
+            var call = (Call)ctx.get_data("call");
+            var leaves = (Tensor[])ctx.get_data("leaves");
+            var parameters = (Tensor[])ctx.get_data("parameters");
+            var outputs = (Tensor[])ctx.get_data("outputs");
+            int stateCount = call.Pool.Kind == NativeRecurrentKind.Lstm ? 2 : 1;
+            var inputs = leaves.Take(1 + stateCount).Concat(parameters).ToArray();
+            var grads = outputs.Select((o, i) => i < grad_outputs.Count && grad_outputs[i] is { IsInvalid: false } g ? g : zeros_like(o))
+                .ToArray();
+            IList<Tensor> result;
+            using (enable_grad())
+                result = autograd.grad(outputs, inputs, grads, allow_unused: true);
+            foreach (var t in leaves.Concat(outputs))
+                t.Dispose();
+            call.Pool.Return(module);
+            return new Tensor[] { null! }.Concat(result).ToList(); // none for the Call argument
+        }
+    }
+
+    /// <summary>The libtorch modules one recurrent layer runs on (created on demand, reused; weights copied in per call).</summary>
+    internal sealed class NativeRecurrentPool : IDisposable
+    {
+        private readonly ConcurrentBag<TorchModule> _modules = new();
+
+        public NativeRecurrentPool(NativeRecurrentKind kind, long features, long units, bool bias)
+        {
+            Kind = kind;
+            Features = features;
+            Units = units;
+            UseBias = bias;
+        }
+
+        public NativeRecurrentKind Kind { get; }
+
+        public long Features { get; }
+
+        public long Units { get; }
+
+        public bool UseBias { get; }
+
+        public TorchModule Take()
+        {
+            if (_modules.TryTake(out var module))
+                return module;
+            using var noGrad = no_grad();
+            TorchModule created = Kind switch
+            {
+                NativeRecurrentKind.Lstm => nn.LSTM(Features, Units, bias: UseBias, batchFirst: true),
+                NativeRecurrentKind.Gru => nn.GRU(Features, Units, bias: UseBias, batchFirst: true),
+                NativeRecurrentKind.RnnTanh => nn.RNN(Features, Units, nonLinearity: nn.NonLinearities.Tanh, bias: UseBias, batchFirst: true),
+                _ => nn.RNN(Features, Units, nonLinearity: nn.NonLinearities.ReLU, bias: UseBias, batchFirst: true),
+            };
+            // A module created inside a dispose scope would lose its parameters when the scope closes.
+            foreach (var parameter in created.parameters())
+                parameter.DetachFromDisposeScope();
+            return created;
+        }
+
+        public void Return(TorchModule module) => _modules.Add(module);
+
+        public void Dispose()
+        {
+            while (_modules.TryTake(out var module))
+                module.Dispose();
+        }
+    }
+}

@@ -7,9 +7,9 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Layers.Benchmarks;
 
-// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks -- [training] [compute] [scoring] [latency] [memory] [accuracy] [--quick]
+// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks -- [training] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [--quick]
 // No filter runs everything. The ratios are computed from measurements taken in this run, against its baselines.
-var known = new[] { "training", "compute", "scoring", "latency", "memory", "accuracy" };
+var known = new[] { "training", "compute", "scoring", "latency", "memory", "accuracy", "recurrent" };
 BenchmarkSettings.Quick |= args.Contains("--quick");
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var unknown = selected.Except(known).ToList();
@@ -84,6 +84,9 @@ if (selected.Contains("memory"))
 
 if (selected.Contains("accuracy"))
     results.AddRange(Reports.TimeToAccuracy().Select(r => ("6 time to accuracy", r.Name, r.Value)));
+
+if (selected.Contains("recurrent"))
+    results.AddRange(RecurrentBenchmarks.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
 
 var lines = new List<string>
 {

@@ -1,7 +1,7 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchModule = TorchSharp.torch.nn.Module;
@@ -100,41 +100,35 @@ namespace Microsoft.ML.Layers
             var call = (Call)vars[0];
             var tensors = vars.Skip(1).Cast<Tensor>().ToArray();
             int stateCount = call.Pool.Kind == NativeRecurrentKind.Lstm ? 2 : 1;
-            var module = call.Pool.Take();
+            var lease = new NativeRecurrentPool.Lease(call.Pool);
             using var enableGrad = enable_grad();
-            // Leaves of an inner graph, differentiated in backward.
-            var leaves = tensors.Select(t => t.detach().requires_grad_(true).DetachFromDisposeScope()).ToArray();
-            var outputs = Forward(module, call, leaves[0], leaves[1..(1 + stateCount)], leaves[(1 + stateCount)..]);
-            foreach (var output in outputs)
-                output.DetachFromDisposeScope();
+            // Leaves of an inner graph, differentiated in backward; saved as the context's variables, which the graph owns
+            // (freed with it, whether or not backward runs).
+            var leaves = tensors.Take(1 + stateCount).Select(t => t.detach().requires_grad_(true)).ToArray();
+            var outputs = Forward(lease.Module, call, leaves[0], leaves[1..], tensors[(1 + stateCount)..]);
             // The module's own parameters are the leaves of the inner graph's weights: differentiate w.r.t. them.
-            var parameters = module.parameters().Cast<Tensor>().ToArray();
-            ctx.save_data("module", module);
+            var parameters = lease.Module.parameters().Cast<Tensor>();
+            ctx.save_for_backward(leaves.Concat(parameters).Concat(outputs).ToList());
+            ctx.save_data("lease", lease);
             ctx.save_data("call", call);
-            ctx.save_data("leaves", leaves);
-            ctx.save_data("parameters", parameters);
-            ctx.save_data("outputs", outputs);
+            ctx.save_data("outputs", outputs.Length);
             return outputs.Select(o => o.detach()).ToList();
         }
 
         /// <inheritdoc />
         public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
         {
-            var module = (TorchModule)ctx.get_data("module");
-            var call = (Call)ctx.get_data("call");
-            var leaves = (Tensor[])ctx.get_data("leaves");
-            var parameters = (Tensor[])ctx.get_data("parameters");
-            var outputs = (Tensor[])ctx.get_data("outputs");
-            int stateCount = call.Pool.Kind == NativeRecurrentKind.Lstm ? 2 : 1;
-            var inputs = leaves.Take(1 + stateCount).Concat(parameters).ToArray();
+            var lease = (NativeRecurrentPool.Lease)ctx.get_data("lease");
+            int outputCount = (int)ctx.get_data("outputs");
+            var saved = ctx.get_saved_variables();
+            var inputs = saved.Take(saved.Count - outputCount).ToArray();
+            var outputs = saved.Skip(saved.Count - outputCount).ToArray();
             var grads = outputs.Select((o, i) => i < grad_outputs.Count && grad_outputs[i] is { IsInvalid: false } g ? g : zeros_like(o))
                 .ToArray();
             IList<Tensor> result;
             using (enable_grad())
                 result = autograd.grad(outputs, inputs, grads, allow_unused: true);
-            foreach (var t in leaves.Concat(outputs))
-                t.Dispose();
-            call.Pool.Return(module);
+            lease.Release();
             return new Tensor[] { null! }.Concat(result).ToList(); // none for the Call argument
         }
     }
@@ -142,7 +136,8 @@ namespace Microsoft.ML.Layers
     /// <summary>The libtorch modules one recurrent layer runs on (created on demand, reused; weights copied in per call).</summary>
     internal sealed class NativeRecurrentPool : IDisposable
     {
-        private readonly ConcurrentBag<TorchModule> _modules = new();
+        private readonly Stack<TorchModule> _modules = new();
+        private int _lent;
 
         public NativeRecurrentPool(NativeRecurrentKind kind, long features, long units, bool bias)
         {
@@ -162,8 +157,22 @@ namespace Microsoft.ML.Layers
 
         public TorchModule Take()
         {
-            if (_modules.TryTake(out var module))
-                return module;
+            lock (_modules)
+            {
+                if (_modules.Count > 0)
+                    return _modules.Pop();
+            }
+            if (Volatile.Read(ref _lent) > 0)
+            {
+                // Modules lent to graphs that were dropped without backward come back when their leases are finalized.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                lock (_modules)
+                {
+                    if (_modules.Count > 0)
+                        return _modules.Pop();
+                }
+            }
             using var noGrad = no_grad();
             TorchModule created = Kind switch
             {
@@ -178,12 +187,50 @@ namespace Microsoft.ML.Layers
             return created;
         }
 
-        public void Return(TorchModule module) => _modules.Add(module);
+        public void Return(TorchModule module)
+        {
+            lock (_modules)
+                _modules.Push(module);
+        }
+
+        /// <summary>
+        /// A module lent to one differentiable call: its parameters hold that call's weights until the graph is differentiated
+        /// (<see cref="Release"/>) or freed without backward (the finalizer, once the graph's context is gone).
+        /// </summary>
+        internal sealed class Lease
+        {
+            private readonly NativeRecurrentPool _pool;
+            private int _released;
+
+            public Lease(NativeRecurrentPool pool)
+            {
+                _pool = pool;
+                Module = pool.Take();
+                Interlocked.Increment(ref pool._lent);
+            }
+
+            public TorchModule Module { get; }
+
+            public void Release()
+            {
+                if (Interlocked.Exchange(ref _released, 1) == 0)
+                {
+                    Interlocked.Decrement(ref _pool._lent);
+                    _pool.Return(Module);
+                    GC.SuppressFinalize(this);
+                }
+            }
+
+            ~Lease() => Release();
+        }
 
         public void Dispose()
         {
-            while (_modules.TryTake(out var module))
-                module.Dispose();
+            lock (_modules)
+            {
+                while (_modules.Count > 0)
+                    _modules.Pop().Dispose();
+            }
         }
     }
 }

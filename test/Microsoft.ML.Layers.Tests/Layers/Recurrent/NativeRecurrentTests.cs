@@ -63,8 +63,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var outputs = states is null ? layer.ApplyAll(x, training, mask).ToArray()
                 : layer.ApplyAll(new[] { x }.Concat(states).ToArray(), training).ToArray();
             Assert.Equal(native, layer.LastCallWasNative);
-            using var g = manual_seed(11);
-            var loss = outputs.Select(o => (o * randn(o.shape)).sum()).Aggregate((a, b) => a + b);
+            // A generator of its own: other test classes draw from the global one in parallel.
+            var generator = new TorchSharp.torch.Generator(11);
+            var loss = outputs.Select(o => (o * randn(o.shape, generator: generator)).sum()).Aggregate((a, b) => a + b);
             loss.backward();
             var grads = weights.Select(w => w.grad!.clone()).ToList();
             if (states is not null)

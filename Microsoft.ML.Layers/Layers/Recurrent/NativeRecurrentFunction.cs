@@ -137,6 +137,9 @@ namespace Microsoft.ML.Layers
     internal sealed class NativeRecurrentPool : IDisposable
     {
         private readonly Stack<TorchModule> _modules = new();
+        // Every module made, lent or not: a lent module must stay reachable, or its finalizer could free it together with the
+        // lease that would return it to the pool.
+        private readonly List<TorchModule> _all = new();
         private int _lent;
 
         public NativeRecurrentPool(NativeRecurrentKind kind, long features, long units, bool bias)
@@ -184,6 +187,8 @@ namespace Microsoft.ML.Layers
             // A module created inside a dispose scope would lose its parameters when the scope closes.
             foreach (var parameter in created.parameters())
                 parameter.DetachFromDisposeScope();
+            lock (_modules)
+                _all.Add(created);
             return created;
         }
 
@@ -228,8 +233,10 @@ namespace Microsoft.ML.Layers
         {
             lock (_modules)
             {
-                while (_modules.Count > 0)
-                    _modules.Pop().Dispose();
+                _modules.Clear();
+                foreach (var module in _all)
+                    module.Dispose();
+                _all.Clear();
             }
         }
     }

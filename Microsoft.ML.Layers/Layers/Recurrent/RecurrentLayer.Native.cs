@@ -10,8 +10,11 @@ namespace Microsoft.ML.Layers
     {
         private NativeRecurrentPool? _nativePool;
 
+        // MLLAYERS_RECURRENT_NATIVE=0 turns the fused kernels off process-wide (diagnostics, before/after measurements).
+        private static readonly bool s_nativeByDefault = Environment.GetEnvironmentVariable("MLLAYERS_RECURRENT_NATIVE") != "0";
+
         /// <summary>Whether calls may take libtorch's fused kernels (tests turn it off to compare with the time loop).</summary>
-        internal bool NativePathEnabled { get; set; } = true;
+        internal bool NativePathEnabled { get; set; } = s_nativeByDefault;
 
         /// <summary>Whether the last call ran on libtorch's fused kernel (for tests).</summary>
         internal bool LastCallWasNative { get; private set; }

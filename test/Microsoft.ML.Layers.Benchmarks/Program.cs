@@ -7,7 +7,8 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Layers.Benchmarks;
 
-// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks -- [training] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [--quick]
+// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks --
+//     [training] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [--quick]
 // No filter runs everything. The ratios are computed from measurements taken in this run, against its baselines.
 var known = new[] { "training", "compute", "scoring", "latency", "memory", "accuracy", "recurrent" };
 BenchmarkSettings.Quick |= args.Contains("--quick");

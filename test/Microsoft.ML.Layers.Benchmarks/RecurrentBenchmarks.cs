@@ -35,7 +35,8 @@ namespace Microsoft.ML.Layers.Benchmarks
                     if (!masked)
                         return raw is TorchSharp.Modules.LSTM l ? l.call(x).Item1 : ((TorchSharp.Modules.GRU)raw).call(x).Item1;
                     using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
-                    var output = raw is TorchSharp.Modules.LSTM lstm ? lstm.call(packed).Item1 : ((TorchSharp.Modules.GRU)raw).call(packed).Item1;
+                    var output = raw is TorchSharp.Modules.LSTM lstm ? lstm.call(packed).Item1
+                        : ((TorchSharp.Modules.GRU)raw).call(packed).Item1;
                     using (output)
                         return nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: Steps).Item1;
                 }

@@ -5,6 +5,9 @@ using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchModule = TorchSharp.torch.nn.Module;
+using TsGru = TorchSharp.Modules.GRU;
+using TsLstm = TorchSharp.Modules.LSTM;
+using TsRnn = TorchSharp.Modules.RNN;
 
 namespace Microsoft.ML.Layers
 {
@@ -33,7 +36,8 @@ namespace Microsoft.ML.Layers
         /// </summary>
         internal static Tensor[] Run(Call call, Tensor x, Tensor[] states, Tensor[] weights)
         {
-            bool needsGrad = is_grad_enabled() && (x.requires_grad || states.Any(s => s.requires_grad) || weights.Any(w => w.requires_grad));
+            bool needsGrad = is_grad_enabled()
+                && (x.requires_grad || states.Any(s => s.requires_grad) || weights.Any(w => w.requires_grad));
             if (!needsGrad)
             {
                 var module = call.Pool.Take();
@@ -62,21 +66,21 @@ namespace Microsoft.ML.Layers
             var pool = call.Pool;
             if (call.Lengths is null)
                 return pool.Kind == NativeRecurrentKind.Lstm
-                    ? ToArray(((TorchSharp.Modules.LSTM)module).call(x, (states[0], states[1])))
-                    : ToArray(((TorchSharp.Modules.GRU?)(module as TorchSharp.Modules.GRU))?.call(x, states[0]) ?? ((TorchSharp.Modules.RNN)module).call(x, states[0]));
+                    ? ToArray(((TsLstm)module).call(x, (states[0], states[1])))
+                    : ToArray(module is TsGru gruModule ? gruModule.call(x, states[0]) : ((TsRnn)module).call(x, states[0]));
             using var lengths = tensor(call.Lengths);
             using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
             Tensor[] result;
             nn.utils.rnn.PackedSequence packedOut;
             if (pool.Kind == NativeRecurrentKind.Lstm)
             {
-                var (o, h, c) = ((TorchSharp.Modules.LSTM)module).call(packed, (states[0], states[1]));
+                var (o, h, c) = ((TsLstm)module).call(packed, (states[0], states[1]));
                 packedOut = o;
                 result = new[] { null!, h, c };
             }
             else
             {
-                var (o, h) = module is TorchSharp.Modules.GRU gru ? gru.call(packed, states[0]) : ((TorchSharp.Modules.RNN)module).call(packed, states[0]);
+                var (o, h) = module is TsGru gru ? gru.call(packed, states[0]) : ((TsRnn)module).call(packed, states[0]);
                 packedOut = o;
                 result = new[] { null!, h };
             }
@@ -181,7 +185,8 @@ namespace Microsoft.ML.Layers
             {
                 NativeRecurrentKind.Lstm => nn.LSTM(Features, Units, bias: UseBias, batchFirst: true),
                 NativeRecurrentKind.Gru => nn.GRU(Features, Units, bias: UseBias, batchFirst: true),
-                NativeRecurrentKind.RnnTanh => nn.RNN(Features, Units, nonLinearity: nn.NonLinearities.Tanh, bias: UseBias, batchFirst: true),
+                NativeRecurrentKind.RnnTanh => nn.RNN(Features, Units, nonLinearity: nn.NonLinearities.Tanh, bias: UseBias,
+                    batchFirst: true),
                 _ => nn.RNN(Features, Units, nonLinearity: nn.NonLinearities.ReLU, bias: UseBias, batchFirst: true),
             };
             // A module created inside a dispose scope would lose its parameters when the scope closes.

@@ -51,7 +51,8 @@ namespace Microsoft.ML.Layers
                     return null; // the time loop reports it
                 var keep = mask.dtype == ScalarType.Bool ? mask : mask.to(ScalarType.Bool);
                 var lengthTensor = keep.sum(1, type: ScalarType.Int64);
-                var rightPadded = arange(steps, dtype: ScalarType.Int64).unsqueeze(0) < lengthTensor.unsqueeze(1);
+                using var stepCount = steps.ToScalar();
+                var rightPadded = arange(Scalars.IntZero, stepCount, Scalars.IntOne, ScalarType.Int64).unsqueeze(0) < lengthTensor.unsqueeze(1);
                 if (!rightPadded.eq(keep).all().item<bool>())
                     return null;
                 var lengthArray = lengthTensor.data<long>().ToArray();

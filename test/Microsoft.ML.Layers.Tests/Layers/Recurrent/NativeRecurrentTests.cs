@@ -41,8 +41,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                     zeroOutputForMask: zeroOutput, dropout: dropout, seed: 3),
                 "rnn_tanh" => new SimpleRNN(5, useBias: bias, goBackwards: backwards, returnSequences: sequences, returnState: true,
                     zeroOutputForMask: zeroOutput, dropout: dropout, seed: 3),
-                _ => new SimpleRNN(5, activation: Microsoft.ML.Layers.Activations.Relu, useBias: bias, goBackwards: backwards, returnSequences: sequences,
-                    returnState: true, zeroOutputForMask: zeroOutput, dropout: dropout, seed: 3),
+                _ => new SimpleRNN(5, activation: Microsoft.ML.Layers.Activations.Relu, useBias: bias, goBackwards: backwards,
+                    returnSequences: sequences, returnState: true, zeroOutputForMask: zeroOutput, dropout: dropout, seed: 3),
             };
 
         private static Tensor? MakeMask(string mask, long batch, long steps)

@@ -179,7 +179,8 @@ namespace Microsoft.ML.Layers.Estimators
         }
 
         private static float FirstFloat(Tensor values)
-            => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>((values.is_contiguous() ? values : values.contiguous()).bytes)[0];
+            => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(
+                (values.is_contiguous() ? values : values.contiguous()).bytes)[0];
 
         private static void ReadFloats(Tensor values, float[] target, string what)
         {

@@ -9,9 +9,9 @@ namespace Microsoft.ML.Layers.Estimators
     /// <summary>
     /// Scores the current row of one input row (the <c>PredictionEngine</c> path), with everything allocated once: a column
     /// buffer per input, one row tensor per fixed-width input whose storage each row's values are written into, and the
-    /// added columns' arrays. The forward pass runs under <c>torch.inference_mode</c>; a <see cref="Sequential"/> network
-    /// takes <see cref="Sequential.ApplyVerified"/> (Apply's checks once per input shape). One instance per row, so engines on
-    /// several threads share nothing mutable.
+    /// added columns' arrays. The forward pass runs under <c>torch.inference_mode</c> (once the network is built); a
+    /// <see cref="Sequential"/> network takes <see cref="Sequential.ApplyVerified"/> (Apply's checks once per input shape).
+    /// One instance per row, so engines on several threads share nothing mutable.
     /// </summary>
     internal sealed class SingleRowScorer : IDisposable
     {
@@ -40,7 +40,8 @@ namespace Microsoft.ML.Layers.Estimators
                 buffer.Clear();
                 buffer.ReadRow();
             }
-            using var inference = inference_mode();
+            // Inference mode once the network is built: weights a first call builds must stay ordinary (trainable) tensors.
+            using IDisposable inference = _scorer.Model.Network.Built ? inference_mode() : no_grad();
             using var scope = NewDisposeScope();
             try
             {

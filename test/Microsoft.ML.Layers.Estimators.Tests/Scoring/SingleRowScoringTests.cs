@@ -104,7 +104,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Scoring
         {
             var ml = new MLContext(seed: 1);
             var rows = Rows(60, 2);
-            var model = ml.BinaryClassification.Trainers.NeuralNetwork(Network(1), Options("Positive")).Fit(ml.Data.LoadFromEnumerable(rows));
+            var model = ml.BinaryClassification.Trainers.NeuralNetwork(Network(1), Options("Positive"))
+                .Fit(ml.Data.LoadFromEnumerable(rows));
             var engine = ml.Model.CreatePredictionEngine<Row, BinaryOutput>(model);
 
             var predicted = rows.Select(r => engine.Predict(r)).Select(p => (p.Score, p.Probability, p.PredictedLabel)).ToArray();
@@ -211,7 +212,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Scoring
         {
             var ml = new MLContext(seed: 1);
             var rows = Rows(50, 6);
-            var model = ml.BinaryClassification.Trainers.NeuralNetwork(Network(1), Options("Positive")).Fit(ml.Data.LoadFromEnumerable(rows));
+            var model = ml.BinaryClassification.Trainers.NeuralNetwork(Network(1), Options("Positive"))
+                .Fit(ml.Data.LoadFromEnumerable(rows));
             var engine = ml.Model.CreatePredictionEngine<Row, BinaryOutput>(model);
             engine.Predict(rows[0]);
             long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -265,7 +267,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Scoring
                 var expected = plain.Apply(x);
                 var actual = plain.ApplyVerified(x);
                 Assert.Equal(expected.dtype, actual.dtype);
-                Assert.Equal(expected.to(ScalarType.Float64).data<double>().ToArray(), actual.to(ScalarType.Float64).data<double>().ToArray());
+                Assert.Equal(expected.to(ScalarType.Float64).data<double>().ToArray(),
+                    actual.to(ScalarType.Float64).data<double>().ToArray());
             }
         }
 
@@ -276,7 +279,13 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Scoring
             var batches = Enumerable.Range(1, 4).Select(rows => randn(rows, 4).DetachFromDisposeScope()).ToArray();
             float[][] expected;
             using (no_grad())
-                expected = batches.Select(b => { using var s = NewDisposeScope(); return network.Apply(b).data<float>().ToArray(); }).ToArray();
+            {
+                expected = batches.Select(b =>
+                {
+                    using var s = NewDisposeScope();
+                    return network.Apply(b).data<float>().ToArray();
+                }).ToArray();
+            }
 
             var failures = new int[8];
             Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>

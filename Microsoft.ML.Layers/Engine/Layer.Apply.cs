@@ -142,6 +142,17 @@ namespace Microsoft.ML.Layers
         internal bool IsPlainForInference
             => Built && this is not Model && ActivityRegularizer is null && !_dtypePolicy.IsMixed && TrackedLayers().Count == 0;
 
+        /// <summary>Whether a loss was added (<see cref="AddLoss"/>) since the last outermost call cleared them: a layer whose
+        /// <c>Call</c> adds losses needs Apply's loss bookkeeping on every call.</summary>
+        internal bool HasAddedLosses
+        {
+            get
+            {
+                lock (_stateGate)
+                    return _losses.Count > 0;
+            }
+        }
+
         /// <summary>
         /// The layer's inference computation on one input without Apply's checks, masks, casts and dispose scope; only for
         /// <see cref="IsPlainForInference"/> layers and inputs of a shape and dtype a full <see cref="ApplyCore"/> call verified

@@ -58,8 +58,10 @@ namespace Microsoft.ML.Layers
                 _verifying = false;
             }
             eligible &= !_verificationFailed && KerasMask.Get(output) is null && ActivityRegularizer is null && !DTypePolicy.IsMixed;
+            var layers = _layers.Where(l => l is not InputLayer).ToArray();
+            eligible &= !HasAddedLosses && layers.All(l => !l.HasAddedLosses);
             if (eligible)
-                _verified = new VerifiedInput(shape, dtype, _layers.Where(l => l is not InputLayer).ToArray());
+                _verified = new VerifiedInput(shape, dtype, layers);
             return output;
         }
 

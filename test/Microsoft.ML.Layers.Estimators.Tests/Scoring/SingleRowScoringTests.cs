@@ -272,6 +272,30 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Scoring
             }
         }
 
+        private sealed class LossAdding : Layer
+        {
+            protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
+            {
+                AddLoss(inputs.abs().mean());
+                return inputs * 2;
+            }
+        }
+
+        [Fact]
+        public void ApplyVerifiedKeepsTheLossBookkeepingOfLayersThatAddLosses()
+        {
+            using var network = new Sequential(new InputLayer(new Shape(-1, 3)), new Dense(4), new LossAdding());
+            using var x = ones(1, 3);
+            using var noGrad = no_grad();
+            for (int i = 0; i < 5; i++)
+            {
+                using var scope = NewDisposeScope();
+                Assert.Equal(network.Apply(x).data<float>().ToArray(), network.ApplyVerified(x).data<float>().ToArray());
+                // The losses of the last outermost call only: one, not one per call.
+                Assert.Single(network.Losses);
+            }
+        }
+
         [Fact]
         public void ApplyVerifiedOnManyThreadsWithChangingShapesEqualsApply()
         {

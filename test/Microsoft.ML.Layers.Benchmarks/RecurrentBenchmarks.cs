@@ -24,7 +24,7 @@ namespace Microsoft.ML.Layers.Benchmarks
             var lengthArray = Enumerable.Range(0, Batch).Select(_ => (long)Random.Shared.Next(1, Steps + 1)).ToArray();
             var lengths = tensor(lengthArray);
             var mask = arange(Steps).unsqueeze(0) < lengths.unsqueeze(1);
-            int rounds = BenchmarkSettings.Quick ? 3 : 7;
+            int rounds = BenchmarkSettings.Quick ? 3 : 15;
             foreach (string kind in new[] { "LSTM", "GRU" })
             {
                 RecurrentLayer layer = kind == "LSTM" ? new LSTM(Units, returnSequences: true) : new GRU(Units, returnSequences: true);

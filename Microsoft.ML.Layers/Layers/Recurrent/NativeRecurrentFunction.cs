@@ -108,13 +108,18 @@ namespace Microsoft.ML.Layers
             using var enableGrad = enable_grad();
             // Leaves of an inner graph, differentiated in backward; saved as the context's variables, which the graph owns
             // (freed with it, whether or not backward runs).
-            var leaves = tensors.Take(1 + stateCount).Select(t => t.detach().requires_grad_(true)).ToArray();
+            // Only inputs and states that need gradients become differentiable leaves: a first layer's input gradient (one more
+            // matmul over every step) is not computed when nothing asks for it.
+            var differentiable = tensors.Take(1 + stateCount).Select(t => t.requires_grad).ToArray();
+            var leaves = tensors.Take(1 + stateCount)
+                .Select(t => t.requires_grad ? t.detach().requires_grad_(true) : t.detach())
+                .ToArray();
             var outputs = Forward(lease.Module, call, leaves[0], leaves[1..], tensors[(1 + stateCount)..]);
             // The module's own parameters are the leaves of the inner graph's weights: differentiate w.r.t. them.
             var parameters = lease.Module.parameters().Cast<Tensor>();
             ctx.save_for_backward(leaves.Concat(parameters).Concat(outputs).ToList());
             ctx.save_data("lease", lease);
-            ctx.save_data("call", call);
+            ctx.save_data("differentiable", differentiable);
             ctx.save_data("outputs", outputs.Length);
             return outputs.Select(o => o.detach()).ToList();
         }
@@ -125,15 +130,24 @@ namespace Microsoft.ML.Layers
             var lease = (NativeRecurrentPool.Lease)ctx.get_data("lease");
             int outputCount = (int)ctx.get_data("outputs");
             var saved = ctx.get_saved_variables();
-            var inputs = saved.Take(saved.Count - outputCount).ToArray();
+            var differentiable = (bool[])ctx.get_data("differentiable");
+            var inputs = saved.Take(saved.Count - outputCount)
+                .Where((_, i) => i >= differentiable.Length || differentiable[i])
+                .ToArray();
             var outputs = saved.Skip(saved.Count - outputCount).ToArray();
             var grads = outputs.Select((o, i) => i < grad_outputs.Count && grad_outputs[i] is { IsInvalid: false } g ? g : zeros_like(o))
                 .ToArray();
-            IList<Tensor> result;
+            IList<Tensor> computed;
             using (enable_grad())
-                result = autograd.grad(outputs, inputs, grads, allow_unused: true);
+                computed = autograd.grad(outputs, inputs, grads, allow_unused: true);
             lease.Release();
-            return new Tensor[] { null! }.Concat(result).ToList(); // none for the Call argument
+            // One gradient per argument: none for the Call argument and for inputs or states that need none.
+            var result = new List<Tensor> { null! };
+            int next = 0;
+            foreach (bool needsGrad in differentiable)
+                result.Add(needsGrad ? computed[next++] : null!);
+            result.AddRange(computed.Skip(next));
+            return result;
         }
     }
 
@@ -171,7 +185,11 @@ namespace Microsoft.ML.Layers
             }
             if (Volatile.Read(ref _lent) > 0)
             {
-                // Modules lent to graphs that were dropped without backward come back when their leases are finalized.
+                // Modules lent to graphs that were dropped without backward come back when their leases are finalized. In
+                // training every lease returns on backward, so a miss happens only while the pool grows (the first step of a
+                // layer called several times per step) or after a call with gradients on and no backward (the library's
+                // evaluation and prediction run without gradients); one collection then recovers the module, which keeps
+                // memory flat instead of growing the pool.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 lock (_modules)

@@ -60,6 +60,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var weights = new[] { layer.Kernel!, layer.RecurrentKernel!, layer.Bias }.Where(w => w is not null).Select(w => w!).ToArray();
             foreach (var w in weights)
                 w.grad?.zero_();
+            x.grad?.zero_();
             var outputs = states is null ? layer.ApplyAll(x, training, mask).ToArray()
                 : layer.ApplyAll(new[] { x }.Concat(states).ToArray(), training).ToArray();
             Assert.Equal(native, layer.LastCallWasNative);
@@ -70,6 +71,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             var grads = weights.Select(w => w.grad!.clone()).ToList();
             if (states is not null)
                 grads.AddRange(states.Select(s => s.grad!.clone()));
+            if (x.requires_grad)
+                grads.Add(x.grad!.clone());
             return (outputs.Select(o => o.detach().clone()).ToArray(), grads.ToArray());
         }
 
@@ -111,6 +114,22 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             layer.SetWeights(R.RandomWeights(layer));
             var states = Enumerable.Range(0, kind == "lstm" ? 2 : 1).Select(_ => randn(4, 5)).ToArray();
             AssertSame(layer, randn(4, 7, 6), null, states);
+        }
+
+        [Theory]
+        [InlineData("lstm", "none")]
+        [InlineData("lstm", "right")]
+        [InlineData("gru", "none")]
+        [InlineData("gru", "right")]
+        [InlineData("rnn_tanh", "right")]
+        public void InputGradientsMatch(string kind, string mask)
+        {
+            // The input is a leaf of the native graph only when it needs a gradient (a layer after an Embedding).
+            manual_seed(4);
+            var layer = Make(kind, true, false, true, false);
+            layer.EnsureBuilt(new Shape(4, 7, 6));
+            layer.SetWeights(R.RandomWeights(layer));
+            AssertSame(layer, randn(4, 7, 6).requires_grad_(true), MakeMask(mask, 4, 7));
         }
 
         [Theory]

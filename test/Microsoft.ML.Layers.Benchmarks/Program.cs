@@ -87,7 +87,10 @@ if (selected.Contains("accuracy"))
     results.AddRange(Reports.TimeToAccuracy().Select(r => ("6 time to accuracy", r.Name, r.Value)));
 
 if (selected.Contains("recurrent"))
+{
     results.AddRange(RecurrentBenchmarks.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
+    results.AddRange(DetoxEpochBenchmark.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
+}
 
 var lines = new List<string>
 {

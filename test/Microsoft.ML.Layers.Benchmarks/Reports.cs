@@ -236,7 +236,7 @@ namespace Microsoft.ML.Layers.Benchmarks
             [LoadColumn(64)] public float Number { get; set; }
         }
 
-        private static string? FindSharedData()
+        internal static string? FindSharedData()
         {
             for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             {

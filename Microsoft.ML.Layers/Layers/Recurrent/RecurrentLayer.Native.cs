@@ -10,11 +10,14 @@ namespace Microsoft.ML.Layers
     {
         private NativeRecurrentPool? _nativePool;
 
-        // MLLAYERS_RECURRENT_NATIVE=0 turns the fused kernels off process-wide (diagnostics, before/after measurements).
-        private static readonly bool s_nativeByDefault = Environment.GetEnvironmentVariable("MLLAYERS_RECURRENT_NATIVE") != "0";
+        /// <summary>
+        /// Whether layers created from now on may take the fused kernels; <c>MLLAYERS_RECURRENT_NATIVE=0</c> turns them off
+        /// process-wide (diagnostics, before/after measurements of copies a trainer makes).
+        /// </summary>
+        internal static bool NativeByDefault { get; set; } = Environment.GetEnvironmentVariable("MLLAYERS_RECURRENT_NATIVE") != "0";
 
         /// <summary>Whether calls may take libtorch's fused kernels (tests turn it off to compare with the time loop).</summary>
-        internal bool NativePathEnabled { get; set; } = s_nativeByDefault;
+        internal bool NativePathEnabled { get; set; } = NativeByDefault;
 
         /// <summary>Whether the last call ran on libtorch's fused kernel (for tests).</summary>
         internal bool LastCallWasNative { get; private set; }

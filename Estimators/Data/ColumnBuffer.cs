@@ -32,6 +32,16 @@ namespace Microsoft.ML.Layers.Estimators
 
         public abstract void Clear();
 
+        /// <summary>
+        /// A tensor of one row of this column (shape (1, width), the dtype of <see cref="ToTensor"/>), outside every dispose
+        /// scope, for <see cref="CopyRowTo"/>; only for columns of a fixed width.
+        /// </summary>
+        public abstract Tensor CreateRowTensor();
+
+        /// <summary>Writes the one row read since <see cref="Clear"/> into the storage of <paramref name="target"/>, a tensor
+        /// from <see cref="CreateRowTensor"/>.</summary>
+        public abstract void CopyRowTo(Tensor target);
+
         protected static Tensor? MaskFor(IReadOnlyList<int> lengths, int maxLength)
         {
             var mask = new bool[lengths.Count * maxLength];
@@ -112,6 +122,22 @@ namespace Microsoft.ML.Layers.Estimators
                 offset += Lengths[r];
             }
             return (CopyToTensor<T>(padded, new long[] { Count, maxLength }, TensorType), MaskFor(Lengths, maxLength));
+        }
+
+        public override Tensor CreateRowTensor()
+        {
+            if (Column.IsVariableLength)
+                throw new InvalidOperationException($"Column '{Column.Column.Name}' has rows of varying length; it has no row tensor.");
+            return Create(new T[Column.Width], new long[] { 1, Column.Width }).DetachFromDisposeScope();
+        }
+
+        public override void CopyRowTo(Tensor target)
+        {
+            var values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
+            if (Count != 1 || values.Length != target.NumberOfElements)
+                throw new InvalidOperationException($"Column '{Column.Column.Name}': expected one row of {target.NumberOfElements} " +
+                    $"values, received {Count} row(s) of {values.Length} values in all.");
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(target.bytes);
         }
 
         public override void Clear()

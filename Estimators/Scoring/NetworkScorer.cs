@@ -224,7 +224,7 @@ namespace Microsoft.ML.Layers.Estimators
             private readonly NetworkRowMapper _parent;
             private readonly DataViewRow _input;
             private readonly HashSet<int> _active;
-            private readonly List<ColumnBuffer> _buffers;
+            private readonly SingleRowScorer _scorer;
             private ScoreBatch? _batch;
             private long _scoredPosition = -1;
 
@@ -233,7 +233,7 @@ namespace Microsoft.ML.Layers.Estimators
                 _parent = parent;
                 _input = input;
                 _active = active;
-                _buffers = parent._scorer.Inputs.Select(i => i.CreateBuffer(input)).ToList();
+                _scorer = new SingleRowScorer(parent._scorer, input);
             }
 
             public override DataViewSchema Schema => _parent.OutputSchema;
@@ -250,12 +250,7 @@ namespace Microsoft.ML.Layers.Estimators
             {
                 if (_batch is null || _scoredPosition != _input.Position)
                 {
-                    foreach (var buffer in _buffers)
-                    {
-                        buffer.Clear();
-                        buffer.ReadRow();
-                    }
-                    _batch = _parent._scorer.Score(_buffers);
+                    _batch = _scorer.Score();
                     _scoredPosition = _input.Position;
                 }
                 return _batch;
@@ -269,6 +264,13 @@ namespace Microsoft.ML.Layers.Estimators
                 var getter = _parent._scorer.Columns.Getter(column.Index - inputCount, Current, () => 0);
                 return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
                     $"Column '{column.Name}' is of type {column.Type}; it cannot be read as {typeof(TValue).Name}.");
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing)
+                    _scorer.Dispose();
+                base.Dispose(disposing);
             }
         }
     }

@@ -125,6 +125,72 @@ namespace Microsoft.ML.Layers.Estimators
             }
         }
 
+        /// <summary>The arrays of one row's added columns, filled again by every <see cref="ComputeSingleRow"/>.</summary>
+        public ScoreBatch CreateSingleRowBatch() => _model.Task switch
+        {
+            NeuralNetworkTask.FeatureExtraction => new ScoreBatch(1, new float[_model.OutputWidth], null, null, null),
+            NeuralNetworkTask.Regression => new ScoreBatch(1, new float[1], null, null, null),
+            NeuralNetworkTask.BinaryClassification => new ScoreBatch(1, new float[1], new float[1], new bool[1], null),
+            _ => new ScoreBatch(1, new float[_model.ClassCount], null, null, new uint[1]),
+        };
+
+        /// <summary>
+        /// <see cref="Compute"/> for an output of one row, written into <paramref name="target"/> (from
+        /// <see cref="CreateSingleRowBatch"/>): the same tensor operations, so the same values, without new arrays. The caller
+        /// owns the dispose scope and the no-gradient mode.
+        /// </summary>
+        public void ComputeSingleRow(Tensor output, ScoreBatch target)
+        {
+            var values = output.dtype == ScalarType.Float32 ? output : output.to(ScalarType.Float32);
+            long rows = values.ndim == 0 ? -1 : values.size(0);
+            if (rows != 1)
+                throw new InvalidOperationException($"The single-row scorer expected an output of one row, received shape " +
+                    $"[{string.Join(", ", values.shape)}].");
+            switch (_model.Task)
+            {
+                case NeuralNetworkTask.FeatureExtraction:
+                    ReadFloats(values, target.Scores, "the feature vector");
+                    return;
+                case NeuralNetworkTask.Regression:
+                    target.Scores[0] = FirstFloat(values);
+                    return;
+                case NeuralNetworkTask.BinaryClassification:
+                {
+                    // values[.., 0] as Compute takes it; a (1, 1) or (1,) output is that element already.
+                    var first = values.NumberOfElements == 1 ? values : values.ndim == 1 ? values[0] : values[.., 0];
+                    var probability = _model.OutputsProbabilities ? first : first.sigmoid();
+                    var score = _model.OutputsProbabilities ? first.ClampScalar(1e-7, 1 - 1e-7).logit() : first;
+                    float p = FirstFloat(probability);
+                    target.Scores[0] = FirstFloat(score);
+                    target.Probabilities![0] = p;
+                    target.PredictedBooleans![0] = p > 0.5f;
+                    return;
+                }
+                default:
+                {
+                    if (values.ndim == 1)
+                        values = values.unsqueeze(1);
+                    var probabilities = _model.OutputsProbabilities ? values : values.softmax(-1);
+                    ReadFloats(probabilities, target.Scores, "the class scores");
+                    target.PredictedKeys![0] = PredictedKeys(target.Scores, 1, target.Scores.Length)[0];
+                    return;
+                }
+            }
+        }
+
+        private static float FirstFloat(Tensor values)
+            => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(
+                (values.is_contiguous() ? values : values.contiguous()).bytes)[0];
+
+        private static void ReadFloats(Tensor values, float[] target, string what)
+        {
+            var span = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(
+                (values.is_contiguous() ? values : values.contiguous()).bytes);
+            if (span.Length != target.Length)
+                throw new InvalidOperationException($"The network's output has {span.Length} values per row; {what} has {target.Length}.");
+            span.CopyTo(target);
+        }
+
         /// <summary>
         /// The predicted class keys as ML.NET's multiclass scorer computes them: one plus the index of the largest score, NaN
         /// scores skipped and the first of equal scores taken; key 0 (missing) when every score of the row is NaN, as a row

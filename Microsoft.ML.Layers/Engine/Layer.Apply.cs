@@ -132,6 +132,34 @@ namespace Microsoft.ML.Layers
             }
         }
 
+        private static readonly Tensor?[] NoMask = new Tensor?[1];
+
+        /// <summary>
+        /// Whether <see cref="CallVerified"/> computes what <see cref="ApplyCore"/> computes in inference for an input whose
+        /// shape and dtype a full call already checked: a built leaf layer (no nested layers, not a model) without activity
+        /// regularization or a mixed dtype policy, so Apply's remaining work is checks, masks and casts the caller verified.
+        /// </summary>
+        internal bool IsPlainForInference
+            => Built && this is not Model && ActivityRegularizer is null && !_dtypePolicy.IsMixed && TrackedLayers().Count == 0;
+
+        /// <summary>Whether a loss was added (<see cref="AddLoss"/>) since the last outermost call cleared them: a layer whose
+        /// <c>Call</c> adds losses needs Apply's loss bookkeeping on every call.</summary>
+        internal bool HasAddedLosses
+        {
+            get
+            {
+                lock (_stateGate)
+                    return _losses.Count > 0;
+            }
+        }
+
+        /// <summary>
+        /// The layer's inference computation on one input without Apply's checks, masks, casts and dispose scope; only for
+        /// <see cref="IsPlainForInference"/> layers and inputs of a shape and dtype a full <see cref="ApplyCore"/> call verified
+        /// (see <c>Sequential.ApplyVerified</c>). The caller owns the dispose scope.
+        /// </summary>
+        internal Tensor CallVerified(Tensor input) => CallOutputs(new[] { input }, singleInput: true, training: false, NoMask)[0];
+
         private void CheckInputs(IReadOnlyList<Tensor> inputs)
         {
             if (InputSpec is null)

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </summary>
     [RegisterLayer("Sequential")]
-    public sealed class Sequential : Model
+    public sealed partial class Sequential : Model
     {
         private readonly List<Layer> _layers = new();
         private readonly HashSet<Layer> _members = new(ReferenceEqualityComparer.Instance);
@@ -55,6 +55,7 @@ namespace Microsoft.ML.Layers
         public void Add(Layer layer)
         {
             Append(layer);
+            _verified = null;
             ResetBuild();
             _outputShapes.Clear();
             if (InputLayerOrNull is InputLayer input && _layers.Count > 1)
@@ -84,6 +85,7 @@ namespace Microsoft.ML.Layers
             var last = _layers[^1];
             _layers.RemoveAt(_layers.Count - 1);
             _members.Remove(last);
+            _verified = null;
             ResetBuild();
             _outputShapes.Clear();
             if (InputLayerOrNull is InputLayer input && _layers.Count > 1)
@@ -118,6 +120,8 @@ namespace Microsoft.ML.Layers
                 // it returns its input itself, so recording its node would rewrite where that outer tensor comes from.
                 if (layer is InputLayer && KerasTensor.IsSymbolic(x))
                     continue;
+                if (_verifying)
+                    ObserveForVerification(layer, x, currentMask);
                 x = layer.Apply(x, training, currentMask);
                 currentMask = KerasMask.Get(x);
             }

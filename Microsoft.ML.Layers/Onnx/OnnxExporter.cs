@@ -68,9 +68,7 @@ namespace Microsoft.ML.Layers.Onnx
                 }
                 return new[] { x.Name };
             }
-            var graph = model.Graph ?? throw new NotSupportedException(
-                $"Model '{model.Name}' ({model.GetType().Name}) cannot be exported to ONNX: it is a subclassed model (its computation " +
-                "is C# code, not a graph). Implement IOnnxExportable on it, or build it as a Sequential or functional model.");
+            var graph = model.Graph ?? throw SubclassedModel(model);
             var values = new Dictionary<Tensor, OnnxValue>(ReferenceEqualityComparer.Instance);
             for (int i = 0; i < graph.Inputs.Count; i++)
                 values[graph.Inputs[i]] = inputs[i];
@@ -164,10 +162,13 @@ namespace Microsoft.ML.Layers.Onnx
                 return new() { (name, shape.With(0, Shape.Unknown), dtype) };
             }
             if (model.Graph is null)
-                throw new NotSupportedException($"Model '{model.Name}' ({model.GetType().Name}) cannot be exported to ONNX: it is a " +
-                    "subclassed model (its computation is C# code, not a graph). Build it as a Sequential or functional model.");
+                throw SubclassedModel(model);
             return model.Graph.InputLayers.Select(l => (l.Name, l.BatchShape.With(0, Shape.Unknown), l.DType)).ToList();
         }
+
+        private static NotSupportedException SubclassedModel(Model model) => new(
+            $"Model '{model.Name}' ({model.GetType().Name}) cannot be exported to ONNX: it is a subclassed model (its computation " +
+            "is C# code, not a graph). Implement IOnnxExportable on it, or build it as a Sequential or functional model.");
 
         private static List<string> OutputLayerNames(Model model)
         {

@@ -32,6 +32,7 @@ namespace Microsoft.ML.Layers.Benchmarks
             _engine = _data.ML.Model.CreatePredictionEngine<Row, Prediction>(trained);
             _raw = new RawMlp(64, 256, 256, 1);
             _raw.CopyFrom(trained.Model.Network);
+            Network = trained.Model.Network;
         }
 
         [GlobalCleanup]
@@ -69,5 +70,16 @@ namespace Microsoft.ML.Layers.Benchmarks
 
         /// <summary>For the percentile report: the engine and raw model of a set-up instance.</summary>
         internal (PredictionEngine<Row, Prediction> Engine, RawMlp Raw, Row[] Rows) Parts => (_engine, _raw, _data.Rows);
+
+        /// <summary>The trained network, for its own <c>Apply</c> on a prepared tensor (the layer machinery alone).</summary>
+        internal Model Network { get; private set; } = null!;
+
+        /// <summary>The network's public forward on a 1x64 tensor from the row's array, as <see cref="RawSingleRow"/> does it.</summary>
+        public static float ModelApplySingleRow(Model network, float[] features)
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            return network.Apply(tensor(features).reshape(1, features.Length)).item<float>();
+        }
     }
 }

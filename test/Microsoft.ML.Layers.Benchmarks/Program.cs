@@ -7,9 +7,10 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Layers.Benchmarks;
 
-// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks -- [training] [compute] [scoring] [latency] [memory] [accuracy] [--quick]
+// dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks --
+//     [training] [streaming] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [--quick]
 // No filter runs everything. The ratios are computed from measurements taken in this run, against its baselines.
-var known = new[] { "streaming", "training", "compute", "scoring", "latency", "memory", "accuracy" };
+var known = new[] { "training", "streaming", "compute", "scoring", "latency", "memory", "accuracy", "recurrent" };
 BenchmarkSettings.Quick |= args.Contains("--quick");
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var unknown = selected.Except(known).ToList();
@@ -19,7 +20,7 @@ if (unknown.Count > 0 || args.Contains("--help"))
     return unknown.Count > 0 ? 2 : 0;
 }
 if (selected.Count == 0)
-    selected = known.Where(k => k != "streaming").ToList();
+    selected = known.ToList();
 // This program calls TorchSharp before any type of the library, so it loads the native backend explicitly first.
 Microsoft.ML.Layers.NativeBackend.EnsureLoaded();
 TorchSharp.torch.set_num_threads(BenchmarkSettings.Threads);
@@ -87,6 +88,12 @@ if (selected.Contains("memory"))
 
 if (selected.Contains("accuracy"))
     results.AddRange(Reports.TimeToAccuracy().Select(r => ("6 time to accuracy", r.Name, r.Value)));
+
+if (selected.Contains("recurrent"))
+{
+    results.AddRange(RecurrentBenchmarks.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
+    results.AddRange(DetoxEpochBenchmark.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
+}
 
 var lines = new List<string>
 {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.Regularizers;
@@ -103,6 +104,20 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor? InputBias => Bias is null ? null : ResetAfter ? Bias[0] : Bias;
+
+        /// <inheritdoc />
+        internal override NativeRecurrentKind NativeKind
+            => ResetAfter && Activation.Name == "tanh" && RecurrentActivation.Name == "sigmoid" ? NativeRecurrentKind.Gru
+                : NativeRecurrentKind.None;
+
+        /// <inheritdoc />
+        internal override Tensor[] NativeWeights()
+        {
+            // Keras's gate blocks z, r, h; libtorch's r, z, n. The bias rows are the input and the recurrent biases.
+            Tensor Reorder(Tensor w) { var g = w.chunk(3, -1); return cat(new[] { g[1], g[0], g[2] }, -1); }
+            var weights = new[] { Reorder(Kernel!).t(), Reorder(RecurrentKernel!).t() };
+            return Bias is null ? weights : weights.Concat(new[] { Reorder(Bias[0]), Reorder(Bias[1]) }).ToArray();
+        }
 
         /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)

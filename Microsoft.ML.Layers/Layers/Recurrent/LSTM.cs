@@ -106,6 +106,10 @@ namespace Microsoft.ML.Layers
             => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
 
         /// <inheritdoc />
+        internal override NativeRecurrentKind NativeKind
+            => Activation.Name == "tanh" && RecurrentActivation.Name == "sigmoid" ? NativeRecurrentKind.Lstm : NativeRecurrentKind.None;
+
+        /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
         {
             var z = AddRecurrentProduct(projectedInput, states[0], recurrentMasks).chunk(4, 1);

@@ -18,9 +18,11 @@ namespace Microsoft.ML.Layers
                     $"{Shape.Of(inputs)}.", nameof(inputs));
             // (batch, units), or (batch, rows, cols, filters) for a convolutional cell.
             var stateShape = new[] { batch }.Concat(StateShape(Shape.Of(inputs))).ToArray();
+            bool train = training == true;
+            if (TryRunNative(inputs, initialState, train, mask, stateShape) is { } native)
+                return native;
             var stepMask = mask is null ? null : StepMask(mask, batch, steps, stateShape.Length - 1);
 
-            bool train = training == true;
             var inputMasks = train && Dropout > 0 ? DropoutMasks(inputs.shape.Where((_, axis) => axis != 1).ToArray(), Dropout) : null;
             var recurrentMasks = train && RecurrentDropout > 0 ? DropoutMasks(stateShape, RecurrentDropout) : null;
 

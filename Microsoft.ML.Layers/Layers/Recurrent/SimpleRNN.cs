@@ -74,6 +74,14 @@ namespace Microsoft.ML.Layers
         protected override int StateCount => 1;
 
         /// <inheritdoc />
+        internal override NativeRecurrentKind NativeKind => Activation.Name switch
+        {
+            "tanh" => NativeRecurrentKind.RnnTanh,
+            "relu" => NativeRecurrentKind.RnnRelu,
+            _ => NativeRecurrentKind.None,
+        };
+
+        /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
             => new[] { Activation.Apply(AddRecurrentProduct(projectedInput, states[0], recurrentMasks)) };
     }

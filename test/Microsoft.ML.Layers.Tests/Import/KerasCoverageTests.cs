@@ -25,7 +25,7 @@ namespace Microsoft.ML.Layers.Tests.Import
         [KerasReferenceFact]
         public void AtLeastNinetyPercentOfTfKerasModelsImportAndRun()
         {
-            var files = Directory.GetFiles(Path.Combine(RepositoryLayout.KerasReferenceDirectory, "tfkeras")).OrderBy(f => f, StringComparer.Ordinal).ToList();
+            var files = KerasReferenceFiles.TfKerasModels();
             var failures = new List<(string File, string Cause)>();
             var crashes = new List<string>();
             foreach (var file in files)

@@ -32,6 +32,10 @@ namespace Microsoft.ML.Layers.Tests.Import
                 .ToList();
         }
 
+        /// <summary>The 452 tf.keras model files of <c>tfkeras/</c>, in ordinal order.</summary>
+        public static List<string> TfKerasModels()
+            => Directory.GetFiles(Path.Combine(Root, "tfkeras")).OrderBy(f => f, StringComparer.Ordinal).ToList();
+
         public static string Example(string relative) => Path.Combine(Root, "examples", relative);
 
         public static string InputsAndOutputsOf(string modelPath) => modelPath.Replace("_model.h5", "_inputs_and_outputs.h5", StringComparison.Ordinal);

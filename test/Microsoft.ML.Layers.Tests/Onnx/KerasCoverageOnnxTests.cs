@@ -26,8 +26,7 @@ namespace Microsoft.ML.Layers.Tests.Onnx
         [KerasReferenceFact]
         public void EveryImportedTfKerasModelExportsAndMatchesInOnnxRuntime()
         {
-            var files = Directory.GetFiles(Path.Combine(RepositoryLayout.KerasReferenceDirectory, "tfkeras"))
-                .OrderBy(f => f, StringComparer.Ordinal).ToList();
+            var files = KerasReferenceFiles.TfKerasModels();
             int imported = 0, exported = 0;
             var refusals = new List<(string File, string Cause)>();
             var wrong = new List<string>();

@@ -220,13 +220,19 @@ namespace Microsoft.ML.Layers.Estimators
             int? seed = ((IHostEnvironmentInternal)_host).Seed;
             if (_options.Shuffle && data.CanShuffle)
                 return new NonEmpty(new DataViewBatches(data, inputs, label, _options.BatchSize, checkFinite: true,
-                    shuffleSeed: seed ?? Environment.TickCount));
+                    shuffleSeed: seed ?? Environment.TickCount, prefetch: PrefetchStreamedBatches));
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
-            // (Reading the next batches on a background task was tried twice: on two cores it competes with libtorch's threads.
-            // DataViewBatches keeps a tested one-batch prefetch (prefetch: true), off until it measures faster; issue 18.)
-            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true));
+            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true,
+                prefetch: PrefetchStreamedBatches));
         }
+
+        /// <summary>
+        /// Whether streamed data reads its next batch on a reader thread while the current one trains. Off: measured on two
+        /// cores (docs/benchmarks.md, issue 18), the reader competes with libtorch's threads; the benchmarks switch it on to
+        /// measure it again.
+        /// </summary>
+        internal static bool PrefetchStreamedBatches { get; set; }
 
         /// <summary>Counts the rows with a cursor that computes no column (filters still run).</summary>
         private long CountRows(IDataView data)

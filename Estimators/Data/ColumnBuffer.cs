@@ -128,16 +128,16 @@ namespace Microsoft.ML.Layers.Estimators
         {
             if (Column.IsVariableLength)
                 throw new InvalidOperationException($"Column '{Column.Column.Name}' has rows of varying length; it has no row tensor.");
-            return Create(new T[Column.Width], new long[] { 1, Column.Width }).DetachFromDisposeScope();
+            return zeros(new long[] { 1, Column.Width }, TensorType).DetachFromDisposeScope();
         }
 
         public override void CopyRowTo(Tensor target)
         {
-            var values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Values);
+            var values = Values;
             if (Count != 1 || values.Length != target.NumberOfElements)
                 throw new InvalidOperationException($"Column '{Column.Column.Name}': expected one row of {target.NumberOfElements} " +
                     $"values, received {Count} row(s) of {values.Length} values in all.");
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(target.bytes);
+            MemoryMarshal.AsBytes(values).CopyTo(target.bytes);
         }
 
         public override void Clear()

@@ -25,6 +25,18 @@ namespace Microsoft.ML.Layers.Benchmarks
                     ("(a) raw TorchSharp loop", benchmark.RawTorchSharp),
                     ("(c) trainer, in-memory IDataView", benchmark.TrainerInMemory),
                     ("(d) trainer, streaming binary IDV", benchmark.TrainerStreaming),
+                    ("(d') trainer, streaming binary IDV, next batch read on a reader thread", () =>
+                    {
+                        Estimators.NeuralNetworkTrainer.PrefetchStreamedBatches = true;
+                        try
+                        {
+                            benchmark.TrainerStreaming();
+                        }
+                        finally
+                        {
+                            Estimators.NeuralNetworkTrainer.PrefetchStreamedBatches = false;
+                        }
+                    }),
                     ("(r) shuffled cursor pass only, no training", () => CursorPass(data.FromIdvFile, BenchmarkSettings.Epochs)),
                 };
                 int rounds = BenchmarkSettings.Quick ? 2 : 7;

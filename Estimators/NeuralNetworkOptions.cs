@@ -60,6 +60,15 @@ namespace Microsoft.ML.Layers.Estimators
         public long InMemoryLimitBytes { get; set; } = 1L << 30;
 
         /// <summary>
+        /// Whether streamed training data (larger than <see cref="InMemoryLimitBytes"/>) reads its next batch on a reader thread
+        /// while the current batch trains. Null (the default) reads ahead only when the machine has a core libtorch's threads
+        /// leave free (<see cref="System.Environment.ProcessorCount"/> above <see cref="NumberOfThreads"/>, or libtorch's
+        /// thread count): on a machine whose every core runs a libtorch thread, the reader takes time from them and training
+        /// gets slower. Same rows, same batches, same result either way (docs/benchmarks.md has the measurements).
+        /// </summary>
+        public bool? PrefetchBatches { get; set; }
+
+        /// <summary>
         /// Threads libtorch may use, from 1 to <see cref="MaxNumberOfThreads"/>; null keeps its default (the number of cores).
         /// The trainer checks it when it is created and again at <c>Fit</c> (libtorch ends the process on 0 or a negative
         /// count, and far more threads than cores make training crawl).

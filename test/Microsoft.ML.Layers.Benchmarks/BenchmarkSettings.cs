@@ -13,7 +13,7 @@ namespace Microsoft.ML.Layers.Benchmarks
         /// <summary>Epochs per measured training invocation.</summary>
         public static int Epochs => Quick ? 1 : 2;
 
-        /// <summary>libtorch threads: the 2.</summary>
-        public const int Threads = 2;
+        /// <summary>libtorch threads: the 2 (MLLAYERS_BENCH_THREADS overrides it, e.g. 1 to leave a core free).</summary>
+        public static int Threads { get; } = int.TryParse(Environment.GetEnvironmentVariable("MLLAYERS_BENCH_THREADS"), out int n) && n > 0 ? n : 2;
     }
 }

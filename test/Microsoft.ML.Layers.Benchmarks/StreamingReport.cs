@@ -24,20 +24,10 @@ namespace Microsoft.ML.Layers.Benchmarks
                 {
                     ("(a) raw TorchSharp loop", benchmark.RawTorchSharp),
                     ("(c) trainer, in-memory IDataView", benchmark.TrainerInMemory),
-                    ("(d) trainer, streaming binary IDV", benchmark.TrainerStreaming),
-                    ("(d') trainer, streaming binary IDV, next batch read on a reader thread", () =>
-                    {
-                        Estimators.NeuralNetworkTrainer.PrefetchStreamedBatches = true;
-                        try
-                        {
-                            benchmark.TrainerStreaming();
-                        }
-                        finally
-                        {
-                            Estimators.NeuralNetworkTrainer.PrefetchStreamedBatches = false;
-                        }
-                    }),
+                    ("(d) trainer, streaming binary IDV, read on the training thread", () => benchmark.Stream(prefetch: false)),
+                    ("(d') trainer, streaming binary IDV, next batch read on a reader thread", () => benchmark.Stream(prefetch: true)),
                     ("(r) shuffled cursor pass only, no training", () => CursorPass(data.FromIdvFile, BenchmarkSettings.Epochs)),
+                    ("(s) sequential cursor pass only, no training", () => CursorPass(data.FromIdvFile, BenchmarkSettings.Epochs, shuffled: false)),
                 };
                 int rounds = BenchmarkSettings.Quick ? 2 : 7;
                 var times = variants.Select(_ => new List<double>()).ToArray();
@@ -69,13 +59,13 @@ namespace Microsoft.ML.Layers.Benchmarks
         }
 
         /// <summary>Reads every row's features and label through a randomly ordered cursor, <paramref name="epochs"/> times.</summary>
-        private static void CursorPass(IDataView data, int epochs)
+        private static void CursorPass(IDataView data, int epochs, bool shuffled = true)
         {
             for (int epoch = 0; epoch < epochs; epoch++)
             {
                 var features = data.Schema["Features"];
                 var label = data.Schema["Label"];
-                using var cursor = data.GetRowCursor(new[] { features, label }, new Random(epoch + 1));
+                using var cursor = data.GetRowCursor(new[] { features, label }, shuffled ? new Random(epoch + 1) : null);
                 var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
                 var getLabel = cursor.GetGetter<float>(label);
                 var buffer = default(VBuffer<float>);

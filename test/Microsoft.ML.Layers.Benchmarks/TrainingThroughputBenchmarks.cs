@@ -54,10 +54,14 @@ namespace Microsoft.ML.Layers.Benchmarks
             => _data.ML.Regression.Trainers.NeuralNetwork(Network(), Options()).Fit(_data.InMemory);
 
         [Benchmark(Description = "(d) trainer, streaming a binary IDV")]
-        public void TrainerStreaming()
+        public void TrainerStreaming() => Stream(prefetch: null);
+
+        /// <summary>The trainer streaming the file, reading ahead as <paramref name="prefetch"/> says (null: its default).</summary>
+        public void Stream(bool? prefetch)
         {
             var options = Options();
             options.InMemoryLimitBytes = 0; // never read into memory: stream the file through a cursor every epoch
+            options.PrefetchBatches = prefetch;
             _data.ML.Regression.Trainers.NeuralNetwork(Network(), options).Fit(_data.FromIdvFile);
         }
 

@@ -40,37 +40,24 @@ namespace Microsoft.ML.Layers.Benchmarks
             int vocabulary = (int)((KeyDataViewType)((VectorDataViewType)tokenized.Schema["Tokens"].Type).ItemType).Count;
             int epochs = BenchmarkSettings.Quick ? 1 : 5, rounds = BenchmarkSettings.Quick ? 1 : 5;
 
-            double SecondsPerEpoch(bool native)
+            void Train(bool native)
             {
                 // The trainer fits a fresh copy of the network: the switch applies to the layers created during Fit.
                 RecurrentLayer.NativeByDefault = native;
                 var trainer = ml.BinaryClassification.Trainers.NeuralNetwork(
                     new Sequential(new Embedding(vocabulary + 1, 16, maskZero: true), new LSTM(16), new Dense(1)),
                     new NeuralNetworkOptions { FeatureColumnNames = new[] { "Tokens" }, Epochs = epochs, BatchSize = 16, LearningRate = 5e-3f });
-                var clock = Stopwatch.StartNew();
                 var trained = trainer.Fit(tokenized);
-                double seconds = clock.Elapsed.TotalSeconds / epochs;
                 var lstm = (LSTM)((Sequential)trained.Model.Network).Layers[1];
                 if (native != lstm.LastCallWasNative)
                     throw new InvalidOperationException($"The detox LSTM ran {(lstm.LastCallWasNative ? "native" : "on the time loop")}, not as asked.");
-                return seconds;
             }
 
-            SecondsPerEpoch(false);
-            SecondsPerEpoch(true);
-            var before = new List<double>();
-            var after = new List<double>();
-            for (int round = 0; round < rounds; round++)
-            {
-                before.Add(SecondsPerEpoch(false));
-                after.Add(SecondsPerEpoch(true));
-            }
+            var medians = Interleaved.MedianMilliseconds(new Action[] { () => Train(false), () => Train(true) }, rounds);
             RecurrentLayer.NativeByDefault = true;
-            double b = Median(before), a = Median(after);
+            double b = medians[0] / 1e3 / epochs, a = medians[1] / 1e3 / epochs;
             yield return ($"detox sample's network, s/epoch: time loop (before) / fused kernel (after) (speed-up), median of {rounds} interleaved rounds",
                 $"{b:0.000} / {a:0.000}  ({b / a:0.0}x)");
         }
-
-        private static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
     }
 }

@@ -66,33 +66,15 @@ namespace Microsoft.ML.Layers.Benchmarks
                             }
                             RawForward(masked).sum().backward();
                         }
-                        Ours();
-                        Raw();
-                        var ours = new List<double>();
-                        var rawTimes = new List<double>();
-                        for (int round = 0; round < rounds; round++)
-                        {
-                            var clock = Stopwatch.StartNew();
-                            Raw();
-                            rawTimes.Add(clock.Elapsed.TotalMilliseconds);
-                            clock.Restart();
-                            Ours();
-                            ours.Add(clock.Elapsed.TotalMilliseconds);
-                        }
+                        var medians = Interleaved.MedianMilliseconds(new Action[] { Raw, Ours }, rounds);
                         double target = masked ? 0.6 : train ? 0.8 : 0.9;
                         string name = $"{kind} {(train ? "forward+backward" : "inference")}{(masked ? ", right-padded mask" : "")}: " +
                             $"raw ms / ours ms (ratio, target >= {target:0.0}), median of {rounds} interleaved rounds";
-                        yield return (name, $"{Median(rawTimes):0.0} / {Median(ours):0.0}  ({Median(rawTimes) / Median(ours):0.00})");
+                        yield return (name, $"{medians[0]:0.0} / {medians[1]:0.0}  ({medians[0] / medians[1]:0.00})");
                     }
                 }
                 raw.Dispose();
             }
-        }
-
-        private static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted[sorted.Count / 2];
         }
     }
 }

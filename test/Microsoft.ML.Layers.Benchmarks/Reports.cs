@@ -18,11 +18,7 @@ namespace Microsoft.ML.Layers.Benchmarks
     /// </summary>
     public static class Reports
     {
-        /// <summary>
-        /// 1 again, interleaved: (a), (b), (c), (d) one after the other, repeated, and the median of each. This machine's
-        /// speed drifts over minutes; BenchmarkDotNet runs each benchmark's iterations back to back, so its ratios carry that
-        /// drift, while interleaved rounds see the same machine.
-        /// </summary>
+        /// <summary>1 again, in <see cref="Interleaved"/> rounds: (a), (b), (c), (d) one after the other, and the median of each.</summary>
         public static IEnumerable<(string Name, string Value)> TrainingInterleaved()
         {
             var benchmark = new TrainingThroughputBenchmarks();
@@ -37,36 +33,18 @@ namespace Microsoft.ML.Layers.Benchmarks
                     ("(d) trainer, streaming binary IDV", benchmark.TrainerStreaming),
                 };
                 int rounds = BenchmarkSettings.Quick ? 2 : 9;
-                var times = variants.Select(_ => new List<double>()).ToArray();
-                foreach (var (_, run) in variants)
-                    run(); // warm-up
-                for (int round = 0; round < rounds; round++)
-                {
-                    for (int v = 0; v < variants.Length; v++)
-                    {
-                        var clock = Stopwatch.StartNew();
-                        variants[v].Run();
-                        times[v].Add(clock.Elapsed.TotalMilliseconds);
-                    }
-                }
-                double baseline = Median(times[0]);
+                var medians = Interleaved.MedianMilliseconds(variants.Select(v => v.Run).ToList(), rounds);
                 double rows = BenchmarkSettings.Rows * (double)BenchmarkSettings.Epochs;
                 for (int v = 0; v < variants.Length; v++)
                 {
-                    double median = Median(times[v]);
-                    yield return ($"{variants[v].Name}: rows/s (ratio to (a)), median of {rounds} interleaved rounds", $"{rows / (median / 1e3):N0}  ({baseline / median:0.00})");
+                    yield return ($"{variants[v].Name}: rows/s (ratio to (a)), median of {rounds} interleaved rounds",
+                        $"{rows / (medians[v] / 1e3):N0}  ({medians[0] / medians[v]:0.00})");
                 }
             }
             finally
             {
                 benchmark.Cleanup();
             }
-        }
-
-        private static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted[sorted.Count / 2];
         }
 
         /// <summary>

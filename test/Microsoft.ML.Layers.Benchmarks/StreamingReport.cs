@@ -30,26 +30,12 @@ namespace Microsoft.ML.Layers.Benchmarks
                     ("(s) sequential cursor pass only, no training", () => CursorPass(data.FromIdvFile, BenchmarkSettings.Epochs, shuffled: false)),
                 };
                 int rounds = BenchmarkSettings.Quick ? 2 : 7;
-                var times = variants.Select(_ => new List<double>()).ToArray();
-                foreach (var (_, run) in variants)
-                    run(); // warm-up
-                for (int round = 0; round < rounds; round++)
-                {
-                    for (int v = 0; v < variants.Length; v++)
-                    {
-                        GC.Collect();
-                        var clock = Stopwatch.StartNew();
-                        variants[v].Run();
-                        times[v].Add(clock.Elapsed.TotalMilliseconds);
-                    }
-                }
-                double baseline = Median(times[0]);
+                var medians = Interleaved.MedianMilliseconds(variants.Select(v => v.Run).ToList(), rounds, collectFirst: true);
                 double rows = BenchmarkSettings.Rows * (double)BenchmarkSettings.Epochs;
                 for (int v = 0; v < variants.Length; v++)
                 {
-                    double median = Median(times[v]);
                     yield return ($"{variants[v].Name}: rows/s (ratio to (a)), µs/row, median of {rounds} interleaved rounds",
-                        $"{rows / (median / 1e3):N0}  ({baseline / median:0.00})  {median * 1e3 / rows:0.00}");
+                        $"{rows / (medians[v] / 1e3):N0}  ({medians[0] / medians[v]:0.00})  {medians[v] * 1e3 / rows:0.00}");
                 }
             }
             finally
@@ -78,12 +64,6 @@ namespace Microsoft.ML.Layers.Benchmarks
                 }
                 GC.KeepAlive(sum);
             }
-        }
-
-        private static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted[sorted.Count / 2];
         }
     }
 }

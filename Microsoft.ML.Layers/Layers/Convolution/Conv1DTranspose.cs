@@ -12,8 +12,8 @@ namespace Microsoft.ML.Layers
     /// </summary>
     /// <remarks>
     /// <para>Weights: <c>kernel</c> of shape <c>(kernel_size, filters, input_channels)</c> (Keras's
-    /// transposed layout, see <see cref="BaseConvTranspose"/>), then <c>bias</c> <c>(filters,)</c>. Output sizes and values are Keras's (TensorFlow's);
-    /// see <see cref="BaseConvTranspose"/>.</para>
+    /// transposed layout, see <see cref="BaseConvTranspose"/>), then <c>bias</c> <c>(filters,)</c>. Output sizes and values
+    /// are Keras's (TensorFlow's); see <see cref="BaseConvTranspose"/>.</para>
     /// <para>Input <c>(batch, steps, channels)</c> (or channels first);
     /// output <c>(batch, new_steps, filters)</c>. Masks are dropped, as in Keras.</para>
     /// <code>

@@ -12,8 +12,8 @@ namespace Microsoft.ML.Layers
     /// </summary>
     /// <remarks>
     /// <para>Weights: <c>kernel</c> of shape <c>(kernel_d, kernel_h, kernel_w, filters, input_channels)</c> (Keras's
-    /// transposed layout, see <see cref="BaseConvTranspose"/>), then <c>bias</c> <c>(filters,)</c>. Output sizes and values are Keras's (TensorFlow's);
-    /// see <see cref="BaseConvTranspose"/>.</para>
+    /// transposed layout, see <see cref="BaseConvTranspose"/>), then <c>bias</c> <c>(filters,)</c>. Output sizes and values
+    /// are Keras's (TensorFlow's); see <see cref="BaseConvTranspose"/>.</para>
     /// <para>Input <c>(batch, depth, height, width, channels)</c> (or channels first);
     /// output <c>(batch, new_depth, new_height, new_width, filters)</c>. Masks are dropped, as in Keras.</para>
     /// <code>

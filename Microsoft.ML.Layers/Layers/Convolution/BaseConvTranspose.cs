@@ -23,7 +23,7 @@ namespace Microsoft.ML.Layers
     /// <c>max(k, stride) - k</c>; with <c>same</c>, <c>n * stride</c> without <c>output_padding</c>, else
     /// <c>(n - 1) * stride + k % 2 + output_padding</c>. The values are TensorFlow's too: the full transposed convolution
     /// is cropped (or zero-extended) on each side as TensorFlow pads, which libtorch's symmetric <c>padding</c> cannot express.</para>
-    /// <para>Keras 3.16 writes <c>output_padding</c> (null by default) into the config; this family writes it only when it is set,
+    /// <para>Keras 3.15 and later write <c>output_padding</c> (null by default) into the config; this family writes it only when set,
     /// so configs stay as they were written before, and reads it either way.</para>
     /// </remarks>
     public abstract class BaseConvTranspose : BaseConvolution
@@ -189,7 +189,9 @@ namespace Microsoft.ML.Layers
 
         private protected override void WriteLeadingConfig(LayerConfig config) => config.With("filters", Filters);
 
-        // Keras 3 does not write output_padding (it accepts it); it is written when set, so that a round trip keeps it.
+        // Keras before 3.15 did not write output_padding; 3.15 and later write it after padding, null when unset. It is written
+        // here only when set (so that a round trip keeps it), at its earlier place, so that configs written before stay
+        // byte-identical.
         private protected override void WriteWindowOptionsConfig(LayerConfig config)
         {
             if (_outputPadding is not null)

@@ -171,9 +171,9 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         }
 
         [Fact]
-        public void ReadsAKeras316Config()
+        public void ReadsAKeras315Config()
         {
-            // Keras 3.16 writes output_padding (null here) right after padding.
+            // Keras 3.15 and later write output_padding (null here) right after padding.
             const string json = """
                 {"module": "keras.layers", "class_name": "Conv1DTranspose", "config": {"name": "conv1d_transpose", "trainable": true,
                  "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},

@@ -120,7 +120,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         }
 
         [Fact]
-        public void ReadsAKeras316Config()
+        public void ReadsAKeras315Config()
         {
             const string json = """
                 {"module": "keras.layers", "class_name": "Conv3DTranspose", "config": {"name": "conv3d_transpose", "trainable": true,

@@ -67,12 +67,28 @@ namespace Microsoft.ML.Layers.Infrastructure
             {
                 (1, true) => nn.functional.adaptive_max_pool1d(x, _outputSize[0]),
                 (2, true) => nn.functional.adaptive_max_pool2d(x, OutputSizeValues),
-                (_, true) => nn.functional.adaptive_max_pool3d(x, OutputSizeValues),
+                (_, true) => AdaptiveMaxPool3D(x, OutputSizeValues),
                 (1, false) => nn.functional.adaptive_avg_pool1d(x, _outputSize[0]),
                 (2, false) => nn.functional.adaptive_avg_pool2d(x, OutputSizeValues),
                 _ => nn.functional.adaptive_avg_pool3d(x, OutputSizeValues),
             };
             return channelsLast ? ChannelLayout.ToChannelsLast(outputs) : outputs;
+        }
+
+        /// <summary>
+        /// The 3-D adaptive maximum of a channels-first input, as the 2-D one over (height, width) and then the 1-D one over depth:
+        /// a box's maximum is the maximum over its depth bin of its (height, width) maxima, exactly. TorchSharp 0.107's
+        /// <c>adaptive_max_pool3d</c> calls libtorch's 1-D kernel and fails on every 5-D input.
+        /// </summary>
+        private static Tensor AdaptiveMaxPool3D(Tensor x, long[] outputSize)
+        {
+            long batch = x.shape[0], channels = x.shape[1], depth = x.shape[2];
+            var planes = nn.functional.adaptive_max_pool2d(x.reshape(batch * channels * depth, 1, x.shape[3], x.shape[4]),
+                new[] { outputSize[1], outputSize[2] });
+            // (batch * channels, height * width cells, depth) for the 1-D pooling over depth.
+            var columns = planes.reshape(batch * channels, depth, outputSize[1] * outputSize[2]).transpose(1, 2);
+            var pooled = nn.functional.adaptive_max_pool1d(columns, outputSize[0]);
+            return pooled.transpose(1, 2).reshape(batch, channels, outputSize[0], outputSize[1], outputSize[2]);
         }
 
         /// <inheritdoc />

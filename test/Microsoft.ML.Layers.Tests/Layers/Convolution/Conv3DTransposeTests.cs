@@ -45,7 +45,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             var conv = new Conv3DTranspose(2, 3, strides: dilated ? new IntTuple(1) : new IntTuple(2, 2, 3), padding: padding,
                 outputPadding: outputPadding < 0 ? (IntTuple?)null : new IntTuple(outputPadding), dilationRate: dilated ? new IntTuple(1, 2, 3) : new IntTuple(1));
 
-            var y = conv.Apply(randn(1, 5, 4, 6, 3));
+            var y = conv.Apply(randn(new long[] { 1, 5, 4, 6, 3 }));
 
             Assert.Equal(new long[] { 1, depth, height, width, 2 }, y.shape);
             Assert.Equal(new Shape(Shape.Unknown, depth, height, width, 2), conv.ComputeOutputShape(new Shape(Shape.Unknown, 5, 4, 6, 3)));
@@ -59,7 +59,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             // With valid padding and kernel >= stride, Keras's result is the whole transposed convolution: libtorch's
             // conv_transpose3d, its weight (in, filters, kd, kh, kw) being the Keras kernel (kd, kh, kw, filters, in) permuted.
             var conv = new Conv3DTranspose(3, (2, 3, 2), strides: (2, 1, 2), biasInitializer: Initializer.RandomNormal(stddev: 1.0, seed: 4));
-            using var x = randn(2, 3, 2, 4, 5);
+            using var x = randn(new long[] { 2, 3, 2, 4, 5 });
 
             var y = conv.Apply(x);
 
@@ -75,7 +75,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             // Kernel 3, stride 2, input (2, 3, 2) -> output (4, 6, 4); the forward 'same' convolution of (4, 6, 4) pads 0 in front and
             // 1 behind on every axis ((n / 2 - 1) * 2 + 3 - n = 1).
             var conv = new Conv3DTranspose(2, 3, strides: 2, padding: Padding.Same, useBias: false);
-            using var x = randn(1, 2, 3, 2, 4);
+            using var x = randn(new long[] { 1, 2, 3, 2, 4 });
             var y = conv.Apply(x);
 
             var z = zeros(new long[] { 1, 2, 4, 6, 4 }, requires_grad: true);
@@ -91,7 +91,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         public void KeepsKerassTransposedKernelLayout()
         {
             var conv = new Conv3DTranspose(3, (2, 4, 5));
-            conv.Apply(ones(1, 3, 4, 5, 6));
+            conv.Apply(ones(new long[] { 1, 3, 4, 5, 6 }));
 
             Assert.Equal(new[] { "kernel", "bias" }, conv.Weights.Select(w => w.Name));
             Assert.Equal(new long[] { 2, 4, 5, 3, 6 }, conv.Kernel!.shape);   // (kd, kh, kw, filters, input channels)
@@ -102,7 +102,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
         {
             var last = new Conv3DTranspose(2, 3, strides: 2, padding: Padding.Same);
             var first = new Conv3DTranspose(2, 3, strides: 2, padding: Padding.Same, dataFormat: DataFormat.ChannelsFirst);
-            using var x = randn(2, 3, 2, 3, 4);
+            using var x = randn(new long[] { 2, 3, 2, 3, 4 });
             last.Apply(x);
             first.Apply(x.permute(0, 4, 1, 2, 3));
             first.SetWeights(last.GetWeights());
@@ -138,7 +138,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Convolution
             Assert.Equal(new IntTuple(1, 0, 1), conv.OutputPadding);
             Assert.Equal(DataFormat.ChannelsFirst, conv.DataFormat);
             Assert.Equal(new long[] { 2, 2, 2, 4, 3 }, conv.Kernel!.shape);
-            Assert.Equal(new long[] { 1, 4, 5, 6, 9 }, conv.Apply(randn(1, 3, 2, 3, 4)).shape);   // (n - 1) * 2 + 2 + output_padding
+            Assert.Equal(new long[] { 1, 4, 5, 6, 9 }, conv.Apply(randn(new long[] { 1, 3, 2, 3, 4 })).shape);   // (n - 1) * 2 + 2 + output_padding
         }
     }
 }

@@ -48,7 +48,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
             var pool = new GlobalAveragePooling3D(dataFormat, keepDims);
 
             Assert.Equal(new Shape(expected), pool.ComputeOutputShape(new Shape(4, 2, 3, 5, 6)));
-            Assert.Equal(expected, pool.Apply(randn(4, 2, 3, 5, 6)).shape);
+            Assert.Equal(expected, pool.Apply(randn(new long[] { 4, 2, 3, 5, 6 })).shape);
         }
 
         [Fact]

@@ -27,7 +27,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
         [Fact]
         public void TakesTheMaximumOverAllPositionsPerChannel()
         {
-            using var x = randn(2, 3, 4, 2, 5);
+            using var x = randn(new long[] { 2, 3, 4, 2, 5 });
 
             var last = new GlobalMaxPooling3D().Apply(x);
             var first = new GlobalMaxPooling3D(dataFormat: DataFormat.ChannelsFirst).Apply(x);
@@ -53,7 +53,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Pooling
 
             Assert.Equal(("gmp3", DataFormat.ChannelsLast, false), (pool.Name, pool.DataFormat, pool.KeepDims));
             Assert.Equal(new[] { "name", "trainable", "dtype", "data_format", "keepdims" }, pool.GetConfig().Keys);
-            Assert.Equal(new long[] { 3, 4 }, pool.Apply(randn(3, 2, 2, 2, 4)).shape);
+            Assert.Equal(new long[] { 3, 4 }, pool.Apply(randn(new long[] { 3, 2, 2, 2, 4 })).shape);
         }
     }
 }

@@ -1,8 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
-using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -24,10 +21,8 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("DepthwiseConv2D")]
-    public sealed class DepthwiseConv2D : BaseConvolution
+    public sealed class DepthwiseConv2D : BaseDepthwiseConv
     {
-        private Parameter? _kernel;
-
         /// <summary>Creates a depthwise convolution.</summary>
         /// <param name="kernelSize">The window size: one value or two; positive.</param>
         /// <param name="strides">The window's steps: one value or two; default 1. Strides above 1 exclude dilation above 1.</param>
@@ -55,54 +50,10 @@ namespace Microsoft.ML.Layers
             Regularizer? depthwiseRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? depthwiseConstraint = null, Constraint? biasConstraint = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(2, kernelSize, strides, padding, allowCausal: false, dataFormat, dilationRate, activation, useBias,
-                biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
+            : base(2, kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias,
+                depthwiseInitializer, biasInitializer, depthwiseRegularizer, biasRegularizer, activityRegularizer,
+                depthwiseConstraint, biasConstraint, name, trainable, dtype)
         {
-            DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
-            DepthwiseInitializer = depthwiseInitializer ?? Initializer.GlorotUniform();
-            DepthwiseRegularizer = depthwiseRegularizer;
-            DepthwiseConstraint = depthwiseConstraint;
         }
-
-        /// <summary>The number of filters per input channel.</summary>
-        public int DepthMultiplier { get; }
-
-        /// <summary>The kernel's initializer.</summary>
-        public Initializer DepthwiseInitializer { get; }
-
-        /// <summary>The kernel's regularizer, if any.</summary>
-        public Regularizer? DepthwiseRegularizer { get; }
-
-        /// <summary>The kernel's constraint, if any.</summary>
-        public Constraint? DepthwiseConstraint { get; }
-
-        /// <summary>The depthwise kernel (Keras names it <c>kernel</c>), <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>;
-        /// null before build.</summary>
-        public Parameter? Kernel => _kernel;
-
-        private protected override IReadOnlyList<KernelArguments> KernelArgumentList
-            => new[] { new KernelArguments("depthwise", DepthwiseInitializer, DepthwiseRegularizer, DepthwiseConstraint) };
-
-        private protected override void BuildKernels(long inputChannels, Shape inputShape)
-        {
-            var shape = new Shape(KernelSizeValues.Concat(new[] { inputChannels, DepthMultiplier }));
-            _kernel = AddWeight("kernel", shape, DepthwiseInitializer, regularizer: DepthwiseRegularizer, constraint: DepthwiseConstraint);
-        }
-
-        private protected override long OutputChannels(long inputChannels)
-            => inputChannels == Shape.Unknown ? Shape.Unknown : inputChannels * DepthMultiplier;
-
-        private protected override Tensor Convolve(Tensor channelsFirstInputs)
-            => Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_kernel!), StrideValues, DilationValues,
-                groups: channelsFirstInputs.shape[1]);
-
-        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
-        {
-            // One group per input channel, weight (in * depth_multiplier, 1, kernel...).
-            using var scope = NewDisposeScope();
-            return OnnxConvolution(context, channelsFirstInput, spatialSizes, DepthwiseToTorchKernel(_kernel!), _kernel!.shape[Rank]);
-        }
-
-        private protected override void WriteLeadingConfig(LayerConfig config) => config.With("depth_multiplier", DepthMultiplier);
     }
 }

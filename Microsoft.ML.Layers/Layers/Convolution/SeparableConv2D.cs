@@ -1,8 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
-using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
 
@@ -24,11 +21,8 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("SeparableConv2D", Aliases = new[] { "SeparableConvolution2D" })]
-    public sealed class SeparableConv2D : BaseConvolution
+    public sealed class SeparableConv2D : BaseSeparableConv
     {
-        private Parameter? _depthwiseKernel;
-        private Parameter? _pointwiseKernel;
-
         /// <summary>Creates a separable convolution.</summary>
         /// <param name="filters">The number of output channels; positive.</param>
         /// <param name="kernelSize">The depthwise window size: one value or two; positive.</param>
@@ -61,85 +55,11 @@ namespace Microsoft.ML.Layers
             Regularizer? activityRegularizer = null,
             Constraint? depthwiseConstraint = null, Constraint? pointwiseConstraint = null, Constraint? biasConstraint = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(2, kernelSize, strides, padding, allowCausal: false, dataFormat, dilationRate, activation, useBias,
-                biasInitializer, biasRegularizer, activityRegularizer, biasConstraint, name, trainable, dtype)
+            : base(2, filters, kernelSize, strides, padding, dataFormat, dilationRate, depthMultiplier, activation, useBias,
+                depthwiseInitializer, pointwiseInitializer, biasInitializer, depthwiseRegularizer, pointwiseRegularizer,
+                biasRegularizer, activityRegularizer, depthwiseConstraint, pointwiseConstraint, biasConstraint, name, trainable,
+                dtype)
         {
-            DepthMultiplier = Arguments.Positive(depthMultiplier, "depth_multiplier");
-            Filters = Arguments.Positive(filters, "filters");
-            DepthwiseInitializer = depthwiseInitializer ?? Initializer.GlorotUniform();
-            PointwiseInitializer = pointwiseInitializer ?? Initializer.GlorotUniform();
-            DepthwiseRegularizer = depthwiseRegularizer;
-            PointwiseRegularizer = pointwiseRegularizer;
-            DepthwiseConstraint = depthwiseConstraint;
-            PointwiseConstraint = pointwiseConstraint;
         }
-
-        /// <summary>The number of output channels.</summary>
-        public int Filters { get; }
-
-        /// <summary>The number of depthwise filters per input channel.</summary>
-        public int DepthMultiplier { get; }
-
-        /// <summary>The depthwise kernel's initializer.</summary>
-        public Initializer DepthwiseInitializer { get; }
-
-        /// <summary>The pointwise kernel's initializer.</summary>
-        public Initializer PointwiseInitializer { get; }
-
-        /// <summary>The depthwise kernel's regularizer, if any.</summary>
-        public Regularizer? DepthwiseRegularizer { get; }
-
-        /// <summary>The pointwise kernel's regularizer, if any.</summary>
-        public Regularizer? PointwiseRegularizer { get; }
-
-        /// <summary>The depthwise kernel's constraint, if any.</summary>
-        public Constraint? DepthwiseConstraint { get; }
-
-        /// <summary>The pointwise kernel's constraint, if any.</summary>
-        public Constraint? PointwiseConstraint { get; }
-
-        /// <summary>The depthwise kernel, <c>(kernel_h, kernel_w, input_channels, depth_multiplier)</c>; null before build.</summary>
-        public Parameter? DepthwiseKernel => _depthwiseKernel;
-
-        /// <summary>The pointwise kernel, <c>(1, 1, input_channels * depth_multiplier, filters)</c>; null before build.</summary>
-        public Parameter? PointwiseKernel => _pointwiseKernel;
-
-        private protected override IReadOnlyList<KernelArguments> KernelArgumentList => new[]
-        {
-            new KernelArguments("depthwise", DepthwiseInitializer, DepthwiseRegularizer, DepthwiseConstraint),
-            new KernelArguments("pointwise", PointwiseInitializer, PointwiseRegularizer, PointwiseConstraint),
-        };
-
-        private protected override void BuildKernels(long inputChannels, Shape inputShape)
-        {
-            var depthwiseShape = new Shape(KernelSizeValues.Concat(new[] { inputChannels, DepthMultiplier }));
-            var pointwiseShape = new Shape(Enumerable.Repeat(1L, Rank).Concat(new[] { inputChannels * DepthMultiplier, Filters }));
-            _depthwiseKernel = AddWeight("depthwise_kernel", depthwiseShape, DepthwiseInitializer, regularizer: DepthwiseRegularizer,
-                constraint: DepthwiseConstraint);
-            _pointwiseKernel = AddWeight("pointwise_kernel", pointwiseShape, PointwiseInitializer, regularizer: PointwiseRegularizer,
-                constraint: PointwiseConstraint);
-        }
-
-        private protected override long OutputChannels(long inputChannels) => Filters;
-
-        private protected override Tensor Convolve(Tensor channelsFirstInputs)
-        {
-            var ones = Enumerable.Repeat(1L, Rank).ToArray();
-            var depthwise = Convolution(PadInput(channelsFirstInputs), DepthwiseToTorchKernel(_depthwiseKernel!), StrideValues,
-                DilationValues, groups: channelsFirstInputs.shape[1]);
-            return Convolution(depthwise, ToTorchKernel(_pointwiseKernel!), ones, ones, groups: 1);
-        }
-
-        private protected override string ExportConvolution(OnnxExportContext context, string channelsFirstInput, long[] spatialSizes)
-        {
-            using var scope = NewDisposeScope();
-            var depthwise = OnnxConvolution(context, channelsFirstInput, spatialSizes, DepthwiseToTorchKernel(_depthwiseKernel!),
-                _depthwiseKernel!.shape[Rank], "depthwise_kernel");
-            // The pointwise step is a 1x1 convolution without padding.
-            return context.Node("Conv", depthwise, context.Weight(ToTorchKernel(_pointwiseKernel!), "pointwise_kernel"));
-        }
-
-        private protected override void WriteLeadingConfig(LayerConfig config)
-            => config.With("depth_multiplier", DepthMultiplier).With("filters", Filters);
     }
 }

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Layers.Tests.Onnx
 {
     /// <summary>The convolution family exported to ONNX and run in ONNX Runtime: paddings (TensorFlow's asymmetric <c>same</c>,
     /// causal), strides, dilations, groups, both data formats, bias and activation, with random kernels so that a wrong
-    /// layout permutation shows.</summary>
+    /// layout permutation shows; transposed, depthwise and separable convolutions in 1-D, 2-D and 3-D.</summary>
     public class ConvolutionOnnxTests
     {
         private static Initializer RandomBias => Initializer.RandomNormal(stddev: 0.5);
@@ -60,6 +60,18 @@ namespace Microsoft.ML.Layers.Tests.Onnx
                 activation: "sigmoid", biasInitializer: RandomBias), new long[] { 3, 2, 2 }),
             ["transpose_same_dilated"] = (() => new Conv2DTranspose(2, 3, padding: Padding.Same, dilationRate: 2,
                 biasInitializer: RandomBias), new long[] { 4, 5, 2 }),
+            ["transpose1d_same_stride2"] = (() => new Conv1DTranspose(3, 3, strides: 2, padding: Padding.Same,
+                biasInitializer: RandomBias), new long[] { 5, 2 }),
+            ["transpose1d_valid_output_padding_channels_first"] = (() => new Conv1DTranspose(2, 2, strides: 3, outputPadding: 1,
+                dataFormat: DataFormat.ChannelsFirst, biasInitializer: RandomBias), new long[] { 3, 4 }),
+            ["transpose3d_same_stride2"] = (() => new Conv3DTranspose(2, (3, 2, 3), strides: 2, padding: Padding.Same,
+                biasInitializer: RandomBias), new long[] { 3, 2, 3, 2 }),
+            ["transpose3d_valid_stride_above_kernel_channels_first"] = (() => new Conv3DTranspose(2, 2, strides: (3, 1, 2),
+                dataFormat: DataFormat.ChannelsFirst, biasInitializer: RandomBias), new long[] { 2, 2, 3, 2 }),
+            ["depthwise1d_same_stride2_multiplier2"] = (() => new DepthwiseConv1D(3, strides: 2, padding: Padding.Same,
+                depthMultiplier: 2, biasInitializer: RandomBias), new long[] { 7, 3 }),
+            ["separable1d_dilated_channels_first"] = (() => new SeparableConv1D(4, 3, dataFormat: DataFormat.ChannelsFirst,
+                dilationRate: 2, depthMultiplier: 2, biasInitializer: RandomBias), new long[] { 3, 9 }),
         };
 
         public static TheoryData<string, int> CaseNames() => LayerOnnx.AtBothOpsets(Cases.Keys);

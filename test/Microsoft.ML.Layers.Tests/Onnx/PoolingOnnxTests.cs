@@ -10,7 +10,7 @@ namespace Microsoft.ML.Layers.Tests.Onnx
 {
     /// <summary>The pooling layers exported to ONNX and run in ONNX Runtime: max and average windows (TensorFlow's asymmetric
     /// <c>same</c>, padded cells left out of the mean), strides, both data formats, and the global poolings with and without
-    /// <c>keepdims</c>.</summary>
+    /// <c>keepdims</c>; the adaptive poolings when their bins are equal windows (refused otherwise).</summary>
     public class PoolingOnnxTests
     {
         private static readonly Dictionary<string, (Func<Layer> Create, long[] Shape)> Cases = new()
@@ -41,6 +41,16 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             ["global_max2d"] = (() => new GlobalMaxPooling2D(), new long[] { 4, 3, 2 }),
             ["global_max2d_channels_first_keepdims"] = (() => new GlobalMaxPooling2D(DataFormat.ChannelsFirst, keepDims: true),
                 new long[] { 2, 4, 3 }),
+            ["global_max3d"] = (() => new GlobalMaxPooling3D(), new long[] { 3, 4, 2, 2 }),
+            ["global_avg3d_channels_first_keepdims"] = (() => new GlobalAveragePooling3D(DataFormat.ChannelsFirst, keepDims: true),
+                new long[] { 2, 3, 4, 2 }),
+            ["adaptive_avg1d_even_bins"] = (() => new AdaptiveAveragePooling1D(3), new long[] { 9, 2 }),
+            ["adaptive_max1d_channels_first"] = (() => new AdaptiveMaxPooling1D(2, DataFormat.ChannelsFirst), new long[] { 2, 8 }),
+            ["adaptive_avg2d_channels_first"] = (() => new AdaptiveAveragePooling2D((2, 3), DataFormat.ChannelsFirst),
+                new long[] { 2, 6, 6 }),
+            ["adaptive_max2d_identity_axis"] = (() => new AdaptiveMaxPooling2D((4, 1)), new long[] { 4, 5, 3 }),
+            ["adaptive_avg3d"] = (() => new AdaptiveAveragePooling3D((1, 2, 2)), new long[] { 3, 4, 6, 2 }),
+            ["adaptive_max3d_channels_first"] = (() => new AdaptiveMaxPooling3D(2, DataFormat.ChannelsFirst), new long[] { 2, 4, 2, 6 }),
         };
 
         public static TheoryData<string, int> CaseNames() => LayerOnnx.AtBothOpsets(Cases.Keys);
@@ -51,6 +61,29 @@ namespace Microsoft.ML.Layers.Tests.Onnx
         {
             var (create, shape) = Cases[name];
             LayerOnnx.MatchesAt(create, shape, opset, seed: 21);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void AdaptivePoolingWithUnevenBinsIsRefusedNamingTheSizes(bool max)
+        {
+            // 7 steps into 3 bins: [0, 3), [2, 5), [4, 7) overlap, which no ONNX pooling window expresses.
+            Layer pool = max ? new AdaptiveMaxPooling1D(3, name: "uneven") : new AdaptiveAveragePooling1D(3, name: "uneven");
+
+            var message = LayerOnnx.Unsupported(pool, new Shape(7, 2));
+
+            Assert.Contains("'uneven'", message);
+            Assert.Contains("input_shape=(None, 7, 2)", message);
+            Assert.Contains("output_size=3", message);
+        }
+
+        [Fact]
+        public void AdaptivePoolingOnUnknownSpatialSizesIsRefused()
+        {
+            var message = LayerOnnx.Unsupported(new AdaptiveAveragePooling2D(2), new Shape(Shape.Unknown, 4, 3));
+
+            Assert.Contains("adaptive pooling", message);
         }
 
         [Theory]

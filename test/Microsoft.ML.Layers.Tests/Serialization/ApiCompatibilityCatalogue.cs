@@ -95,6 +95,16 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "separable_conv2d"), 2, 5, 5, 2);
             Built("separable_conv2d_channels_first", new SeparableConv2D(2, 2, strides: 2, padding: Padding.Valid,
                 dataFormat: DataFormat.ChannelsFirst, name: "separable_conv2d_channels_first"), 2, 2, 6, 6);
+            // Issue 19: the 1-D and 3-D members of the convolution families (fixtures written by the code that added them).
+            Built("conv1d_transpose", new Conv1DTranspose(3, 3, strides: 2, padding: Padding.Same, outputPadding: 1,
+                dataFormat: DataFormat.ChannelsLast, activation: "relu", kernelInitializer: "he_normal", name: "conv1d_transpose"), 2, 5, 2);
+            Built("conv3d_transpose_channels_first", new Conv3DTranspose(2, (2, 3, 2), strides: (2, 1, 2), padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, useBias: false, name: "conv3d_transpose_channels_first"), 2, 3, 2, 3, 2);
+            Built("depthwise_conv1d", new DepthwiseConv1D(3, strides: 2, padding: Padding.Same, depthMultiplier: 2,
+                dataFormat: DataFormat.ChannelsLast, activation: "tanh", depthwiseRegularizer: "l2", name: "depthwise_conv1d"), 2, 7, 3);
+            Built("separable_conv1d_channels_first", new SeparableConv1D(4, 3, strides: 1, padding: Padding.Valid,
+                dataFormat: DataFormat.ChannelsFirst, dilationRate: 2, depthMultiplier: 2, pointwiseConstraint: "non_neg",
+                name: "separable_conv1d_channels_first"), 2, 2, 9);
 
             // Core.
             Add("activation_by_name", new ActivationLayer("gelu", name: "activation_by_name"));
@@ -190,6 +200,23 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "global_max_pooling1d"), 2, 8, 3);
             Built("global_max_pooling2d", new GlobalMaxPooling2D(dataFormat: DataFormat.ChannelsFirst, keepDims: true,
                 name: "global_max_pooling2d"), 2, 2, 6, 6);
+            // Issue 19: 3-D global poolings and the adaptive poolings (fixtures written by the code that added them).
+            Built("global_average_pooling3d", new GlobalAveragePooling3D(dataFormat: DataFormat.ChannelsLast, keepDims: true,
+                name: "global_average_pooling3d"), 2, 3, 4, 2, 2);
+            Built("global_max_pooling3d_channels_first", new GlobalMaxPooling3D(dataFormat: DataFormat.ChannelsFirst, keepDims: false,
+                name: "global_max_pooling3d_channels_first"), 2, 2, 3, 4, 2);
+            Built("adaptive_average_pooling1d", new AdaptiveAveragePooling1D(3, dataFormat: DataFormat.ChannelsLast,
+                name: "adaptive_average_pooling1d"), 2, 7, 2);
+            Built("adaptive_average_pooling2d_channels_first", new AdaptiveAveragePooling2D((2, 3), dataFormat: DataFormat.ChannelsFirst,
+                name: "adaptive_average_pooling2d_channels_first"), 2, 2, 5, 6);
+            Built("adaptive_average_pooling3d", new AdaptiveAveragePooling3D(2, dataFormat: DataFormat.ChannelsLast,
+                name: "adaptive_average_pooling3d"), 2, 4, 4, 4, 1);
+            Built("adaptive_max_pooling1d_channels_first", new AdaptiveMaxPooling1D(4, dataFormat: DataFormat.ChannelsFirst,
+                name: "adaptive_max_pooling1d_channels_first"), 2, 3, 9);
+            Built("adaptive_max_pooling2d", new AdaptiveMaxPooling2D((3, 1), dataFormat: DataFormat.ChannelsLast,
+                name: "adaptive_max_pooling2d"), 2, 5, 4, 2);
+            Built("adaptive_max_pooling3d_channels_first", new AdaptiveMaxPooling3D((1, 2, 3), dataFormat: DataFormat.ChannelsFirst,
+                name: "adaptive_max_pooling3d_channels_first"), 2, 1, 3, 4, 5);
 
             // Recurrent.
             Built("simple_rnn", new SimpleRNN(3, activation: "relu", useBias: false, kernelInitializer: "glorot_normal",

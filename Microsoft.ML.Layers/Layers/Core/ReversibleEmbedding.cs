@@ -79,7 +79,8 @@ namespace Microsoft.ML.Layers
         /// <summary>The soft cap of the reverse logits, if any.</summary>
         public double? LogitSoftCap { get; }
 
-        /// <summary>The reverse projection's own weight <c>(output_dim, input_dim)</c> without <see cref="TieWeights"/>; else null.</summary>
+        /// <summary>The reverse projection's own weight <c>(output_dim, input_dim)</c> without <see cref="TieWeights"/>; else
+        /// null.</summary>
         public Parameter? ReverseEmbeddings => _reverseEmbeddings;
 
         /// <summary>
@@ -95,7 +96,8 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(inputs);
             if (KerasTensor.IsSymbolic(inputs))
                 throw new ArgumentException($"Layer '{Name}' (ReversibleEmbedding): the reverse call cannot be recorded in a model (a " +
-                    "model records no per-call arguments such as reverse=True). Call Reverse on tensors, e.g. in a subclassed model's Call. " +
+                    "model records no per-call arguments such as reverse=True). Call Reverse on tensors, e.g. in a subclassed " +
+                    "model's Call. " +
                     $"Received: a symbolic input of shape {Shape.Of(inputs)}.", nameof(inputs));
             if (inputs.ndim < 1 || inputs.shape[^1] != OutputDim)
                 throw new ArgumentException($"Layer '{Name}' (ReversibleEmbedding): the reverse call takes hidden states whose last axis " +

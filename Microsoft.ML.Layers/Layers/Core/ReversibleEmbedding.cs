@@ -137,7 +137,7 @@ namespace Microsoft.ML.Layers
             return logits;
         }
 
-        /// <summary>The forward call's mask (<see cref="Embedding.ComputeMask"/>); none for the reverse call.</summary>
+        /// <summary>The forward call's mask (<c>inputs != 0</c> with <c>mask_zero</c>); none for the reverse call.</summary>
         public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => Reversing ? null : base.ComputeMask(inputs, mask);
 
         /// <summary>The forward call's output shape, or, during <see cref="Reverse"/>, the input shape with

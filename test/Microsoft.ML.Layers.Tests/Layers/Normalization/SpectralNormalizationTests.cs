@@ -79,8 +79,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
 
             var y = layer.Apply(x);
 
-            Assert.True(dense.Kernel!.equal(w).item<bool>());
-            Assert.True(layer.VectorU!.equal(u).item<bool>());
+            Assert.True(dense.Kernel!.equal(w).all().item<bool>());
+            Assert.True(layer.VectorU!.equal(u).all().item<bool>());
             TensorAssert.Close(x.matmul(w) + dense.Bias!, y, 1e-5, 1e-6, "output");
         }
 
@@ -122,8 +122,8 @@ namespace Microsoft.ML.Layers.Tests.Layers.Normalization
 
             layer.Apply(randn(2, 4), training: true);
 
-            Assert.True(dense.Kernel!.equal(zeros(4, 3)).item<bool>());
-            Assert.True(layer.VectorU!.equal(u).item<bool>());
+            Assert.True(dense.Kernel!.equal(zeros(4, 3)).all().item<bool>());
+            Assert.True(layer.VectorU!.equal(u).all().item<bool>());
         }
 
         [Fact]

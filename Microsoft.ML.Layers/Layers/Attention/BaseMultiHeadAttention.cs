@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -289,6 +290,30 @@ namespace Microsoft.ML.Layers.Infrastructure
 
         // Keras's _get_large_negative: 0.7 of the largest finite value (of float16, or else of float32/bfloat16).
         private static double LargeNegative(ScalarType dtype) => dtype == ScalarType.Float16 ? 65500.0 * -0.7 : 3.38953e38 * -0.7;
+
+        /// <summary>An ONNX <c>Einsum</c> of two values.</summary>
+        private protected static string Einsum(OnnxExportContext context, string equation, string a, string b)
+            => context.Node("Einsum", new[] { a, b }, new OnnxAttributes { { "equation", equation } });
+
+        /// <summary>A projection in ONNX: <c>Einsum</c> with the kernel, plus the bias.</summary>
+        private protected static string ExportProjection(OnnxExportContext context, string equation, string x, Parameter kernel,
+            Parameter? bias, string name)
+        {
+            var y = Einsum(context, equation, x, context.Weight(kernel, name + "/kernel"));
+            return bias is null ? y : context.Node("Add", y, context.Weight(bias, name + "/bias"));
+        }
+
+        /// <summary>The softmax over the trailing attention axes: over the last axis, or over the trailing axes flattened into one
+        /// (<c>Reshape</c>, <c>Softmax</c>, <c>Reshape</c> back), the same for every opset.</summary>
+        private protected static string ExportSoftmax(OnnxExportContext context, string scores, int[] normAxes)
+        {
+            if (normAxes.Length == 1)
+                return context.Node("Softmax", new[] { scores }, new OnnxAttributes { { "axis", -1 } });
+            int first = normAxes[0];
+            var flat = context.Reshape(scores, Enumerable.Repeat(0L, first).Append(-1L).ToArray());
+            var softmax = context.Node("Softmax", new[] { flat }, new OnnxAttributes { { "axis", -1 } });
+            return context.Node("Reshape", softmax, context.Node("Shape", scores));
+        }
 
         /// <summary>The query mask, if any (Keras puts it on the output).</summary>
         public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)

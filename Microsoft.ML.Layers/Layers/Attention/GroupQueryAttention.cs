@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
+using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,14 +33,15 @@ namespace Microsoft.ML.Layers
     /// <para>Masks, the causal mask, per-call arguments (<see cref="BaseMultiHeadAttention.Attend"/>) and the choice between
     /// libtorch's fused attention and the explicit softmax are <see cref="MultiHeadAttention"/>'s. <c>flash_attention</c> is
     /// accepted as Keras's: when true, dropout and returned scores are refused; libtorch picks its kernel itself. It is not
-    /// part of the config, as in Keras. Not exportable to ONNX in this version (the exporter refuses the layer by name).</para>
+    /// part of the config, as in Keras. ONNX export writes the inference computation (masks are not exported, as for
+    /// <see cref="MultiHeadAttention"/>).</para>
     /// <code>
     /// var gqa = new GroupQueryAttention(headDim: 16, numQueryHeads: 8, numKeyValueHeads: 2) { UseCausalMask = true };
     /// Tensor y = gqa.Apply(new[] { x, x });   // causal self-attention, (batch, T, dim)
     /// </code>
     /// </remarks>
     [RegisterLayer("GroupedQueryAttention", Aliases = new[] { "GroupQueryAttention" })]
-    public sealed class GroupQueryAttention : BaseMultiHeadAttention
+    public sealed class GroupQueryAttention : BaseMultiHeadAttention, IOnnxMultiExportable
     {
         // Keras's equations (b batch, q query steps, k source steps, m features, u query heads, v key/value heads, h head size);
         // the scores take the key first, as the shared attention does.
@@ -178,6 +180,35 @@ namespace Microsoft.ML.Layers
                 DotProductEquation, CombineEquation, NormAxes);
             var output = Project(OutputEquation, attended, _outputKernel!, _outputBias);
             return returnScores ? new[] { output, scores! } : new[] { output };
+        }
+
+        /// <summary>
+        /// Writes the inference computation: the projections (<c>Einsum</c> plus the bias), each key/value head repeated for its
+        /// group (<c>Unsqueeze</c>, <c>Expand</c>, <c>Reshape</c>), the scaled scores, the causal mask setting future scores to
+        /// -1e9, the softmax and the weighted values, and the output projection; the scores as a second output with
+        /// <see cref="BaseMultiHeadAttention.ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
+        /// </summary>
+        IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            ArgumentNullException.ThrowIfNull(inputs);
+            ValidateShapes(inputs.Select(i => i.Shape).ToList());
+            var query = inputs[0].Name;
+            var value = inputs[1].Name;
+            var key = inputs.Count > 2 ? inputs[2].Name : value;
+            string Repeated(string heads) => context.Reshape(context.Node("Expand", context.Unsqueeze(heads, 3),
+                context.Int64s(1, 1, 1, NumQueryHeads / NumKeyValueHeads, 1)), 0, 0, NumQueryHeads, HeadDim);
+            var q = ExportProjection(context, QueryEquation, query, _queryKernel!, _queryBias, "query");
+            var k = Repeated(ExportProjection(context, KeyValueEquation, key, _keyKernel!, _keyBias, "key"));
+            var v = Repeated(ExportProjection(context, KeyValueEquation, value, _valueKernel!, _valueBias, "value"));
+            var scaled = context.Node("Mul", q, context.Constant((float)(1.0 / Math.Sqrt(HeadDim))));
+            var scores = Einsum(context, DotProductEquation, k, scaled);
+            if (UseCausalMask)
+                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
+            var probabilities = ExportSoftmax(context, scores, NormAxes);
+            var attended = Einsum(context, CombineEquation, probabilities, v);
+            var output = ExportProjection(context, OutputEquation, attended, _outputKernel!, _outputBias, "attention_output");
+            return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
         }
 
         /// <summary>The query's shape (Keras's check: the query's and the value's last dimensions must be equal).</summary>

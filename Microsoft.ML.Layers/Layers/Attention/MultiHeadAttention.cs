@@ -231,32 +231,10 @@ namespace Microsoft.ML.Layers
             var scores = Einsum(context, _dotProductEquation, k, scaled);
             if (UseCausalMask)
                 scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
-            var probabilities = ExportSoftmax(context, scores);
+            var probabilities = ExportSoftmax(context, scores, _normAxes);
             var attended = Einsum(context, _combineEquation, probabilities, v);
             var output = ExportProjection(context, _outputEquation, attended, _outputKernel!, _outputBias, "attention_output");
             return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
-        }
-
-        private static string Einsum(OnnxExportContext context, string equation, string a, string b)
-            => context.Node("Einsum", new[] { a, b }, new OnnxAttributes { { "equation", equation } });
-
-        private static string ExportProjection(OnnxExportContext context, string equation, string x, Parameter kernel, Parameter? bias,
-            string name)
-        {
-            var y = Einsum(context, equation, x, context.Weight(kernel, name + "/kernel"));
-            return bias is null ? y : context.Node("Add", y, context.Weight(bias, name + "/bias"));
-        }
-
-        /// <summary>The softmax over the trailing attention axes: over the last axis, or over the trailing axes flattened into one
-        /// (<c>Reshape</c>, <c>Softmax</c>, <c>Reshape</c> back), the same for every opset.</summary>
-        private string ExportSoftmax(OnnxExportContext context, string scores)
-        {
-            if (_normAxes.Length == 1)
-                return context.Node("Softmax", new[] { scores }, new OnnxAttributes { { "axis", -1 } });
-            int first = _normAxes[0];
-            var flat = context.Reshape(scores, Enumerable.Repeat(0L, first).Append(-1L).ToArray());
-            var softmax = context.Node("Softmax", new[] { flat }, new OnnxAttributes { { "axis", -1 } });
-            return context.Node("Reshape", softmax, context.Node("Shape", scores));
         }
 
         /// <summary>The query's shape, with <see cref="OutputShape"/> in place of its last dimension when given.</summary>

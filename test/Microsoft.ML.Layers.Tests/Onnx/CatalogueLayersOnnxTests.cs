@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers.Tests.Onnx
 {
     /// <summary>The layers of issue 19 that export (SpectralNormalization, ReversibleEmbedding's forward call, ConvLSTM1D and
-    /// ConvLSTM3D unrolled) run in ONNX Runtime; GroupQueryAttention is refused naming the layer.</summary>
+    /// ConvLSTM3D unrolled, GroupQueryAttention) run in ONNX Runtime.</summary>
     public sealed class CatalogueLayersOnnxTests
     {
         [Fact]
@@ -43,17 +43,22 @@ namespace Microsoft.ML.Layers.Tests.Onnx
             LayerOnnx.Matches(layer, channelsFirst ? randn(new long[] { 2, 3, 2, 4, 3, 3 }) : randn(new long[] { 2, 3, 4, 3, 3, 2 }));
         }
 
-        [Fact]
-        public void GroupQueryAttentionIsRefusedNamingTheLayer()
+        [Theory]
+        [InlineData(4, 2, false, false)]
+        [InlineData(6, 3, true, true)]
+        [InlineData(4, 1, true, false)]
+        public void GroupQueryAttentionMatchesOnnxRuntime(int queryHeads, int kvHeads, bool causal, bool returnScores)
         {
-            var x = Input.Create(new Shape(3, 4), name: "x");
-            var gqa = new GroupQueryAttention(2, 4, 2, name: "gqa");
-            var model = new Model(x, gqa.Apply(new[] { x, x }));
+            var query = Input.Create(new Shape(3, 4), name: "query");
+            var value = Input.Create(new Shape(5, 4), name: "value");
+            var key = Input.Create(new Shape(5, 6), name: "key");
+            var gqa = new GroupQueryAttention(2, queryHeads, kvHeads) { UseCausalMask = causal, ReturnAttentionScores = returnScores };
+            var model = new Model(new[] { query, value, key }, gqa.ApplyAll(new[] { query, value, key }).ToArray());
+            LayerOnnx.Randomize(model);
+            var inputs = new[] { randn(2, 3, 4), randn(2, 5, 4), randn(2, 5, 6) };
 
-            var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new MemoryStream()));
-
-            Assert.Contains("'gqa'", error.Message);
-            Assert.Contains("no ONNX form", error.Message);
+            foreach (var opset in LayerOnnx.Opsets)
+                OnnxCheck.MatchesModel(model, inputs, opset: opset);
         }
     }
 }

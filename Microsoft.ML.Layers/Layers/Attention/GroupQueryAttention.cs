@@ -97,7 +97,8 @@ namespace Microsoft.ML.Layers
                     $"use flash attention. Received: dropout={dropout}, flash_attention=True");
         }
 
-        /// <summary>Default names follow Keras's class name: <c>grouped_query_attention</c>, <c>grouped_query_attention_1</c>, ...</summary>
+        /// <summary>Default names follow Keras's class name: <c>grouped_query_attention</c>, <c>grouped_query_attention_1</c>,
+        /// ...</summary>
         protected override string DefaultNameBase => "GroupedQueryAttention";
 
         /// <summary>The size of each head.</summary>

@@ -32,8 +32,8 @@ namespace Microsoft.ML.Layers
     /// mask <c>(batch, S)</c> (the masks of the inputs), the causal mask and an explicit attention mask
     /// <c>(batch, T, S)</c> are combined with AND; <c>false</c> means "does not attend". The output carries the query
     /// mask.</para>
-    /// <para>Keras's call arguments: <see cref="UseCausalMask"/> and <see cref="ReturnAttentionScores"/> are properties
-    /// (they hold for every call, models included); <see cref="Attend"/> takes them per call, with an
+    /// <para>Keras's call arguments: <see cref="BaseMultiHeadAttention.UseCausalMask"/> and <see cref="BaseMultiHeadAttention.ReturnAttentionScores"/> are properties
+    /// (they hold for every call, models included); <see cref="BaseMultiHeadAttention.Attend"/> takes them per call, with an
     /// <c>attention_mask</c> and explicit input masks. With scores returned, <c>ApplyAll</c> gives
     /// <c>[output, scores]</c>, the scores being <c>(batch, num_heads, T, S)</c> after masking and softmax.</para>
     /// <para>As in Keras, without dropout and without returned scores (and for rank-3 inputs) the attention runs through
@@ -211,7 +211,7 @@ namespace Microsoft.ML.Layers
         /// Writes the inference computation with the layer's own einsum equations: the four projections (<c>Einsum</c> with
         /// the kernel, plus the bias), the scaled query-key scores, the causal mask (rank-3 inputs) setting future scores to
         /// -1e9, the softmax over the attention axes, and the weighted values; the scores as a second output with
-        /// <see cref="ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
+        /// <see cref="BaseMultiHeadAttention.ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
         /// </summary>
         IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
         {

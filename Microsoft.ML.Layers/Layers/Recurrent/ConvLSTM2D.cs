@@ -1,3 +1,4 @@
+using System;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;

@@ -168,7 +168,7 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
                 // Keras (k..., in, out) to libtorch (out, in, k...).
                 var weight = kernel.permute(new long[] { _rank + 1, _rank }.Concat(Enumerable.Range(0, _rank).Select(i => (long)i)).ToArray());
                 var strides = Enumerable.Repeat((long)stride, _rank).ToArray();
-                var y = _rank == 1 ? nn.functional.conv1d(x, weight, strides: strides) : nn.functional.conv3d(x, weight, strides: strides);
+                var y = _rank == 1 ? nn.functional.conv1d(x, weight, stride: stride) : nn.functional.conv3d(x, weight, strides: strides);
                 return ChannelsLast(y, 0);
             }
         }

@@ -106,7 +106,11 @@ namespace Microsoft.ML.Layers
         }
 
         // Keras's normalize over all axes: x * min(1 / sqrt(sum(x²)), 1 / epsilon).
-        private static Tensor Normalize(Tensor x) => x * x.square().sum().rsqrt().clamp_max(1.0 / NormEpsilon);
+        private static Tensor Normalize(Tensor x)
+        {
+            using var cap = (1.0 / NormEpsilon).ToScalar();
+            return x * x.mul(x).sum().rsqrt().clamp_max(cap);
+        }
 
         /// <summary>The wrapped layer's own export: in inference the wrapper adds nothing.</summary>
         string IOnnxExportable.ExportOnnx(OnnxExportContext context, OnnxValue input)

@@ -303,6 +303,23 @@ namespace Microsoft.ML.Layers.Infrastructure
             return bias is null ? y : context.Node("Add", y, context.Weight(bias, name + "/bias"));
         }
 
+        /// <summary>
+        /// The attention of projected values in ONNX: the query scaled by <paramref name="scale"/>, the scores
+        /// <c>Einsum(dotProductEquation, k, q)</c>, with <see cref="UseCausalMask"/> future scores set to -1e9 (rank-3 inputs
+        /// <paramref name="query"/> and <paramref name="value"/> give the steps), the softmax and
+        /// <c>Einsum(combineEquation, probabilities, v)</c>.
+        /// </summary>
+        private protected (string Attended, string Probabilities) ExportAttention(OnnxExportContext context, string query, string value,
+            string q, string k, string v, double scale, string dotProductEquation, string combineEquation, int[] normAxes)
+        {
+            var scaled = context.Node("Mul", q, context.Constant((float)scale));
+            var scores = Einsum(context, dotProductEquation, k, scaled);
+            if (UseCausalMask)
+                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
+            var probabilities = ExportSoftmax(context, scores, normAxes);
+            return (Einsum(context, combineEquation, probabilities, v), probabilities);
+        }
+
         /// <summary>The softmax over the trailing attention axes: over the last axis, or over the trailing axes flattened into one
         /// (<c>Reshape</c>, <c>Softmax</c>, <c>Reshape</c> back), the same for every opset.</summary>
         private protected static string ExportSoftmax(OnnxExportContext context, string scores, int[] normAxes)

@@ -202,12 +202,8 @@ namespace Microsoft.ML.Layers
             var q = ExportProjection(context, QueryEquation, query, _queryKernel!, _queryBias, "query");
             var k = Repeated(ExportProjection(context, KeyValueEquation, key, _keyKernel!, _keyBias, "key"));
             var v = Repeated(ExportProjection(context, KeyValueEquation, value, _valueKernel!, _valueBias, "value"));
-            var scaled = context.Node("Mul", q, context.Constant((float)(1.0 / Math.Sqrt(HeadDim))));
-            var scores = Einsum(context, DotProductEquation, k, scaled);
-            if (UseCausalMask)
-                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
-            var probabilities = ExportSoftmax(context, scores, NormAxes);
-            var attended = Einsum(context, CombineEquation, probabilities, v);
+            var (attended, probabilities) = ExportAttention(context, query, value, q, k, v, 1.0 / Math.Sqrt(HeadDim), DotProductEquation, CombineEquation,
+                NormAxes);
             var output = ExportProjection(context, OutputEquation, attended, _outputKernel!, _outputBias, "attention_output");
             return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
         }

@@ -227,12 +227,8 @@ namespace Microsoft.ML.Layers
             var q = ExportProjection(context, _queryEquation, query, _queryKernel!, _queryBias, "query");
             var k = ExportProjection(context, _keyEquation, key, _keyKernel!, _keyBias, "key");
             var v = ExportProjection(context, _valueEquation, value, _valueKernel!, _valueBias, "value");
-            var scaled = context.Node("Mul", q, context.Constant((float)(1.0 / Math.Sqrt(KeyDim))));
-            var scores = Einsum(context, _dotProductEquation, k, scaled);
-            if (UseCausalMask)
-                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
-            var probabilities = ExportSoftmax(context, scores, _normAxes);
-            var attended = Einsum(context, _combineEquation, probabilities, v);
+            var (attended, probabilities) = ExportAttention(context, query, value, q, k, v, 1.0 / Math.Sqrt(KeyDim), _dotProductEquation, _combineEquation,
+                _normAxes);
             var output = ExportProjection(context, _outputEquation, attended, _outputKernel!, _outputBias, "attention_output");
             return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
         }

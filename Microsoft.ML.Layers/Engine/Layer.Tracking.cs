@@ -31,7 +31,7 @@ namespace Microsoft.ML.Layers
                 {
                     // A layer held directly is known by its field; layers in a collection by their (unique) names, so that
                     // weight paths read "dense/kernel" and stay the same when a model is rebuilt from its config.
-                    string key = value is Layer ? fieldKey : SafeKey(layer.Name);
+                    string key = value is Layer ? TrackingKey(fieldKey) : SafeKey(layer.Name);
                     if (!keys.Add(key))
                         key = $"{fieldKey}_{index}";
                     if (seen.Add(layer))
@@ -52,6 +52,10 @@ namespace Microsoft.ML.Layers
                 _trackedLayers = found;
             return found;
         }
+
+        /// <summary>The key a layer held directly in a field is tracked under (and its weights' paths in saved files): the
+        /// field's name, unless a built-in layer keeps an older key after its field moved to a base class.</summary>
+        private protected virtual string TrackingKey(string fieldKey) => fieldKey;
 
         private static readonly ConcurrentDictionary<Type, FieldInfo[]> FieldsByType = new();
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.Onnx;
 using Microsoft.ML.Layers.Regularizers;
@@ -31,8 +32,8 @@ namespace Microsoft.ML.Layers
     /// mask <c>(batch, S)</c> (the masks of the inputs), the causal mask and an explicit attention mask
     /// <c>(batch, T, S)</c> are combined with AND; <c>false</c> means "does not attend". The output carries the query
     /// mask.</para>
-    /// <para>Keras's call arguments: <see cref="UseCausalMask"/> and <see cref="ReturnAttentionScores"/> are properties
-    /// (they hold for every call, models included); <see cref="Attend"/> takes them per call, with an
+    /// <para>Keras's call arguments: <see cref="BaseMultiHeadAttention.UseCausalMask"/> and <see cref="BaseMultiHeadAttention.ReturnAttentionScores"/> are properties
+    /// (they hold for every call, models included); <see cref="BaseMultiHeadAttention.Attend"/> takes them per call, with an
     /// <c>attention_mask</c> and explicit input masks. With scores returned, <c>ApplyAll</c> gives
     /// <c>[output, scores]</c>, the scores being <c>(batch, num_heads, T, S)</c> after masking and softmax.</para>
     /// <para>As in Keras, without dropout and without returned scores (and for rank-3 inputs) the attention runs through
@@ -45,20 +46,13 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("MultiHeadAttention")]
-    public sealed class MultiHeadAttention : Layer, ICausalMasking, IOnnxMultiExportable
+    public sealed class MultiHeadAttention : BaseMultiHeadAttention, IOnnxMultiExportable
     {
-        [ThreadStatic]
-        private static PendingCall? _pending;
-
-        private readonly Generator? _dropoutGenerator;
         private Parameter? _queryKernel, _queryBias, _keyKernel, _keyBias, _valueKernel, _valueBias, _outputKernel, _outputBias;
         private string _queryEquation = "", _keyEquation = "", _valueEquation = "", _outputEquation = "";
         private string _dotProductEquation = "", _combineEquation = "";
         private int[] _normAxes = Array.Empty<int>();
         private int _inputRank;
-
-        /// <summary>Per-call options of <see cref="Attend"/>, read by the call it wraps.</summary>
-        private sealed record PendingCall(MultiHeadAttention Layer, Tensor? AttentionMask, bool UseCausalMask, bool ReturnAttentionScores);
 
         /// <summary>Creates a multi-head attention layer.</summary>
         /// <param name="numHeads">The number of attention heads.</param>
@@ -86,13 +80,12 @@ namespace Microsoft.ML.Layers
             Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
             Constraint? kernelConstraint = null, Constraint? biasConstraint = null, int? seed = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(name, trainable, dtype)
+            : base(dropout, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer,
+                kernelConstraint, biasConstraint, seed, name, trainable, dtype)
         {
             NumHeads = Arguments.Positive(numHeads, "num_heads");
             KeyDim = Arguments.Positive(keyDim, "key_dim");
             ValueDim = valueDim is int v and not 0 ? Arguments.Positive(v, "value_dim") : keyDim;
-            Dropout = Arguments.Rate(dropout, "dropout");
-            UseBias = useBias;
             if (outputShape is IntTuple shape && shape.Count > 0)
             {
                 if (shape.Values.Any(d => d <= 0))
@@ -102,16 +95,6 @@ namespace Microsoft.ML.Layers
                 OutputShape = shape;
             }
             AttentionAxes = attentionAxes is IntTuple axes && axes.Count > 0 ? axes : (IntTuple?)null;
-            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform();
-            BiasInitializer = biasInitializer ?? Initializer.Zeros();
-            KernelRegularizer = kernelRegularizer;
-            BiasRegularizer = biasRegularizer;
-            ProjectionActivityRegularizer = activityRegularizer;
-            KernelConstraint = kernelConstraint;
-            BiasConstraint = biasConstraint;
-            Seed = seed;
-            _dropoutGenerator = dropout > 0 ? AttentionMath.GeneratorFor(seed) : null;
-            SupportsMasking = true;
         }
 
         /// <summary>The number of attention heads.</summary>
@@ -123,12 +106,6 @@ namespace Microsoft.ML.Layers
         /// <summary>The size of each head for value.</summary>
         public int ValueDim { get; }
 
-        /// <summary>The fraction of attention probabilities dropped in training.</summary>
-        public double Dropout { get; }
-
-        /// <summary>Whether the projections add biases.</summary>
-        public bool UseBias { get; }
-
         /// <summary>The output's shape after the batch and sequence axes, or null for the query's last dimension.</summary>
         public IntTuple? OutputShape { get; }
 
@@ -137,91 +114,6 @@ namespace Microsoft.ML.Layers
         /// does (<c>[1]</c> for rank-3 inputs).
         /// </summary>
         public IntTuple? AttentionAxes { get; private set; }
-
-        /// <summary>The initializer of the four kernels.</summary>
-        public Initializer KernelInitializer { get; }
-
-        /// <summary>The initializer of the four biases.</summary>
-        public Initializer BiasInitializer { get; }
-
-        /// <summary>The penalty on the four kernels, if any.</summary>
-        public Regularizer? KernelRegularizer { get; }
-
-        /// <summary>The penalty on the four biases, if any.</summary>
-        public Regularizer? BiasRegularizer { get; }
-
-        /// <summary>The penalty on the output of each projection (Keras's <c>activity_regularizer</c> of this layer), if any.</summary>
-        public Regularizer? ProjectionActivityRegularizer { get; }
-
-        /// <summary>The constraint of the four kernels, if any.</summary>
-        public Constraint? KernelConstraint { get; }
-
-        /// <summary>The constraint of the four biases, if any.</summary>
-        public Constraint? BiasConstraint { get; }
-
-        /// <summary>The dropout seed, if any.</summary>
-        public int? Seed { get; }
-
-        /// <summary>Keras's call argument <c>use_causal_mask</c> for every call: query step <c>i</c> attends only to steps
-        /// <c>j &lt;= i</c>.</summary>
-        public bool UseCausalMask { get; set; }
-
-        /// <summary>Keras's call argument <c>return_attention_scores</c> for every call: <c>ApplyAll</c> then returns
-        /// <c>[output, scores]</c>.</summary>
-        public bool ReturnAttentionScores { get; set; }
-
-        /// <summary>
-        /// Calls the layer with Keras's call arguments (<c>mha(query, value, key, attention_mask=..., use_causal_mask=...,
-        /// return_attention_scores=...)</c>) through <see cref="Layer.ApplyAll(IReadOnlyList{Tensor}, bool?, IReadOnlyList{Tensor?}?)"/>.
-        /// </summary>
-        /// <param name="query">The query, <c>(batch, T, dim)</c>.</param>
-        /// <param name="value">The value, <c>(batch, S, dim_v)</c>.</param>
-        /// <param name="key">The key, <c>(batch, S, dim_k)</c>; the value by default.</param>
-        /// <param name="attentionMask">A boolean mask <c>(batch, T, S)</c> (or broadcastable): true where query step t may attend to step
-        /// s.</param>
-        /// <param name="useCausalMask">Whether to add the causal mask; <see cref="UseCausalMask"/> by default.</param>
-        /// <param name="returnAttentionScores">Whether to compute and return the scores; <see cref="ReturnAttentionScores"/> by
-        /// default.</param>
-        /// <param name="training">Whether dropout is active; inherited, else inference, by default.</param>
-        /// <param name="queryMask">The query's mask <c>(batch, T)</c>; the mask attached to <paramref name="query"/> by default.</param>
-        /// <param name="valueMask">The value's mask <c>(batch, S)</c>; the mask attached to <paramref name="value"/> by default.</param>
-        /// <param name="keyMask">The key's mask <c>(batch, S)</c>; the mask attached to <paramref name="key"/> by default.</param>
-        /// <returns>The output, and the scores <c>(batch, num_heads, T, S)</c> when they are returned.</returns>
-        /// <exception cref="ArgumentException">An attention mask is given with symbolic inputs (models record no per-call
-        /// options).</exception>
-        public (Tensor Output, Tensor? Scores) Attend(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null,
-            bool? useCausalMask = null, bool? returnAttentionScores = null, bool? training = null,
-            Tensor? queryMask = null, Tensor? valueMask = null, Tensor? keyMask = null)
-        {
-            ArgumentNullException.ThrowIfNull(query);
-            ArgumentNullException.ThrowIfNull(value);
-            var inputs = key is null ? new[] { query, value } : new[] { query, value, key };
-            if (attentionMask is not null && inputs.Any(KerasTensor.IsSymbolic))
-                throw AttentionMath.Error(this,
-                    "an attention mask cannot be passed with symbolic inputs: a model records no per-call arguments. Use masks flowing " +
-                    "from the inputs, or UseCausalMask.");
-            var explicitMasks = new[] { queryMask, valueMask, keyMask };
-            Tensor?[]? masks = explicitMasks.Any(m => m is not null)
-                ? inputs.Select((t, i) => explicitMasks[i] ?? KerasMask.Get(t)).ToArray()
-                : null;
-            var previous = _pending;
-            _pending = new PendingCall(this, attentionMask, useCausalMask ?? UseCausalMask, returnAttentionScores ?? ReturnAttentionScores);
-            try
-            {
-                var outputs = ApplyAll(inputs, training, masks);
-                return (outputs[0], outputs.Count > 1 ? outputs[1] : null);
-            }
-            finally
-            {
-                _pending = previous;
-            }
-        }
-
-        /// <inheritdoc />
-        protected override void Build(Shape inputShape) => throw ListRequired();
-
-        private ArgumentException ListRequired()
-            => AttentionMath.Error(this, "must be called on a list of inputs, namely [query, value] or [query, value, key].");
 
         /// <inheritdoc />
         protected override void Build(IReadOnlyList<Shape> inputShapes)
@@ -264,16 +156,8 @@ namespace Microsoft.ML.Layers
             _inputRank = rank;
         }
 
-        private (Parameter Kernel, Parameter? Bias) AddProjection(string name, Shape kernelShape, Shape biasShape)
-        {
-            var kernel = AddWeight($"{name}/kernel", kernelShape, KernelInitializer, regularizer: KernelRegularizer,
-                constraint: KernelConstraint);
-            var bias = UseBias
-                ? AddWeight($"{name}/bias", biasShape, BiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint) : null;
-            return (kernel, bias);
-        }
-
-        private (Shape Query, Shape Value, Shape Key) ValidateShapes(IReadOnlyList<Shape> shapes)
+        /// <inheritdoc />
+        private protected override (Shape Query, Shape Value, Shape Key) ValidateShapes(IReadOnlyList<Shape> shapes)
         {
             if (shapes.Count is < 2 or > 3)
                 throw AttentionMath.Error(this,
@@ -310,131 +194,24 @@ namespace Microsoft.ML.Layers
                     $"{what}_shape={shape}.");
         }
 
-        /// <summary>Fails: multi-head attention takes a list of tensors.</summary>
-        protected override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null) => throw ListRequired();
-
         /// <inheritdoc />
-        protected override Tensor Call(IReadOnlyList<Tensor> inputs, bool? training = null, IReadOnlyList<Tensor?>? masks = null)
-            => CallOutputs(inputs, singleInput: false, training, masks ?? new Tensor?[inputs.Count])[0];
-
-        /// <inheritdoc />
-        protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
-            IReadOnlyList<Tensor?> masks)
+        private protected override IReadOnlyList<Tensor> CallAttention(Tensor query, Tensor value, Tensor key, Tensor? attentionMask,
+            bool? training, bool returnScores)
         {
-            if (singleInput)
-                throw ListRequired();
-            ValidateShapes(inputs.Select(Shape.Of).ToList());
-            var pending = _pending is { } p && ReferenceEquals(p.Layer, this) ? p : null;
-            bool returnScores = pending?.ReturnAttentionScores ?? ReturnAttentionScores;
-
-            var query = inputs[0];
-            var value = inputs[1];
-            var key = inputs.Count > 2 ? inputs[2] : value;
-            var attentionMask = ComputeAttentionMask(query, value,
-                queryMask: masks.Count > 0 ? masks[0] : null,
-                valueMask: masks.Count > 1 ? masks[1] : null,
-                keyMask: masks.Count > 2 ? masks[2] : null,
-                attentionMask: pending?.AttentionMask,
-                useCausalMask: pending?.UseCausalMask ?? UseCausalMask);
-
             var q = Project(_queryEquation, query, _queryKernel!, _queryBias);
             var k = Project(_keyEquation, key, _keyKernel!, _keyBias);
             var v = Project(_valueEquation, value, _valueKernel!, _valueBias);
-            var (attended, scores) = ComputeAttention(q, k, v, attentionMask, training, returnScores);
+            var (attended, scores) = ComputeAttention(q, k, v, attentionMask, training, returnScores, 1.0 / Math.Sqrt(KeyDim),
+                _dotProductEquation, _combineEquation, _normAxes);
             var output = Project(_outputEquation, attended, _outputKernel!, _outputBias);
             return returnScores ? new[] { output, scores! } : new[] { output };
-        }
-
-        // Keras's EinsumDense call: einsum, plus the bias; its activity regularizer adds a loss normalized by the batch size.
-        private Tensor Project(string equation, Tensor x, Parameter kernel, Parameter? bias)
-        {
-            var y = einsum(equation, x, kernel);
-            if (bias is not null)
-                y = y.Plus(bias);
-            if (ProjectionActivityRegularizer is not null)
-                AddLoss(ProjectionActivityRegularizer.Compute(y).DivScalar(y.shape[0]));
-            return y;
-        }
-
-        /// <summary>Keras's <c>_compute_attention_mask</c>: the AND of the query, value, key, causal and explicit masks,
-        /// <c>(batch, T, S)</c> or null.</summary>
-        private static Tensor? ComputeAttentionMask(Tensor query, Tensor value, Tensor? queryMask, Tensor? valueMask, Tensor? keyMask,
-            Tensor? attentionMask, bool useCausalMask)
-        {
-            Tensor? auto = queryMask?.to(ScalarType.Bool).unsqueeze(-1);
-            foreach (var mask in new[] { valueMask, keyMask })
-            {
-                if (mask is null)
-                    continue;
-                var expanded = mask.to(ScalarType.Bool).unsqueeze(-2);
-                auto = auto is null ? expanded : auto.logical_and(expanded);
-            }
-            if (useCausalMask)
-            {
-                var causal = AttentionMath.CausalMask(query.shape[1], value.shape[1], query.device);
-                auto = auto is null ? causal : auto.logical_and(causal);
-            }
-            var given = attentionMask?.to(ScalarType.Bool);
-            if (auto is null)
-                return given;
-            return given is null ? auto : given.logical_and(auto);
-        }
-
-        private (Tensor Output, Tensor? Scores) ComputeAttention(Tensor query, Tensor key, Tensor value, Tensor? mask, bool? training,
-            bool returnScores)
-        {
-            int expansionAxis = -_normAxes.Length * 2 - 1;
-            if (!(Dropout > 0 || returnScores || query.ndim != 4))
-            {
-                // Keras's ops.dot_product_attention on torch: scaled_dot_product_attention on (batch, heads, T, size), the
-                // boolean mask turned into an additive one of 0 and a large negative number. Its default scale is Keras's
-                // 1 / sqrt(key_dim).
-                Tensor? additive = null;
-                if (mask is not null)
-                {
-                    while (mask.ndim < 4)
-                        mask = mask.unsqueeze(expansionAxis);
-                    additive = zeros(mask.shape, query.dtype, query.device)
-                        .MaskedFillScalar(mask.logical_not(), LargeNegative(query.dtype));
-                }
-                var attended = nn.functional.scaled_dot_product_attention(query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
-                    additive);
-                return (attended.transpose(1, 2), null);
-            }
-
-            var scaled = query * tensor(1.0 / Math.Sqrt(KeyDim), query.dtype, query.device);
-            var scores = einsum(_dotProductEquation, key, scaled);
-            if (mask is not null)
-            {
-                while (mask.ndim < scores.ndim)
-                    mask = mask.unsqueeze(expansionAxis);
-                // Keras's Softmax layer with a mask: masked logits become -1e9, masked probabilities 0.
-                scores = scores.MaskedFillScalar(mask.logical_not(), scores.dtype == ScalarType.Float16 ? -3e4 : -1e9);
-            }
-            var probabilities = MaskedSoftmax(scores);
-            if (mask is not null)
-                probabilities = probabilities.masked_fill(mask.logical_not(), Scalars.Zero);
-            var dropped = training == true && Dropout > 0 ? AttentionMath.Dropout(probabilities, Dropout, _dropoutGenerator)
-                : probabilities;
-            return (einsum(_combineEquation, dropped, value), probabilities);
-        }
-
-        private Tensor MaskedSoftmax(Tensor scores)
-        {
-            if (_normAxes.Length == 1)
-                return AttentionMath.Softmax(scores, _normAxes[0]);
-            // exp(x - logsumexp(x)) over the trailing attention axes.
-            int first = _normAxes[0];
-            var logSum = scores.flatten(first).logsumexp(-1, keepdim: true);
-            var shape = scores.shape.Take(first).Concat(Enumerable.Repeat(1L, _normAxes.Length)).ToArray();
-            return (scores - logSum.reshape(shape)).exp();
         }
 
         /// <summary>
         /// Writes the inference computation with the layer's own einsum equations: the four projections (<c>Einsum</c> with
         /// the kernel, plus the bias), the scaled query-key scores, the causal mask (rank-3 inputs) setting future scores to
         /// -1e9, the softmax over the attention axes, and the weighted values; the scores as a second output with
-        /// <see cref="ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
+        /// <see cref="BaseMultiHeadAttention.ReturnAttentionScores"/>. Dropout is the identity at inference. Masks are not exported.
         /// </summary>
         IReadOnlyList<string> IOnnxMultiExportable.ExportOnnx(OnnxExportContext context, IReadOnlyList<OnnxValue> inputs)
         {
@@ -450,44 +227,11 @@ namespace Microsoft.ML.Layers
             var q = ExportProjection(context, _queryEquation, query, _queryKernel!, _queryBias, "query");
             var k = ExportProjection(context, _keyEquation, key, _keyKernel!, _keyBias, "key");
             var v = ExportProjection(context, _valueEquation, value, _valueKernel!, _valueBias, "value");
-            var scaled = context.Node("Mul", q, context.Constant((float)(1.0 / Math.Sqrt(KeyDim))));
-            var scores = Einsum(context, _dotProductEquation, k, scaled);
-            if (UseCausalMask)
-                scores = context.Node("Where", AttentionMath.ExportCausalFuture(context, query, value), context.Constant(-1e9f), scores);
-            var probabilities = ExportSoftmax(context, scores);
-            var attended = Einsum(context, _combineEquation, probabilities, v);
+            var (attended, probabilities) = ExportAttention(context, query, value, q, k, v, 1.0 / Math.Sqrt(KeyDim), _dotProductEquation, _combineEquation,
+                _normAxes);
             var output = ExportProjection(context, _outputEquation, attended, _outputKernel!, _outputBias, "attention_output");
             return ReturnAttentionScores ? new[] { output, probabilities } : new[] { output };
         }
-
-        private static string Einsum(OnnxExportContext context, string equation, string a, string b)
-            => context.Node("Einsum", new[] { a, b }, new OnnxAttributes { { "equation", equation } });
-
-        private static string ExportProjection(OnnxExportContext context, string equation, string x, Parameter kernel, Parameter? bias,
-            string name)
-        {
-            var y = Einsum(context, equation, x, context.Weight(kernel, name + "/kernel"));
-            return bias is null ? y : context.Node("Add", y, context.Weight(bias, name + "/bias"));
-        }
-
-        /// <summary>The softmax over the trailing attention axes: over the last axis, or over the trailing axes flattened into one
-        /// (<c>Reshape</c>, <c>Softmax</c>, <c>Reshape</c> back), the same for every opset.</summary>
-        private string ExportSoftmax(OnnxExportContext context, string scores)
-        {
-            if (_normAxes.Length == 1)
-                return context.Node("Softmax", new[] { scores }, new OnnxAttributes { { "axis", -1 } });
-            int first = _normAxes[0];
-            var flat = context.Reshape(scores, Enumerable.Repeat(0L, first).Append(-1L).ToArray());
-            var softmax = context.Node("Softmax", new[] { flat }, new OnnxAttributes { { "axis", -1 } });
-            return context.Node("Reshape", softmax, context.Node("Shape", scores));
-        }
-
-        // Keras's _get_large_negative: 0.7 of the largest finite value (of float16, or else of float32/bfloat16).
-        private static double LargeNegative(ScalarType dtype) => dtype == ScalarType.Float16 ? 65500.0 * -0.7 : 3.38953e38 * -0.7;
-
-        /// <summary>The query mask, if any (Keras puts it on the output).</summary>
-        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? masks)
-            => masks is { Count: > 0 } ? masks[0] : null;
 
         /// <summary>The query's shape, with <see cref="OutputShape"/> in place of its last dimension when given.</summary>
         public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes)
@@ -500,22 +244,14 @@ namespace Microsoft.ML.Layers
         }
 
         /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig()
+        public override LayerConfig GetConfig() => WithProjectionConfig(base.GetConfig()
             .With("num_heads", NumHeads)
             .With("key_dim", KeyDim)
             .With("value_dim", ValueDim)
             .With("dropout", Dropout)
             .With("use_bias", UseBias)
             .With("output_shape", OutputShape)
-            .With("attention_axes", AttentionAxes)
-            .With("kernel_initializer", KernelInitializer)
-            .With("bias_initializer", BiasInitializer)
-            .With("kernel_regularizer", KernelRegularizer)
-            .With("bias_regularizer", BiasRegularizer)
-            .With("activity_regularizer", ProjectionActivityRegularizer)
-            .With("kernel_constraint", KernelConstraint)
-            .With("bias_constraint", BiasConstraint)
-            .With("seed", Seed);
+            .With("attention_axes", AttentionAxes));
 
         /// <summary>
         /// Reads a Keras config. Besides the constructor's keys it accepts what other Keras versions write: tf.keras's and

@@ -26,7 +26,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Embedding")]
-    public sealed class Embedding : Layer, IOnnxExportable
+    public class Embedding : Layer, IOnnxExportable
     {
         private Parameter? _embeddings;
 

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     /// before merging, so that step <c>t</c> of both is aligned.
     /// </summary>
     /// <remarks>
-    /// <para>The forward layer is a fresh copy of <c>layer</c> made from its config and named <c>forward_&lt;name&gt;</c>; the
+    /// <para>A <see cref="Wrapper"/> whose <see cref="Wrapper.Layer"/> is the forward layer. The forward layer is a fresh copy of
+    /// <c>layer</c> made from its config and named <c>forward_&lt;name&gt;</c>; the
     /// backward layer is <c>backwardLayer</c>, or another copy with <c>go_backwards</c> set, named <c>backward_&lt;name&gt;</c>.
     /// As in Keras, <c>layer</c>'s own weights are not reused, and both layers output zeros at masked steps when they return
     /// sequences.</para>
@@ -28,7 +29,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("Bidirectional")]
-    public sealed class Bidirectional : Layer, IOnnxMultiExportable
+    public sealed class Bidirectional : Wrapper, IOnnxMultiExportable
     {
         // The sequence's rank (the wrapped layer's: 3, or 5 for ConvLSTM2D), checked here rather than through Layer.InputSpec,
         // which would apply to initial states too.
@@ -52,18 +53,9 @@ namespace Microsoft.ML.Layers
         /// match.</exception>
         public Bidirectional(Layer layer, MergeMode mergeMode = MergeMode.Concat, Layer? backwardLayer = null,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(name, trainable, dtype)
+            : base(ForwardCopy(layer, mergeMode, backwardLayer), name, trainable, dtype)
         {
-            ArgumentNullException.ThrowIfNull(layer);
-            if (layer is not RecurrentLayer recurrent)
-                throw new ArgumentException($"`Bidirectional` needs a recurrent layer (SimpleRNN, LSTM, GRU). Received: layer={layer}",
-                    nameof(layer));
-            if (backwardLayer is not null and not RecurrentLayer)
-                throw new ArgumentException($"`backward_layer` needs to be a recurrent layer (SimpleRNN, LSTM, GRU). Received: " +
-                    $"backward_layer={backwardLayer}", nameof(backwardLayer));
-            Arguments.Choice(mergeMode, nameof(mergeMode));
-
-            ForwardLayer = Copy(recurrent, "forward_", goBackwards: null);
+            var recurrent = (RecurrentLayer)layer;
             // Keras builds the backward layer from the layer's config with go_backwards flipped (a layer that already goes
             // backwards gets a backward copy that goes forwards).
             BackwardLayer = (RecurrentLayer?)backwardLayer ?? Copy(recurrent, "backward_", goBackwards: !recurrent.GoBackwards);
@@ -83,8 +75,9 @@ namespace Microsoft.ML.Layers
             _sequenceSpec = new InputSpec { NDim = ForwardLayer.SequenceSpec.NDim };
         }
 
-        /// <summary>The layer running forwards (Keras's <c>forward_layer</c>).</summary>
-        public RecurrentLayer ForwardLayer { get; }
+        /// <summary>The layer running forwards (Keras's <c>forward_layer</c>); it is also <see cref="Wrapper.Layer"/>, whose config is
+        /// written under <c>"layer"</c>.</summary>
+        public RecurrentLayer ForwardLayer => (RecurrentLayer)Layer;
 
         /// <summary>The layer running backwards (Keras's <c>backward_layer</c>).</summary>
         public RecurrentLayer BackwardLayer { get; }
@@ -100,6 +93,26 @@ namespace Microsoft.ML.Layers
 
         /// <summary>Whether the wrapped layers are stateful.</summary>
         public bool Stateful => ForwardLayer.Stateful;
+
+        /// <summary>Checks the arguments (before the base constructor runs) and returns the forward layer: a copy of
+        /// <paramref name="layer"/> named <c>forward_&lt;name&gt;</c>.</summary>
+        private static RecurrentLayer ForwardCopy(Layer layer, MergeMode mergeMode, Layer? backwardLayer)
+        {
+            ArgumentNullException.ThrowIfNull(layer);
+            if (layer is not RecurrentLayer recurrent)
+                throw new ArgumentException($"`Bidirectional` needs a recurrent layer (SimpleRNN, LSTM, GRU). Received: layer={layer}",
+                    nameof(layer));
+            if (backwardLayer is not null and not RecurrentLayer)
+                throw new ArgumentException($"`backward_layer` needs to be a recurrent layer (SimpleRNN, LSTM, GRU). Received: " +
+                    $"backward_layer={backwardLayer}", nameof(backwardLayer));
+            Arguments.Choice(mergeMode, nameof(mergeMode));
+            return Copy(recurrent, "forward_", goBackwards: null);
+        }
+
+        /// <summary>The forward layer keeps the key it had before it moved to <see cref="Wrapper.Layer"/>: weight paths in saved
+        /// files read <c>ForwardLayer/...</c>.</summary>
+        private protected override string TrackingKey(string fieldKey)
+            => fieldKey == nameof(Layer) ? nameof(ForwardLayer) : fieldKey;
 
         private static RecurrentLayer Copy(RecurrentLayer layer, string prefix, bool? goBackwards)
         {
@@ -257,7 +270,7 @@ namespace Microsoft.ML.Layers
         /// <inheritdoc />
         public override LayerConfig GetConfig()
         {
-            var config = base.GetConfig();
+            var config = GetLayerBaseConfig();
             RecurrentLayer.RecordSequenceBuildShape(config, BuildShapes);
             return config
                 .With("merge_mode", MergeMode)

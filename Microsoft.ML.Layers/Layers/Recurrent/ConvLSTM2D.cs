@@ -1,7 +1,6 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML.Layers.Constraints;
+using Microsoft.ML.Layers.Infrastructure;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.Regularizers;
 using static TorchSharp.torch;
@@ -38,11 +37,9 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("ConvLSTM2D")]
-    public sealed partial class ConvLSTM2D : RecurrentLayer
+    public sealed class ConvLSTM2D : BaseConvLSTM
     {
-        private const int SpatialRank = 2;
-        private readonly ConvolutionWindow _window;
-        private readonly ConvolutionWindow _recurrentWindow;
+        private const int Rank = 2;
 
         /// <summary>Creates a convolutional LSTM layer; the arguments and defaults are Keras 3's.</summary>
         /// <param name="filters">The number of output channels (of each state); positive.</param>
@@ -97,185 +94,15 @@ namespace Microsoft.ML.Layers
             bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool stateful = false, bool unroll = false,
             bool timeMajor = false, bool zeroOutputForMask = false,
             string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(CheckArguments(filters, kernelSize, strides, padding, dataFormat, dilationRate, dropout, recurrentDropout, timeMajor,
-                name),
-                activation ?? Activations.Get("tanh"), useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint,
-                biasConstraint,
-                dropout, recurrentDropout, seed, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name,
-                trainable, dtype)
+            : base(Rank, filters, kernelSize, strides, padding, dataFormat, dilationRate, activation, recurrentActivation, useBias,
+                kernelInitializer, recurrentInitializer, biasInitializer, unitForgetBias, kernelRegularizer, recurrentRegularizer,
+                biasRegularizer, activityRegularizer, kernelConstraint, recurrentConstraint, biasConstraint, dropout, recurrentDropout,
+                seed, returnSequences, returnState, goBackwards, stateful, unroll, timeMajor, zeroOutputForMask, name, trainable, dtype,
+                nameof(ConvLSTM2D))
         {
-            _window = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
-            _recurrentWindow = new ConvolutionWindow(SpatialRank, kernelSize, 1, 1, Padding.Same);
-            DataFormat = Arguments.DataFormat(dataFormat);
-            RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
-            UnitForgetBias = unitForgetBias;
-        }
-
-        /// <summary>The number of output channels (the same as <see cref="RecurrentLayer.Units"/>).</summary>
-        public int Filters => Units;
-
-        /// <summary>The window of both convolutions, one value per spatial axis.</summary>
-        public IntTuple KernelSize => _window.KernelSize;
-
-        /// <summary>The input convolution's steps, one value per spatial axis.</summary>
-        public IntTuple Strides => _window.Strides;
-
-        /// <summary>The input convolution's padding: <see cref="Layers.Padding.Valid"/> or <see cref="Layers.Padding.Same"/>.</summary>
-        public Padding Padding => _window.Padding;
-
-        /// <summary>Where the channels are (<see cref="Layers.DataFormat"/>).</summary>
-        public DataFormat DataFormat { get; }
-
-        /// <summary>The input convolution's dilation, one value per spatial axis.</summary>
-        public IntTuple DilationRate => _window.DilationRate;
-
-        /// <summary>The activation of the gates <c>i, f, o</c>.</summary>
-        public Activation RecurrentActivation { get; }
-
-        /// <summary>Whether the forget gate's bias starts at 1.</summary>
-        public bool UnitForgetBias { get; }
-
-        private bool ChannelsLast => DataFormat == DataFormat.ChannelsLast;
-
-        /// <summary>The channel axis of one step (a tensor without the time axis).</summary>
-        private int StepChannelAxis => ChannelsLast ? -1 : 1;
-
-        /// <inheritdoc />
-        protected override int GateCount => 4;
-
-        /// <inheritdoc />
-        protected override int StateCount => 2;
-
-        /// <summary>Keras's convolutional cell always draws one dropout mask per gate.</summary>
-        protected override bool DropoutMaskPerGate => true;
-
-        /// <inheritdoc />
-        protected override int SequenceRank => SpatialRank + 3;
-
-        /// <inheritdoc />
-        protected override int FeatureAxis => ChannelsLast ? -1 : 2;
-
-        /// <inheritdoc />
-        protected override string StateShapeDescription => ChannelsLast ? "(batch, rows, cols, filters)" : "(batch, filters, rows, cols)";
-
-        /// <inheritdoc />
-        protected override Shape KernelShape(long features) => new(_window.KernelSizeValues.Concat(new[] { features, GateCount * Units }));
-
-        /// <inheritdoc />
-        protected override Shape RecurrentKernelShape => new(_window.KernelSizeValues.Concat(new long[] { Units, GateCount * Units }));
-
-        /// <inheritdoc />
-        protected override Initializer BuildBiasInitializer
-            => UnitForgetBias ? new UnitForgetBiasInitializer(BiasInitializer, Units) : BiasInitializer;
-
-        /// <summary>The shape of one sample's state: the input convolution's output, <c>(rows, cols, filters)</c> or
-        /// <c>(filters, rows, cols)</c>.</summary>
-        /// <exception cref="ArgumentException">The window does not fit in the input's rows or columns.</exception>
-        protected override long[] StateShape(Shape sequenceShape)
-        {
-            int firstSpatial = ChannelsLast ? 2 : 3;
-            var spatial = new long[SpatialRank];
-            for (int i = 0; i < SpatialRank; i++)
-            {
-                spatial[i] = _window.OutputLength(sequenceShape[firstSpatial + i], i);
-                if (spatial[i] == 0)
-                {
-                    throw new ArgumentException($"Layer '{Name}' ({GetType().Name}): computed output size would be zero or negative. " +
-                        $"Received: input_shape={sequenceShape}, kernel_size={KernelSize}, dilation_rate={DilationRate}, " +
-                        $"strides={Strides}, padding={KerasEnum.Describe(Padding)}.");
-                }
-            }
-            return ChannelsLast ? spatial.Append(Units).ToArray() : spatial.Prepend(Units).ToArray();
-        }
-
-        /// <summary>
-        /// The input convolution of every step at once, the time axis folded into the batch; with dropout, each gate's
-        /// block of the kernel sees the input under its own mask, in one grouped convolution.
-        /// </summary>
-        protected override Tensor ProjectInputs(Tensor sequence, Tensor[]? inputMasks)
-        {
-            long steps = sequence.shape[0], batch = sequence.shape[1];
-            var folded = GateInputs(sequence, inputMasks, s => s.flatten(0, 1));
-            var projected = _window.Convolve(folded, ConvolutionWindow.ToTorchKernel(Kernel!), inputMasks is null ? 1 : GateCount);
-            if (Bias is not null)
-                projected = projected.Plus(Bias.reshape(-1, 1, 1));
-            var step = ChannelsLast ? ChannelLayout.ToChannelsLast(projected) : projected;
-            return step.reshape(new[] { steps, batch }.Concat(step.shape.Skip(1)).ToArray());
         }
 
         /// <inheritdoc />
-        protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
-        {
-            var h = GateInputs(states[0], recurrentMasks, s => s);
-            var recurrent = _recurrentWindow.Convolve(h, ConvolutionWindow.ToTorchKernel(RecurrentKernel!),
-                recurrentMasks is null ? 1 : GateCount);
-            var z = projectedInput.Plus(ChannelsLast ? ChannelLayout.ToChannelsLast(recurrent) : recurrent);
-            return LSTM.Cell(z.chunk(GateCount, StepChannelAxis), states[1], Activation, RecurrentActivation);
-        }
-
-        /// <summary>
-        /// A convolution's channels-first input: <paramref name="x"/> in the layer's layout, reshaped by <paramref name="toBatch"/>;
-        /// with dropout masks, the four masked copies side by side along the channels (the input of a 4-group convolution
-        /// whose group g is gate g's block of the kernel).
-        /// </summary>
-        private Tensor GateInputs(Tensor x, Tensor[]? masks, Func<Tensor, Tensor> toBatch)
-        {
-            Tensor ChannelsFirst(Tensor t) => ChannelsLast ? ChannelLayout.ToChannelsFirst(toBatch(t)) : toBatch(t);
-            return masks is null ? ChannelsFirst(x) : cat(masks.Select(m => ChannelsFirst(x * m)).ToArray(), 1);
-        }
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig()
-        {
-            var config = base.GetConfig();
-            // Keras's convolutional recurrent layers write filters and the window instead of units.
-            config.Values.Remove("units");
-            return config
-                .With("filters", Filters)
-                .With("kernel_size", KernelSize)
-                .With("strides", Strides)
-                .With("padding", Padding)
-                .With("data_format", DataFormat)
-                .With("dilation_rate", DilationRate)
-                .With("recurrent_activation", RecurrentActivation)
-                .With("unit_forget_bias", UnitForgetBias)
-                .With("seed", Seed);
-        }
-
-        /// <summary>
-        /// Checks the arguments before the base constructor runs, so that every error names this layer, the argument and the
-        /// received value; returns <paramref name="filters"/>.
-        /// </summary>
-        private static int CheckArguments(int filters, IntTuple kernelSize, IntTuple? strides, Padding padding, DataFormat dataFormat,
-            IntTuple? dilationRate, double dropout, double recurrentDropout, bool timeMajor, string? name)
-        {
-            string layer = name is null ? $"Layer {nameof(ConvLSTM2D)}" : $"Layer '{name}' ({nameof(ConvLSTM2D)})";
-            try
-            {
-                Arguments.Positive(filters, "filters");
-                _ = new ConvolutionWindow(SpatialRank, kernelSize, strides, dilationRate, padding);
-                Arguments.DataFormat(dataFormat);
-                Arguments.Rate(dropout, "dropout");
-                Arguments.Rate(recurrentDropout, "recurrent_dropout");
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new ArgumentOutOfRangeException(e.ParamName, $"{layer}: {WithoutParameterName(e)}");
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"{layer}: {WithoutParameterName(e)}", e.ParamName);
-            }
-            if (timeMajor)
-            {
-                throw new ArgumentException($"{layer}: time-major inputs are not supported; pass (batch, timesteps, ...) inputs with " +
-                    "time_major=False. Received: time_major=True", nameof(timeMajor));
-            }
-            return filters;
-        }
-
-        private static string WithoutParameterName(ArgumentException e)
-            => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        public override int SpatialRank => Rank;
     }
 }

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers
 {
     // ONNX export: SimpleRNN, LSTM and GRU as ONNX's RNN, LSTM and GRU operators (Keras's weights re-laid out for them);
-    // ConvLSTM2D with its time loop unrolled (ConvLSTM2D.Onnx.cs).
+    // The convolutional LSTMs with their time loop unrolled (BaseConvLSTM.Onnx.cs).
     public abstract partial class RecurrentLayer : IOnnxMultiExportable
     {
         /// <summary>
@@ -30,7 +30,7 @@ namespace Microsoft.ML.Layers
             if (inputs.Count != 1 && inputs.Count != 1 + StateCount)
                 throw context.Unsupported($"it takes the sequence and {StateCount} initial state(s); received {inputs.Count} inputs.");
             var kernel = _kernel ?? throw context.Unsupported("it is not built (its weights do not exist yet).");
-            if (this is ConvLSTM2D convLstm)
+            if (this is Infrastructure.BaseConvLSTM convLstm)
                 return convLstm.ExportUnrolledOnnx(context, inputs);
             var form = OnnxForm(context);
 

@@ -12,7 +12,8 @@ namespace Microsoft.ML.Layers
     /// layer runs once on that batch, and the result is unfolded to <c>(batch, timesteps, ...)</c>.
     /// </summary>
     /// <remarks>
-    /// Weights: the wrapped layer's, which is built for the input shape without the time axis. Input: rank 3 or more,
+    /// A <see cref="Wrapper"/>. Weights: the wrapped layer's (<see cref="Wrapper.Layer"/>), which is built for the input shape
+    /// without the time axis. Input: rank 3 or more,
     /// time on axis 1. The output carries the input mask <c>(batch, timesteps)</c> unchanged; a mask with more axes
     /// (<c>(batch, timesteps, inner steps)</c>) is folded like the input and passed to a wrapped layer that supports masking.
     /// <code>
@@ -21,7 +22,7 @@ namespace Microsoft.ML.Layers
     /// </code>
     /// </remarks>
     [RegisterLayer("TimeDistributed")]
-    public sealed class TimeDistributed : Layer, IOnnxExportable
+    public sealed class TimeDistributed : Wrapper, IOnnxExportable
     {
         /// <summary>Wraps <paramref name="layer"/>.</summary>
         /// <param name="layer">The layer applied at every time step.</param>
@@ -29,17 +30,13 @@ namespace Microsoft.ML.Layers
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The wrapper's dtype; the wrapped layer keeps its own.</param>
         public TimeDistributed(Layer layer, string? name = null, bool trainable = true, ScalarType? dtype = null)
-            : base(name, trainable, dtype)
-        {
-            Layer = layer
+            : base(layer
                 ?? throw new ArgumentNullException(nameof(layer),
-                    "Please initialize `TimeDistributed` layer with a layer instance. Received: layer=None");
+                    "Please initialize `TimeDistributed` layer with a layer instance. Received: layer=None"), name, trainable, dtype)
+        {
             InputSpec = new InputSpec { MinNDim = 3 };
             SupportsMasking = true;
         }
-
-        /// <summary>The wrapped layer.</summary>
-        public Layer Layer { get; }
 
         /// <inheritdoc />
         protected override void Build(Shape inputShape) => Layer.EnsureBuilt(StepShape(inputShape));
@@ -102,8 +99,5 @@ namespace Microsoft.ML.Layers
             var step = Layer.ComputeOutputShape(StepShape(inputShape));
             return new Shape(new[] { step[0], inputShape[1] }.Concat(step.Skip(1)));
         }
-
-        /// <inheritdoc />
-        public override LayerConfig GetConfig() => base.GetConfig().With("layer", Layer);
     }
 }

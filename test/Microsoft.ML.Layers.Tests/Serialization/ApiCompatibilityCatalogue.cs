@@ -60,6 +60,9 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 outputShape: new[] { 6 }, attentionAxes: new[] { 1 }, kernelInitializer: Initializer.GlorotNormal(seed: 5),
                 biasInitializer: "zeros", kernelRegularizer: Regularizer.L2(0.02), kernelConstraint: "unit_norm", seed: 7,
                 name: "multi_head_attention"), new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
+            BuiltMany("group_query_attention", new GroupQueryAttention(headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2, dropout: 0.1,
+                useBias: false, kernelInitializer: Initializer.GlorotNormal(seed: 6), kernelRegularizer: Regularizer.L2(0.02), seed: 8,
+                name: "group_query_attention"), new long[] { 2, 3, 4 }, new long[] { 2, 5, 4 });
 
             // Convolution.
             Built("conv1d_causal", new Conv1D(4, 3, strides: 1, padding: Padding.Causal, dataFormat: DataFormat.ChannelsLast, dilationRate: 2,
@@ -121,6 +124,9 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Built("embedding", new Embedding(10, 3, embeddingsInitializer: Initializer.RandomUniform(seed: 14),
                 embeddingsRegularizer: "l2", embeddingsConstraint: "unit_norm", maskZero: true, inputLength: 4, name: "embedding"),
                 2, 4);
+            Built("reversible_embedding", new ReversibleEmbedding(10, 3, tieWeights: false,
+                embeddingsInitializer: Initializer.RandomUniform(seed: 15), maskZero: true, reverseDtype: ScalarType.Float32,
+                logitSoftCap: 30.0, name: "reversible_embedding"), 2, 4);
             Add("identity", new Identity(name: "identity"));
             Add("input_layer", new InputLayer(shape: new Shape(4, 3), batchSize: 8, dtype: ScalarType.Float64, name: "input_layer"));
             Add("input_layer_batch_shape", new InputLayer(batchShape: new Shape(Shape.Unknown, 5), name: "input_layer_batch_shape"));
@@ -148,6 +154,8 @@ namespace Microsoft.ML.Layers.Tests.Serialization
             Built("layer_normalization", new LayerNormalization(axis: new[] { -1 }, epsilon: 1e-6, center: false, scale: true,
                 gammaInitializer: "ones", rmsScaling: true, name: "layer_normalization"), 2, 3, 4);
             Built("rms_normalization", new RMSNormalization(axis: new[] { 2, 1 }, epsilon: 1e-5, name: "rms_normalization"), 2, 3, 4);
+            Built("spectral_normalization", new SpectralNormalization(new Dense(3, kernelInitializer: Initializer.GlorotNormal(seed: 16),
+                name: "spectral_normalization_dense"), powerIterations: 2, name: "spectral_normalization"), 2, 4);
             Built("unit_normalization", new UnitNormalization(axis: new[] { 1, 2 }, name: "unit_normalization"), 2, 3, 4);
             Built("normalization", new Normalization(axis: -1, mean: new[] { 1.0, 2.0, 3.0 }, variance: new[] { 4.0, 5.0, 6.0 },
                 invert: false, name: "normalization"), 2, 3);
@@ -240,6 +248,10 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 returnSequences: true, goBackwards: false, name: "conv_lstm2d"), 2, 3, 5, 5, 2);
             Built("conv_lstm2d_channels_first", new ConvLSTM2D(2, (2, 2), strides: 1, padding: Padding.Valid, dataFormat: DataFormat.ChannelsFirst,
                 unitForgetBias: false, returnSequences: false, name: "conv_lstm2d_channels_first"), 2, 3, 2, 5, 5);
+            Built("conv_lstm1d", new ConvLSTM1D(2, 3, strides: 2, padding: Padding.Same, dilationRate: 1, recurrentDropout: 0.1, seed: 21,
+                returnSequences: true, name: "conv_lstm1d"), 2, 3, 6, 2);
+            Built("conv_lstm3d", new ConvLSTM3D(2, (2, 1, 2), dataFormat: DataFormat.ChannelsFirst, unitForgetBias: false, goBackwards: true,
+                name: "conv_lstm3d"), 2, 3, 2, 3, 3, 3);
             Built("bidirectional_concat", new Bidirectional(new LSTM(3, returnSequences: true, name: "bidirectional_concat_lstm"),
                 mergeMode: MergeMode.Concat, name: "bidirectional_concat"), 2, 5, 4);
             Built("bidirectional_sum", new Bidirectional(new GRU(3, name: "bidirectional_sum_gru"), mergeMode: MergeMode.Sum,

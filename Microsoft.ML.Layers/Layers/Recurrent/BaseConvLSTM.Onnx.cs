@@ -3,10 +3,10 @@ using System.Linq;
 using Microsoft.ML.Layers.Onnx;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Layers
+namespace Microsoft.ML.Layers.Infrastructure
 {
     // ONNX export: ONNX has no convolutional LSTM operator, so the time loop is written unrolled, one step after the other.
-    public sealed partial class ConvLSTM2D
+    public abstract partial class BaseConvLSTM
     {
         /// <summary>
         /// Writes the layer with its time loop unrolled (the number of steps must be known at export): per step, in processing
@@ -64,7 +64,8 @@ namespace Microsoft.ML.Layers
                 // (batch, steps, filters, rows, cols) in processing order, as Keras returns a backward layer's outputs.
                 var y = sequenceOutputs.Count == 1 ? sequenceOutputs[0]
                     : context.Node("Concat", sequenceOutputs, new OnnxAttributes { { "axis", 1L } });
-                results.Add(ChannelsLast ? context.Transpose(y, 0, 1, 3, 4, 2) : y);
+                var order = new long[] { 0, 1 }.Concat(Enumerable.Range(3, SpatialRank).Select(i => (long)i)).Append(2L).ToArray();
+                results.Add(ChannelsLast ? context.Transpose(y, order) : y);
             }
             else
             {

@@ -137,9 +137,9 @@ namespace Microsoft.ML.Layers
             Tensor z;
             if (resetAfter)
             {
-                var inner = (recurrentBias is null ? RecurrentProduct(h, recurrentKernel, units, recurrentMasks, 0, 3)
+                var inner = (recurrentBias is null ? KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 3)
                     : recurrentMasks is null ? recurrentBias.addmm(h, recurrentKernel)
-                    : RecurrentProduct(h, recurrentKernel, units, recurrentMasks, 0, 3).Plus(recurrentBias))
+                    : KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 3).Plus(recurrentBias))
                         .chunk(3, 1);
                 z = recurrentActivation.Apply(x[0].Plus(inner[0]));
                 var r = recurrentActivation.Apply(x[1].Plus(inner[1]));
@@ -147,10 +147,10 @@ namespace Microsoft.ML.Layers
             }
             else
             {
-                var inner = RecurrentProduct(h, recurrentKernel, units, recurrentMasks, 0, 2).chunk(2, 1);
+                var inner = KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 2).chunk(2, 1);
                 z = recurrentActivation.Apply(x[0].Plus(inner[0]));
                 var r = recurrentActivation.Apply(x[1].Plus(inner[1]));
-                candidate = activation.Apply(x[2].Plus(RecurrentProduct(r * h, recurrentKernel, units, recurrentMasks, 2, 1)));
+                candidate = activation.Apply(x[2].Plus(KernelProduct(r * h, recurrentKernel, units, recurrentMasks, 2, 1)));
             }
             return new[] { (z * h).Plus(1.SubFrom(z) * candidate) };
         }

@@ -120,7 +120,7 @@ namespace Microsoft.ML.Layers
         internal static Tensor[] StepMaths(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor recurrentKernel, int units,
             Tensor[]? recurrentMasks, Activation activation, Activation recurrentActivation)
         {
-            var z = AddRecurrentProduct(projectedInput, states[0], recurrentKernel, units, recurrentMasks).chunk(4, 1);
+            var z = AddKernelProduct(projectedInput, states[0], recurrentKernel, units, recurrentMasks).chunk(4, 1);
             return Cell(z, states[1], activation, recurrentActivation);
         }
 

@@ -77,14 +77,14 @@ namespace Microsoft.ML.Layers
         /// multiplied by each gate's recurrent dropout mask when there are masks.
         /// </summary>
         protected Tensor RecurrentProduct(Tensor h, Tensor[]? recurrentMasks, int firstGate, int gates)
-            => RecurrentProduct(h, _recurrentKernel!, Units, recurrentMasks, firstGate, gates);
+            => KernelProduct(h, _recurrentKernel!, Units, recurrentMasks, firstGate, gates);
 
         /// <summary>
         /// <c>h @ kernel</c> restricted to the gate blocks <c>[firstGate, firstGate + gates)</c> of <paramref name="units"/> columns
         /// each, with each gate's recurrent dropout mask applied to <paramref name="h"/> when there are masks: the product the
         /// recurrent layers and their cells (<see cref="LSTMCell"/>, <see cref="GRUCell"/>, <see cref="SimpleRNNCell"/>) share.
         /// </summary>
-        internal static Tensor RecurrentProduct(Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks, int firstGate, int gates)
+        internal static Tensor KernelProduct(Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks, int firstGate, int gates)
         {
             bool all = gates * units == kernel.shape[1];
             if (recurrentMasks is null)
@@ -101,13 +101,13 @@ namespace Microsoft.ML.Layers
 
         /// <summary><c>addend + h @ recurrent_kernel</c> over all gates: one fused <c>addmm</c> without recurrent dropout.</summary>
         protected Tensor AddRecurrentProduct(Tensor addend, Tensor h, Tensor[]? recurrentMasks)
-            => AddRecurrentProduct(addend, h, _recurrentKernel!, Units, recurrentMasks);
+            => AddKernelProduct(addend, h, _recurrentKernel!, Units, recurrentMasks);
 
         /// <summary><c>addend + h @ kernel</c> over all gates (one fused <c>addmm</c> without recurrent dropout), shared with the
         /// cells.</summary>
-        internal static Tensor AddRecurrentProduct(Tensor addend, Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks)
+        internal static Tensor AddKernelProduct(Tensor addend, Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks)
             => recurrentMasks is null ? addend.addmm(h, kernel)
-                : addend.Plus(RecurrentProduct(h, kernel, units, recurrentMasks, 0, (int)(kernel.shape[1] / units)));
+                : addend.Plus(KernelProduct(h, kernel, units, recurrentMasks, 0, (int)(kernel.shape[1] / units)));
 
         /// <summary>
         /// The input projection of every step at once, before the time loop: <c>x @ kernel + input bias</c> on the

@@ -89,6 +89,6 @@ namespace Microsoft.ML.Layers
         /// the maths <see cref="SimpleRNNCell"/> shares.</summary>
         internal static Tensor[] StepMaths(Tensor projectedInput, Tensor h, Tensor recurrentKernel, int units, Tensor[]? recurrentMasks,
             Activation activation)
-            => new[] { activation.Apply(AddRecurrentProduct(projectedInput, h, recurrentKernel, units, recurrentMasks)) };
+            => new[] { activation.Apply(AddKernelProduct(projectedInput, h, recurrentKernel, units, recurrentMasks)) };
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Layers.Import;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.TestFramework;
 using TorchSharp;

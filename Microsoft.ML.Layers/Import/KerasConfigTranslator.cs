@@ -185,10 +185,15 @@ namespace Microsoft.ML.Layers.Import
                         TranslateLayer(inner, layerName);
                 }
             }
-            foreach (var key in new[] { "layer", "backward_layer" })
+            foreach (var key in new[] { "layer", "backward_layer", "cell" })
             {
                 if (values[key] is JsonObject wrapped)
                     TranslateLayer(wrapped, layerName);
+            }
+            if (values["cells"] is JsonArray cells) // StackedRNNCells
+            {
+                foreach (var cell in cells.OfType<JsonObject>())
+                    TranslateLayer(cell, layerName);
             }
             if (className is not ("Sequential" or "Functional"))
                 Validate(layer, layerName);
@@ -313,7 +318,7 @@ namespace Microsoft.ML.Layers.Import
         private static void ApplyKeras2Defaults(string className, JsonObject values)
         {
             // Keras 2's GRU defaulted to reset_after=False (tf.keras 2 writes the key; Keras 2.0-2.1 did not have it).
-            if (className == "GRU" && !values.ContainsKey("reset_after"))
+            if (className is "GRU" or "GRUCell" && !values.ContainsKey("reset_after"))
                 values["reset_after"] = false;
             // tf.keras's separable convolutions inherited the plain kernel's arguments from their base class and never used them.
             if (className.StartsWith("SeparableConv", StringComparison.Ordinal))

@@ -174,6 +174,8 @@ namespace Microsoft.ML.Layers.Import
         {
             // Keras 3 also writes empty groups for nested layers without variables (an attention layer's softmax and dropout).
             var holding = children.Where(c => HasVariables(group.Child(c))).ToList();
+            if (StackedCellGroupNames(layer, holding) is { } cellOrder)
+                return holding.OrderBy(c => cellOrder.IndexOf(c));
             var unknown = holding.Where(c => Array.IndexOf(KnownChildOrder, c) < 0).ToList();
             if (unknown.Count > 0 && (holding.Count > 1 || ownVars))
             {
@@ -184,6 +186,30 @@ namespace Microsoft.ML.Layers.Import
                     $"{string.Join(", ", KnownChildOrder)}.", layer.Name);
             }
             return holding.OrderBy(c => Array.IndexOf(KnownChildOrder, c));
+        }
+
+        /// <summary>
+        /// Keras 3 writes the cells of a <see cref="StackedRNNCells"/> (its list <c>cells</c>) as groups named after their classes in
+        /// list order (<c>simple_rnn_cell</c>, <c>gru_cell</c>, <c>gru_cell_1</c>): those names, in that order, for a stack in
+        /// <paramref name="layer"/> whose names cover <paramref name="groups"/>; else null.
+        /// </summary>
+        private static List<string>? StackedCellGroupNames(Layer layer, IReadOnlyList<string> groups)
+        {
+            IEnumerable<Layer> All(Layer l) => l.Sublayers.SelectMany(All).Prepend(l);
+            foreach (var stack in All(layer).OfType<StackedRNNCells>())
+            {
+                var used = new Dictionary<string, int>(StringComparer.Ordinal);
+                var names = stack.Cells.Select(cell =>
+                {
+                    string baseName = KerasJson.SnakeCase(ComponentRegistry.NameOf(cell.GetType()));
+                    used.TryGetValue(baseName, out int count);
+                    used[baseName] = count + 1;
+                    return count == 0 ? baseName : $"{baseName}_{count}";
+                }).ToList();
+                if (groups.Count > 0 && groups.All(names.Contains))
+                    return names;
+            }
+            return null;
         }
 
         /// <summary>Whether the group or a group under it holds a variable.</summary>

@@ -121,26 +121,36 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
+            => StepMaths(projectedInput, states[0], RecurrentKernel!, ResetAfter && Bias is not null ? Bias[1] : null, Units,
+                recurrentMasks, ResetAfter, Activation, RecurrentActivation);
+
+        /// <summary>
+        /// One GRU step from the input projection <c>x_t @ kernel + b_in</c> and <c>h</c> (<paramref name="recurrentBias"/>: the
+        /// recurrent bias row with <paramref name="resetAfter"/> and a bias, else null): the maths <see cref="GRUCell"/> shares.
+        /// Returns <c>[h']</c>.
+        /// </summary>
+        internal static Tensor[] StepMaths(Tensor projectedInput, Tensor h, Tensor recurrentKernel, Tensor? recurrentBias, int units,
+            Tensor[]? recurrentMasks, bool resetAfter, Activation activation, Activation recurrentActivation)
         {
-            var h = states[0];
             var x = projectedInput.chunk(3, 1);
             Tensor candidate;
             Tensor z;
-            if (ResetAfter)
+            if (resetAfter)
             {
-                var inner = (Bias is null ? RecurrentProduct(h, recurrentMasks, 0, 3)
-                    : recurrentMasks is null ? Bias[1].addmm(h, RecurrentKernel!) : RecurrentProduct(h, recurrentMasks, 0, 3).Plus(Bias[1]))
+                var inner = (recurrentBias is null ? KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 3)
+                    : recurrentMasks is null ? recurrentBias.addmm(h, recurrentKernel)
+                    : KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 3).Plus(recurrentBias))
                         .chunk(3, 1);
-                z = RecurrentActivation.Apply(x[0].Plus(inner[0]));
-                var r = RecurrentActivation.Apply(x[1].Plus(inner[1]));
-                candidate = Activation.Apply(x[2].Plus(r * inner[2]));
+                z = recurrentActivation.Apply(x[0].Plus(inner[0]));
+                var r = recurrentActivation.Apply(x[1].Plus(inner[1]));
+                candidate = activation.Apply(x[2].Plus(r * inner[2]));
             }
             else
             {
-                var inner = RecurrentProduct(h, recurrentMasks, 0, 2).chunk(2, 1);
-                z = RecurrentActivation.Apply(x[0].Plus(inner[0]));
-                var r = RecurrentActivation.Apply(x[1].Plus(inner[1]));
-                candidate = Activation.Apply(x[2].Plus(RecurrentProduct(r * h, recurrentMasks, 2, 1)));
+                var inner = KernelProduct(h, recurrentKernel, units, recurrentMasks, 0, 2).chunk(2, 1);
+                z = recurrentActivation.Apply(x[0].Plus(inner[0]));
+                var r = recurrentActivation.Apply(x[1].Plus(inner[1]));
+                candidate = activation.Apply(x[2].Plus(KernelProduct(r * h, recurrentKernel, units, recurrentMasks, 2, 1)));
             }
             return new[] { (z * h).Plus(1.SubFrom(z) * candidate) };
         }

@@ -111,9 +111,17 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
+            => StepMaths(projectedInput, states, RecurrentKernel!, Units, recurrentMasks, Activation, RecurrentActivation);
+
+        /// <summary>
+        /// One LSTM step from the input projection <c>x_t @ kernel + bias</c> and the states <c>[h, c]</c>: the maths
+        /// <see cref="LSTMCell"/> shares. Returns <c>[h', c']</c>.
+        /// </summary>
+        internal static Tensor[] StepMaths(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor recurrentKernel, int units,
+            Tensor[]? recurrentMasks, Activation activation, Activation recurrentActivation)
         {
-            var z = AddRecurrentProduct(projectedInput, states[0], recurrentMasks).chunk(4, 1);
-            return Cell(z, states[1], Activation, RecurrentActivation);
+            var z = AddKernelProduct(projectedInput, states[0], recurrentKernel, units, recurrentMasks).chunk(4, 1);
+            return Cell(z, states[1], activation, recurrentActivation);
         }
 
         /// <summary>

@@ -24,13 +24,20 @@ namespace Microsoft.ML.Layers
                     $"input_shape={inputShape}.");
             }
             StateShape(inputShape); // a sequence too small for the cell fails here, before any weight exists
+            BuildWeights(inputShape, features);
+            _sequenceSpec = new InputSpec { NDim = SequenceRank, Axes = new Dictionary<int, long> { [FeatureAxis] = features } };
+        }
+
+        /// <summary>Creates the weights for a sequence of <paramref name="features"/> features: <c>kernel</c>,
+        /// <c>recurrent_kernel</c> and <c>bias</c> by default; <see cref="RNN"/> builds its cell instead.</summary>
+        private protected virtual void BuildWeights(Shape inputShape, long features)
+        {
             _kernel = AddWeight("kernel", KernelShape(features), KernelInitializer, regularizer: KernelRegularizer,
                 constraint: KernelConstraint);
             _recurrentKernel = AddWeight("recurrent_kernel", RecurrentKernelShape, RecurrentInitializer, regularizer: RecurrentRegularizer,
                 constraint: RecurrentConstraint);
             if (UseBias)
                 _bias = AddWeight("bias", BiasShape, BuildBiasInitializer, regularizer: BiasRegularizer, constraint: BiasConstraint);
-            _sequenceSpec = new InputSpec { NDim = SequenceRank, Axes = new Dictionary<int, long> { [FeatureAxis] = features } };
         }
 
         /// <summary>Builds from the sequence's shape; the shapes after it are the initial states'.</summary>
@@ -52,12 +59,13 @@ namespace Microsoft.ML.Layers
             Tensor[]? initialState = null;
             if (inputs.Count > 1)
             {
-                var stateShape = new[] { sequence.shape[0] }.Concat(StateShape(Shape.Of(sequence))).ToArray();
-                if (inputs.Count - 1 != StateCount || inputs.Skip(1).Any(s => !s.shape.SequenceEqual(stateShape)))
+                var stateShapes = StateShapes(new[] { sequence.shape[0] }.Concat(StateShape(Shape.Of(sequence))).ToArray());
+                if (inputs.Count - 1 != StateCount || inputs.Skip(1).Where((s, i) => !s.shape.SequenceEqual(stateShapes[i])).Any())
                 {
+                    string expected = string.Join(", ", stateShapes.Select(s => new Shape(s).ToString()).Distinct());
                     throw new ArgumentException(
                         $"Layer '{Name}' ({GetType().Name}) takes its initial state as {StateCount} tensor(s) of shape " +
-                        $"{StateShapeDescription} = {new Shape(stateShape)} after the sequence. Received: " +
+                        $"{StateShapeDescription} = {expected} after the sequence. Received: " +
                         $"{string.Join(", ", inputs.Skip(1).Select(s => Shape.Of(s).ToString()))}.", nameof(inputs));
                 }
                 initialState = inputs.Skip(1).Select(s => s.to(ComputeDType)).ToArray();

@@ -63,28 +63,51 @@ namespace Microsoft.ML.Layers
         /// <see cref="RecurrentProduct"/>.</param>
         protected abstract Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks);
 
+        /// <summary>One time step as the loop runs it: the step's output and the new states. By default <see cref="Step"/>, whose
+        /// first state is the output; <see cref="RNN"/> runs its cell, whose output may differ from its first state.</summary>
+        private protected virtual (Tensor Output, Tensor[] States) StepWithOutput(Tensor projectedInput, Tensor[] states,
+            Tensor[]? recurrentMasks, bool? training)
+        {
+            var newStates = Step(projectedInput, states, recurrentMasks);
+            return (newStates[0], newStates);
+        }
+
         /// <summary>
         /// <c>h @ recurrent_kernel</c> restricted to the gate blocks <c>[firstGate, firstGate + gates)</c>, with <paramref name="h"/>
         /// multiplied by each gate's recurrent dropout mask when there are masks.
         /// </summary>
         protected Tensor RecurrentProduct(Tensor h, Tensor[]? recurrentMasks, int firstGate, int gates)
+            => KernelProduct(h, _recurrentKernel!, Units, recurrentMasks, firstGate, gates);
+
+        /// <summary>
+        /// <c>h @ kernel</c> restricted to the gate blocks <c>[firstGate, firstGate + gates)</c> of <paramref name="units"/> columns
+        /// each, with each gate's recurrent dropout mask applied to <paramref name="h"/> when there are masks: the product the
+        /// recurrent layers and their cells (<see cref="LSTMCell"/>, <see cref="GRUCell"/>, <see cref="SimpleRNNCell"/>) share.
+        /// </summary>
+        internal static Tensor KernelProduct(Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks, int firstGate, int gates)
         {
-            var kernel = _recurrentKernel!;
+            bool all = gates * units == kernel.shape[1];
             if (recurrentMasks is null)
-                return gates == GateCount ? h.matmul(kernel) : h.matmul(kernel.narrow(1, firstGate * Units, gates * Units));
+                return all ? h.matmul(kernel) : h.matmul(kernel.narrow(1, firstGate * units, gates * units));
             if (recurrentMasks.Length == 1)
             {
                 var masked = h * recurrentMasks[0];
-                return gates == GateCount ? masked.matmul(kernel) : masked.matmul(kernel.narrow(1, firstGate * Units, gates * Units));
+                return all ? masked.matmul(kernel) : masked.matmul(kernel.narrow(1, firstGate * units, gates * units));
             }
-            var parts = Enumerable.Range(firstGate, gates).Select(g => (h * recurrentMasks[g]).matmul(kernel.narrow(1, g * Units, Units)))
+            var parts = Enumerable.Range(firstGate, gates).Select(g => (h * recurrentMasks[g]).matmul(kernel.narrow(1, g * units, units)))
                 .ToArray();
             return parts.Length == 1 ? parts[0] : cat(parts, 1);
         }
 
         /// <summary><c>addend + h @ recurrent_kernel</c> over all gates: one fused <c>addmm</c> without recurrent dropout.</summary>
         protected Tensor AddRecurrentProduct(Tensor addend, Tensor h, Tensor[]? recurrentMasks)
-            => recurrentMasks is null ? addend.addmm(h, _recurrentKernel!) : addend.Plus(RecurrentProduct(h, recurrentMasks, 0, GateCount));
+            => AddKernelProduct(addend, h, _recurrentKernel!, Units, recurrentMasks);
+
+        /// <summary><c>addend + h @ kernel</c> over all gates (one fused <c>addmm</c> without recurrent dropout), shared with the
+        /// cells.</summary>
+        internal static Tensor AddKernelProduct(Tensor addend, Tensor h, Tensor kernel, int units, Tensor[]? recurrentMasks)
+            => recurrentMasks is null ? addend.addmm(h, kernel)
+                : addend.Plus(KernelProduct(h, kernel, units, recurrentMasks, 0, (int)(kernel.shape[1] / units)));
 
         /// <summary>
         /// The input projection of every step at once, before the time loop: <c>x @ kernel + input bias</c> on the

@@ -8,16 +8,7 @@ namespace Microsoft.ML.Layers
     {
         /// <inheritdoc />
         public override LayerConfig GetConfig()
-        {
-            var config = base.GetConfig();
-            RecordSequenceBuildShape(config, BuildShapes);
-            return config
-                .With("return_sequences", ReturnSequences)
-                .With("return_state", ReturnState)
-                .With("go_backwards", GoBackwards)
-                .With("stateful", Stateful)
-                .With("unroll", Unroll)
-                .With("zero_output_for_mask", ZeroOutputForMask)
+            => SequenceConfig()
                 .With("units", Units)
                 .With("activation", Activation)
                 .With("use_bias", UseBias)
@@ -33,6 +24,20 @@ namespace Microsoft.ML.Layers
                 .With("bias_constraint", BiasConstraint)
                 .With("dropout", Dropout)
                 .With("recurrent_dropout", RecurrentDropout);
+
+        /// <summary>The config keys of Keras's <c>RNN</c> itself (the base layer's, then <c>return_sequences</c> ...
+        /// <c>zero_output_for_mask</c>), before those of the cell folded in.</summary>
+        private protected LayerConfig SequenceConfig()
+        {
+            var config = base.GetConfig();
+            RecordSequenceBuildShape(config, BuildShapes);
+            return config
+                .With("return_sequences", ReturnSequences)
+                .With("return_state", ReturnState)
+                .With("go_backwards", GoBackwards)
+                .With("stateful", Stateful)
+                .With("unroll", Unroll)
+                .With("zero_output_for_mask", ZeroOutputForMask);
         }
 
         /// <summary>

@@ -27,6 +27,8 @@ namespace Microsoft.ML.Layers
                 throw context.Unsupported("it is stateful (stateful=True): the states it carries from one call to the next are not " +
                     "exported. Export a copy built with stateful=False, passing the states as inputs if needed.");
             ThrowIfMasked(context, this);
+            if (this is RNN)
+                throw context.Unsupported("it runs a cell (RNN): only SimpleRNN, LSTM, GRU and ConvLSTM2D have an ONNX form.");
             if (inputs.Count != 1 && inputs.Count != 1 + StateCount)
                 throw context.Unsupported($"it takes the sequence and {StateCount} initial state(s); received {inputs.Count} inputs.");
             var kernel = _kernel ?? throw context.Unsupported("it is not built (its weights do not exist yet).");

@@ -58,8 +58,18 @@ namespace Microsoft.ML.Layers
                     }
                 }
             }
-            return Enumerable.Range(0, StateCount).Select(_ => zeros(stateShape, dtype: ComputeDType)).ToArray();
+            return ZeroStates(stateShape);
         }
+
+        /// <summary>The initial states when none are given: <see cref="StateCount"/> zero tensors of <paramref name="stateShape"/>
+        /// (<c>(batch, units)</c>) by default; <see cref="RNN"/> asks its cell.</summary>
+        private protected virtual Tensor[] ZeroStates(long[] stateShape)
+            => Enumerable.Range(0, StateCount).Select(_ => zeros(stateShape, dtype: ComputeDType)).ToArray();
+
+        /// <summary>The shape of each state, batch first: <see cref="StateCount"/> times <paramref name="stateShape"/> by default;
+        /// <see cref="RNN"/> reads its cell's state sizes.</summary>
+        private protected virtual IReadOnlyList<long[]> StateShapes(long[] stateShape)
+            => Enumerable.Repeat(stateShape, StateCount).ToArray();
 
         private void KeepStates(Tensor[] states)
         {

@@ -38,8 +38,7 @@ namespace Microsoft.ML.Layers
             for (int t = 0; t < projected.Length; t++)
             {
                 using var stepScope = NewDisposeScope();
-                var newStates = Step(projected[t], states, recurrentMasks);
-                var output = newStates[0];
+                var (output, newStates) = StepWithOutput(projected[t], states, recurrentMasks, training);
                 if (stepMask is not null)
                 {
                     var keep = stepMask[t];
@@ -47,9 +46,10 @@ namespace Microsoft.ML.Layers
                     for (int i = 0; i < newStates.Length; i++)
                         newStates[i] = where(keep, newStates[i], states[i]);
                 }
-                stepScope.MoveToOuter(newStates);
-                if (!ReferenceEquals(output, newStates[0]))
-                    stepScope.MoveToOuter(output);
+                // A cell may hand back a previous state unchanged (owned by an outer scope) or the output as one of its states.
+                var fresh = newStates.Append(output).Distinct<Tensor>(ReferenceEqualityComparer.Instance)
+                    .Where(s => !states.Any(p => ReferenceEquals(p, s))).ToArray();
+                stepScope.MoveToOuter(fresh);
                 states = newStates;
                 previousOutput = output;
                 last = output;

@@ -83,6 +83,12 @@ namespace Microsoft.ML.Layers
 
         /// <inheritdoc />
         protected override Tensor[] Step(Tensor projectedInput, IReadOnlyList<Tensor> states, Tensor[]? recurrentMasks)
-            => new[] { Activation.Apply(AddRecurrentProduct(projectedInput, states[0], recurrentMasks)) };
+            => StepMaths(projectedInput, states[0], RecurrentKernel!, Units, recurrentMasks, Activation);
+
+        /// <summary>One step from the input projection <c>x_t @ kernel + bias</c> and <c>h</c>: <c>[act(projection + h @ U)]</c>,
+        /// the maths <see cref="SimpleRNNCell"/> shares.</summary>
+        internal static Tensor[] StepMaths(Tensor projectedInput, Tensor h, Tensor recurrentKernel, int units, Tensor[]? recurrentMasks,
+            Activation activation)
+            => new[] { activation.Apply(AddKernelProduct(projectedInput, h, recurrentKernel, units, recurrentMasks)) };
     }
 }

@@ -263,6 +263,16 @@ namespace Microsoft.ML.Layers.Tests.Serialization
                 name: "bidirectional_ave_backward"), name: "bidirectional_ave"), 2, 5, 4);
             Built("bidirectional_none", new Bidirectional(new LSTM(2, name: "bidirectional_none_lstm"), mergeMode: MergeMode.None,
                 name: "bidirectional_none"), 2, 5, 4);
+            // RNN with cells (issue 19, new layers: fixtures written by the code that added them).
+            Built("rnn_lstm_cell", new RNN(new LSTMCell(3, recurrentActivation: "hard_sigmoid", unitForgetBias: false, kernelRegularizer: "l2",
+                dropout: 0.1, seed: 21, name: "rnn_lstm_cell_cell"), returnSequences: true, goBackwards: true, unroll: true,
+                name: "rnn_lstm_cell"), 2, 5, 4);
+            Built("lstm_cell", new LSTMCell(3, name: "lstm_cell"), 2, 4);
+            Built("gru_cell", new GRUCell(3, activation: "softsign", resetAfter: false, biasInitializer: "ones", name: "gru_cell"), 2, 4);
+            Built("simple_rnn_cell", new SimpleRNNCell(3, activation: "relu", useBias: false, recurrentDropout: 0.2, name: "simple_rnn_cell"),
+                2, 4);
+            Built("stacked_rnn_cells", new StackedRNNCells(new RecurrentCell[] { new SimpleRNNCell(4, name: "stacked_rnn_cells_simple"),
+                new GRUCell(3, name: "stacked_rnn_cells_gru") }, name: "stacked_rnn_cells"), 2, 4);
             Built("time_distributed", new TimeDistributed(new Dense(3, activation: "relu", name: "time_distributed_dense"),
                 name: "time_distributed"), 2, 4, 5);
 

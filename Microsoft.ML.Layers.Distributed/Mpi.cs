@@ -110,7 +110,9 @@ namespace Microsoft.ML.Layers.Distributed
             }
         }
 
-        /// <summary>Finalizes MPI (<c>MPI_Finalize</c>). Idempotent: does nothing when MPI is not initialized or already finalized.</summary>
+        /// <summary>
+        /// Finalizes MPI (<c>MPI_Finalize</c>). Idempotent: does nothing when MPI is not initialized or already finalized.
+        /// </summary>
 #pragma warning disable CS0465 // A static method of a static class: no destructor to interfere with; the name is MPI's.
         public static void Finalize()
 #pragma warning restore CS0465

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Layers.TestFramework;
+using Xunit;
+
+namespace Microsoft.ML.Layers.Tests.Distributed
+{
+    /// <summary>
+    /// The MPI binding (Microsoft.ML.Layers.Distributed) in real MPI jobs: test/Microsoft.ML.Layers.MpiRanks started by OpenMPI's
+    /// <c>mpirun -np 2</c> over loopback, each job bounded in time. MPI runs only in those child processes, never in the test
+    /// process. Needs OpenMPI (<c>mpirun</c> on PATH, libmpi.so.40); .ci/run installs it when missing.
+    /// </summary>
+    [Collection(nameof(MpiTests))]
+    public sealed class MpiTests
+    {
+        private static readonly TimeSpan JobLimit = TimeSpan.FromSeconds(120);
+
+        [Fact]
+        public void TwoRanksAgreeOnRankSizeBroadcastAndAllReduceSum()
+        {
+            var job = RunJob("collectives", ranks: 2);
+            Assert.True(job.ExitCode == 0, job.ToString());
+            Assert.Contains("OK rank 0 of 2: collectives", job.StandardOutput);
+            Assert.Contains("OK rank 1 of 2: collectives", job.StandardOutput);
+        }
+
+        [Fact]
+        public void AProcessStartedWithoutMpirunIsAWorldOfOne()
+        {
+            var run = ProcessRunner.Run(ProcessRunner.DotNet, new[] { RanksApp, "collectives", "1" }, Path.GetDirectoryName(RanksApp)!,
+                timeout: JobLimit);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("OK rank 0 of 1: collectives", run.StandardOutput);
+        }
+
+        [Fact]
+        public void AnMpiErrorBecomesAnExceptionNamingTheCall()
+        {
+            var job = RunJob("mpi-error", ranks: 2);
+            Assert.True(job.ExitCode == 0, job.ToString());
+            var errors = job.StandardOutput.Split('\n').Where(line => line.StartsWith("MPIERROR ", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(2, errors.Length);
+            Assert.All(errors, line => Assert.Contains("MPI_Bcast failed", line));
+            Assert.All(errors, line => Assert.Contains("MPI_ERR_COUNT", line));
+        }
+
+        [Fact]
+        public void ARankThatExitsEarlyEndsTheJobInsteadOfHanging()
+        {
+            // Rank 1 exits with code 3 while rank 0 loops in all-reduce and barrier calls that can never complete. mpirun sees a
+            // process end with a non-zero code and aborts the job; the bound is the job limit (ProcessRunner throws past it).
+            var clock = Stopwatch.StartNew();
+            var job = RunJob("early-exit", ranks: 2, limit: TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job took {clock.Elapsed}");
+            Assert.Contains("rank 1 exits early with code 3", job.StandardOutput);
+            Assert.DoesNotContain("collectives completed", job.StandardOutput);
+            Assert.Contains("non-zero", job.StandardOutput + job.StandardError);
+        }
+
+        [Fact]
+        public void TheCoreLibraryDoesNotReferenceTheMpiBinding()
+        {
+            foreach (var assembly in new[] { typeof(Layer).Assembly })
+            {
+                Assert.DoesNotContain(assembly.GetReferencedAssemblies(),
+                    name => name.Name == "Microsoft.ML.Layers.Distributed");
+            }
+        }
+
+        /// <summary>The rank app, built with the tests (this project references it without referencing its assembly).</summary>
+        private static string RanksApp
+        {
+            get
+            {
+                var path = Path.Combine(RepositoryLayout.Root, "test", "Microsoft.ML.Layers.MpiRanks", "bin",
+                    RepositoryLayout.BuildConfiguration, "net10.0", "Microsoft.ML.Layers.MpiRanks.dll");
+                Assert.True(File.Exists(path), $"The MPI rank app: expected {path}, received no such file (build the tests first).");
+                return path;
+            }
+        }
+
+        private static ProcessResult RunJob(string scenario, int ranks, TimeSpan? limit = null)
+        {
+            var mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Select(folder => Path.Combine(folder, "mpirun")).FirstOrDefault(File.Exists);
+            Assert.True(mpirun is not null,
+                "mpirun: expected OpenMPI's mpirun on PATH, received none. Install it: apt-get install openmpi-bin libopenmpi-dev "
+                + "(.ci/run does this when it is missing).");
+            // --allow-run-as-root: CI and the containers run as root. --oversubscribe: more ranks than free cores is fine here.
+            var arguments = new List<string> { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(), ProcessRunner.DotNet,
+                RanksApp, scenario, ranks.ToString() };
+            return ProcessRunner.Run(mpirun!, arguments, Path.GetDirectoryName(RanksApp)!, timeout: limit ?? JobLimit);
+        }
+    }
+}

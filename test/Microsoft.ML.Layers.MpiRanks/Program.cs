@@ -46,6 +46,10 @@ namespace Microsoft.ML.Layers.MpiRanks
                         }
                         Console.WriteLine($"FAIL rank {rank}: collectives completed although rank 1 exited");
                         return 1;
+                    case "allreduce-time":
+                        // Not a test: the time of one in-place float all-reduce by buffer size, for docs/distributed.md.
+                        AllReduceTime(rank);
+                        break;
                     default:
                         throw new ArgumentException($"unknown scenario '{scenario}'");
                 }
@@ -106,6 +110,26 @@ namespace Microsoft.ML.Layers.MpiRanks
             }
             catch (ArgumentOutOfRangeException)
             {
+            }
+        }
+
+        private static void AllReduceTime(int rank)
+        {
+            foreach (int count in new[] { 1 << 10, 1 << 16, 1 << 20, 1 << 22 })
+            {
+                var buffer = new float[count];
+                int repeats = Math.Max(5, (1 << 24) / count);
+                Mpi.AllReduceSum(buffer); // warm-up
+                Mpi.Barrier();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (int i = 0; i < repeats; i++)
+                    Mpi.AllReduceSum(buffer);
+                double seconds = clock.Elapsed.TotalSeconds / repeats;
+                if (rank == 0)
+                {
+                    Console.WriteLine(
+                        $"TIME {count} floats ({count * 4.0 / 1e6:F3} MB): {seconds * 1e6:F1} us, {count * 4.0 / seconds / 1e9:F2} GB/s");
+                }
             }
         }
 

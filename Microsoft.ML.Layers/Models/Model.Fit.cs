@@ -11,6 +11,14 @@ namespace Microsoft.ML.Layers
     public partial class Model
     {
         /// <summary>
+        /// How <c>Fit</c> spreads training over several processes, or null (the default) for one process. With a strategy,
+        /// every process runs the same <c>Fit</c> on the same data: each trains on its shard of every global batch, gradients
+        /// are combined before each optimizer step, and callbacks and <see cref="History"/> see the same logs everywhere;
+        /// only replica 0 prints progress. The model must be built before <c>Fit</c>.
+        /// </summary>
+        public DistributionStrategy? Distribution { get; set; }
+
+        /// <summary>
         /// Trains the model on in-memory data (Keras's <c>fit</c>).
         /// </summary>
         /// <param name="x">Inputs, one row per sample.</param>
@@ -96,6 +104,16 @@ namespace Microsoft.ML.Layers
             if (epochs < 1 || initialEpoch < 0 || initialEpoch >= epochs)
                 throw new ArgumentOutOfRangeException(nameof(epochs),
                     $"Need 0 <= initial_epoch < epochs. Received: epochs={epochs}, initial_epoch={initialEpoch}");
+            var strategy = Distribution;
+            if (strategy is not null)
+            {
+                if (!Built)
+                    throw new InvalidOperationException($"Model '{Name}': Fit with a distribution strategy needs a built model, so " +
+                        $"that every replica starts from replica 0's weights; received an unbuilt model. Give it an Input or call Build.");
+                strategy.SynchronizeWeights(this);
+                if (strategy.ReplicaId != 0)
+                    verbose = 0;
+            }
             var history = new History();
             var all = new List<Callback>(callbacks ?? Enumerable.Empty<Callback>()) { history };
             bool quietNaN = all.Any(c => c is TerminateOnNaN);
@@ -115,6 +133,7 @@ namespace Microsoft.ML.Layers
                     callback.OnEpochBegin(epoch, empty);
                 display.EpochBegin(epoch);
                 int batchIndex = 0;
+                long epochRows = 0;
                 using (var enumerator = trainBatches(epoch).GetEnumerator())
                 {
                     while (!StopTraining)
@@ -124,9 +143,23 @@ namespace Microsoft.ML.Layers
                             break;
                         foreach (var callback in all)
                             callback.OnTrainBatchBegin(batchIndex, empty);
-                        double loss = TrainStep(enumerator.Current, classWeight);
-                        var batchLogs = MetricLogs();
-                        batchLogs["loss"] = loss;
+                        var batch = enumerator.Current;
+                        double loss;
+                        Dictionary<string, double> running;
+                        if (strategy is null)
+                        {
+                            loss = TrainStep(batch, classWeight);
+                            running = MetricLogs();
+                        }
+                        else
+                        {
+                            var shard = strategy.Shard(batch);
+                            loss = TrainStep(shard, classWeight, strategy, batch.Size);
+                            epochRows += shard.Size;
+                            running = MetricLogs();
+                            strategy.ReduceLogs(running, epochRows);
+                        }
+                        var batchLogs = new Dictionary<string, double>(running, StringComparer.Ordinal) { ["loss"] = loss };
                         if (!double.IsFinite(loss) && RaiseOnNonFiniteLoss && !quietNaN)
                         {
                             throw new InvalidOperationException(
@@ -136,7 +169,7 @@ namespace Microsoft.ML.Layers
                         }
                         foreach (var callback in all)
                             callback.OnTrainBatchEnd(batchIndex, batchLogs);
-                        display.BatchEnd(batchIndex, steps, MetricLogs());
+                        display.BatchEnd(batchIndex, steps, running);
                         batchIndex++;
                     }
                 }
@@ -144,6 +177,7 @@ namespace Microsoft.ML.Layers
                     throw new InvalidOperationException($"Model '{Name}': the training data produced no batches in epoch {epoch + 1}.");
 
                 var logs = MetricLogs();
+                strategy?.ReduceLogs(logs, epochRows);
                 if (validationBatches is not null)
                 {
                     foreach (var (key, value) in EvaluateCore(validationBatches(), "val_"))

@@ -46,6 +46,9 @@ namespace Microsoft.ML.Layers.MpiRanks
                         }
                         Console.WriteLine($"FAIL rank {rank}: collectives completed although rank 1 exited");
                         return 1;
+                    case "data-parallel":
+                        DataParallelScenario.Run(rank, size);
+                        break;
                     case "allreduce-time":
                         // Not a test: the time of one in-place float all-reduce by buffer size, for docs/distributed.md.
                         AllReduceTime(rank);
@@ -151,7 +154,7 @@ namespace Microsoft.ML.Layers.MpiRanks
             }
         }
 
-        private static void Require(bool condition, string what)
+        internal static void Require(bool condition, string what)
         {
             if (!condition)
                 throw new InvalidOperationException(what);

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Layers.Distributed;
+using Microsoft.ML.Layers.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Layers.MpiRanks
+{
+    /// <summary>
+    /// Scenario <c>data-parallel</c>: an MLP trained with <see cref="DataParallel"/>, each rank on its contiguous shard of every
+    /// global batch (no shuffle), against one process training on the whole batches from the same initial weights (computed
+    /// inside rank 0). Each rank starts from different random weights, so the broadcast from rank 0 matters. Checks: the
+    /// weights match the one-process reference within 1e-5; every rank holds exactly rank 0's weights; History is identical on
+    /// every rank and matches the reference's.
+    /// </summary>
+    internal static class DataParallelScenario
+    {
+        private const int Rows = 69;      // the last batch of each epoch has 5 rows: unequal shards (2 and 3 on 2 ranks)
+        private const int BatchSize = 16;
+        private const int Epochs = 3;
+        private const double Tolerance = 1e-5;
+
+        public static void Run(int rank, int size)
+        {
+            torch.set_num_threads(1);
+            torch.manual_seed(7);
+            using var x = randn(Rows, 5);
+            using var y = randn(Rows, 3);
+
+            using var strategy = new DataParallel();
+            using var model = Mlp(seed: 100 + rank);
+            var initial = model.Weights.Select(w => w.detach().clone()).ToArray();
+            model.Distribution = strategy;
+            var history = model.Fit(x, y, batchSize: BatchSize, epochs: Epochs, shuffle: false, verbose: 0);
+            Console.WriteLine($"rank {rank}: loss by epoch {string.Join(", ", history["loss"])}; {strategy.FloatsPerStep} floats " +
+                $"per step all-reduce");
+
+            // Every rank holds rank 0's weights exactly, and the same History.
+            var weights = Flat(model.Weights.Select(w => w.detach()));
+            var rootWeights = (float[])weights.Clone();
+            Mpi.Broadcast(rootWeights);
+            for (int i = 0; i < weights.Length; i++)
+                Program.Require(weights[i] == rootWeights[i], $"weight scalar {i}: rank 0 has {rootWeights[i]}, this rank {weights[i]}");
+            var logs = history.Values.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value).ToArray();
+            var rootLogs = (double[])logs.Clone();
+            Mpi.Broadcast(rootLogs);
+            Program.Require(logs.SequenceEqual(rootLogs), $"History differs from rank 0's: [{string.Join(", ", logs)}] against " +
+                $"[{string.Join(", ", rootLogs)}]");
+
+            if (rank != 0)
+                return;
+            // The one-process reference: same initial weights (rank 0's), whole batches of BatchSize, same order.
+            using var reference = Mlp(seed: 100);
+            var referenceInitial = reference.Weights.Select(w => w.detach().clone()).ToArray();
+            for (int i = 0; i < initial.Length; i++)
+                Program.Require(initial[i].equal(referenceInitial[i]).all().item<bool>(), $"the reference's initial weight {i} differs from rank 0's");
+            var referenceHistory = reference.Fit(x, y, batchSize: BatchSize, epochs: Epochs, shuffle: false, verbose: 0);
+            var expected = Flat(reference.Weights.Select(w => w.detach()));
+            double worst = 0;
+            for (int i = 0; i < expected.Length; i++)
+                worst = Math.Max(worst, Math.Abs(expected[i] - weights[i]));
+            Console.WriteLine($"rank 0: max |weight - one-process weight| = {worst:E3} over {expected.Length} scalars");
+            Program.Require(worst <= Tolerance, $"weights after data-parallel training: expected within {Tolerance} of one " +
+                $"process's, received a difference of {worst}");
+            foreach (var (key, values) in referenceHistory.Values)
+            {
+                var received = history[key];
+                for (int e = 0; e < values.Count; e++)
+                {
+                    Program.Require(Math.Abs(values[e] - received[e]) <= Tolerance * Math.Max(1, Math.Abs(values[e])),
+                        $"History '{key}' epoch {e + 1}: expected {values[e]} (one process), received {received[e]}");
+                }
+            }
+        }
+
+        private static Sequential Mlp(long seed)
+        {
+            torch.manual_seed(seed);
+            var model = new Sequential(new InputLayer(shape: new Shape(5)), new Dense(16, activation: "tanh"),
+                new Dense(8, activation: "relu"), new Dense(3));
+            model.Compile(new Adam(0.01), "mse", new[] { "mae" });
+            return model;
+        }
+
+        private static float[] Flat(IEnumerable<Tensor> tensors)
+            => tensors.SelectMany(t => t.to(ScalarType.Float32).reshape(-1).data<float>().ToArray()).ToArray();
+    }
+}

@@ -49,6 +49,7 @@ namespace Microsoft.ML.Layers.MpiRanks
             Program.Require(logs.SequenceEqual(rootLogs), $"History differs from rank 0's: [{string.Join(", ", logs)}] against " +
                 $"[{string.Join(", ", rootLogs)}]");
 
+            BatchNormalizationStaysIdentical(rank, x, y, strategy);
             if (rank != 0)
                 return;
             // The one-process reference: same initial weights (rank 0's), whole batches of BatchSize, same order.
@@ -72,6 +73,33 @@ namespace Microsoft.ML.Layers.MpiRanks
                     Program.Require(Math.Abs(values[e] - received[e]) <= Tolerance * Math.Max(1, Math.Abs(values[e])),
                         $"History '{key}' epoch {e + 1}: expected {values[e]} (one process), received {received[e]}");
                 }
+            }
+        }
+
+        /// <summary>
+        /// With BatchNormalization, each rank normalizes its shard with the shard's statistics, so there is no one-process
+        /// equivalence to check; but the moving statistics (non-trainable, averaged over the ranks each step) and every other
+        /// weight must be identical on every rank, and differ from the initial ones (they did move).
+        /// </summary>
+        private static void BatchNormalizationStaysIdentical(int rank, Tensor x, Tensor y, DataParallel strategy)
+        {
+            torch.manual_seed(200 + rank);
+            using var model = new Sequential(new InputLayer(shape: new Shape(5)), new Dense(8), new BatchNormalization(momentum: 0.5),
+                new Dense(3));
+            model.Compile(new Adam(0.01), "mse");
+            model.Distribution = strategy;
+            model.Fit(x, y, batchSize: BatchSize, epochs: 2, shuffle: false, verbose: 0);
+            var moving = model.NonTrainableWeights;
+            Program.Require(moving.Count == 2, $"BatchNormalization's non-trainable weights: expected 2, received {moving.Count}");
+            var mean = Flat(new[] { moving[0].detach() });
+            Program.Require(mean.Any(v => v != 0), "the moving mean did not move from its initial zeros");
+            var weights = Flat(model.Weights.Select(w => w.detach()));
+            var root = (float[])weights.Clone();
+            Mpi.Broadcast(root);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                Program.Require(weights[i] == root[i], $"BatchNormalization model, weight scalar {i}: rank 0 has {root[i]}, rank " +
+                    $"{rank} has {weights[i]}");
             }
         }
 

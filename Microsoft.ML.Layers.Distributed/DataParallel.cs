@@ -47,6 +47,9 @@ namespace Microsoft.ML.Layers.Distributed
         /// <summary>The number of floats in the all-reduce of the last step (gradients, non-trainable weights and the loss).</summary>
         public long FloatsPerStep { get; private set; }
 
+        /// <summary>The number of steps synchronized so far (calls of <see cref="SynchronizeStep"/>).</summary>
+        public long StepCount { get; private set; }
+
         /// <inheritdoc />
         public override void SynchronizeWeights(Model model)
         {
@@ -127,6 +130,7 @@ namespace Microsoft.ML.Layers.Distributed
 
             Mpi.AllReduceSum(span);
             FloatsPerStep = total;
+            StepCount++;
 
             double globalLoss = span[(int)offset];
             offset = 0;

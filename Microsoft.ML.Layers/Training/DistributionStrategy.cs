@@ -13,7 +13,8 @@ namespace Microsoft.ML.Layers
     /// Every replica runs the same <c>Fit</c> call on the same global batches in the same order. <c>Fit</c> calls, in order:
     /// <see cref="SynchronizeWeights"/> once before the first batch; <see cref="Shard"/> on each global batch;
     /// <see cref="SynchronizeStep"/> after the backward pass and before the optimizer step; <see cref="ReduceLogs"/> on the
-    /// training logs of each batch and epoch, so callbacks and <see cref="History"/> see the same values on every replica. Each hook is a collective: every replica must call it, in the same order.
+    /// training logs of each batch and epoch, so callbacks and <see cref="History"/> see the same values on every replica.
+    /// Each hook is a collective: every replica must call it, in the same order.
     /// </remarks>
     public abstract class DistributionStrategy
     {

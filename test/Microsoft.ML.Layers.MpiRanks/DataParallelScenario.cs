@@ -10,10 +10,10 @@ namespace Microsoft.ML.Layers.MpiRanks
 {
     /// <summary>
     /// Scenario <c>data-parallel</c>: an MLP trained with <see cref="DataParallel"/>, each rank on its contiguous shard of every
-    /// global batch (no shuffle), against one process training on the whole batches from the same initial weights (computed
-    /// inside rank 0). Each rank starts from different random weights, so the broadcast from rank 0 matters. Checks: the
-    /// weights match the one-process reference within 1e-5; every rank holds exactly rank 0's weights; History is identical on
-    /// every rank and matches the reference's.
+    /// global batch (no shuffle), then one TrainOnBatch on a global batch, against one process doing the same on whole batches
+    /// from the same initial weights (computed inside rank 0). Each rank starts from different random weights, so the broadcast
+    /// from rank 0 matters. Checks: the weights match the one-process reference within 1e-5; every rank holds exactly rank 0's
+    /// weights; History is identical on every rank and matches the reference's.
     /// </summary>
     internal static class DataParallelScenario
     {
@@ -34,6 +34,13 @@ namespace Microsoft.ML.Layers.MpiRanks
             var initial = model.Weights.Select(w => w.detach().clone()).ToArray();
             model.Distribution = strategy;
             var history = model.Fit(x, y, batchSize: BatchSize, epochs: Epochs, shuffle: false, verbose: 0);
+            // TrainOnBatch with the strategy: the global batch is sharded and the gradients combined.
+            long stepsInFit = Epochs * ((Rows + BatchSize - 1) / BatchSize);
+            Program.Require(strategy.StepCount == stepsInFit, $"synchronized steps in Fit: expected {stepsInFit}, received " +
+                $"{strategy.StepCount}");
+            double stepLoss = model.TrainOnBatch(x.narrow(0, 3, BatchSize), y.narrow(0, 3, BatchSize));
+            Program.Require(strategy.StepCount == stepsInFit + 1, $"synchronized steps after TrainOnBatch: expected " +
+                $"{stepsInFit + 1}, received {strategy.StepCount}");
             Console.WriteLine($"rank {rank}: loss by epoch {string.Join(", ", history["loss"])}; {strategy.FloatsPerStep} floats " +
                 $"per step all-reduce");
 
@@ -56,8 +63,14 @@ namespace Microsoft.ML.Layers.MpiRanks
             using var reference = Mlp(seed: 100);
             var referenceInitial = reference.Weights.Select(w => w.detach().clone()).ToArray();
             for (int i = 0; i < initial.Length; i++)
-                Program.Require(initial[i].equal(referenceInitial[i]).all().item<bool>(), $"the reference's initial weight {i} differs from rank 0's");
+            {
+                Program.Require(initial[i].equal(referenceInitial[i]).all().item<bool>(),
+                    $"the reference's initial weight {i} differs from rank 0's");
+            }
             var referenceHistory = reference.Fit(x, y, batchSize: BatchSize, epochs: Epochs, shuffle: false, verbose: 0);
+            double referenceStepLoss = reference.TrainOnBatch(x.narrow(0, 3, BatchSize), y.narrow(0, 3, BatchSize));
+            Program.Require(Math.Abs(referenceStepLoss - stepLoss) <= Tolerance, $"TrainOnBatch's loss: expected {referenceStepLoss} " +
+                $"(one process), received {stepLoss}");
             var expected = Flat(reference.Weights.Select(w => w.detach()));
             double worst = 0;
             for (int i = 0; i < expected.Length; i++)

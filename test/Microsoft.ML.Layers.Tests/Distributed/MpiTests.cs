@@ -28,16 +28,19 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         [Fact]
-        public void DataParallelOnTwoRanksMatchesOneProcessOnWholeBatches()
+        public void DataParallelOnTwoRanksMatchesOneProcessOnWholeBatchesForAnMlpAndACnn()
         {
-            // An MLP, 3 epochs of 69 rows in batches of 16 (no shuffle; the last batch, 5 rows, splits 2/3), each rank starting
-            // from other random weights: rank 0 checks the weights against one process trained inside it from the same initial
-            // weights (within 1e-5), and every rank checks it holds rank 0's weights exactly and the same History.
+            // An MLP (3 epochs of 69 rows in batches of 16, the last batch of 5 rows splitting 2/3) and a small CNN (2 epochs of
+            // 42 8x8 images in batches of 8), no shuffle, each rank starting from other random weights, then one TrainOnBatch:
+            // rank 0 checks the weights against one process trained inside it from the same initial weights (within 1e-5), and
+            // every rank checks it holds rank 0's weights exactly and the same History. Then a BatchNormalization model: identical
+            // weights and moving statistics on every rank.
             var job = RunJob("data-parallel", ranks: 2);
             Assert.True(job.ExitCode == 0, job.ToString());
             Assert.Contains("OK rank 0 of 2: data-parallel", job.StandardOutput);
             Assert.Contains("OK rank 1 of 2: data-parallel", job.StandardOutput);
-            Assert.Contains("max |weight - one-process weight|", job.StandardOutput);
+            Assert.Contains("MLP: max |weight - one-process weight|", job.StandardOutput);
+            Assert.Contains("CNN: max |weight - one-process weight|", job.StandardOutput);
         }
 
         [Fact]

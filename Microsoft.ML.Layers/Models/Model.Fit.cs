@@ -14,7 +14,8 @@ namespace Microsoft.ML.Layers
         /// How <c>Fit</c> spreads training over several processes, or null (the default) for one process. With a strategy,
         /// every process runs the same <c>Fit</c> on the same data: each trains on its shard of every global batch, gradients
         /// are combined before each optimizer step, and callbacks and <see cref="History"/> see the same logs everywhere;
-        /// only replica 0 prints progress. The model must be built before <c>Fit</c>.
+        /// only replica 0 prints progress and runs the callbacks that write files (<see cref="DistributionStrategy.RunsCallback"/>).
+        /// The model must be built before <c>Fit</c>.
         /// </summary>
         public DistributionStrategy? Distribution { get; set; }
 
@@ -115,7 +116,8 @@ namespace Microsoft.ML.Layers
                     verbose = 0;
             }
             var history = new History();
-            var all = new List<Callback>(callbacks ?? Enumerable.Empty<Callback>()) { history };
+            var all = new List<Callback>((callbacks ?? Enumerable.Empty<Callback>())
+                .Where(c => strategy is null || strategy.RunsCallback(c))) { history };
             bool quietNaN = all.Any(c => c is TerminateOnNaN);
             foreach (var callback in all)
                 callback.Model = this;

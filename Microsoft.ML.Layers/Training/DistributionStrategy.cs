@@ -51,6 +51,16 @@ namespace Microsoft.ML.Layers
         public abstract void ReduceLogs(IDictionary<string, double> logs, double weight);
 
         /// <summary>
+        /// Whether <c>Fit</c> runs <paramref name="callback"/> on this replica. By default, callbacks that write files
+        /// (<see cref="Callbacks.ModelCheckpoint"/>, <see cref="Callbacks.CSVLogger"/>) run on replica 0 only, and every other
+        /// callback runs on every replica (they see the same logs, so they take the same decisions).
+        /// </summary>
+        /// <param name="callback">A callback passed to <c>Fit</c>.</param>
+        /// <returns>True to run it on this replica.</returns>
+        public virtual bool RunsCallback(Callbacks.Callback callback)
+            => ReplicaId == 0 || callback is not (Callbacks.ModelCheckpoint or Callbacks.CSVLogger);
+
+        /// <summary>
         /// This replica's contiguous share of a global batch: replica r of R takes rows [r·B/R, (r+1)·B/R) of a batch of B rows.
         /// </summary>
         /// <param name="globalBatch">The batch every replica received.</param>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Callbacks;
 using Microsoft.ML.Layers.Distributed;
 using Microsoft.ML.Layers.Optimizers;
 using TorchSharp;
@@ -9,11 +11,12 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Layers.MpiRanks
 {
     /// <summary>
-    /// Scenario <c>data-parallel</c>: an MLP and a small CNN, each trained with <see cref="DataParallel"/>, each rank on its contiguous shard of every
-    /// global batch (no shuffle), then one TrainOnBatch on a global batch, against one process doing the same on whole batches
-    /// from the same initial weights (computed inside rank 0). Each rank starts from different random weights, so the broadcast
-    /// from rank 0 matters. Checks: the weights match the one-process reference within 1e-5; every rank holds exactly rank 0's
-    /// weights; History is identical on every rank and matches the reference's.
+    /// Scenario <c>data-parallel</c>: an MLP and a small CNN, each trained with <see cref="DataParallel"/>, each rank on its
+    /// contiguous shard of every global batch (no shuffle), then one TrainOnBatch on a global batch, against one process doing
+    /// the same on whole batches from the same initial weights (computed inside rank 0). Each rank starts from different random
+    /// weights, so the broadcast from rank 0 matters. Checks: the weights match the one-process reference within 1e-5; every
+    /// rank holds exactly rank 0's weights; History is identical on every rank and matches the reference's. Then a model with
+    /// BatchNormalization: identical weights and moving statistics on every rank; files written by rank 0's callbacks only.
     /// </summary>
     internal static class DataParallelScenario
     {
@@ -114,7 +117,24 @@ namespace Microsoft.ML.Layers.MpiRanks
                 new Dense(3));
             model.Compile(new Adam(0.01), "mse");
             model.Distribution = strategy;
-            model.Fit(x, y, batchSize: 16, epochs: 2, shuffle: false, verbose: 0);
+            // Callbacks that write files run on rank 0 only: each rank gives its own folder, only rank 0's gets files.
+            string folder = Path.Combine(Path.GetTempPath(), $"mpiranks-data-parallel-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(folder);
+            try
+            {
+                model.Fit(x, y, batchSize: 16, epochs: 2, shuffle: false, verbose: 0, callbacks: new Callback[]
+                {
+                    new ModelCheckpoint(Path.Combine(folder, "model.keras")), new CSVLogger(Path.Combine(folder, "log.csv")),
+                });
+                var files = Directory.GetFiles(folder).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+                string expected = rank == 0 ? "log.csv, model.keras" : "";
+                Program.Require(string.Join(", ", files) == expected, $"files written by ModelCheckpoint and CSVLogger on rank " +
+                    $"{rank}: expected [{expected}], received [{string.Join(", ", files)}]");
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
             var moving = model.NonTrainableWeights;
             Program.Require(moving.Count == 2, $"BatchNormalization's non-trainable weights: expected 2, received {moving.Count}");
             var mean = Flat(new[] { moving[0].detach() });

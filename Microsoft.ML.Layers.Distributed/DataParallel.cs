@@ -47,6 +47,18 @@ namespace Microsoft.ML.Layers.Distributed
         /// <summary>The number of floats in the all-reduce of the last step (gradients, non-trainable weights and the loss).</summary>
         public long FloatsPerStep { get; private set; }
 
+        /// <summary>
+        /// Whether <see cref="SynchronizeWeights"/> also seeds TorchSharp's global generator on every rank with a seed drawn on
+        /// rank 0 (the default), so that <c>Fit</c>'s shuffling draws the same permutation on every rank even when the ranks
+        /// seeded their generators differently. Without it, the ranks must seed identically themselves: shards of different
+        /// permutations overlap and miss rows, and nothing fails.
+        /// </summary>
+        public bool SynchronizeRandomSeed { get; init; } = true;
+
+        /// <summary>The seed set by the last <see cref="SynchronizeWeights"/> (null before, or without
+        /// <see cref="SynchronizeRandomSeed"/>).</summary>
+        public long? Seed { get; private set; }
+
         /// <summary>The number of steps synchronized so far (calls of <see cref="SynchronizeStep"/>).</summary>
         public long StepCount { get; private set; }
 
@@ -57,6 +69,13 @@ namespace Microsoft.ML.Layers.Distributed
             if (ReplicaCount == 1)
                 return;
             using var scope = NewDisposeScope();
+            if (SynchronizeRandomSeed)
+            {
+                var seed = new[] { ReplicaId == 0 ? (double)randint(0, int.MaxValue, new long[] { 1 }).item<long>() : 0 };
+                Mpi.Broadcast(seed);
+                Seed = (long)seed[0];
+                manual_seed(Seed.Value);
+            }
             using var noGrad = no_grad();
             var weights = model.Weights;
             foreach (var dtype in weights.Select(w => w.dtype).Distinct())

@@ -34,19 +34,21 @@ namespace Microsoft.ML.Layers.MpiRanks
             using var images = randn(42, 8, 8, 1);
             using var labels = randint(0, 3, new long[] { 42 }, dtype: ScalarType.Int64);
             Equivalence(rank, "MLP", Mlp, x, y, batchSize: 16, epochs: 3);
+            // Shuffled: each rank's generator is in another state (its own model seed); DataParallel seeds them all from rank 0.
+            Equivalence(rank, "MLP shuffled", Mlp, x, y, batchSize: 16, epochs: 3, shuffle: true);
             Equivalence(rank, "CNN", Cnn, images, labels, batchSize: 8, epochs: 2);
             BatchNormalizationStaysIdentical(rank, x, y);
         }
 
         private static void Equivalence(int rank, string what, Func<long, Sequential> build, Tensor x, Tensor y, int batchSize,
-            int epochs)
+            int epochs, bool shuffle = false)
         {
             long rows = x.shape[0];
             using var strategy = new DataParallel();
             using var model = build(100 + rank);
             var initial = model.Weights.Select(w => w.detach().clone()).ToArray();
             model.Distribution = strategy;
-            var history = model.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: false, verbose: 0);
+            var history = model.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0);
             long stepsInFit = epochs * ((rows + batchSize - 1) / batchSize);
             Program.Require(strategy.StepCount == stepsInFit, $"{what}: synchronized steps in Fit: expected {stepsInFit}, " +
                 $"received {strategy.StepCount}");
@@ -82,7 +84,9 @@ namespace Microsoft.ML.Layers.MpiRanks
                 Program.Require(initial[i].equal(referenceInitial[i]).all().item<bool>(),
                     $"{what}: the reference's initial weight {i} differs from rank 0's");
             }
-            var referenceHistory = reference.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: false, verbose: 0);
+            // The same permutations as the data-parallel run: the generator seeded as DataParallel seeded it.
+            manual_seed(strategy.Seed!.Value);
+            var referenceHistory = reference.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0);
             double referenceStepLoss = reference.TrainOnBatch(x.narrow(0, 3, batchSize), y.narrow(0, 3, batchSize));
             Program.Require(Math.Abs(referenceStepLoss - stepLoss) <= Tolerance, $"{what}: TrainOnBatch's loss: expected " +
                 $"{referenceStepLoss} (one process), received {stepLoss}");

@@ -477,6 +477,27 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             Assert.All(cell.Seen, s => Assert.True(s.Input is null && s.Recurrent is null));
         }
 
+        /// <summary>StackedRNNCells resets its cells' masks with its own: each inner cell draws new masks at each call and
+        /// keeps them through the call.</summary>
+        [Fact]
+        public void StackedCellsResetTheirCellsDropoutMasksAtEachCall()
+        {
+            manual_seed(2);
+            var inner = new TestDropoutCell(5, 0.3, 0.3, seed: 8);
+            var rnn = new RNN(new StackedRNNCells(new RecurrentCell[] { new TestDropoutCell(4, 0.3, 0.3, seed: 7), inner }));
+            var x = randn(16, 4, 3);
+            var firstMasks = new List<Tensor>();
+            for (int call = 0; call < 2; call++)
+            {
+                inner.Seen.Clear();
+                rnn.Apply(x, training: true);
+                Assert.Equal(4, inner.Seen.Count);
+                Assert.All(inner.Seen, s => Assert.True(s.Input!.eq(inner.Seen[0].Input!).all().item<bool>(), $"call {call}"));
+                firstMasks.Add(inner.Seen[0].Input!);
+            }
+            Assert.False(firstMasks[0].eq(firstMasks[1]).all().item<bool>(), "the inner cell kept its masks across calls");
+        }
+
         [Fact]
         public void DropoutMaskHelpersRefuseARateOutsideZeroToOneNamingTheCell()
         {

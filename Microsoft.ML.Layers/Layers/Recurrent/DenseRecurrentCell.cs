@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML.Layers.Constraints;
 using Microsoft.ML.Layers.Initializers;
 using Microsoft.ML.Layers.Regularizers;
@@ -15,9 +16,12 @@ namespace Microsoft.ML.Layers
     /// is the one the matching layer (<see cref="SimpleRNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>) runs.
     /// </summary>
     /// <remarks>
-    /// <c>dropout</c> and <c>recurrent_dropout</c> are kept in the config (Keras files import) and ignored in inference; a
-    /// training call with a non-zero rate throws <see cref="NotSupportedException"/> (the per-sequence dropout masks of Keras's
-    /// cells are not implemented: use <see cref="SimpleRNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>, which have them).
+    /// <c>dropout</c> and <c>recurrent_dropout</c> apply in training as in Keras's cells and the matching layers: the masks are
+    /// drawn once per <see cref="RNN"/> call (the input masks, then the recurrent ones, from the <c>seed</c>'s generator) and
+    /// reused at every step; one mask each, or one per gate when <c>recurrent_dropout</c> is above 0 (Keras forces
+    /// <c>implementation=1</c> then). The input mask multiplies the step's input, the recurrent mask the previous <c>h</c> in
+    /// <c>h @ recurrent_kernel</c>, exactly where <see cref="SimpleRNN"/>, <see cref="LSTM"/> and <see cref="GRU"/> apply theirs,
+    /// so a cell and its layer with the same weights and seed give the same training outputs. Inference ignores both rates.
     /// </remarks>
     public abstract class DenseRecurrentCell : RecurrentCell
     {
@@ -38,9 +42,9 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
         /// <param name="recurrentConstraint">Projection of the recurrent kernel after each optimizer step.</param>
         /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
-        /// <param name="dropout">Keras's input dropout rate, in [0, 1); only 0 trains (see remarks).</param>
-        /// <param name="recurrentDropout">Keras's recurrent dropout rate, in [0, 1); only 0 trains (see remarks).</param>
-        /// <param name="seed">Seed of the dropout masks (kept for the config).</param>
+        /// <param name="dropout">Keras's input dropout rate, in [0, 1) (see remarks).</param>
+        /// <param name="recurrentDropout">Keras's recurrent dropout rate, in [0, 1) (see remarks).</param>
+        /// <param name="seed">Seed of the dropout masks; <see langword="null"/> draws from TorchSharp's global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -104,10 +108,10 @@ namespace Microsoft.ML.Layers
         /// <summary>The bias's constraint, if any.</summary>
         public Constraint? BiasConstraint { get; }
 
-        /// <summary>Keras's input dropout rate (config only; see remarks).</summary>
+        /// <summary>Keras's input dropout rate, applied in training (see remarks).</summary>
         public double Dropout { get; }
 
-        /// <summary>Keras's recurrent dropout rate (config only; see remarks).</summary>
+        /// <summary>Keras's recurrent dropout rate, applied in training (see remarks).</summary>
         public double RecurrentDropout { get; }
 
         /// <summary>The seed of the dropout masks, if any.</summary>
@@ -154,24 +158,35 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// The step's input projection <c>x @ kernel + inputBias</c> (what the matching layer computes for every step before its
-        /// loop), after checking that the cell is built, that the states match and that no dropout would be needed.
+        /// loop), after checking that the cell is built and that the states match; in training, the input dropout masks apply
+        /// first and <paramref name="recurrentMasks"/> receives the recurrent ones (null without recurrent dropout).
         /// </summary>
-        private protected Tensor ProjectInput(Tensor input, IReadOnlyList<Tensor> states, bool? training, Tensor? inputBias)
+        private protected Tensor ProjectInput(Tensor input, IReadOnlyList<Tensor> states, bool? training, Tensor? inputBias,
+            out Tensor[]? recurrentMasks)
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(states);
             var kernel = _kernel ?? throw new InvalidOperationException($"Cell '{Name}' ({GetType().Name}) is not built: run it " +
                 "inside RNN, or call EnsureBuilt with the step's input shape (batch, features) first.");
             CheckStates(states, input.shape[0]);
-            if (training == true && (Dropout > 0 || RecurrentDropout > 0))
-            {
-                throw new NotSupportedException($"Cell '{Name}' ({GetType().Name}) trains only without dropout: Keras's per-sequence " +
-                    $"cell dropout masks are not implemented. Received: dropout={Dropout}, recurrent_dropout={RecurrentDropout}. Use " +
-                    "the SimpleRNN, LSTM or GRU layer for recurrent dropout.");
-            }
-            var projected = input.matmul(kernel);
+            bool train = training == true;
+            // Keras forces implementation=1 (one mask per gate) with a recurrent dropout, as the layers do.
+            int count = RecurrentDropout > 0 ? GateCount : 1;
+            var inputMasks = train && Dropout > 0 ? GetDropoutMasks(input, Dropout, count) : null;
+            recurrentMasks = train && RecurrentDropout > 0 ? GetRecurrentDropoutMasks(states[0], RecurrentDropout, count) : null;
+            Tensor projected;
+            if (inputMasks is null)
+                projected = input.matmul(kernel);
+            else if (inputMasks.Length == 1)
+                projected = (input * inputMasks[0]).matmul(kernel);
+            else
+                projected = cat(Enumerable.Range(0, GateCount)
+                    .Select(g => (input * inputMasks[g]).matmul(kernel.narrow(1, g * Units, Units))).ToArray(), -1);
             return inputBias is null ? projected : projected.Plus(inputBias);
         }
+
+        /// <inheritdoc />
+        protected override long? DropoutSeed => Seed;
 
         /// <summary>Keras's cell config: <c>units</c>, <c>activation</c>, then the optional keys of the cell in Keras's order.
         /// </summary>

@@ -37,10 +37,10 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
         /// <param name="recurrentConstraint">Projection of the recurrent kernel after each optimizer step.</param>
         /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
-        /// <param name="dropout">Keras's input dropout rate; only 0 trains (see <see cref="DenseRecurrentCell"/>).</param>
-        /// <param name="recurrentDropout">Keras's recurrent dropout rate; only 0 trains.</param>
+        /// <param name="dropout">Keras's input dropout rate, in training (see <see cref="DenseRecurrentCell"/>).</param>
+        /// <param name="recurrentDropout">Keras's recurrent dropout rate, in training.</param>
         /// <param name="resetAfter">Whether the reset gate applies after the recurrent product (with a separate recurrent bias).</param>
-        /// <param name="seed">Seed of the dropout masks (kept for the config).</param>
+        /// <param name="seed">Seed of the dropout masks; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -75,9 +75,10 @@ namespace Microsoft.ML.Layers
             bool? training = null)
         {
             var bias = Bias;
-            var projected = ProjectInput(input, states, training, bias is null ? null : ResetAfter ? bias[0] : bias);
-            var next = GRU.StepMaths(projected, states[0], RecurrentKernel!, ResetAfter && bias is not null ? bias[1] : null, Units, null,
-                ResetAfter, Activation, RecurrentActivation);
+            var projected = ProjectInput(input, states, training, bias is null ? null : ResetAfter ? bias[0] : bias,
+                out var recurrentMasks);
+            var next = GRU.StepMaths(projected, states[0], RecurrentKernel!, ResetAfter && bias is not null ? bias[1] : null, Units,
+                recurrentMasks, ResetAfter, Activation, RecurrentActivation);
             return (next[0], next);
         }
 

@@ -19,7 +19,8 @@ namespace Microsoft.ML.Layers
     /// <c>(batch, timesteps, output_size)</c> with <c>returnSequences</c>; with <c>returnState</c>,
     /// <see cref="Layer.ApplyAll(Tensor, bool?, Tensor?)"/> returns <c>[output, state...]</c>.</para>
     /// <para>Masks as in Keras: a masked step keeps the states and repeats the previous output (zeros with
-    /// <c>zeroOutputForMask</c>). <c>unroll</c> is accepted and changes nothing. The cell runs once per step (no fused kernel, no
+    /// <c>zeroOutputForMask</c>). The cell's dropout masks are reset at each call, so a training call draws them once for its
+    /// sequence (see <see cref="RecurrentCell.GetDropoutMasks"/>). <c>unroll</c> is accepted and changes nothing. The cell runs once per step (no fused kernel, no
     /// input projection before the loop): the built-in layers are faster for the same maths. Weights: the cell's. ONNX export is
     /// not available for it.</para>
     /// <para>The weight-related members inherited from <see cref="RecurrentLayer"/> (<see cref="RecurrentLayer.Kernel"/>,
@@ -125,6 +126,21 @@ namespace Microsoft.ML.Layers
         /// gradients flowing back to the full-precision weights.
         /// </summary>
         protected override IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
+            IReadOnlyList<Tensor?> masks)
+        {
+            // The cell's dropout masks are drawn at the first step of this call and serve every step of it (Keras's reset).
+            Cell.ResetDropoutMasks();
+            try
+            {
+                return CallWithCellWeights(inputs, singleInput, training, masks);
+            }
+            finally
+            {
+                Cell.ResetDropoutMasks();
+            }
+        }
+
+        private IReadOnlyList<Tensor> CallWithCellWeights(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training,
             IReadOnlyList<Tensor?> masks)
         {
             var casts = Cell.Weights.Where(w => w.Autocast && DTypes.IsFloating(w.dtype) && w.dtype != ComputeDType).ToList();

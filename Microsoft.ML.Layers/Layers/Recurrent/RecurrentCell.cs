@@ -23,6 +23,11 @@ namespace Microsoft.ML.Layers
     /// <para>The built-in cells (<see cref="SimpleRNNCell"/>, <see cref="LSTMCell"/>, <see cref="GRUCell"/>) compute the same maths
     /// as <see cref="SimpleRNN"/>, <see cref="LSTM"/> and <see cref="GRU"/> with the same weights; <see cref="StackedRNNCells"/>
     /// stacks cells into one.</para>
+    /// <para>Dropout (Keras's <c>DropoutRNNCell</c>): in a training step, <see cref="GetDropoutMasks"/> and
+    /// <see cref="GetRecurrentDropoutMasks"/> give the masks to multiply the step's input and previous state by. They are drawn
+    /// at the first step of a call (from <see cref="DropoutSeed"/>'s generator, or the global one) and the same masks serve
+    /// every step of that sequence; <see cref="RNN"/> resets them (<see cref="ResetDropoutMasks"/>) at each call, and a cell
+    /// applied on its own draws new ones at each call.</para>
     /// <code>
     /// var rnn = new RNN(new LSTMCell(32), returnSequences: true);
     /// Tensor y = rnn.Apply(torch.randn(8, 10, 16));   // (8, 10, 32), as LSTM(32, returnSequences: true) with the same weights
@@ -30,6 +35,11 @@ namespace Microsoft.ML.Layers
     /// </remarks>
     public abstract class RecurrentCell : Layer
     {
+        private readonly object _dropoutGate = new();
+        private Generator? _dropoutGenerator;
+        private Tensor[]? _dropoutMasks;
+        private Tensor[]? _recurrentDropoutMasks;
+
         /// <summary>Creates a cell.</summary>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
@@ -67,6 +77,77 @@ namespace Microsoft.ML.Layers
         public virtual IReadOnlyList<Tensor> GetInitialState(long batchSize)
             => StateSize.Select(size => zeros(new[] { batchSize, (long)size }, dtype: ComputeDType)).ToArray();
 
+        /// <summary>The seed of the dropout masks' generator (created once, so each call draws new masks); <see langword="null"/>
+        /// (the default) draws from TorchSharp's global generator.</summary>
+        protected virtual long? DropoutSeed => null;
+
+        /// <summary>
+        /// This call's input dropout masks (Keras's <c>get_dropout_mask</c>): <paramref name="count"/> tensors shaped like
+        /// <paramref name="stepInput"/>, each element 0 with probability <paramref name="rate"/>, else <c>1 / (1 - rate)</c>.
+        /// Drawn at the first request after <see cref="ResetDropoutMasks"/> and returned unchanged until the next reset, so
+        /// every step of a sequence multiplies its input by the same masks. Ask only in a training step with a rate above 0.
+        /// </summary>
+        /// <param name="stepInput">The step's input, <c>(batch, features)</c>: the masks' shape and dtype.</param>
+        /// <param name="rate">The dropout rate, in (0, 1).</param>
+        /// <param name="count">How many masks (one per gate, as Keras's <c>implementation=1</c>); 1 by default.</param>
+        /// <exception cref="ArgumentException">The rate is not in (0, 1), the count is not positive, or the masks of this
+        /// call were drawn for another shape or count.</exception>
+        protected Tensor[] GetDropoutMasks(Tensor stepInput, double rate, int count = 1)
+            => CachedMasks(ref _dropoutMasks, stepInput, rate, count, "GetDropoutMasks");
+
+        /// <summary>
+        /// This call's recurrent dropout masks (Keras's <c>get_recurrent_dropout_mask</c>), shaped like
+        /// <paramref name="state"/>; as <see cref="GetDropoutMasks"/>, drawn once per call (after the input masks when both
+        /// are asked in that order, as Keras's cells do) and reused at every step.
+        /// </summary>
+        /// <param name="state">The previous state the masks multiply, <c>(batch, size)</c>.</param>
+        /// <param name="rate">The recurrent dropout rate, in (0, 1).</param>
+        /// <param name="count">How many masks (one per gate); 1 by default.</param>
+        /// <exception cref="ArgumentException">As <see cref="GetDropoutMasks"/>.</exception>
+        protected Tensor[] GetRecurrentDropoutMasks(Tensor state, double rate, int count = 1)
+            => CachedMasks(ref _recurrentDropoutMasks, state, rate, count, "GetRecurrentDropoutMasks");
+
+        /// <summary>Forgets this call's dropout masks (Keras's <c>reset_dropout_mask</c> and
+        /// <c>reset_recurrent_dropout_mask</c>): the next request draws new ones. <see cref="RNN"/> calls it before and after
+        /// each call; a cell holding other cells resets them too.</summary>
+        public virtual void ResetDropoutMasks()
+        {
+            lock (_dropoutGate)
+            {
+                foreach (var mask in (_dropoutMasks ?? Array.Empty<Tensor>()).Concat(_recurrentDropoutMasks ?? Array.Empty<Tensor>()))
+                    mask.Dispose();
+                _dropoutMasks = null;
+                _recurrentDropoutMasks = null;
+            }
+        }
+
+        private Tensor[] CachedMasks(ref Tensor[]? cache, Tensor like, double rate, int count, string entry)
+        {
+            ArgumentNullException.ThrowIfNull(like);
+            if (!(rate > 0 && rate < 1) || count < 1)
+            {
+                throw new ArgumentException($"Cell '{Name}' ({GetType().Name}).{entry} needs a rate in (0, 1) and a positive count. " +
+                    $"Received: rate={rate}, count={count}.");
+            }
+            lock (_dropoutGate)
+            {
+                if (cache is null)
+                {
+                    _dropoutGenerator ??= DropoutSeed is long seed ? Initializers.Sampling.GeneratorFor(seed) : null;
+                    // Detached from the step's dispose scope: the masks serve every step of the call, until the reset.
+                    cache = RecurrentLayer.DrawDropoutMasks(like.shape, rate, count, _dropoutGenerator, like.dtype)
+                        .Select(m => m.DetachFromDisposeScope()).ToArray();
+                }
+                else if (cache.Length != count || !cache[0].shape.SequenceEqual(like.shape))
+                {
+                    throw new ArgumentException($"Cell '{Name}' ({GetType().Name}).{entry}: the masks of this call are " +
+                        $"{cache.Length} of shape {Shape.Of(cache[0])}. Received: count={count}, shape {Shape.Of(like)}; call " +
+                        "ResetDropoutMasks between sequences.");
+                }
+                return cache;
+            }
+        }
+
         /// <summary>One step from <see cref="GetInitialState"/>: the step's output.</summary>
         protected sealed override Tensor Call(Tensor inputs, bool? training = null, Tensor? mask = null)
         {
@@ -88,8 +169,22 @@ namespace Microsoft.ML.Layers
             IReadOnlyList<Tensor?> masks)
         {
             ArgumentNullException.ThrowIfNull(inputs);
+            // Applied on its own, a cell runs one step: a call of its own, with dropout masks of its own.
+            ResetDropoutMasks();
+            try
+            {
+                return CallOneStep(inputs, singleInput, training);
+            }
+            finally
+            {
+                ResetDropoutMasks();
+            }
+        }
+
+        private List<Tensor> CallOneStep(IReadOnlyList<Tensor> inputs, bool singleInput, bool? training)
+        {
             if (singleInput || inputs.Count == 1)
-                return new[] { Call(inputs[0], training) };
+                return new List<Tensor> { Call(inputs[0], training) };
             var (output, states) = Call(inputs[0], CheckStates(inputs.Skip(1).ToList(), inputs[0].shape[0]), training);
             // Each output is a distinct tensor: a state that is also the output (or another state) is returned as an alias.
             var outputs = new List<Tensor> { output };

@@ -83,12 +83,16 @@ namespace Microsoft.ML.Layers
         /// <summary>Keras's dropout masks of <paramref name="shape"/>: 0 with probability <paramref name="rate"/>, else
         /// <c>1 / (1 - rate)</c>; one, or one per gate.</summary>
         private Tensor[] DropoutMasks(long[] shape, double rate)
+            => DrawDropoutMasks(shape, rate, DropoutMaskPerGate ? GateCount : 1, DropoutGenerator(), ComputeDType);
+
+        /// <summary><paramref name="count"/> dropout masks of <paramref name="shape"/> drawn in turn from
+        /// <paramref name="generator"/> (the global one when null): the draw the layers and the cells share, so that a cell and
+        /// its layer with the same seed draw the same masks.</summary>
+        internal static Tensor[] DrawDropoutMasks(long[] shape, double rate, int count, Generator? generator, ScalarType dtype)
         {
-            int count = DropoutMaskPerGate ? GateCount : 1;
             double keep = 1 - rate;
-            var generator = DropoutGenerator();
             return Enumerable.Range(0, count)
-                .Select(_ => bernoulli(ScalarMath.Full(shape, keep, ScalarType.Float32), generator).DivScalar_(keep).to(ComputeDType))
+                .Select(_ => bernoulli(ScalarMath.Full(shape, keep, ScalarType.Float32), generator).DivScalar_(keep).to(dtype))
                 .ToArray();
         }
 

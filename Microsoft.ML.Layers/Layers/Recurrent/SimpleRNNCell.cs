@@ -35,9 +35,9 @@ namespace Microsoft.ML.Layers
         /// <param name="kernelConstraint">Projection of the kernel after each optimizer step.</param>
         /// <param name="recurrentConstraint">Projection of the recurrent kernel after each optimizer step.</param>
         /// <param name="biasConstraint">Projection of the bias after each optimizer step.</param>
-        /// <param name="dropout">Keras's input dropout rate; only 0 trains (see <see cref="DenseRecurrentCell"/>).</param>
-        /// <param name="recurrentDropout">Keras's recurrent dropout rate; only 0 trains.</param>
-        /// <param name="seed">Seed of the dropout masks (kept for the config).</param>
+        /// <param name="dropout">Keras's input dropout rate, in training (see <see cref="DenseRecurrentCell"/>).</param>
+        /// <param name="recurrentDropout">Keras's recurrent dropout rate, in training.</param>
+        /// <param name="seed">Seed of the dropout masks; <see langword="null"/> draws from the global generator.</param>
         /// <param name="name">The layer name; unique by default.</param>
         /// <param name="trainable">Whether the weights are trained.</param>
         /// <param name="dtype">The dtype; the global policy by default.</param>
@@ -60,8 +60,8 @@ namespace Microsoft.ML.Layers
         public override (Tensor Output, IReadOnlyList<Tensor> States) Call(Tensor input, IReadOnlyList<Tensor> states,
             bool? training = null)
         {
-            var projected = ProjectInput(input, states, training, Bias);
-            var next = SimpleRNN.StepMaths(projected, states[0], RecurrentKernel!, Units, null, Activation);
+            var projected = ProjectInput(input, states, training, Bias, out var recurrentMasks);
+            var next = SimpleRNN.StepMaths(projected, states[0], RecurrentKernel!, Units, recurrentMasks, Activation);
             return (next[0], next);
         }
 

@@ -65,6 +65,14 @@ namespace Microsoft.ML.Layers
             }
         }
 
+        /// <summary>Resets its own dropout masks and every cell's.</summary>
+        public override void ResetDropoutMasks()
+        {
+            base.ResetDropoutMasks();
+            foreach (var cell in _cells)
+                cell.ResetDropoutMasks();
+        }
+
         /// <summary>Runs each cell on the previous one's output with its own slice of the states.</summary>
         public override (Tensor Output, IReadOnlyList<Tensor> States) Call(Tensor input, IReadOnlyList<Tensor> states,
             bool? training = null)

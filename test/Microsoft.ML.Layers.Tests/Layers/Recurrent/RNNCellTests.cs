@@ -40,6 +40,48 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
         public override LayerConfig GetConfig() => base.GetConfig().With("units", Units);
     }
 
+    /// <summary>A user cell with Keras's cell dropout through <see cref="RecurrentCell"/>'s helpers; it records the masks of each
+    /// step: <c>h = (x * m) @ kernel + (h_prev * r) @ recurrent_kernel</c>.</summary>
+    public sealed class TestDropoutCell : RecurrentCell
+    {
+        public TestDropoutCell(int units, double dropout, double recurrentDropout, long? seed)
+            : base(null, true, null) => (Units, Dropout, RecurrentDropout, Seed) = (units, dropout, recurrentDropout, seed);
+
+        public int Units { get; }
+
+        public double Dropout { get; }
+
+        public double RecurrentDropout { get; }
+
+        public long? Seed { get; }
+
+        public Parameter? Kernel { get; private set; }
+
+        public Parameter? RecurrentKernel { get; private set; }
+
+        /// <summary>Each step's (input mask, recurrent mask), as the step saw them (copies).</summary>
+        public List<(Tensor? Input, Tensor? Recurrent)> Seen { get; } = new();
+
+        public override IReadOnlyList<int> StateSize => new[] { Units };
+
+        protected override long? DropoutSeed => Seed;
+
+        protected override void Build(Shape inputShape)
+        {
+            Kernel = AddWeight("kernel", new Shape(inputShape[^1], Units), Initializer.GlorotUniform());
+            RecurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, Units), Initializer.Orthogonal());
+        }
+
+        public override (Tensor Output, IReadOnlyList<Tensor> States) Call(Tensor input, IReadOnlyList<Tensor> states, bool? training = null)
+        {
+            var m = training == true && Dropout > 0 ? GetDropoutMasks(input, Dropout)[0] : null;
+            var r = training == true && RecurrentDropout > 0 ? GetRecurrentDropoutMasks(states[0], RecurrentDropout)[0] : null;
+            Seen.Add((m?.clone().DetachFromDisposeScope(), r?.clone().DetachFromDisposeScope()));
+            var h = (m is null ? input : input * m).matmul(Kernel!) + (r is null ? states[0] : states[0] * r).matmul(RecurrentKernel!);
+            return (h, new[] { h });
+        }
+    }
+
     /// <summary>
     /// <see cref="RNN"/> with cells: the built-in cells against the layers they are folded into (same weights, outputs, states and
     /// gradients, masks included), stacked cells against stacked layers, a user cell against its maths written in TorchSharp,
@@ -291,15 +333,179 @@ namespace Microsoft.ML.Layers.Tests.Layers.Recurrent
             Assert.NotSame(all[0], all[1]);
         }
 
-        [Fact]
-        public void CellDropoutIsRefusedInTrainingAndIgnoredInInference()
+        private static (RecurrentLayer Layer, RecurrentCell Cell) DropoutPair(string kind, double dropout, double recurrentDropout,
+            bool goBackwards) => kind switch
         {
-            var rnn = new RNN(new GRUCell(2, dropout: 0.5));
-            var x = randn(2, 3, 4);
+            "SimpleRNN" => (new SimpleRNN(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, returnSequences: true,
+                returnState: true, goBackwards: goBackwards), new SimpleRNNCell(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11)),
+            "LSTM" => (new LSTM(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, returnSequences: true, returnState: true,
+                goBackwards: goBackwards), new LSTMCell(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11)),
+            "GRU" => (new GRU(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, returnSequences: true, returnState: true,
+                goBackwards: goBackwards), new GRUCell(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11)),
+            "GRU reset before" => (new GRU(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, resetAfter: false,
+                returnSequences: true, returnState: true, goBackwards: goBackwards),
+                new GRUCell(4, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, resetAfter: false)),
+            _ => throw new ArgumentException($"No recurrent layer '{kind}'.", nameof(kind)),
+        };
 
-            Assert.Equal(new long[] { 2, 2 }, rnn.Apply(x).shape);
-            var e = Assert.Throws<NotSupportedException>(() => rnn.Apply(x, training: true));
-            Assert.Contains("dropout=0.5", e.Message);
+        /// <summary>
+        /// With the same weights and seed, the cell and its layer draw the same masks in the same order (input masks, then
+        /// recurrent ones; one per gate with a recurrent dropout) from generators kept across calls: each of two training calls
+        /// gives the layer's outputs, states and gradients; the two calls differ (new masks), and both differ from inference.
+        /// </summary>
+        [Theory]
+        [InlineData("SimpleRNN", 0.3, 0.0, "none", false)]
+        [InlineData("SimpleRNN", 0.3, 0.4, "holes", true)]
+        [InlineData("LSTM", 0.3, 0.0, "none", false)]
+        [InlineData("LSTM", 0.0, 0.4, "none", true)]
+        [InlineData("LSTM", 0.3, 0.4, "holes", false)]
+        [InlineData("GRU", 0.3, 0.0, "right-padded", false)]
+        [InlineData("GRU", 0.3, 0.4, "none", true)]
+        [InlineData("GRU reset before", 0.3, 0.4, "holes", false)]
+        [InlineData("GRU reset before", 0.0, 0.4, "none", false)]
+        public void CellDropoutInTrainingGivesTheLayersOutputsAndGradientsWithTheSameSeed(string kind, double dropout,
+            double recurrentDropout, string maskKind, bool goBackwards)
+        {
+            manual_seed(5);
+            var (layer, cell) = DropoutPair(kind, dropout, recurrentDropout, goBackwards);
+            var rnn = new RNN(cell, returnSequences: true, returnState: true, goBackwards: goBackwards);
+            layer.EnsureBuilt(new Shape(3, 6, 5));
+            rnn.EnsureBuilt(new Shape(3, 6, 5));
+            layer.SetWeights(RecurrentReference.RandomWeights(layer));
+            rnn.SetWeights(layer.GetWeights());
+            var mask = MaskOf(maskKind);
+            var x = randn(3, 6, 5);
+            var probe = randn(3, 6, 4);
+            var inference = rnn.Apply(x, mask: mask);
+
+            var firstOutputs = new List<Tensor>();
+            for (int call = 0; call < 2; call++)
+            {
+                foreach (var w in layer.Weights.Concat(rnn.Weights))
+                    w.grad?.zero_();
+                var xLayer = x.clone().requires_grad_(true);
+                var xRnn = x.clone().requires_grad_(true);
+                var expected = layer.ApplyAll(xLayer, training: true, mask: mask);
+                var actual = rnn.ApplyAll(xRnn, training: true, mask: mask);
+
+                Assert.Equal(expected.Count, actual.Count);
+                for (int i = 0; i < expected.Count; i++)
+                    TensorAssert.Close(expected[i], actual[i], Tol, Tol, $"{kind} call {call} output {i}");
+                Assert.False(allclose(actual[0], inference, 1e-3, 1e-3), $"{kind} call {call}: training dropout changed nothing");
+                (expected[0] * probe).sum().add(expected.Skip(1).Select(s => s.sum()).Aggregate((a, b) => a + b)).backward();
+                (actual[0] * probe).sum().add(actual.Skip(1).Select(s => s.sum()).Aggregate((a, b) => a + b)).backward();
+                TensorAssert.Close(xLayer.grad!, xRnn.grad!, Tol, Tol, $"call {call} input gradient");
+                for (int i = 0; i < layer.Weights.Count; i++)
+                    TensorAssert.Close(layer.Weights[i].grad!, rnn.Weights[i].grad!, 1e-4, 1e-5, $"call {call} gradient of {layer.Weights[i].Name}");
+                firstOutputs.Add(actual[0].detach());
+            }
+            Assert.False(allclose(firstOutputs[0], firstOutputs[1], 1e-3, 1e-3), $"{kind}: two training calls drew the same masks");
+        }
+
+        [Theory]
+        [InlineData("SimpleRNN")]
+        [InlineData("LSTM")]
+        [InlineData("GRU")]
+        public void CellDropoutIsIgnoredInInference(string kind)
+        {
+            manual_seed(3);
+            var (_, plain) = Pair(kind, 4, false, false, false);
+            var (_, dropping) = DropoutPair(kind, 0.5, 0.5, false);
+            var rnnPlain = new RNN(plain);
+            var rnnDropping = new RNN(dropping);
+            rnnPlain.EnsureBuilt(new Shape(2, 3, 5));
+            rnnDropping.EnsureBuilt(new Shape(2, 3, 5));
+            rnnDropping.SetWeights(rnnPlain.GetWeights());
+            var x = randn(2, 3, 5);
+
+            var expected = rnnPlain.Apply(x);
+            TensorAssert.Close(expected, rnnDropping.Apply(x), 0, 0, "training: null");
+            TensorAssert.Close(expected, rnnDropping.Apply(x, training: false), 0, 0, "training: false");
+            TensorAssert.Close(plain.ApplyAll(new[] { x[.., 0], zeros(2, 4), zeros(2, 4) }.Take(1 + plain.StateSize.Count).ToArray())[0],
+                dropping.ApplyAll(new[] { x[.., 0], zeros(2, 4), zeros(2, 4) }.Take(1 + plain.StateSize.Count).ToArray())[0], 0, 0,
+                "a cell applied alone");
+        }
+
+        /// <summary>
+        /// A user cell's masks from <see cref="RecurrentCell.GetDropoutMasks"/>: the same at every step of a call (so the step's
+        /// maths written in TorchSharp with them gives the RNN's output), new at the next call, Keras's values (0 or
+        /// <c>1 / (1 - rate)</c>, about <c>rate</c> zeros), one input mask shaped like the step input and one recurrent mask
+        /// shaped like the state; none in inference.
+        /// </summary>
+        [Fact]
+        public void UserCellDropoutMasksAreDrawnOncePerCallAndReusedAtEveryStep()
+        {
+            manual_seed(9);
+            var cell = new TestDropoutCell(8, 0.25, 0.5, seed: 4);
+            var rnn = new RNN(cell, returnSequences: true);
+            var x = randn(400, 5, 6);
+            rnn.EnsureBuilt(new Shape(400, 5, 6));
+
+            var calls = new List<(Tensor Input, Tensor Recurrent)>();
+            for (int call = 0; call < 2; call++)
+            {
+                cell.Seen.Clear();
+                var y = rnn.Apply(x, training: true);
+                Assert.Equal(5, cell.Seen.Count);
+                var (m, r) = (cell.Seen[0].Input!, cell.Seen[0].Recurrent!);
+                Assert.Equal(new long[] { 400, 6 }, m.shape);
+                Assert.Equal(new long[] { 400, 8 }, r.shape);
+                foreach (var (input, recurrent) in cell.Seen)
+                {
+                    Assert.True(m.eq(input!).all().item<bool>(), $"call {call}: the input mask changed between steps");
+                    Assert.True(r.eq(recurrent!).all().item<bool>(), $"call {call}: the recurrent mask changed between steps");
+                }
+                foreach (var (mask, rate) in new[] { (m, 0.25), (r, 0.5) })
+                {
+                    Assert.True((mask.eq(0) | mask.sub(1 / (1 - rate)).abs().lt(1e-6)).all().item<bool>(), $"mask values for rate {rate}");
+                    Assert.InRange(mask.eq(0).to(ScalarType.Float32).mean().item<float>(), rate - 0.03, rate + 0.03);
+                }
+                // The maths with these masks, every step: h = (x_t * m) @ K + (h * r) @ U.
+                var h = zeros(400, 8);
+                for (int t = 0; t < 5; t++)
+                {
+                    h = (x[.., t] * m).matmul(cell.Kernel!) + (h * r).matmul(cell.RecurrentKernel!);
+                    TensorAssert.Close(h, y[.., t], 1e-5, 1e-5, $"call {call} step {t}");
+                }
+                calls.Add((m, r));
+            }
+            Assert.False(calls[0].Input.eq(calls[1].Input).all().item<bool>(), "the second call reused the first call's input mask");
+            Assert.False(calls[0].Recurrent.eq(calls[1].Recurrent).all().item<bool>(), "the second call reused the first call's recurrent mask");
+
+            cell.Seen.Clear();
+            rnn.Apply(x);
+            Assert.All(cell.Seen, s => Assert.True(s.Input is null && s.Recurrent is null));
+        }
+
+        /// <summary>StackedRNNCells resets its cells' masks with its own: each inner cell draws new masks at each call and
+        /// keeps them through the call.</summary>
+        [Fact]
+        public void StackedCellsResetTheirCellsDropoutMasksAtEachCall()
+        {
+            manual_seed(2);
+            var inner = new TestDropoutCell(5, 0.3, 0.3, seed: 8);
+            var rnn = new RNN(new StackedRNNCells(new RecurrentCell[] { new TestDropoutCell(4, 0.3, 0.3, seed: 7), inner }));
+            var x = randn(16, 4, 3);
+            var firstMasks = new List<Tensor>();
+            for (int call = 0; call < 2; call++)
+            {
+                inner.Seen.Clear();
+                rnn.Apply(x, training: true);
+                Assert.Equal(4, inner.Seen.Count);
+                Assert.All(inner.Seen, s => Assert.True(s.Input!.eq(inner.Seen[0].Input!).all().item<bool>(), $"call {call}"));
+                firstMasks.Add(inner.Seen[0].Input!);
+            }
+            Assert.False(firstMasks[0].eq(firstMasks[1]).all().item<bool>(), "the inner cell kept its masks across calls");
+        }
+
+        [Fact]
+        public void DropoutMaskHelpersRefuseARateOutsideZeroToOneNamingTheCell()
+        {
+            var cell = new TestDropoutCell(3, 1.0, 0.0, seed: null);
+            var rnn = new RNN(cell);
+            var e = Assert.Throws<ArgumentException>(() => rnn.Apply(randn(2, 3, 4), training: true));
+            Assert.Contains("rate=1", e.Message);
+            Assert.Contains(cell.Name, e.Message);
         }
 
         [Fact]

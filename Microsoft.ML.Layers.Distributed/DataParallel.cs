@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,18 +14,24 @@ namespace Microsoft.ML.Layers.Distributed
     /// </summary>
     /// <remarks>
     /// <para>Before the first batch, every weight (trainable or not, float32 or float64) is broadcast from rank 0.</para>
-    /// <para>Each step makes ONE in-place float all-reduce over a buffer reused from step to step: every gradient scaled by
-    /// its shard's share of the global batch (rows / global rows, which is 1 / world size for equal shards), then the float32
-    /// non-trainable weights (BatchNormalization's moving statistics, divided by the world size after the sum: every rank keeps
-    /// the mean of the ranks' statistics), then the loss. The optimizer then applies the same gradient on every rank, so its
-    /// state and the weights stay identical.</para>
+    /// <para>Each step makes ONE in-place float all-reduce over a buffer reused from step to step: every gradient times its
+    /// shard's rows, then the float32 non-trainable weights (BatchNormalization's moving statistics, divided by the world size
+    /// after the sum: every rank keeps the mean of the ranks' statistics), then the loss times the rows, then the rows; after
+    /// the sum, gradients and loss are divided by the global batch's rows. The optimizer then applies the same gradient on every
+    /// rank, so its state and the weights stay identical.</para>
+    /// <para>Every collective gives up after <see cref="Timeout"/> with <see cref="MpiTimeoutException"/>, so a rank that hangs
+    /// or dies does not leave the others waiting forever.</para>
     /// <para>Logs (loss and metrics) are averaged over the ranks weighted by rows, in a second small all-reduce of doubles:
     /// exact for the loss and for metrics that are means over rows (accuracy, mae...), an approximation for ratio metrics
     /// (precision, recall, AUC).</para>
     /// </remarks>
     public sealed class DataParallel : DistributionStrategy, IDisposable
     {
+        /// <summary>Buffers a timed-out collective may still write into: never freed.</summary>
+        private static readonly List<Tensor> Abandoned = new();
+
         private Tensor? _buffer;
+        private string? _broken;
 
         /// <summary>Joins the MPI world (<see cref="Mpi.Init"/>; idempotent).</summary>
         public DataParallel()
@@ -44,7 +51,22 @@ namespace Microsoft.ML.Layers.Distributed
         /// </summary>
         public bool AverageNonTrainableWeights { get; init; } = true;
 
-        /// <summary>The number of floats in the all-reduce of the last step (gradients, non-trainable weights and the loss).</summary>
+        /// <summary>
+        /// How long a collective waits for the other ranks before it throws <see cref="MpiTimeoutException"/> (a rank died, hangs
+        /// or is far behind); <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever. Default 10 minutes: the first
+        /// collective of <c>Fit</c> (the weight broadcast) waits for every rank to finish loading its data.
+        /// </summary>
+        public TimeSpan Timeout
+        {
+            get => _timeout;
+            init => _timeout = value == System.Threading.Timeout.InfiniteTimeSpan || value > TimeSpan.Zero ? value
+                : throw new ArgumentOutOfRangeException(nameof(Timeout), value,
+                    $"DataParallel.Timeout: expected a positive time or Timeout.InfiniteTimeSpan, received {value}.");
+        }
+
+        private readonly TimeSpan _timeout = TimeSpan.FromMinutes(10);
+
+        /// <summary>The number of floats in the all-reduce of the last step (gradients, non-trainable weights, loss and rows).</summary>
         public long FloatsPerStep { get; private set; }
 
         /// <summary>
@@ -69,10 +91,11 @@ namespace Microsoft.ML.Layers.Distributed
             if (ReplicaCount == 1)
                 return;
             using var scope = NewDisposeScope();
+            RequireUsable();
             if (SynchronizeRandomSeed)
             {
                 var seed = new[] { ReplicaId == 0 ? (double)randint(0, int.MaxValue, new long[] { 1 }).item<long>() : 0 };
-                Mpi.Broadcast(seed);
+                Guarded(() => Mpi.Broadcast(seed, _timeout));
                 Seed = (long)seed[0];
                 manual_seed(Seed.Value);
             }
@@ -85,13 +108,13 @@ namespace Microsoft.ML.Layers.Distributed
                 if (dtype == ScalarType.Float32)
                 {
                     var flat = Flatten(group, total, ScalarType.Float32);
-                    Mpi.Broadcast(MemoryMarshal.Cast<byte, float>(flat.bytes));
+                    Run(flat, root: 0, $"the broadcast of the {group.Count} float32 weights");
                     Unflatten(flat, group);
                 }
                 else if (dtype == ScalarType.Float64)
                 {
                     var flat = Flatten(group, total, ScalarType.Float64);
-                    Mpi.Broadcast(MemoryMarshal.Cast<byte, double>(flat.bytes));
+                    Run(flat, root: 0, $"the broadcast of the {group.Count} float64 weights");
                     Unflatten(flat, group);
                 }
                 else
@@ -103,14 +126,13 @@ namespace Microsoft.ML.Layers.Distributed
         }
 
         /// <inheritdoc />
-        public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss,
-            long localRows, long globalRows)
+        public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(trainableWeights);
-            if (globalRows <= 0 || localRows < 0 || localRows > globalRows)
-                throw new ArgumentOutOfRangeException(nameof(localRows), $"DataParallel: expected 0 <= local rows <= global rows and " +
-                    $"global rows > 0; received local rows {localRows}, global rows {globalRows}.");
+            RequireUsable();
+            if (localRows < 0)
+                throw new ArgumentOutOfRangeException(nameof(localRows), localRows, $"DataParallel: expected local rows >= 0, received {localRows}.");
             using var noGrad = no_grad();
             var gradients = new List<(Tensor Grad, long Count)>(trainableWeights.Count);
             long gradientCount = 0;
@@ -129,14 +151,16 @@ namespace Microsoft.ML.Layers.Distributed
                 ? model.NonTrainableWeights.Where(w => w.dtype == ScalarType.Float32).ToList()
                 : new List<Parameter>();
             long statisticCount = statistics.Sum(w => w.numel());
-            long total = gradientCount + statisticCount + 1;
+            long total = gradientCount + statisticCount + 2;
             var buffer = BufferOf(total);
 
-            float share = (float)((double)localRows / globalRows);
+            // Gradients and loss weighted by this shard's rows; divided by the global rows (the last slot's sum) afterwards, so
+            // the result is the gradient of the mean loss over the global batch, whatever the shards' sizes.
+            float rows = localRows;
             long offset = 0;
             foreach (var (grad, count) in gradients)
             {
-                buffer.narrow(0, offset, count).copy_(grad.reshape(-1)).mul_(share);
+                buffer.narrow(0, offset, count).copy_(grad.reshape(-1)).mul_(rows);
                 offset += count;
             }
             foreach (var weight in statistics)
@@ -145,13 +169,19 @@ namespace Microsoft.ML.Layers.Distributed
                 offset += weight.numel();
             }
             var span = MemoryMarshal.Cast<byte, float>(buffer.bytes);
-            span[(int)offset] = (float)(localLoss * localRows / globalRows);
+            span[(int)offset] = (float)(localLoss * localRows);
+            span[(int)offset + 1] = rows;
 
-            Mpi.AllReduceSum(span);
+            Run(buffer, root: -1, $"the gradients of step {StepCount + 1}");
             FloatsPerStep = total;
             StepCount++;
 
-            double globalLoss = span[(int)offset];
+            double globalRows = span[(int)offset + 1];
+            if (globalRows <= 0)
+                throw new InvalidOperationException($"DataParallel: step {StepCount} had no rows on any rank; expected at least one.");
+            double globalLoss = span[(int)offset] / globalRows;
+            if (gradientCount > 0)
+                buffer.narrow(0, 0, gradientCount).div_(globalRows);
             offset = 0;
             foreach (var (grad, count) in gradients)
             {
@@ -171,20 +201,14 @@ namespace Microsoft.ML.Layers.Distributed
         }
 
         /// <inheritdoc />
-        public override void ReduceLogs(IDictionary<string, double> logs, double weight)
+        public override void SumOverReplicas(Span<double> values)
         {
-            ArgumentNullException.ThrowIfNull(logs);
+            RequireUsable();
             if (ReplicaCount == 1)
                 return;
-            var keys = logs.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
-            var values = new double[keys.Length + 1];
-            for (int i = 0; i < keys.Length; i++)
-                values[i] = logs[keys[i]] * weight;
-            values[keys.Length] = weight;
-            Mpi.AllReduceSum(values);
-            double totalWeight = values[keys.Length];
-            for (int i = 0; i < keys.Length; i++)
-                logs[keys[i]] = totalWeight == 0 ? 0 : values[i] / totalWeight;
+            var array = values.ToArray();
+            Guarded(() => Mpi.AllReduceSum(array, _timeout));
+            array.CopyTo(values);
         }
 
         /// <summary>Frees the step buffer.</summary>
@@ -192,6 +216,49 @@ namespace Microsoft.ML.Layers.Distributed
         {
             _buffer?.Dispose();
             _buffer = null;
+        }
+
+        /// <summary>A timed collective on a tensor's memory: an all-reduce sum (<paramref name="root"/> -1) or a broadcast. After
+        /// a timeout the tensor is abandoned (MPI may still write into it) and this strategy refuses further work.</summary>
+        private unsafe void Run(Tensor tensor, int root, string what)
+        {
+            if (tensor.numel() > int.MaxValue)
+                throw new NotSupportedException($"DataParallel: {what} needs {tensor.numel()} elements; expected at most {int.MaxValue} in one MPI call.");
+            try
+            {
+                // The span covers libtorch's memory (contiguous, not moved by the garbage collector); fixed only takes its address.
+                fixed (byte* data = tensor.bytes)
+                    Mpi.Collective(data, (int)tensor.numel(), tensor.dtype == ScalarType.Float64, root, _timeout, what);
+            }
+            catch (MpiTimeoutException e)
+            {
+                lock (Abandoned)
+                    Abandoned.Add(tensor.DetachFromDisposeScope());
+                if (ReferenceEquals(tensor, _buffer))
+                    _buffer = null;
+                _broken = e.Message;
+                throw;
+            }
+        }
+
+        /// <summary>Runs a timed collective on managed memory, remembering a timeout (the ranks are then out of step).</summary>
+        private void Guarded(Action collective)
+        {
+            try
+            {
+                collective();
+            }
+            catch (MpiTimeoutException e)
+            {
+                _broken = e.Message;
+                throw;
+            }
+        }
+
+        private void RequireUsable()
+        {
+            if (_broken is not null)
+                throw new InvalidOperationException($"DataParallel: an earlier collective failed, so the ranks are out of step: {_broken}");
         }
 
         private Tensor BufferOf(long count)

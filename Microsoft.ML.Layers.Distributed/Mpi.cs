@@ -1,4 +1,7 @@
 using System;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
 using Microsoft.ML.Layers.Distributed.Native;
 
 namespace Microsoft.ML.Layers.Distributed
@@ -169,6 +172,123 @@ namespace Microsoft.ML.Layers.Distributed
         {
             fixed (double* data = buffer)
                 AllReduceSum(data, buffer.Length, isDouble: true);
+        }
+
+        /// <summary>
+        /// <see cref="AllReduceSum(Span{float})"/> that gives up after <paramref name="timeout"/>: throws
+        /// <see cref="MpiTimeoutException"/> when another rank does not join in time (it died, hangs, or is far behind).
+        /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever.
+        /// </summary>
+        public static void AllReduceSum(Span<float> buffer, TimeSpan timeout) => Timed(buffer, timeout, root: -1);
+
+        /// <summary>
+        /// <see cref="AllReduceSum(Span{double})"/> that gives up after <paramref name="timeout"/> with
+        /// <see cref="MpiTimeoutException"/>.
+        /// </summary>
+        public static void AllReduceSum(Span<double> buffer, TimeSpan timeout) => Timed(buffer, timeout, root: -1);
+
+        /// <summary>
+        /// <see cref="Broadcast(Span{float}, int)"/> that gives up after <paramref name="timeout"/> with
+        /// <see cref="MpiTimeoutException"/>.
+        /// </summary>
+        public static void Broadcast(Span<float> buffer, TimeSpan timeout, int root = 0)
+            => Timed(buffer, timeout, root >= 0 ? root : throw new ArgumentOutOfRangeException(nameof(root), root,
+                $"Mpi.Broadcast: expected a root rank from 0 to {Size - 1}, received {root}."));
+
+        /// <summary>
+        /// <see cref="Broadcast(Span{double}, int)"/> that gives up after <paramref name="timeout"/> with
+        /// <see cref="MpiTimeoutException"/>.
+        /// </summary>
+        public static void Broadcast(Span<double> buffer, TimeSpan timeout, int root = 0)
+            => Timed(buffer, timeout, root >= 0 ? root : throw new ArgumentOutOfRangeException(nameof(root), root,
+                $"Mpi.Broadcast: expected a root rank from 0 to {Size - 1}, received {root}."));
+
+        /// <summary>
+        /// A collective over native memory (a tensor's) that gives up after <paramref name="timeout"/>: an all-reduce sum in place
+        /// when <paramref name="root"/> is negative, else a broadcast from <paramref name="root"/>. MPI cannot cancel a started
+        /// collective, so after a timeout the memory may still be written by MPI: the caller must never free or reuse it.
+        /// </summary>
+        /// <param name="data">The buffer, in memory the garbage collector does not move.</param>
+        /// <param name="count">Its element count.</param>
+        /// <param name="isDouble">Doubles, else floats.</param>
+        /// <param name="root">The broadcast's root, or -1 for an all-reduce sum.</param>
+        /// <param name="timeout">The limit, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for a blocking call.</param>
+        /// <param name="what">What the collective is for, for the timeout's message.</param>
+        internal static unsafe void Collective(void* data, int count, bool isDouble, int root, TimeSpan timeout, string what)
+        {
+            if (timeout != Timeout.InfiniteTimeSpan && timeout <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                    "Mpi: expected a positive timeout or Timeout.InfiniteTimeSpan, received " + timeout + ".");
+            }
+            if (timeout == Timeout.InfiniteTimeSpan)
+            {
+                if (root < 0)
+                    AllReduceSum(data, count, isDouble);
+                else
+                    Broadcast(data, count, root, isDouble);
+                return;
+            }
+            lock (Gate)
+            {
+                RequireInitialized(root < 0 ? "AllReduceSum" : "Broadcast");
+                if (root >= _size)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(root), root,
+                        $"Mpi.Broadcast: expected a root rank from 0 to {_size - 1}, received {root}.");
+                }
+                var native = Native;
+                var type = isDouble ? native.Double : native.Float;
+                nint request;
+                string call = root < 0 ? "MPI_Iallreduce" : "MPI_Ibcast";
+                Check(root < 0 ? native.Iallreduce((void*)native.InPlace, data, count, type, native.Sum, native.CommWorld, out request)
+                    : native.Ibcast(data, count, type, root, native.CommWorld, out request), call);
+                // Poll: tightly at first (a step's collective usually completes within microseconds), then yielding, then
+                // sleeping a millisecond between bursts once the wait passes 100 ms (a slow rank does not get a spinning neighbour).
+                long start = Stopwatch.GetTimestamp();
+                double limitTicks = timeout.TotalSeconds * Stopwatch.Frequency;
+                for (long spin = 0; ; spin++)
+                {
+                    Check(native.Test(ref request, out int completed), "MPI_Test");
+                    if (completed != 0)
+                        return;
+                    if ((spin & 63) != 0)
+                        continue;
+                    long elapsed = Stopwatch.GetTimestamp() - start;
+                    if (elapsed > limitTicks)
+                        throw new MpiTimeoutException(call, _rank, _size, timeout, what);
+                    if (elapsed > Stopwatch.Frequency / 10)
+                        Thread.Sleep(1);
+                    else if (spin > 4096)
+                        Thread.Yield();
+                }
+            }
+        }
+
+        /// <summary>A timed collective on managed memory: through a native copy, leaked (never freed) when the wait times out,
+        /// because MPI may still write into it.</summary>
+        private static unsafe void Timed<T>(Span<T> buffer, TimeSpan timeout, int root) where T : unmanaged
+        {
+            nuint bytes = (nuint)(buffer.Length * sizeof(T));
+            void* copy = NativeMemory.Alloc(Math.Max(bytes, 1));
+            bool pending = false;
+            try
+            {
+                MemoryMarshal.AsBytes(buffer).CopyTo(new Span<byte>(copy, (int)bytes));
+                Collective(copy, buffer.Length, typeof(T) == typeof(double), root, timeout,
+                    root < 0 ? $"an all-reduce of {buffer.Length} values" : $"a broadcast of {buffer.Length} values from rank {root}");
+                new Span<byte>(copy, (int)bytes).CopyTo(MemoryMarshal.AsBytes(buffer));
+            }
+            catch (MpiTimeoutException)
+            {
+                pending = true;
+                throw;
+            }
+            finally
+            {
+                if (!pending)
+                    NativeMemory.Free(copy);
+            }
         }
 
         /// <summary>MPI_Bcast of <paramref name="count"/> elements at <paramref name="data"/> (internal: tests pass a bad count).</summary>

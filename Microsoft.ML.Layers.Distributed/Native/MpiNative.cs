@@ -54,6 +54,17 @@ namespace Microsoft.ML.Layers.Distributed.Native
 
         public abstract unsafe int Allreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm);
 
+        /// <summary>MPI_Ibcast: starts a broadcast; <paramref name="request"/> is the handle to test.</summary>
+        public abstract unsafe int Ibcast(void* buffer, int count, nint datatype, int root, nint comm, out nint request);
+
+        /// <summary>MPI_Iallreduce: starts an all-reduce; <paramref name="request"/> is the handle to test.</summary>
+        public abstract unsafe int Iallreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm,
+            out nint request);
+
+        /// <summary>MPI_Test with MPI_STATUS_IGNORE: <paramref name="completed"/> is non-zero once the request completed (the
+        /// request is then freed and set to MPI_REQUEST_NULL).</summary>
+        public abstract int Test(ref nint request, out int completed);
+
         /// <summary>The library's text for <paramref name="errorCode"/>, or empty when it has none.</summary>
         public abstract string ErrorString(int errorCode);
     }

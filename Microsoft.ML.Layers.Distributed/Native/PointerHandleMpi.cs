@@ -21,6 +21,9 @@ namespace Microsoft.ML.Layers.Distributed.Native
         private readonly delegate* unmanaged<void*, int, nint, int, nint, int> _bcast;
         private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, int> _allreduce;
         private readonly delegate* unmanaged<int, byte*, int*, int> _errorString;
+        private readonly delegate* unmanaged<void*, int, nint, int, nint, nint*, int> _ibcast;
+        private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int> _iallreduce;
+        private readonly delegate* unmanaged<nint*, int*, void*, int> _test;
 
         /// <summary>Binds OpenMPI's functions and predefined handles in the loaded <paramref name="library"/>.</summary>
         public PointerHandleMpi(nint library, string path)
@@ -39,6 +42,9 @@ namespace Microsoft.ML.Layers.Distributed.Native
             _bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Export("MPI_Bcast");
             _allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export("MPI_Allreduce");
             _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export("MPI_Error_string");
+            _ibcast = (delegate* unmanaged<void*, int, nint, int, nint, nint*, int>)Export("MPI_Ibcast");
+            _iallreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int>)Export("MPI_Iallreduce");
+            _test = (delegate* unmanaged<nint*, int*, void*, int>)Export("MPI_Test");
             CommWorld = Export("ompi_mpi_comm_world");
             Float = Export("ompi_mpi_float");
             Double = Export("ompi_mpi_double");
@@ -111,6 +117,33 @@ namespace Microsoft.ML.Layers.Distributed.Native
 
         public override int Allreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm)
             => _allreduce(send, receive, count, datatype, op, comm);
+
+        public override int Ibcast(void* buffer, int count, nint datatype, int root, nint comm, out nint request)
+        {
+            nint handle;
+            int code = _ibcast(buffer, count, datatype, root, comm, &handle);
+            request = handle;
+            return code;
+        }
+
+        public override int Iallreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm, out nint request)
+        {
+            nint handle;
+            int code = _iallreduce(send, receive, count, datatype, op, comm, &handle);
+            request = handle;
+            return code;
+        }
+
+        public override int Test(ref nint request, out int completed)
+        {
+            // OpenMPI's MPI_Request is a pointer; MPI_STATUS_IGNORE is a null pointer.
+            nint handle = request;
+            int flag;
+            int code = _test(&handle, &flag, null);
+            request = handle;
+            completed = flag;
+            return code;
+        }
 
         public override string ErrorString(int errorCode)
         {

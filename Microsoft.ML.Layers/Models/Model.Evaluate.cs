@@ -109,7 +109,7 @@ namespace Microsoft.ML.Layers
             using var scope = NewDisposeScope();
             ResetMetrics();
             var batch = new Batch(x, y, sampleWeight);
-            return Distribution is { } strategy ? TrainStep(strategy.Shard(batch), classWeight, strategy, batch.Size)
+            return Distribution is { } strategy ? TrainStep(strategy.Shard(batch), classWeight, strategy)
                 : TrainStep(batch, classWeight);
         }
 

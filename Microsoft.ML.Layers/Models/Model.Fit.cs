@@ -87,7 +87,9 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// Trains on a sequence of batches, enumerated once per epoch: for data that does not fit in memory. Tensors created
-        /// while a batch is produced are disposed after that batch's step.
+        /// while a batch is produced are disposed after that batch's step. With a <see cref="Distribution"/>, each batch is a
+        /// global batch that every replica receives and shards, unless <paramref name="batches"/> is a
+        /// <see cref="ReplicaBatches"/> (each replica's own rows).
         /// </summary>
         public History Fit(IEnumerable<Batch> batches, int epochs = 1, IEnumerable<Batch>? validationData = null,
             IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null,
@@ -96,11 +98,11 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(batches);
             EnsureCompiled("Fit");
             return FitCore(_ => batches, null, validationData is null ? null : () => validationData, classWeight, epochs, initialEpoch,
-                callbacks, verbose);
+                callbacks, verbose, preSharded: batches is ReplicaBatches);
         }
 
         private History FitCore(Func<int, IEnumerable<Batch>> trainBatches, int? steps, Func<IEnumerable<Batch>>? validationBatches,
-            IReadOnlyDictionary<int, double>? classWeight, int epochs, int initialEpoch, IEnumerable<Callback>? callbacks, int verbose)
+            IReadOnlyDictionary<int, double>? classWeight, int epochs, int initialEpoch, IEnumerable<Callback>? callbacks, int verbose, bool preSharded = false)
         {
             if (epochs < 1 || initialEpoch < 0 || initialEpoch >= epochs)
                 throw new ArgumentOutOfRangeException(nameof(epochs),
@@ -155,8 +157,8 @@ namespace Microsoft.ML.Layers
                         }
                         else
                         {
-                            var shard = strategy.Shard(batch);
-                            loss = TrainStep(shard, classWeight, strategy, batch.Size);
+                            var shard = preSharded ? batch : strategy.Shard(batch);
+                            loss = TrainStep(shard, classWeight, strategy);
                             epochRows += shard.Size;
                             running = MetricLogs();
                             strategy.ReduceLogs(running, epochRows);

@@ -53,9 +53,8 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>One optimizer step on <paramref name="batch"/>; with a strategy, the batch is this replica's shard of a global
-        /// batch of <paramref name="globalRows"/> rows and the returned loss is the global batch's.</summary>
-        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight, DistributionStrategy? strategy = null,
-            long globalRows = 0)
+        /// batch and the returned loss is the global batch's.</summary>
+        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight, DistributionStrategy? strategy = null)
         {
             var trainable = TrainableWeights;
             foreach (var weight in trainable)
@@ -68,7 +67,7 @@ namespace Microsoft.ML.Layers
             {
                 // Every replica joins the collective, whatever its own loss; the global loss decides the step on all of them.
                 loss.backward();
-                double globalLoss = strategy.SynchronizeStep(this, trainable, lossValue, batch.Size, globalRows);
+                double globalLoss = strategy.SynchronizeStep(this, trainable, lossValue, batch.Size);
                 if (double.IsFinite(globalLoss))
                     Optimizer!.Apply(trainable);
                 UpdateMetrics(batch, predictions, sampleWeight, lossValue);

@@ -14,6 +14,7 @@ namespace Microsoft.ML.Layers
     /// <see cref="SynchronizeWeights"/> once before the first batch; <see cref="Shard"/> on each global batch;
     /// <see cref="SynchronizeStep"/> after the backward pass and before the optimizer step; <see cref="ReduceLogs"/> on the
     /// training logs of each batch and epoch, so callbacks and <see cref="History"/> see the same values on every replica.
+    /// Batches wrapped in <see cref="ReplicaBatches"/> are already each replica's own rows and are not sharded again.
     /// Each hook is a collective: every replica must call it, in the same order.
     /// </remarks>
     public abstract class DistributionStrategy
@@ -30,25 +31,46 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// Combines the replicas' gradients after the backward pass, in place, so that every replica applies the gradient the
-        /// whole global batch would give in one process; returns the loss of the global batch.
+        /// whole global batch would give in one process (the replicas' gradients weighted by their rows); returns the loss of the
+        /// global batch.
         /// </summary>
         /// <param name="model">The model being trained.</param>
         /// <param name="trainableWeights">The weights the optimizer will update; their <c>grad</c> holds this replica's gradient
         /// (null when a weight took no part in the loss, the same on every replica).</param>
         /// <param name="localLoss">The loss of this replica's shard (a mean over its rows).</param>
-        /// <param name="localRows">The rows of this replica's shard.</param>
-        /// <param name="globalRows">The rows of the global batch.</param>
+        /// <param name="localRows">The rows of this replica's shard; the global batch is the sum over the replicas.</param>
         /// <returns>The loss of the global batch, the same on every replica.</returns>
-        public abstract double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows,
-            long globalRows);
+        public abstract double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows);
+
+        /// <summary>
+        /// Replaces each element of <paramref name="values"/> by its sum over the replicas (an all-reduce). Every replica must
+        /// pass a span of the same length.
+        /// </summary>
+        /// <param name="values">This replica's values, summed in place.</param>
+        public abstract void SumOverReplicas(Span<double> values);
 
         /// <summary>
         /// Replaces each value of <paramref name="logs"/> by its mean over the replicas weighted by <paramref name="weight"/>
-        /// (the rows behind this replica's values). Every replica must pass the same keys.
+        /// (the rows behind this replica's values), with one <see cref="SumOverReplicas"/>. Every replica must pass the same keys.
         /// </summary>
         /// <param name="logs">The training logs (loss and metrics), reduced in place.</param>
         /// <param name="weight">The rows this replica's logs were computed on.</param>
-        public abstract void ReduceLogs(IDictionary<string, double> logs, double weight);
+        public virtual void ReduceLogs(IDictionary<string, double> logs, double weight)
+        {
+            ArgumentNullException.ThrowIfNull(logs);
+            if (ReplicaCount == 1)
+                return;
+            var keys = new List<string>(logs.Keys);
+            keys.Sort(StringComparer.Ordinal);
+            var values = new double[keys.Count + 1];
+            for (int i = 0; i < keys.Count; i++)
+                values[i] = logs[keys[i]] * weight;
+            values[keys.Count] = weight;
+            SumOverReplicas(values);
+            double totalWeight = values[keys.Count];
+            for (int i = 0; i < keys.Count; i++)
+                logs[keys[i]] = totalWeight == 0 ? 0 : values[i] / totalWeight;
+        }
 
         /// <summary>
         /// Whether <c>Fit</c> runs <paramref name="callback"/> on this replica. By default, callbacks that write files

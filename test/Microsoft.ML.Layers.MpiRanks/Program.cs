@@ -49,6 +49,9 @@ namespace Microsoft.ML.Layers.MpiRanks
                     case "data-parallel":
                         DataParallelScenario.Run(rank, size);
                         break;
+                    case "pipeline":
+                        PipelineScenario.Run(rank, size);
+                        break;
                     case "allreduce-time":
                         // Not a test: the time of one in-place float all-reduce by buffer size, for docs/distributed.md.
                         AllReduceTime(rank);

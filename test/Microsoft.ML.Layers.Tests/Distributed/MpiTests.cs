@@ -44,6 +44,20 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         [Fact]
+        public void APipelineTrainedOnTwoRanksWithEachReadingItsShardMatchesOneProcessAndSavesAnOrdinaryZip()
+        {
+            // NeuralNetworkOptions.Distribution: each rank reads the rows of index = rank (mod 2) of the same IDataView; no
+            // shuffle, so the result equals one process on the whole data (rank 0 checks within 1e-5), every rank holds rank 0's
+            // weights, and rank 0's saved .zip reloads and scores identically. Then a shuffled Fit on an odd row count.
+            var job = RunJob("pipeline", ranks: 2);
+            Assert.True(job.ExitCode == 0, job.ToString());
+            Assert.Contains("OK rank 0 of 2: pipeline", job.StandardOutput);
+            Assert.Contains("OK rank 1 of 2: pipeline", job.StandardOutput);
+            Assert.Contains("pipeline: max |weight - one-process weight|", job.StandardOutput);
+            Assert.Contains("saved and reloaded .zip scores", job.StandardOutput);
+        }
+
+        [Fact]
         public void AProcessStartedWithoutMpirunIsAWorldOfOne()
         {
             var run = ProcessRunner.Run(ProcessRunner.DotNet, new[] { RanksApp, "collectives", "1" }, Path.GetDirectoryName(RanksApp)!,

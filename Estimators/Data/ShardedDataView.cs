@@ -112,10 +112,11 @@ namespace Microsoft.ML.Layers.Estimators
             {
                 while (cursor.Position < index)
                 {
+                    long seen = cursor.Position + 1;
                     if (!cursor.MoveNext())
                     {
                         throw new InvalidOperationException($"Sharding the training data: expected {_view._sourceRows} rows (counted " +
-                            $"before training), received {cursor.Position + 1}. The data must give the same rows on every pass.");
+                            $"before training), received {seen}. The data must give the same rows on every pass.");
                     }
                 }
             }

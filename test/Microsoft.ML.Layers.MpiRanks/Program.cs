@@ -49,6 +49,12 @@ namespace Microsoft.ML.Layers.MpiRanks
                     case "data-parallel":
                         DataParallelScenario.Run(rank, size);
                         break;
+                    case "rank-dies":
+                        FailureScenario.Run(rank, hang: false);
+                        return 1;
+                    case "rank-hangs":
+                        FailureScenario.Run(rank, hang: true);
+                        return 1;
                     case "pipeline":
                         PipelineScenario.Run(rank, size);
                         break;

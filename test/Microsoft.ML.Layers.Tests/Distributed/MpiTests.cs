@@ -92,6 +92,37 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         [Fact]
+        public void ARankKilledDuringDataParallelFitEndsTheJobWithMpirunNamingIt()
+        {
+            // Rank 1 kills itself (SIGKILL) at its fourth batch while rank 0 enters the step's all-reduce.
+            var clock = Stopwatch.StartNew();
+            var job = RunJob("rank-dies", ranks: 2, limit: TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job took {clock.Elapsed}");
+            Assert.Contains("rank 1 is killed at batch 4", job.StandardOutput);
+            Assert.DoesNotContain("Fit completed", job.StandardOutput);
+            Assert.Matches("process rank 1 .*exited on signal 9", job.StandardOutput + job.StandardError);
+        }
+
+        [Fact]
+        public void ARankStuckDuringDataParallelFitMakesTheOthersFailWithATimeoutNamingTheStep()
+        {
+            // Rank 1 sleeps forever at its fourth batch; rank 0's all-reduce of step 4 gives up after DataParallel.Timeout (5 s)
+            // with MpiTimeoutException, rank 0 exits with an error and mpirun ends rank 1.
+            var clock = Stopwatch.StartNew();
+            var job = RunJob("rank-hangs", ranks: 2, limit: TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job took {clock.Elapsed}");
+            Assert.Contains("rank 1 hangs at batch 4", job.StandardOutput);
+            var timeout = job.StandardOutput.Split('\n').SingleOrDefault(line => line.StartsWith("TIMEOUT rank 0", StringComparison.Ordinal));
+            Assert.True(timeout is not null, job.ToString());
+            Assert.Contains("MPI_Iallreduce (the gradients of step 4) on rank 0 of 2", timeout);
+            Assert.Contains("within 00:00:05", timeout);
+            double seconds = double.Parse(timeout!.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(seconds, 5, 30);
+        }
+
+        [Fact]
         public void TheCoreLibraryDoesNotReferenceTheMpiBinding()
         {
             foreach (var assembly in new[] { typeof(Layer).Assembly })
@@ -114,16 +145,6 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         private static ProcessResult RunJob(string scenario, int ranks, TimeSpan? limit = null)
-        {
-            var mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-                .Select(folder => Path.Combine(folder, "mpirun")).FirstOrDefault(File.Exists);
-            Assert.True(mpirun is not null,
-                "mpirun: expected OpenMPI's mpirun on PATH, received none. Install it: apt-get install openmpi-bin libopenmpi-dev "
-                + "(.ci/run does this when it is missing).");
-            // --allow-run-as-root: CI and the containers run as root. --oversubscribe: more ranks than free cores is fine here.
-            var arguments = new List<string> { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(), ProcessRunner.DotNet,
-                RanksApp, scenario, ranks.ToString() };
-            return ProcessRunner.Run(mpirun!, arguments, Path.GetDirectoryName(RanksApp)!, timeout: limit ?? JobLimit);
-        }
+            => MpiRun.Run(RanksApp, new[] { scenario, ranks.ToString() }, ranks, limit ?? JobLimit);
     }
 }

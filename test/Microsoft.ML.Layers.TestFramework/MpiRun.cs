@@ -27,7 +27,11 @@ namespace Microsoft.ML.Layers.TestFramework
             // --allow-run-as-root: CI and the containers run as root. --oversubscribe: more ranks than free cores is fine here.
             var all = new List<string> { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(), ProcessRunner.DotNet, app };
             all.AddRange(arguments);
-            return ProcessRunner.Run(mpirun!, all, Path.GetDirectoryName(app)!, timeout: limit);
+            // OpenMPI gives each rank a pseudo-terminal for its output, so .NET's console would write the terminal's keypad mode
+            // (ESC [?1h ESC =) before a rank's first line, without a newline: glued to whatever line mpirun forwards next, even
+            // another rank's. A terminal without that capability keeps the lines clean.
+            return ProcessRunner.Run(mpirun!, all, Path.GetDirectoryName(app)!, new Dictionary<string, string?> { ["TERM"] = "dumb" },
+                timeout: limit);
         }
     }
 }

@@ -91,6 +91,17 @@ namespace Microsoft.ML.Layers.Estimators
         }
 
         /// <summary>
+        /// Trains across processes: null (the default) trains in this process; a strategy such as
+        /// <c>Microsoft.ML.Layers.Distributed.DataParallel</c> (MPI) makes every process started by <c>mpirun</c> read its own
+        /// shard of the training IDataView (the rows whose index modulo the process count is its rank; a shard one row short
+        /// repeats one of the first rows), train on it and combine the gradients at every step, so every process ends with the
+        /// same model. <see cref="BatchSize"/> is then the global batch (each process takes <c>BatchSize / count</c> rows per
+        /// step; it must divide evenly) and validation data is read whole by every process. Every process must call <c>Fit</c>
+        /// on the same data; save the model from rank 0. docs/distributed.md has the launch commands.
+        /// </summary>
+        public DistributionStrategy? Distribution { get; set; }
+
+        /// <summary>
         /// Keras callbacks run during training, after the trainer's own (progress, cancellation, early stopping): for example
         /// a <see cref="LambdaCallback"/> that records each epoch's <c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, ... for a
         /// training curve, a <see cref="CSVLogger"/>, or <see cref="ReduceLROnPlateau"/>. Default: none.

@@ -96,11 +96,28 @@ namespace Microsoft.ML.Layers.Estimators
             network.Compile(_options.Optimizer ?? new Adam((double)_options.LearningRate), _options.Loss ?? DefaultLoss(probabilities),
                 _task == NeuralNetworkTask.Regression ? Array.Empty<string>() : new[] { "accuracy" });
 
+            // Data-parallel training: this process reads its own shard, in local batches of BatchSize / replicas rows.
+            var strategy = _options.Distribution;
+            int batchSize = _options.BatchSize;
+            if (strategy is not null)
+            {
+                int replicas = strategy.ReplicaCount;
+                if (batchSize % replicas != 0)
+                {
+                    throw new InvalidOperationException($"NeuralNetworkOptions.BatchSize is the global batch of a distributed Fit and " +
+                        $"must be a multiple of the {replicas} replicas; received {batchSize}. Use {batchSize / replicas * replicas + replicas}" +
+                        $"{(batchSize >= replicas ? $" or {batchSize / replicas * replicas}" : "")}.");
+                }
+                batchSize /= replicas;
+                long sourceRows = trainData.GetRowCount() ?? CountRows(trainData);
+                trainData = new ShardedDataView(trainData, strategy.ReplicaId, replicas, sourceRows);
+            }
+
             var cached = new List<Tensor>();
-            var train = ReadForTraining(trainData, inputs, label, cached, out var sample);
+            var train = ReadForTraining(trainData, inputs, label, batchSize, cached, out var sample);
             var validation = validationData is null ? null
                 : ReadForTraining(validationData, inputs.Select(i => InputColumn.Bind(validationData.Schema, i.Column.Name)).ToList(),
-                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), cached, out _);
+                LabelColumn.Bind(validationData.Schema, _options.LabelColumnName, _task), _options.BatchSize, cached, out _);
             using (NewDisposeScope())
                 CheckOutputFits(network, sample(), label, inputs);
 
@@ -131,10 +148,13 @@ namespace Microsoft.ML.Layers.Estimators
 
             try
             {
-                network.Fit(train, _options.Epochs, validation, callbacks: callbacks, verbose: 0);
+                network.Distribution = strategy;
+                network.Fit(strategy is null ? train : new ReplicaBatches(train), _options.Epochs, validation, callbacks: callbacks,
+                    verbose: 0);
             }
             finally
             {
+                network.Distribution = null;
                 foreach (var tensor in cached)
                     tensor.Dispose();
             }
@@ -192,7 +212,7 @@ namespace Microsoft.ML.Layers.Estimators
         /// <c>sample</c>, a first batch for checking the network's output against the label (a few unshuffled rows when
         /// streaming, so the check does not start a shuffled pass).
         /// </summary>
-        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label,
+        private IEnumerable<Batch> ReadForTraining(IDataView data, IReadOnlyList<InputColumn> inputs, LabelColumn label, int batchSize,
             List<Tensor> cached, out Func<Batch> sample)
         {
             long rowBytes = inputs.Sum(i => (long)Math.Max(1, i.Width) * (i.IsIntegral ? 8 : 4)) + 8;
@@ -208,22 +228,22 @@ namespace Microsoft.ML.Layers.Estimators
                 foreach (var tensor in all.Inputs.Concat(all.Targets))
                     cached.Add(tensor.DetachFromDisposeScope());
                 // The same batching as Model.Fit on tensors: a fresh permutation each epoch, gathered into contiguous batches.
-                var batches = new TensorData(all.Inputs, all.Targets, null).Batches(_options.BatchSize, _options.Shuffle);
+                var batches = new TensorData(all.Inputs, all.Targets, null).Batches(batchSize, _options.Shuffle);
                 sample = () => batches.First();
                 return batches;
             }
-            sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(_options.BatchSize, 16), checkFinite: false))
+            sample = () => new NonEmpty(new DataViewBatches(data, inputs, label, Math.Min(batchSize, 16), checkFinite: false))
                 .First();
             // Shuffling: data that shuffles natively (a binary IDV file, a cache) opens a cursor in a new random order each
             // epoch, which costs little; other data goes through ML.NET's shuffling transform, via the user's MLContext when
             // the trainer came from one (a new context per Fit costs a catalog scan).
             int? seed = ((IHostEnvironmentInternal)_host).Seed;
             if (_options.Shuffle && data.CanShuffle)
-                return new NonEmpty(new DataViewBatches(data, inputs, label, _options.BatchSize, checkFinite: true,
+                return new NonEmpty(new DataViewBatches(data, inputs, label, batchSize, checkFinite: true,
                     shuffleSeed: seed ?? Environment.TickCount, prefetch: Prefetch()));
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
-            return new NonEmpty(new DataViewBatches(source, inputs, label, _options.BatchSize, checkFinite: true, prefetch: Prefetch()));
+            return new NonEmpty(new DataViewBatches(source, inputs, label, batchSize, checkFinite: true, prefetch: Prefetch()));
         }
 
         /// <summary>

@@ -98,13 +98,19 @@ namespace Microsoft.ML.Layers
             return Predict(tx, batchSize);
         }
 
-        /// <summary>One gradient step on one batch; returns its loss (Keras's <c>train_on_batch</c>).</summary>
+        /// <summary>
+        /// One gradient step on one batch; returns its loss (Keras's <c>train_on_batch</c>). With a <see cref="Distribution"/>,
+        /// the batch is the global batch: each replica trains on its shard and the gradients are combined, but the weights are not
+        /// broadcast first (they must already agree, for example after <c>Fit</c> or the strategy's <c>SynchronizeWeights</c>).
+        /// </summary>
         public double TrainOnBatch(Tensor x, Tensor y, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
         {
             EnsureCompiled("TrainOnBatch");
             using var scope = NewDisposeScope();
             ResetMetrics();
-            return TrainStep(new Batch(x, y, sampleWeight), classWeight);
+            var batch = new Batch(x, y, sampleWeight);
+            return Distribution is { } strategy ? TrainStep(strategy.Shard(batch), classWeight, strategy)
+                : TrainStep(batch, classWeight);
         }
 
         /// <summary>The loss on one batch in inference mode (Keras's <c>test_on_batch</c>).</summary>

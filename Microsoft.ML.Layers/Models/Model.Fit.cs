@@ -11,6 +11,15 @@ namespace Microsoft.ML.Layers
     public partial class Model
     {
         /// <summary>
+        /// How <c>Fit</c> spreads training over several processes, or null (the default) for one process. With a strategy,
+        /// every process runs the same <c>Fit</c> on the same data: each trains on its shard of every global batch, gradients
+        /// are combined before each optimizer step, and callbacks and <see cref="History"/> see the same logs everywhere;
+        /// only replica 0 prints progress and runs the callbacks that write files (<see cref="DistributionStrategy.RunsCallback"/>).
+        /// The model must be built before <c>Fit</c>.
+        /// </summary>
+        public DistributionStrategy? Distribution { get; set; }
+
+        /// <summary>
         /// Trains the model on in-memory data (Keras's <c>fit</c>).
         /// </summary>
         /// <param name="x">Inputs, one row per sample.</param>
@@ -78,7 +87,9 @@ namespace Microsoft.ML.Layers
 
         /// <summary>
         /// Trains on a sequence of batches, enumerated once per epoch: for data that does not fit in memory. Tensors created
-        /// while a batch is produced are disposed after that batch's step.
+        /// while a batch is produced are disposed after that batch's step. With a <see cref="Distribution"/>, each batch is a
+        /// global batch that every replica receives and shards, unless <paramref name="batches"/> is a
+        /// <see cref="ReplicaBatches"/> (each replica's own rows).
         /// </summary>
         public History Fit(IEnumerable<Batch> batches, int epochs = 1, IEnumerable<Batch>? validationData = null,
             IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0, IEnumerable<Callback>? callbacks = null,
@@ -87,17 +98,28 @@ namespace Microsoft.ML.Layers
             ArgumentNullException.ThrowIfNull(batches);
             EnsureCompiled("Fit");
             return FitCore(_ => batches, null, validationData is null ? null : () => validationData, classWeight, epochs, initialEpoch,
-                callbacks, verbose);
+                callbacks, verbose, preSharded: batches is ReplicaBatches);
         }
 
         private History FitCore(Func<int, IEnumerable<Batch>> trainBatches, int? steps, Func<IEnumerable<Batch>>? validationBatches,
-            IReadOnlyDictionary<int, double>? classWeight, int epochs, int initialEpoch, IEnumerable<Callback>? callbacks, int verbose)
+            IReadOnlyDictionary<int, double>? classWeight, int epochs, int initialEpoch, IEnumerable<Callback>? callbacks, int verbose, bool preSharded = false)
         {
             if (epochs < 1 || initialEpoch < 0 || initialEpoch >= epochs)
                 throw new ArgumentOutOfRangeException(nameof(epochs),
                     $"Need 0 <= initial_epoch < epochs. Received: epochs={epochs}, initial_epoch={initialEpoch}");
+            var strategy = Distribution;
+            if (strategy is not null)
+            {
+                if (!Built)
+                    throw new InvalidOperationException($"Model '{Name}': Fit with a distribution strategy needs a built model, so " +
+                        $"that every replica starts from replica 0's weights; received an unbuilt model. Give it an Input or call Build.");
+                strategy.SynchronizeWeights(this);
+                if (strategy.ReplicaId != 0)
+                    verbose = 0;
+            }
             var history = new History();
-            var all = new List<Callback>(callbacks ?? Enumerable.Empty<Callback>()) { history };
+            var all = new List<Callback>((callbacks ?? Enumerable.Empty<Callback>())
+                .Where(c => strategy is null || strategy.RunsCallback(c))) { history };
             bool quietNaN = all.Any(c => c is TerminateOnNaN);
             foreach (var callback in all)
                 callback.Model = this;
@@ -115,6 +137,7 @@ namespace Microsoft.ML.Layers
                     callback.OnEpochBegin(epoch, empty);
                 display.EpochBegin(epoch);
                 int batchIndex = 0;
+                long epochRows = 0;
                 using (var enumerator = trainBatches(epoch).GetEnumerator())
                 {
                     while (!StopTraining)
@@ -124,9 +147,23 @@ namespace Microsoft.ML.Layers
                             break;
                         foreach (var callback in all)
                             callback.OnTrainBatchBegin(batchIndex, empty);
-                        double loss = TrainStep(enumerator.Current, classWeight);
-                        var batchLogs = MetricLogs();
-                        batchLogs["loss"] = loss;
+                        var batch = enumerator.Current;
+                        double loss;
+                        Dictionary<string, double> running;
+                        if (strategy is null)
+                        {
+                            loss = TrainStep(batch, classWeight);
+                            running = MetricLogs();
+                        }
+                        else
+                        {
+                            var shard = preSharded ? batch : strategy.Shard(batch);
+                            loss = TrainStep(shard, classWeight, strategy);
+                            epochRows += shard.Size;
+                            running = MetricLogs();
+                            strategy.ReduceLogs(running, epochRows);
+                        }
+                        var batchLogs = new Dictionary<string, double>(running, StringComparer.Ordinal) { ["loss"] = loss };
                         if (!double.IsFinite(loss) && RaiseOnNonFiniteLoss && !quietNaN)
                         {
                             throw new InvalidOperationException(
@@ -136,7 +173,7 @@ namespace Microsoft.ML.Layers
                         }
                         foreach (var callback in all)
                             callback.OnTrainBatchEnd(batchIndex, batchLogs);
-                        display.BatchEnd(batchIndex, steps, MetricLogs());
+                        display.BatchEnd(batchIndex, steps, running);
                         batchIndex++;
                     }
                 }
@@ -144,6 +181,7 @@ namespace Microsoft.ML.Layers
                     throw new InvalidOperationException($"Model '{Name}': the training data produced no batches in epoch {epoch + 1}.");
 
                 var logs = MetricLogs();
+                strategy?.ReduceLogs(logs, epochRows);
                 if (validationBatches is not null)
                 {
                     foreach (var (key, value) in EvaluateCore(validationBatches(), "val_"))

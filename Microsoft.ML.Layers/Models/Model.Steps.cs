@@ -52,7 +52,9 @@ namespace Microsoft.ML.Layers
             return batch.SampleWeight is null ? weights : weights * batch.SampleWeight.to(ScalarType.Float32);
         }
 
-        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight)
+        /// <summary>One optimizer step on <paramref name="batch"/>; with a strategy, the batch is this replica's shard of a global
+        /// batch and the returned loss is the global batch's.</summary>
+        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight, DistributionStrategy? strategy = null)
         {
             var trainable = TrainableWeights;
             foreach (var weight in trainable)
@@ -61,6 +63,16 @@ namespace Microsoft.ML.Layers
             var sampleWeight = SampleWeightsFor(batch, classWeight);
             var loss = TotalLoss(batch, predictions, sampleWeight);
             double lossValue = ReadScalar(loss);
+            if (strategy is not null)
+            {
+                // Every replica joins the collective, whatever its own loss; the global loss decides the step on all of them.
+                loss.backward();
+                double globalLoss = strategy.SynchronizeStep(this, trainable, lossValue, batch.Size);
+                if (double.IsFinite(globalLoss))
+                    Optimizer!.Apply(trainable);
+                UpdateMetrics(batch, predictions, sampleWeight, lossValue);
+                return globalLoss;
+            }
             if (double.IsFinite(lossValue))
             {
                 loss.backward();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Layers.Distributed;
 using Microsoft.ML.Layers.Samples;
 
 // The samples: one console app, a sub-command per sample. `--help` lists them; no command runs `digits`.
@@ -28,6 +29,8 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine("  --quick        fewer epochs and rows (what CI runs)");
     Console.WriteLine("  --data DIR     the folder of the data sets (default: ../shared/data beside the repository)");
     Console.WriteLine("  --output DIR   where the model .zip and the training-curve PNG go (default: the temp folder's mllayers-samples)");
+    Console.WriteLine("  --distributed  digits: data-parallel training on MPI, one replica per process started by");
+    Console.WriteLine("                 mpirun -np N dotnet Microsoft.ML.Layers.Samples.dll digits --distributed (docs/distributed.md)");
     Console.WriteLine("  serve: --model ZIP (serve a saved pipeline), --requests N [--concurrency C] (a checked burst, then exit)");
     Console.WriteLine("Without the data sets a sample runs on a small generated stand-in and says so.");
     return 0;
@@ -48,6 +51,19 @@ string? dataDirectory = Option("--data")
     ?? new[] { Path.Combine("..", "shared", "data"), Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "data") }
         .Select(Path.GetFullPath).FirstOrDefault(Directory.Exists);
 string output = Path.GetFullPath(Option("--output") ?? Path.Combine(Path.GetTempPath(), "mllayers-samples"));
-Console.WriteLine($"Sample '{sample.Name}': {sample.Description}{(args.Contains("--quick") ? " (quick mode)" : "")}");
-bool ok = sample.Run(new SampleRun(sample.Name, dataDirectory is null ? null : Path.GetFullPath(dataDirectory), args.Contains("--quick"), output));
+bool distributed = args.Contains("--distributed");
+if (distributed && sample.Name != "digits")
+{
+    Console.Error.WriteLine($"--distributed: only the digits sample trains data-parallel; received '{sample.Name}'.");
+    return 2;
+}
+using var strategy = distributed ? new DataParallel() : null;
+string rankNote = strategy is null ? "" : $" (rank {strategy.ReplicaId} of {strategy.ReplicaCount}, data-parallel on {Mpi.Implementation})";
+Console.WriteLine($"Sample '{sample.Name}': {sample.Description}{(args.Contains("--quick") ? " (quick mode)" : "")}{rankNote}");
+bool ok = sample.Run(new SampleRun(sample.Name, dataDirectory is null ? null : Path.GetFullPath(dataDirectory), args.Contains("--quick"), output)
+{
+    Distribution = strategy,
+});
+if (strategy is not null)
+    Mpi.Finalize();
 return ok ? 0 : 1;

@@ -39,6 +39,15 @@ namespace Microsoft.ML.Layers.Samples
         /// <summary>Where the model zip, the training curve and the check files go.</summary>
         public string OutputDirectory { get; }
 
+        /// <summary>
+        /// With <c>--distributed</c>: the data-parallel strategy (one replica per process started by mpirun) the network
+        /// trainers use; null otherwise.
+        /// </summary>
+        public DistributionStrategy? Distribution { get; init; }
+
+        /// <summary>Whether this process prints the comparison and writes files: always, except on replicas other than 0.</summary>
+        public bool IsMainProcess => Distribution is null || Distribution.ReplicaId == 0;
+
         /// <summary>The ML.NET context; its seed makes the run reproducible.</summary>
         public MLContext ML { get; } = new(seed: 1);
 

@@ -8,9 +8,15 @@ using BenchmarkDotNet.Running;
 using Microsoft.ML.Layers.Benchmarks;
 
 // dotnet run -c Release --project test/Microsoft.ML.Layers.Benchmarks --
-//     [training] [streaming] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [--quick]
+//     [training] [streaming] [compute] [scoring] [latency] [memory] [accuracy] [recurrent] [distributed] [--quick]
 // No filter runs everything. The ratios are computed from measurements taken in this run, against its baselines.
-var known = new[] { "training", "streaming", "compute", "scoring", "latency", "memory", "accuracy", "recurrent" };
+// [distributed] (issue 20) starts its own child processes, some under mpirun: `distributed-worker` is their command.
+if (args.Length > 0 && args[0] == DistributedReport.WorkerCommand)
+{
+    Microsoft.ML.Layers.NativeBackend.EnsureLoaded();
+    return DistributedReport.Worker(args);
+}
+var known = new[] { "training", "streaming", "compute", "scoring", "latency", "memory", "accuracy", "recurrent", "distributed" };
 BenchmarkSettings.Quick |= args.Contains("--quick");
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var unknown = selected.Except(known).ToList();
@@ -94,6 +100,9 @@ if (selected.Contains("recurrent"))
     results.AddRange(RecurrentBenchmarks.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
     results.AddRange(DetoxEpochBenchmark.Run().Select(r => ("7 recurrent (issue 18)", r.Name, r.Value)));
 }
+
+if (selected.Contains("distributed"))
+    results.AddRange(DistributedReport.Run().Select(r => ("8 data-parallel (issue 20)", r.Name, r.Value)));
 
 var lines = new List<string>
 {

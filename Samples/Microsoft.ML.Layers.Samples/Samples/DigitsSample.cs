@@ -1,3 +1,4 @@
+using System;
 using Microsoft.ML.Layers.Estimators;
 using Microsoft.ML.Layers.Optimizers;
 
@@ -19,9 +20,16 @@ namespace Microsoft.ML.Layers.Samples
 
             int epochs = run.Epochs(15);
             // The preparation is fitted first so that the trainer can also see validation data (ML.NET's pattern for it).
+            // With --distributed (under mpirun), each process trains on its shard of the rows, in global batches of 64.
             var network = run.Train("NeuralNetwork (small CNN)", () => run.FitNetwork(prepare, _ => ml.MulticlassClassification.Trainers.NeuralNetwork(Digit.Network(),
-                new NeuralNetworkOptions { Epochs = epochs, BatchSize = 64, LearningRate = 2e-3f, Callbacks = new[] { run.Progress(epochs) } }),
+                new NeuralNetworkOptions
+                {
+                    Epochs = epochs, BatchSize = 64, LearningRate = 2e-3f, Distribution = run.Distribution,
+                    Callbacks = run.IsMainProcess ? new[] { run.Progress(epochs) } : Array.Empty<Layers.Callbacks.Callback>(),
+                }),
                 split.TrainSet, split.TestSet), Accuracy, "micro-accuracy");
+            if (!run.IsMainProcess)
+                return true; // The other processes only train; process 0 compares, saves and exports.
             run.WriteCurve("accuracy");
 
             run.Train("SdcaMaximumEntropy (ML.NET)", () => prepare.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: run.Quick ? 5 : null)).Fit(train), Accuracy, "micro-accuracy");

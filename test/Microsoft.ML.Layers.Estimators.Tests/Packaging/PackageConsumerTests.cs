@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
 {
     /// <summary>
-    /// Packs the two product projects with <c>dotnet pack</c> into a folder feed (in a separate artifacts folder, so the
+    /// Packs the three product projects with <c>dotnet pack</c> into a folder feed (in a separate artifacts folder, so the
     /// repository's bin/obj are untouched), then builds and runs a console application outside the repository that
     /// restores <c>Microsoft.ML.Layers.Estimators</c> from that feed (everything else from nuget.org). The version is
     /// unique per run, so the NuGet cache can never serve a stale copy; those two cache entries are deleted afterwards.
@@ -23,6 +23,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
     {
         public const string LayersId = "Microsoft.ML.Layers";
         public const string EstimatorsId = "Microsoft.ML.Layers.Estimators";
+        public const string DistributedId = "Microsoft.ML.Layers.Distributed";
 
         // Main's own statements touch TorchSharp only, and everything else is in another method: the runtime starts this
         // library (its module initializer) only when a method using it is compiled, so on Debian 12 the first statement works
@@ -114,7 +115,11 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             {
                 Directory.CreateDirectory(Feed);
                 var clock = Stopwatch.StartNew();
-                foreach (var project in new[] { "Microsoft.ML.Layers/Microsoft.ML.Layers.csproj", "Estimators/Microsoft.ML.Layers.Estimators.csproj" })
+                foreach (var project in new[]
+                {
+                    "Microsoft.ML.Layers/Microsoft.ML.Layers.csproj", "Estimators/Microsoft.ML.Layers.Estimators.csproj",
+                    "Microsoft.ML.Layers.Distributed/Microsoft.ML.Layers.Distributed.csproj",
+                })
                 {
                     Pack.Add(ProcessRunner.Run(ProcessRunner.DotNet,
                         new[]
@@ -254,7 +259,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
                 ? configured
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (var directory in new[] { Path.Combine(globalPackages, LayersId.ToLowerInvariant(), Version), Path.Combine(globalPackages, EstimatorsId.ToLowerInvariant(), Version), _root })
+            foreach (var directory in new[] { Path.Combine(globalPackages, LayersId.ToLowerInvariant(), Version), Path.Combine(globalPackages, EstimatorsId.ToLowerInvariant(), Version),
+                Path.Combine(globalPackages, DistributedId.ToLowerInvariant(), Version), _root })
             {
                 try
                 {
@@ -319,6 +325,15 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
             }
         }
 
+        /// <summary>The MPI binding ships no native code (it loads the machine's MPI) and depends on this exact core only.</summary>
+        [Fact]
+        public void DistributedPackageDependsOnExactlyThisLayersVersionOnly()
+        {
+            var (_, nuspec, zip) = OpenPackage(PackagesFixture.DistributedId);
+            using (zip)
+                Assert.Equal(new Dictionary<string, string> { [PackagesFixture.LayersId] = $"[{_packages.Version}]" }, Dependencies(nuspec));
+        }
+
         /// <summary>The natives are the application's choice: no libtorch package, so nothing depends on the packing OS and a
         /// CUDA libtorch replaces the CPU one without ExcludeAssets.</summary>
         [Fact]
@@ -341,6 +356,7 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Packaging
         [Theory]
         [InlineData(PackagesFixture.LayersId, "T:Microsoft.ML.Layers.Dense")]
         [InlineData(PackagesFixture.EstimatorsId, "T:Microsoft.ML.Layers.Estimators.NeuralNetworkOptions")]
+        [InlineData(PackagesFixture.DistributedId, "T:Microsoft.ML.Layers.Distributed.DataParallel")]
         public void PackageHoldsItsAssemblyXmlDocsAndReadmeAndNothingOfThePublicizer(string id, string documentedType)
         {
             var (files, nuspec, zip) = OpenPackage(id);

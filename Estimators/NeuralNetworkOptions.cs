@@ -102,6 +102,14 @@ namespace Microsoft.ML.Layers.Estimators
         public DistributionStrategy? Distribution { get; set; }
 
         /// <summary>
+        /// With a <see cref="Distribution"/>: how each process gets its rows. <see cref="DistributedDataSharding.ByRowIndex"/> (the
+        /// default) takes the rows of index = rank modulo the process count from the same IDataView in every process;
+        /// <see cref="DistributedDataSharding.ByProcess"/> uses each process's IDataView whole, as its own shard (for example a
+        /// file per rank). Ignored without a distribution.
+        /// </summary>
+        public DistributedDataSharding DataSharding { get; set; } = DistributedDataSharding.ByRowIndex;
+
+        /// <summary>
         /// Keras callbacks run during training, after the trainer's own (progress, cancellation, early stopping): for example
         /// a <see cref="LambdaCallback"/> that records each epoch's <c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, ... for a
         /// training curve, a <see cref="CSVLogger"/>, or <see cref="ReduceLROnPlateau"/>. Default: none.

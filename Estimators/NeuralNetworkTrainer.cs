@@ -110,7 +110,9 @@ namespace Microsoft.ML.Layers.Estimators
                 }
                 batchSize /= replicas;
                 long sourceRows = trainData.GetRowCount() ?? CountRows(trainData);
-                trainData = new ShardedDataView(trainData, strategy.ReplicaId, replicas, sourceRows);
+                trainData = _options.DataSharding == DistributedDataSharding.ByProcess
+                    ? OwnShard(trainData, sourceRows, strategy)
+                    : new ShardedDataView(trainData, strategy.ReplicaId, replicas, sourceRows);
             }
 
             var cached = new List<Tensor>();
@@ -244,6 +246,31 @@ namespace Microsoft.ML.Layers.Estimators
             var shuffler = _environment as MLContext ?? new MLContext(seed);
             var source = _options.Shuffle ? shuffler.Data.ShuffleRows(data, seed: seed) : data;
             return new NonEmpty(new DataViewBatches(source, inputs, label, batchSize, checkFinite: true, prefetch: Prefetch()));
+        }
+
+        /// <summary>
+        /// This process's own shard (<see cref="DistributedDataSharding.ByProcess"/>), padded to the longest shard: the row
+        /// counts are exchanged (one sum over the replicas, a slot each), so every process runs the same number of steps.
+        /// </summary>
+        private IDataView OwnShard(IDataView data, long rows, DistributionStrategy strategy)
+        {
+            var counts = new double[strategy.ReplicaCount];
+            counts[strategy.ReplicaId] = rows;
+            strategy.SumOverReplicas(counts);
+            var empty = Enumerable.Range(0, counts.Length).Where(r => counts[r] == 0).ToList();
+            if (empty.Count > 0)
+            {
+                throw new InvalidOperationException($"DataSharding.ByProcess: every process needs training rows; the data of " +
+                    $"rank(s) {string.Join(", ", empty)} is empty (rows per rank: {string.Join(", ", counts)}).");
+            }
+            long longest = (long)counts.Max();
+            if (longest > rows)
+            {
+                using var channel = _host.Start("Sharding");
+                channel.Warning($"DataSharding.ByProcess: rank {strategy.ReplicaId} has {rows} training rows and the longest shard " +
+                    $"{longest}; its first rows are repeated to match (rows per rank: {string.Join(", ", counts)}).");
+            }
+            return new ShardedDataView(data, 0, 1, rows, rowsPerShard: longest);
         }
 
         /// <summary>

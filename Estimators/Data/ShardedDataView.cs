@@ -9,7 +9,9 @@ namespace Microsoft.ML.Layers.Estimators
     /// One replica's share of an IDataView for data-parallel training: the rows whose index (in a sequential pass) modulo the
     /// replica count is the replica's id. Every replica gets ceil(N / R) rows: a replica whose share is one row short repeats
     /// one of the first rows of the data (as PyTorch's DistributedSampler pads), so that all replicas run the same number of
-    /// batches per epoch. Shuffle it with ML.NET's shuffling transform (it does not shuffle natively).
+    /// batches per epoch. With one shard and a larger row count, it pads a replica's own data (a file per replica) to the
+    /// longest replica's by starting over from its first row. Shuffle it with ML.NET's shuffling transform (it does not
+    /// shuffle natively).
     /// </summary>
     internal sealed class ShardedDataView : IDataView
     {
@@ -22,7 +24,9 @@ namespace Microsoft.ML.Layers.Estimators
         /// <param name="shard">This replica's id, 0 to <paramref name="shards"/> - 1.</param>
         /// <param name="shards">The replica count.</param>
         /// <param name="sourceRows">The rows of <paramref name="source"/> (at least one).</param>
-        public ShardedDataView(IDataView source, int shard, int shards, long sourceRows)
+        /// <param name="rowsPerShard">The rows of the shard, null for ceil(<paramref name="sourceRows"/> / <paramref name="shards"/>);
+        /// more rows start over from the shard's first.</param>
+        public ShardedDataView(IDataView source, int shard, int shards, long sourceRows, long? rowsPerShard = null)
         {
             _source = source ?? throw new ArgumentNullException(nameof(source));
             if (shards < 1 || shard < 0 || shard >= shards)
@@ -35,10 +39,16 @@ namespace Microsoft.ML.Layers.Estimators
             _shard = shard;
             _shards = shards;
             _sourceRows = sourceRows;
+            RowsPerShard = rowsPerShard ?? (sourceRows + shards - 1) / shards;
+            if (RowsPerShard < (sourceRows - shard + shards - 1) / shards)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowsPerShard), $"Sharding: expected at least the shard's own " +
+                    $"{(sourceRows - shard + shards - 1) / shards} rows, received {RowsPerShard}.");
+            }
         }
 
-        /// <summary>The rows of every shard: ceil(N / R).</summary>
-        public long RowsPerShard => (_sourceRows + _shards - 1) / _shards;
+        /// <summary>The rows of every shard: ceil(N / R) unless given.</summary>
+        public long RowsPerShard { get; }
 
         public bool CanShuffle => false;
 

@@ -6,42 +6,30 @@ namespace Microsoft.ML.Layers.Distributed.Native
     /// <summary>
     /// OpenMPI: handles are pointers, and a predefined handle is the address of a global symbol of libmpi
     /// (<c>MPI_COMM_WORLD</c> is <c>&amp;ompi_mpi_comm_world</c>, <c>MPI_FLOAT</c> is <c>&amp;ompi_mpi_float</c>, and so on),
-    /// resolved with <see cref="NativeLibrary.GetExport"/>.
+    /// resolved with <see cref="NativeLibrary.GetExport"/>. <c>MPI_IN_PLACE</c> is <c>(void*)1</c>; <c>MPI_STATUS_IGNORE</c> is null.
     /// </summary>
     internal sealed unsafe class PointerHandleMpi : MpiNative
     {
-        private readonly delegate* unmanaged<int*, int> _initialized;
-        private readonly delegate* unmanaged<int*, int> _finalized;
-        private readonly delegate* unmanaged<int*, byte***, int, int*, int> _initThread;
-        private readonly delegate* unmanaged<int> _finalize;
         private readonly delegate* unmanaged<nint, int*, int> _commRank;
         private readonly delegate* unmanaged<nint, int*, int> _commSize;
         private readonly delegate* unmanaged<nint, nint, int> _commSetErrhandler;
         private readonly delegate* unmanaged<nint, int> _barrier;
         private readonly delegate* unmanaged<void*, int, nint, int, nint, int> _bcast;
         private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, int> _allreduce;
-        private readonly delegate* unmanaged<int, byte*, int*, int> _errorString;
         private readonly delegate* unmanaged<void*, int, nint, int, nint, nint*, int> _ibcast;
         private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int> _iallreduce;
         private readonly delegate* unmanaged<nint*, int*, void*, int> _test;
 
         /// <summary>Binds OpenMPI's functions and predefined handles in the loaded <paramref name="library"/>.</summary>
         public PointerHandleMpi(nint library, string path)
+            : base(library, path)
         {
-            nint Export(string name) => NativeLibrary.TryGetExport(library, name, out var address) ? address
-                : throw new EntryPointNotFoundException(
-                    $"MPI library '{path}': expected the OpenMPI symbol '{name}', received none (is it an OpenMPI libmpi?).");
-            _initialized = (delegate* unmanaged<int*, int>)Export("MPI_Initialized");
-            _finalized = (delegate* unmanaged<int*, int>)Export("MPI_Finalized");
-            _initThread = (delegate* unmanaged<int*, byte***, int, int*, int>)Export("MPI_Init_thread");
-            _finalize = (delegate* unmanaged<int>)Export("MPI_Finalize");
             _commRank = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_rank");
             _commSize = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_size");
             _commSetErrhandler = (delegate* unmanaged<nint, nint, int>)Export("MPI_Comm_set_errhandler");
             _barrier = (delegate* unmanaged<nint, int>)Export("MPI_Barrier");
             _bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Export("MPI_Bcast");
             _allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export("MPI_Allreduce");
-            _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export("MPI_Error_string");
             _ibcast = (delegate* unmanaged<void*, int, nint, int, nint, nint*, int>)Export("MPI_Ibcast");
             _iallreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int>)Export("MPI_Iallreduce");
             _test = (delegate* unmanaged<nint*, int*, void*, int>)Export("MPI_Test");
@@ -65,32 +53,6 @@ namespace Microsoft.ML.Layers.Distributed.Native
         public override nint ErrorsReturn { get; }
 
         public override nint InPlace => 1;
-
-        public override int Initialized(out int flag)
-        {
-            int value;
-            int code = _initialized(&value);
-            flag = value;
-            return code;
-        }
-
-        public override int Finalized(out int flag)
-        {
-            int value;
-            int code = _finalized(&value);
-            flag = value;
-            return code;
-        }
-
-        public override int InitThread(int required, out int provided)
-        {
-            int value;
-            int code = _initThread(null, null, required, &value);
-            provided = value;
-            return code;
-        }
-
-        public override int Finalize() => _finalize();
 
         public override int CommRank(nint comm, out int rank)
         {
@@ -136,21 +98,12 @@ namespace Microsoft.ML.Layers.Distributed.Native
 
         public override int Test(ref nint request, out int completed)
         {
-            // OpenMPI's MPI_Request is a pointer; MPI_STATUS_IGNORE is a null pointer.
             nint handle = request;
             int flag;
             int code = _test(&handle, &flag, null);
             request = handle;
             completed = flag;
             return code;
-        }
-
-        public override string ErrorString(int errorCode)
-        {
-            // MPI_MAX_ERROR_STRING is 256 in OpenMPI and 512 in MS-MPI; 1024 covers both.
-            byte* text = stackalloc byte[1024];
-            int length;
-            return _errorString(errorCode, text, &length) == 0 && length > 0 ? Marshal.PtrToStringUTF8((nint)text, length) : "";
         }
     }
 }

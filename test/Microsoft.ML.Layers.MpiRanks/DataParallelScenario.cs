@@ -38,6 +38,7 @@ namespace Microsoft.ML.Layers.MpiRanks
             Equivalence(rank, "MLP shuffled", Mlp, x, y, batchSize: 16, epochs: 3, shuffle: true);
             Equivalence(rank, "CNN", Cnn, images, labels, batchSize: 8, epochs: 2);
             BatchNormalizationStaysIdentical(rank, x, y);
+            EarlyStoppingDecidesAlike(rank, x, y);
         }
 
         private static void Equivalence(int rank, string what, Func<long, Sequential> build, Tensor x, Tensor y, int batchSize,
@@ -48,8 +49,17 @@ namespace Microsoft.ML.Layers.MpiRanks
             using var model = build(100 + rank);
             var initial = model.Weights.Select(w => w.detach().clone()).ToArray();
             model.Distribution = strategy;
-            var history = model.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0);
+            // After every step, every rank holds exactly rank 0's weights (a broadcast of rank 0's, compared bit for bit).
+            int checkedSteps = 0;
+            var sameAfterEveryStep = new LambdaCallback(onTrainBatchEnd: (batch, _) =>
+            {
+                RequireRankZerosWeights(model, $"{what}, after step {++checkedSteps}");
+            });
+            var history = model.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0,
+                callbacks: new[] { sameAfterEveryStep });
             long stepsInFit = epochs * ((rows + batchSize - 1) / batchSize);
+            Program.Require(checkedSteps == stepsInFit, $"{what}: steps checked for identical weights: expected {stepsInFit}, " +
+                $"received {checkedSteps}");
             Program.Require(strategy.StepCount == stepsInFit, $"{what}: synchronized steps in Fit: expected {stepsInFit}, " +
                 $"received {strategy.StepCount}");
             // TrainOnBatch with the strategy: the global batch is sharded and the gradients combined.
@@ -151,6 +161,43 @@ namespace Microsoft.ML.Layers.MpiRanks
                 Program.Require(weights[i] == root[i], $"BatchNormalization model, weight scalar {i}: rank 0 has {root[i]}, rank " +
                     $"{rank} has {weights[i]}");
             }
+        }
+
+        /// <summary>Throws unless this rank's weights are bit for bit rank 0's (every rank must call it).</summary>
+        private static void RequireRankZerosWeights(Model model, string when)
+        {
+            var weights = Flat(model.Weights.Select(w => w.detach()));
+            var root = (float[])weights.Clone();
+            Mpi.Broadcast(root);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                Program.Require(weights[i] == root[i], $"{when}: weight scalar {i}: rank 0 has {root[i]}, rank {Mpi.Rank} has " +
+                    $"{weights[i]}");
+            }
+        }
+
+        /// <summary>
+        /// EarlyStopping with restoreBestWeights on validation data: every rank sees the same val_loss, so every rank stops at
+        /// the same epoch and restores the same weights; History has the same length everywhere.
+        /// </summary>
+        public static void EarlyStoppingDecidesAlike(int rank, Tensor x, Tensor y)
+        {
+            using var strategy = new DataParallel();
+            using var model = Mlp(300 + rank);
+            // A learning rate far too high: val_loss stops improving early.
+            model.Compile(new Adam(0.3), "mse");
+            model.Distribution = strategy;
+            var history = model.Fit(x.narrow(0, 0, 48), y.narrow(0, 0, 48), batchSize: 16, epochs: 40, shuffle: false, verbose: 0,
+                validationData: (x.narrow(0, 48, 21), y.narrow(0, 48, 21)),
+                callbacks: new[] { new EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true) });
+            int epochs = history["loss"].Count;
+            var counts = new double[] { epochs };
+            var rootCounts = (double[])counts.Clone();
+            Mpi.Broadcast(rootCounts);
+            Program.Require(counts[0] == rootCounts[0], $"EarlyStopping: rank {rank} ran {epochs} epochs, rank 0 {rootCounts[0]}");
+            Program.Require(epochs < 40, $"EarlyStopping: expected a stop before epoch 40, received {epochs} epochs");
+            RequireRankZerosWeights(model, "EarlyStopping, after restoring the best weights");
+            Console.WriteLine($"rank {rank}: EarlyStopping stopped after {epochs} epochs on every rank");
         }
 
         private static Sequential Mlp(long seed)

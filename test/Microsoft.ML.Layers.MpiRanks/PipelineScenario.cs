@@ -72,6 +72,23 @@ namespace Microsoft.ML.Layers.MpiRanks
                 }
             }
 
+            // DataSharding.ByProcess: each rank loads only its own rows (as from a file per rank), here exactly the rows the
+            // modulo shard took: the same local batches, so the same weights as the ByRowIndex run, bit for bit.
+            var ownRows = Rows(202).Where((_, index) => index % size == rank).ToArray();
+            var byProcess = Fit(ml, ml.Data.LoadFromEnumerable(ownRows), strategy, shuffle: false, DistributedDataSharding.ByProcess,
+                normalizeOn: data);
+            var byProcessWeights = Weights(byProcess);
+            Program.Require(byProcessWeights.SequenceEqual(weights), $"rank {rank}: ByProcess sharding: expected the ByRowIndex " +
+                $"run's weights, received a difference of {byProcessWeights.Zip(weights, (a, b) => Math.Abs(a - b)).Max()}");
+            // Uneven shards (rank 0: 60 rows, rank 1: 45): rank 1 pads to 60; the ranks still end identical.
+            var uneven = Fit(ml, ml.Data.LoadFromEnumerable(Rows(rank == 0 ? 60 : 45)), strategy, shuffle: true,
+                DistributedDataSharding.ByProcess);
+            var unevenWeights = Weights(uneven);
+            var unevenRoot = (float[])unevenWeights.Clone();
+            Mpi.Broadcast(unevenRoot);
+            Program.Require(unevenWeights.SequenceEqual(unevenRoot), $"rank {rank}: uneven ByProcess shards: the weights differ from rank 0's");
+            Console.WriteLine($"rank {rank}: pipeline: ByProcess sharding matches ByRowIndex; uneven shards stay identical");
+
             // Shuffled, 203 rows: shards of 102 rows (one repeats a row), each rank shuffling its own; still identical weights.
             var shuffled = Fit(ml, ml.Data.LoadFromEnumerable(Rows(203)), strategy, shuffle: true);
             var shuffledWeights = Weights(shuffled);
@@ -80,15 +97,19 @@ namespace Microsoft.ML.Layers.MpiRanks
             Program.Require(shuffledWeights.SequenceEqual(shuffledRoot), $"rank {rank}: shuffled: the weights differ from rank 0's");
         }
 
-        private static ITransformer Fit(MLContext ml, IDataView data, DataParallel? strategy, bool shuffle)
+        /// <summary>Normalization fitted on <paramref name="normalizeOn"/> (default: the training data), then the network.</summary>
+        private static ITransformer Fit(MLContext ml, IDataView data, DataParallel? strategy, bool shuffle,
+            DistributedDataSharding sharding = DistributedDataSharding.ByRowIndex, IDataView? normalizeOn = null)
         {
             manual_seed(11);
             var network = new Sequential(new InputLayer(shape: new Shape(6)), new Dense(12, activation: "tanh"), new Dense(1));
             var options = new NeuralNetworkOptions
             {
                 Epochs = 2, BatchSize = 16, LearningRate = 0.01f, Shuffle = shuffle, NumberOfThreads = 1, Distribution = strategy,
+                DataSharding = sharding,
             };
-            return ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.NeuralNetwork(network, options)).Fit(data);
+            var normalize = ml.Transforms.NormalizeMeanVariance("Features").Fit(normalizeOn ?? data);
+            return normalize.Append(ml.Regression.Trainers.NeuralNetwork(network, options).Fit(normalize.Transform(data)));
         }
 
         private static float[] Weights(ITransformer pipeline)

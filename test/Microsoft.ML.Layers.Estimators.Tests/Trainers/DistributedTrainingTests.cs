@@ -56,6 +56,16 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
         }
 
         [Fact]
+        public void AShardPaddedBeyondItsRowsStartsOverFromItsFirstRow()
+        {
+            var ml = new MLContext(seed: 1);
+            var view = new ShardedDataView(Numbered(ml, 3), 0, 1, 3, rowsPerShard: 8);
+            Assert.Equal(8, view.GetRowCount());
+            Assert.Equal(new float[] { 0, 1, 2, 0, 1, 2, 0, 1 }, Ids(view));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new ShardedDataView(Numbered(ml, 3), 0, 1, 3, rowsPerShard: 2));
+        }
+
+        [Fact]
         public void AShardShuffledByMLNetKeepsItsRows()
         {
             var ml = new MLContext(seed: 1);
@@ -76,10 +86,16 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             Assert.Contains("received 5", error.Message);
         }
 
-        /// <summary>Replica 1 of 2 that combines nothing: records what the trainer gives it and returns the local loss.</summary>
+        /// <summary>
+        /// Replica 1 of 2 that combines nothing: records what the trainer gives it and returns the local loss. Its
+        /// <see cref="SumOverReplicas"/> adds <see cref="OtherReplica"/>'s values, playing replica 0.
+        /// </summary>
         private sealed class RecordingStrategy : DistributionStrategy
         {
             public List<long> StepRows { get; } = new();
+
+            /// <summary>What replica 0 contributes to each sum (nothing by default).</summary>
+            public Action<Span<double>>? OtherReplica { get; init; }
 
             public int WeightSynchronizations { get; private set; }
 
@@ -95,21 +111,21 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
                 return localLoss;
             }
 
-            public override void SumOverReplicas(Span<double> values)
-            {
-            }
+            public override void SumOverReplicas(Span<double> values) => OtherReplica?.Invoke(values);
         }
 
         private static IDataView Rows(MLContext ml, IEnumerable<int> indexes) => ml.Data.LoadFromEnumerable(indexes.Select(i =>
             new NeuralNetworkTrainerTests.Row { Features = new[] { i / 11f, i % 3 / 3f, (i * 7 % 5) / 5f, 1 - i / 11f }, Target = i % 4 - 1.5f }));
 
-        private static float[] TrainedWeights(MLContext ml, IDataView data, int batchSize, DistributionStrategy? strategy, out Model network)
+        private static float[] TrainedWeights(MLContext ml, IDataView data, int batchSize, DistributionStrategy? strategy, out Model network,
+            DistributedDataSharding sharding = DistributedDataSharding.ByRowIndex)
         {
             manual_seed(4);
             var template = new Sequential(new InputLayer(shape: new Shape(4)), new Dense(3, activation: "tanh"), new Dense(1));
             var trainer = ml.Regression.Trainers.NeuralNetwork(template, new NeuralNetworkOptions
             {
                 LabelColumnName = "Target", Epochs = 2, BatchSize = batchSize, Shuffle = false, LearningRate = 0.05f, Distribution = strategy,
+                DataSharding = sharding,
             });
             network = trainer.Fit(data).Model.Network;
             return network.Weights.SelectMany(w => w.detach().reshape(-1).data<float>().ToArray()).ToArray();
@@ -129,6 +145,30 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             // The same as one process training on exactly those rows in batches of 2 (this strategy combines nothing).
             var expected = TrainedWeights(ml, Rows(ml, new[] { 1, 3, 5, 7, 9, 0 }), 2, null, out _);
             Assert.Equal(expected, distributed);
+        }
+
+        [Fact]
+        public void ByProcessTrainsOnThisProcesssWholeDataPaddedToTheLongestShard()
+        {
+            var ml = new MLContext(seed: 1);
+            // This process (replica 1) has 6 rows; replica 0 reports 9: the shard is padded to 9 rows by starting over (rows 0, 1,
+            // 2 again), in local batches of 2: 5 steps per epoch, the last of 1 row.
+            var strategy = new RecordingStrategy { OtherReplica = values => values[0] += 9 };
+            var distributed = TrainedWeights(ml, Rows(ml, Enumerable.Range(0, 6)), 4, strategy, out _, DistributedDataSharding.ByProcess);
+
+            Assert.Equal(new long[] { 2, 2, 2, 2, 1, 2, 2, 2, 2, 1 }, strategy.StepRows);
+            var expected = TrainedWeights(ml, Rows(ml, new[] { 0, 1, 2, 3, 4, 5, 0, 1, 2 }), 2, null, out _);
+            Assert.Equal(expected, distributed);
+        }
+
+        [Fact]
+        public void ByProcessRefusesAnEmptyShardOnEveryProcessNamingTheRank()
+        {
+            var ml = new MLContext(seed: 1);
+            // Replica 0 reports no rows: every replica sees the counts and refuses, so none waits for the others.
+            var error = Assert.Throws<InvalidOperationException>(() => TrainedWeights(ml, Rows(ml, Enumerable.Range(0, 6)), 4,
+                new RecordingStrategy(), out _, DistributedDataSharding.ByProcess));
+            Assert.Contains("the data of rank(s) 0 is empty (rows per rank: 0, 6)", error.Message);
         }
 
         [Fact]

@@ -58,6 +58,21 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         [Fact]
+        public void MpichRanksRunTheCollectivesAndDataParallelTrainingThroughTheIntegerHandleAbi()
+        {
+            // MPICH's ABI (integer handles, MPI_IN_PLACE = -1, MPI_STATUS_IGNORE = 1) is MS-MPI's and Intel MPI's too: the same
+            // scenarios as under OpenMPI, through the other half of the binding.
+            foreach (var scenario in new[] { "collectives", "data-parallel" })
+            {
+                var job = MpiRun.RunMpich(RanksApp, new[] { scenario, "2" }, ranks: 2, JobLimit);
+                Assert.True(job.ExitCode == 0, job.ToString());
+                Assert.Contains($"rank 0 of 2 (MPICH) running {scenario}", job.StandardOutput);
+                Assert.Contains($"OK rank 0 of 2: {scenario}", job.StandardOutput);
+                Assert.Contains($"OK rank 1 of 2: {scenario}", job.StandardOutput);
+            }
+        }
+
+        [Fact]
         public void AProcessStartedWithoutMpirunIsAWorldOfOne()
         {
             var run = ProcessRunner.Run(ProcessRunner.DotNet, new[] { RanksApp, "collectives", "1" }, Path.GetDirectoryName(RanksApp)!,

@@ -105,7 +105,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 
             public override void SynchronizeWeights(Model model) => WeightSynchronizations++;
 
-            public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows)
+            public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows,
+                IDictionary<string, double>? logs, double logWeight)
             {
                 StepRows.Add(localRows);
                 return localLoss;

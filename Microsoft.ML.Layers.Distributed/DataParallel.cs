@@ -21,9 +21,9 @@ namespace Microsoft.ML.Layers.Distributed
     /// rank, so its state and the weights stay identical.</para>
     /// <para>Every collective gives up after <see cref="Timeout"/> with <see cref="MpiTimeoutException"/>, so a rank that hangs
     /// or dies does not leave the others waiting forever.</para>
-    /// <para>Logs (loss and metrics) are averaged over the ranks weighted by rows, in a second small all-reduce of doubles:
-    /// exact for the loss and for metrics that are means over rows (accuracy, mae...), an approximation for ratio metrics
-    /// (precision, recall, AUC).</para>
+    /// <para>Logs (loss and metrics) are averaged over the ranks weighted by rows: each batch's running logs in the step's
+    /// all-reduce (as floats), each epoch's in a small all-reduce of doubles. Exact for the loss and for metrics that are means
+    /// over rows (accuracy, mae...), an approximation for ratio metrics (precision, recall, AUC).</para>
     /// </remarks>
     public sealed class DataParallel : DistributionStrategy, IDisposable
     {
@@ -126,7 +126,8 @@ namespace Microsoft.ML.Layers.Distributed
         }
 
         /// <inheritdoc />
-        public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows)
+        public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows,
+            IDictionary<string, double>? logs, double logWeight)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(trainableWeights);
@@ -151,7 +152,8 @@ namespace Microsoft.ML.Layers.Distributed
                 ? model.NonTrainableWeights.Where(w => w.dtype == ScalarType.Float32).ToList()
                 : new List<Parameter>();
             long statisticCount = statistics.Sum(w => w.numel());
-            long total = gradientCount + statisticCount + 2;
+            var logKeys = logs is null ? Array.Empty<string>() : logs.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+            long total = gradientCount + statisticCount + 2 + (logs is null ? 0 : logKeys.Length + 1);
             var buffer = BufferOf(total);
 
             // Gradients and loss weighted by this shard's rows; divided by the global rows (the last slot's sum) afterwards, so
@@ -171,6 +173,12 @@ namespace Microsoft.ML.Layers.Distributed
             var span = MemoryMarshal.Cast<byte, float>(buffer.bytes);
             span[(int)offset] = (float)(localLoss * localRows);
             span[(int)offset + 1] = rows;
+            // The running logs, weighted by their rows, then the weight: their weighted mean over the ranks after the sum.
+            int logOffset = (int)offset + 2;
+            for (int i = 0; i < logKeys.Length; i++)
+                span[logOffset + i] = (float)(logs![logKeys[i]] * logWeight);
+            if (logs is not null)
+                span[logOffset + logKeys.Length] = (float)logWeight;
 
             Run(buffer, root: -1, $"the gradients of step {StepCount + 1}");
             FloatsPerStep = total;
@@ -180,6 +188,12 @@ namespace Microsoft.ML.Layers.Distributed
             if (globalRows <= 0)
                 throw new InvalidOperationException($"DataParallel: step {StepCount} had no rows on any rank; expected at least one.");
             double globalLoss = span[(int)offset] / globalRows;
+            if (logs is not null)
+            {
+                double totalWeight = span[logOffset + logKeys.Length];
+                for (int i = 0; i < logKeys.Length; i++)
+                    logs[logKeys[i]] = totalWeight == 0 ? 0 : span[logOffset + i] / totalWeight;
+            }
             if (gradientCount > 0)
                 buffer.narrow(0, 0, gradientCount).div_(globalRows);
             offset = 0;

@@ -157,11 +157,11 @@ namespace Microsoft.ML.Layers
                         }
                         else
                         {
+                            // The running logs travel in the step's one all-reduce, averaged over the replicas by rows.
                             var shard = preSharded ? batch : strategy.Shard(batch);
-                            loss = TrainStep(shard, classWeight, strategy);
                             epochRows += shard.Size;
-                            running = MetricLogs();
-                            strategy.ReduceLogs(running, epochRows);
+                            running = new Dictionary<string, double>(StringComparer.Ordinal);
+                            loss = TrainStep(shard, classWeight, strategy, running, epochRows);
                         }
                         var batchLogs = new Dictionary<string, double>(running, StringComparer.Ordinal) { ["loss"] = loss };
                         if (!double.IsFinite(loss) && RaiseOnNonFiniteLoss && !quietNaN)

@@ -53,8 +53,10 @@ namespace Microsoft.ML.Layers
         }
 
         /// <summary>One optimizer step on <paramref name="batch"/>; with a strategy, the batch is this replica's shard of a global
-        /// batch and the returned loss is the global batch's.</summary>
-        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight, DistributionStrategy? strategy = null)
+        /// batch and the returned loss is the global batch's, and <paramref name="runningLogs"/> (when given) receives the
+        /// epoch's running logs averaged over the replicas, <paramref name="logWeight"/> being this replica's rows so far.</summary>
+        private double TrainStep(Batch batch, IReadOnlyDictionary<int, double>? classWeight, DistributionStrategy? strategy = null,
+            Dictionary<string, double>? runningLogs = null, double logWeight = 0)
         {
             var trainable = TrainableWeights;
             foreach (var weight in trainable)
@@ -66,11 +68,18 @@ namespace Microsoft.ML.Layers
             if (strategy is not null)
             {
                 // Every replica joins the collective, whatever its own loss; the global loss decides the step on all of them.
+                // The metrics are updated first (they read this step's predictions, not the updated weights), so that their
+                // running values travel in the same collective as the gradients.
                 loss.backward();
-                double globalLoss = strategy.SynchronizeStep(this, trainable, lossValue, batch.Size);
+                UpdateMetrics(batch, predictions, sampleWeight, lossValue);
+                if (runningLogs is not null)
+                {
+                    foreach (var (key, value) in MetricLogs())
+                        runningLogs[key] = value;
+                }
+                double globalLoss = strategy.SynchronizeStep(this, trainable, lossValue, batch.Size, runningLogs, logWeight);
                 if (double.IsFinite(globalLoss))
                     Optimizer!.Apply(trainable);
-                UpdateMetrics(batch, predictions, sampleWeight, lossValue);
                 return globalLoss;
             }
             if (double.IsFinite(lossValue))

@@ -12,8 +12,9 @@ namespace Microsoft.ML.Layers
     /// <remarks>
     /// Every replica runs the same <c>Fit</c> call on the same global batches in the same order. <c>Fit</c> calls, in order:
     /// <see cref="SynchronizeWeights"/> once before the first batch; <see cref="Shard"/> on each global batch;
-    /// <see cref="SynchronizeStep"/> after the backward pass and before the optimizer step; <see cref="ReduceLogs"/> on the
-    /// training logs of each batch and epoch, so callbacks and <see cref="History"/> see the same values on every replica.
+    /// <see cref="SynchronizeStep"/> after the backward pass and before the optimizer step, with the running training logs so
+    /// that callbacks see the same batch logs on every replica; <see cref="ReduceLogs"/> on the logs of each epoch, so
+    /// <see cref="History"/> is the same on every replica.
     /// Batches wrapped in <see cref="ReplicaBatches"/> are already each replica's own rows and are not sharded again.
     /// Each hook is a collective: every replica must call it, in the same order.
     /// </remarks>
@@ -39,8 +40,13 @@ namespace Microsoft.ML.Layers
         /// (null when a weight took no part in the loss, the same on every replica).</param>
         /// <param name="localLoss">The loss of this replica's shard (a mean over its rows).</param>
         /// <param name="localRows">The rows of this replica's shard; the global batch is the sum over the replicas.</param>
+        /// <param name="logs">The epoch's running training logs (metrics so far), to replace in place by their mean over the
+        /// replicas weighted by <paramref name="logWeight"/>, in the same collective; null when the step needs none (every
+        /// replica passes the same keys, or null).</param>
+        /// <param name="logWeight">The rows behind this replica's <paramref name="logs"/>.</param>
         /// <returns>The loss of the global batch, the same on every replica.</returns>
-        public abstract double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows);
+        public abstract double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows,
+            IDictionary<string, double>? logs, double logWeight);
 
         /// <summary>
         /// Replaces each element of <paramref name="values"/> by its sum over the replicas (an all-reduce). Every replica must

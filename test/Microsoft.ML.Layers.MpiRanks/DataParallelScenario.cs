@@ -50,10 +50,18 @@ namespace Microsoft.ML.Layers.MpiRanks
             var initial = model.Weights.Select(w => w.detach().clone()).ToArray();
             model.Distribution = strategy;
             // After every step, every rank holds exactly rank 0's weights (a broadcast of rank 0's, compared bit for bit).
+            // The batch logs the callbacks see (running loss and metrics, reduced in the step's all-reduce) are rank 0's too.
             int checkedSteps = 0;
-            var sameAfterEveryStep = new LambdaCallback(onTrainBatchEnd: (batch, _) =>
+            var batchLogs = new List<double[]>();
+            var sameAfterEveryStep = new LambdaCallback(onTrainBatchEnd: (batch, logs) =>
             {
                 RequireRankZerosWeights(model, $"{what}, after step {++checkedSteps}");
+                var values = Values(logs);
+                var root = (double[])values.Clone();
+                Mpi.Broadcast(root);
+                Program.Require(values.SequenceEqual(root), $"{what}, step {checkedSteps}: batch logs [{string.Join(", ", values)}], " +
+                    $"rank 0's [{string.Join(", ", root)}]");
+                batchLogs.Add(values);
             });
             var history = model.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0,
                 callbacks: new[] { sameAfterEveryStep });
@@ -96,7 +104,20 @@ namespace Microsoft.ML.Layers.MpiRanks
             }
             // The same permutations as the data-parallel run: the generator seeded as DataParallel seeded it.
             manual_seed(strategy.Seed!.Value);
-            var referenceHistory = reference.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0);
+            var referenceBatchLogs = new List<double[]>();
+            var referenceHistory = reference.Fit(x, y, batchSize: batchSize, epochs: epochs, shuffle: shuffle, verbose: 0,
+                callbacks: new[] { new LambdaCallback(onTrainBatchEnd: (_, logs) => referenceBatchLogs.Add(Values(logs))) });
+            Program.Require(referenceBatchLogs.Count == batchLogs.Count, $"{what}: batch log count: expected {referenceBatchLogs.Count}, " +
+                $"received {batchLogs.Count}");
+            for (int step = 0; step < batchLogs.Count; step++)
+            {
+                for (int i = 0; i < batchLogs[step].Length; i++)
+                {
+                    double expectedValue = referenceBatchLogs[step][i], receivedValue = batchLogs[step][i];
+                    Program.Require(Math.Abs(expectedValue - receivedValue) <= Tolerance * Math.Max(1, Math.Abs(expectedValue)),
+                        $"{what}: batch logs of step {step + 1}, value {i}: expected {expectedValue} (one process), received {receivedValue}");
+                }
+            }
             double referenceStepLoss = reference.TrainOnBatch(x.narrow(0, 3, batchSize), y.narrow(0, 3, batchSize));
             Program.Require(Math.Abs(referenceStepLoss - stepLoss) <= Tolerance, $"{what}: TrainOnBatch's loss: expected " +
                 $"{referenceStepLoss} (one process), received {stepLoss}");
@@ -217,6 +238,10 @@ namespace Microsoft.ML.Layers.MpiRanks
             model.Compile(new Adam(0.01), "sparse_categorical_crossentropy", new[] { "accuracy" });
             return model;
         }
+
+        /// <summary>A log dictionary's values in key order.</summary>
+        private static double[] Values(IReadOnlyDictionary<string, double> logs)
+            => logs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToArray();
 
         private static float[] Flat(IEnumerable<Tensor> tensors)
             => tensors.SelectMany(t => t.to(ScalarType.Float32).reshape(-1).data<float>().ToArray()).ToArray();

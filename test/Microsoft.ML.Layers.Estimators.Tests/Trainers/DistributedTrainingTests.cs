@@ -105,7 +105,8 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
 
             public override void SynchronizeWeights(Model model) => WeightSynchronizations++;
 
-            public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows)
+            public override double SynchronizeStep(Model model, IReadOnlyList<Parameter> trainableWeights, double localLoss, long localRows,
+                IDictionary<string, double>? logs, double logWeight)
             {
                 StepRows.Add(localRows);
                 return localLoss;
@@ -118,14 +119,14 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             new NeuralNetworkTrainerTests.Row { Features = new[] { i / 11f, i % 3 / 3f, (i * 7 % 5) / 5f, 1 - i / 11f }, Target = i % 4 - 1.5f }));
 
         private static float[] TrainedWeights(MLContext ml, IDataView data, int batchSize, DistributionStrategy? strategy, out Model network,
-            DistributedDataSharding sharding = DistributedDataSharding.ByRowIndex)
+            DistributedDataSharding sharding = DistributedDataSharding.ByRowIndex, long inMemoryLimitBytes = 1L << 30)
         {
             manual_seed(4);
             var template = new Sequential(new InputLayer(shape: new Shape(4)), new Dense(3, activation: "tanh"), new Dense(1));
             var trainer = ml.Regression.Trainers.NeuralNetwork(template, new NeuralNetworkOptions
             {
                 LabelColumnName = "Target", Epochs = 2, BatchSize = batchSize, Shuffle = false, LearningRate = 0.05f, Distribution = strategy,
-                DataSharding = sharding,
+                DataSharding = sharding, InMemoryLimitBytes = inMemoryLimitBytes,
             });
             network = trainer.Fit(data).Model.Network;
             return network.Weights.SelectMany(w => w.detach().reshape(-1).data<float>().ToArray()).ToArray();
@@ -145,6 +146,18 @@ namespace Microsoft.ML.Layers.Estimators.Tests.Trainers
             // The same as one process training on exactly those rows in batches of 2 (this strategy combines nothing).
             var expected = TrainedWeights(ml, Rows(ml, new[] { 1, 3, 5, 7, 9, 0 }), 2, null, out _);
             Assert.Equal(expected, distributed);
+        }
+
+        [Fact]
+        public void AStreamedShardTrainsOnTheSameRowsAsAnInMemoryOne()
+        {
+            var ml = new MLContext(seed: 1);
+            // InMemoryLimitBytes = 1: the shard is streamed from the IDataView every epoch instead of read into memory once.
+            var strategy = new RecordingStrategy();
+            var streamed = TrainedWeights(ml, Rows(ml, Enumerable.Range(0, 11)), 4, strategy, out _, inMemoryLimitBytes: 1);
+            Assert.Equal(new long[] { 2, 2, 2, 2, 2, 2 }, strategy.StepRows);
+            var inMemory = TrainedWeights(ml, Rows(ml, Enumerable.Range(0, 11)), 4, new RecordingStrategy(), out _);
+            Assert.Equal(inMemory, streamed);
         }
 
         [Fact]

@@ -16,7 +16,8 @@ namespace Microsoft.ML.Layers.MpiRanks
             Mpi.Init();
             Mpi.Init(); // idempotent
             int rank = Mpi.Rank, size = Mpi.Size;
-            Console.WriteLine($"rank {rank} of {size} ({Mpi.Implementation}) running {scenario}");
+            NativeBackend.EnsureLoaded(); // this program may call TorchSharp before any type of the library
+            Console.WriteLine($"rank {rank} of {size} ({Mpi.Implementation}) running {scenario} (libtorch threads {TorchSharp.torch.get_num_threads()}, processors {Environment.ProcessorCount})");
             try
             {
                 Require(size == expectedSize, $"world size: expected {expectedSize}, received {size}");

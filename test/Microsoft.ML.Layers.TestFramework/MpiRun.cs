@@ -17,9 +17,12 @@ namespace Microsoft.ML.Layers.TestFramework
         /// <param name="arguments">Its arguments, the same for every rank.</param>
         /// <param name="ranks">The number of processes.</param>
         /// <param name="limit">The time limit of the whole job; past it the job is killed and this throws.</param>
-        public static ProcessResult Run(string app, IEnumerable<string> arguments, int ranks, TimeSpan limit)
+        /// <param name="mpirunOptions">More options for mpirun, e.g. <c>--mca btl tcp,self</c> for the TCP transport.</param>
+        public static ProcessResult Run(string app, IEnumerable<string> arguments, int ranks, TimeSpan limit,
+            params string[] mpirunOptions)
             // --allow-run-as-root: CI and the containers run as root. --oversubscribe: more ranks than free cores is fine here.
-            => Launch("mpirun", "openmpi-bin libopenmpi-dev", new[] { "--allow-run-as-root", "--oversubscribe", "-np" }, app, arguments,
+            => Launch("mpirun", "openmpi-bin libopenmpi-dev",
+                new[] { "--allow-run-as-root", "--oversubscribe" }.Concat(mpirunOptions).Append("-np").ToArray(), app, arguments,
                 ranks, limit, new Dictionary<string, string?>());
 
         /// <summary>

@@ -44,6 +44,17 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         }
 
         [Fact]
+        public void DataParallelOverOpenMpisTcpTransportMatchesOneProcess()
+        {
+            // Separate machines talk over TCP, not shared memory: the same scenario with OpenMPI's TCP transport forced
+            // (loopback), so the binding's collectives are exercised on the path a multi-machine job takes.
+            var job = MpiRun.Run(RanksApp, new[] { "data-parallel", "2" }, ranks: 2, JobLimit, "--mca", "btl", "tcp,self");
+            Assert.True(job.ExitCode == 0, job.ToString());
+            Assert.Contains("OK rank 0 of 2: data-parallel", job.StandardOutput);
+            Assert.Contains("OK rank 1 of 2: data-parallel", job.StandardOutput);
+        }
+
+        [Fact]
         public void APipelineTrainedOnTwoRanksWithEachReadingItsShardMatchesOneProcessAndSavesAnOrdinaryZip()
         {
             // NeuralNetworkOptions.Distribution: each rank reads the rows of index = rank (mod 2) of the same IDataView; no

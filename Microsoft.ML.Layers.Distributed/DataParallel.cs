@@ -95,7 +95,13 @@ namespace Microsoft.ML.Layers.Distributed
             if (SynchronizeRandomSeed)
             {
                 var seed = new[] { ReplicaId == 0 ? (double)randint(0, int.MaxValue, new long[] { 1 }).item<long>() : 0 };
-                Guarded(() => Mpi.Broadcast(seed, _timeout));
+                try
+                {
+                    Mpi.Broadcast(seed, _timeout);
+                }
+                catch (MpiTimeoutException e) when (OutOfStep(e))
+                {
+                }
                 Seed = (long)seed[0];
                 manual_seed(Seed.Value);
             }
@@ -220,9 +226,13 @@ namespace Microsoft.ML.Layers.Distributed
             RequireUsable();
             if (ReplicaCount == 1)
                 return;
-            var array = values.ToArray();
-            Guarded(() => Mpi.AllReduceSum(array, _timeout));
-            array.CopyTo(values);
+            try
+            {
+                Mpi.AllReduceSum(values, _timeout);
+            }
+            catch (MpiTimeoutException e) when (OutOfStep(e))
+            {
+            }
         }
 
         /// <summary>Frees the step buffer.</summary>
@@ -244,29 +254,27 @@ namespace Microsoft.ML.Layers.Distributed
                 fixed (byte* data = tensor.bytes)
                     Mpi.Collective(data, (int)tensor.numel(), tensor.dtype == ScalarType.Float64, root, _timeout, what);
             }
-            catch (MpiTimeoutException e)
+            catch (MpiTimeoutException e) when (OutOfStep(e))
+            {
+            }
+            catch (MpiTimeoutException)
             {
                 lock (Abandoned)
                     Abandoned.Add(tensor.DetachFromDisposeScope());
                 if (ReferenceEquals(tensor, _buffer))
                     _buffer = null;
-                _broken = e.Message;
                 throw;
             }
         }
 
-        /// <summary>Runs a timed collective on managed memory, remembering a timeout (the ranks are then out of step).</summary>
-        private void Guarded(Action collective)
+        /// <summary>
+        /// An exception filter that remembers a timed-out collective (the ranks are then out of step, so this strategy refuses
+        /// further work) and returns false, so the exception goes on unhandled.
+        /// </summary>
+        private bool OutOfStep(MpiTimeoutException timeout)
         {
-            try
-            {
-                collective();
-            }
-            catch (MpiTimeoutException e)
-            {
-                _broken = e.Message;
-                throw;
-            }
+            _broken = timeout.Message;
+            return false;
         }
 
         private void RequireUsable()

@@ -22,9 +22,7 @@ namespace Microsoft.ML.Layers.Tests.Distributed
         public void TwoRanksAgreeOnRankSizeBroadcastAndAllReduceSum()
         {
             var job = RunJob("collectives", ranks: 2);
-            Assert.True(job.ExitCode == 0, job.ToString());
-            Assert.Contains("OK rank 0 of 2: collectives", job.StandardOutput);
-            Assert.Contains("OK rank 1 of 2: collectives", job.StandardOutput);
+            AssertEveryRankPassed(job, "collectives");
         }
 
         [Fact]
@@ -36,9 +34,7 @@ namespace Microsoft.ML.Layers.Tests.Distributed
             // every rank checks it holds rank 0's weights exactly and the same History. Then a BatchNormalization model: identical
             // weights and moving statistics on every rank.
             var job = RunJob("data-parallel", ranks: 2);
-            Assert.True(job.ExitCode == 0, job.ToString());
-            Assert.Contains("OK rank 0 of 2: data-parallel", job.StandardOutput);
-            Assert.Contains("OK rank 1 of 2: data-parallel", job.StandardOutput);
+            AssertEveryRankPassed(job, "data-parallel");
             Assert.Contains("MLP: max |weight - one-process weight|", job.StandardOutput);
             Assert.Contains("CNN: max |weight - one-process weight|", job.StandardOutput);
         }
@@ -49,9 +45,7 @@ namespace Microsoft.ML.Layers.Tests.Distributed
             // Separate machines talk over TCP, not shared memory: the same scenario with OpenMPI's TCP transport forced
             // (loopback), so the binding's collectives are exercised on the path a multi-machine job takes.
             var job = MpiRun.Run(RanksApp, new[] { "data-parallel", "2" }, ranks: 2, JobLimit, "--mca", "btl", "tcp,self");
-            Assert.True(job.ExitCode == 0, job.ToString());
-            Assert.Contains("OK rank 0 of 2: data-parallel", job.StandardOutput);
-            Assert.Contains("OK rank 1 of 2: data-parallel", job.StandardOutput);
+            AssertEveryRankPassed(job, "data-parallel");
         }
 
         [Fact]
@@ -61,9 +55,7 @@ namespace Microsoft.ML.Layers.Tests.Distributed
             // shuffle, so the result equals one process on the whole data (rank 0 checks within 1e-5), every rank holds rank 0's
             // weights, and rank 0's saved .zip reloads and scores identically. Then a shuffled Fit on an odd row count.
             var job = RunJob("pipeline", ranks: 2);
-            Assert.True(job.ExitCode == 0, job.ToString());
-            Assert.Contains("OK rank 0 of 2: pipeline", job.StandardOutput);
-            Assert.Contains("OK rank 1 of 2: pipeline", job.StandardOutput);
+            AssertEveryRankPassed(job, "pipeline");
             Assert.Contains("pipeline: max |weight - one-process weight|", job.StandardOutput);
             Assert.Contains("saved and reloaded .zip scores", job.StandardOutput);
         }
@@ -76,10 +68,8 @@ namespace Microsoft.ML.Layers.Tests.Distributed
             foreach (var scenario in new[] { "collectives", "data-parallel" })
             {
                 var job = MpiRun.RunMpich(RanksApp, new[] { scenario, "2" }, ranks: 2, JobLimit);
-                Assert.True(job.ExitCode == 0, job.ToString());
+                AssertEveryRankPassed(job, scenario);
                 Assert.Contains($"rank 0 of 2 (MPICH) running {scenario}", job.StandardOutput);
-                Assert.Contains($"OK rank 0 of 2: {scenario}", job.StandardOutput);
-                Assert.Contains($"OK rank 1 of 2: {scenario}", job.StandardOutput);
             }
         }
 
@@ -168,6 +158,14 @@ namespace Microsoft.ML.Layers.Tests.Distributed
                 Assert.True(File.Exists(path), $"The MPI rank app: expected {path}, received no such file (build the tests first).");
                 return path;
             }
+        }
+
+        /// <summary>The job succeeded and both of its 2 ranks printed that <paramref name="scenario"/> passed.</summary>
+        private static void AssertEveryRankPassed(ProcessResult job, string scenario)
+        {
+            Assert.True(job.ExitCode == 0, job.ToString());
+            Assert.Contains($"OK rank 0 of 2: {scenario}", job.StandardOutput);
+            Assert.Contains($"OK rank 1 of 2: {scenario}", job.StandardOutput);
         }
 
         private static ProcessResult RunJob(string scenario, int ranks, TimeSpan? limit = null)
